@@ -1,1 +1,51 @@
+//! The desktop shell: command-line parsing, IPC commands and the Tauri app builder.
+//! This crate is the only one that knows about Tauri.
 
+pub mod cli;
+pub mod commands;
+
+use headtail_core::Database;
+use tauri::{Runtime, Wry};
+use tauri_specta::{collect_commands, Builder};
+
+/// Where the generated TypeScript call layer lives, relative to the repository root.
+pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
+
+/// Every IPC command, with the types the UI's call layer is generated from.
+pub fn ipc<R: Runtime>() -> Builder<R> {
+    Builder::<R>::new().commands(collect_commands![
+        commands::list_customers,
+        commands::get_customer,
+        commands::create_customer,
+        commands::update_customer,
+        commands::delete_customer,
+        commands::restore_customer,
+        commands::get_language,
+        commands::set_language,
+        commands::app_info,
+    ])
+}
+
+/// Writes the TypeScript call layer for the commands above.
+pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
+    // Row ids are i64 but stay far below 2^53, so they travel as plain numbers.
+    ipc::<Wry>()
+        .dangerously_cast_bigints_to_number()
+        .export(
+            specta_typescript::Typescript::default()
+                .header("// Generated from the Rust types by `headtail bindings`. Do not edit.\n"),
+            path,
+        )
+        .map_err(|e| e.to_string())
+}
+
+/// Shared by the real app and the IPC tests' mock app.
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, db: Database) -> tauri::Builder<R> {
+    let ipc = ipc::<R>();
+    builder.manage(db).invoke_handler(ipc.invoke_handler())
+}
+
+/// Opens the window on `db`; returns when the user quits.
+pub fn run_gui(db: Database) -> Result<(), tauri::Error> {
+    configure(tauri::Builder::default(), db).run(tauri::generate_context!())
+}

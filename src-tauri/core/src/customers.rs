@@ -325,3 +325,50 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
     let items = stmt.query_map(arg_refs.as_slice(), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(CustomerPage { items, total })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_people_type_are_accepted() {
+        for ok in ["13800138000", "138 0013 8000", "+86 138-0013-8000", "(021) 6234 5678", "0755-83456789", "+1 (415) 555-0100", "12345"] {
+            assert!(is_valid_phone(ok), "{ok} should be accepted");
+        }
+    }
+
+    #[test]
+    fn malformed_phone_numbers_are_refused() {
+        for bad in ["1234", "12800138000", "138-0013-800a", "+", "++8613800138000", "86+13800138000", "1".repeat(21).as_str(), "电话13800138000"] {
+            assert!(!is_valid_phone(bad), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        for ok in ["zhang.wei@huaqiang.cn", "a+b@example.co.uk", "王@例子.中国"] {
+            assert!(is_valid_email(ok), "{ok} should be accepted");
+        }
+        for bad in ["zhang", "zhang@", "@huaqiang.cn", "zhang@localhost", "zhang@huaqiang.", "a b@c.cn", "Zhang <z@h.cn>"] {
+            assert!(!is_valid_email(bad), "{bad} should be refused");
+        }
+    }
+
+    #[test]
+    fn length_limits_count_characters_not_bytes() {
+        let at_limit = CustomerInput {
+            name: "张".repeat(NAME_MAX),
+            kind: CustomerKind::Person,
+            company: None,
+            phone: None,
+            email: None,
+            region: None,
+            owner: None,
+            notes: None,
+        };
+        assert!(at_limit.clone().validate().is_ok(), "200 Chinese characters fit although they are 600 bytes");
+        let over = CustomerInput { name: "张".repeat(NAME_MAX + 1), notes: Some("x".repeat(NOTES_MAX + 1)), ..at_limit };
+        let Err(Error::Validation(fields)) = over.validate() else { panic!("too long must fail") };
+        assert_eq!(fields, vec![FieldError::too_long("name", NAME_MAX), FieldError::too_long("notes", NOTES_MAX)]);
+    }
+}
