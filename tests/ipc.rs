@@ -1,6 +1,6 @@
 //! IPC through Tauri's mock runtime: the real command layer on a real database file, no window.
 
-use headtail_core::Database;
+use headtail_app::commands::Store;
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
@@ -15,8 +15,8 @@ struct App {
 
 fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
-    let db = Database::open(&dir.path().join("ipc.sqlite")).expect("open database");
-    let app = headtail_app::configure(mock_builder(), db).build(mock_context(noop_assets())).expect("build mock app");
+    let store = Store::open(&dir.path().join("ipc.sqlite"));
+    let app = headtail_app::configure(mock_builder(), store).build(mock_context(noop_assets())).expect("build mock app");
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     App { _dir: dir, _app: app, window }
 }
@@ -104,4 +104,19 @@ fn the_language_choice_is_remembered() {
     app.call("set_language", json!({"language": "zh-CN"})).expect("set");
     assert_eq!(app.call("get_language", json!({})).expect("get"), "zh-CN");
     assert!(app.call("set_language", json!({"language": "fr"})).is_err(), "only known languages");
+}
+
+#[test]
+fn a_database_that_cannot_open_is_reported_by_app_info_and_by_every_command() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("newer.sqlite");
+    rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA user_version = 9").expect("version");
+    let app = headtail_app::configure(mock_builder(), Store::open(&path)).build(mock_context(noop_assets())).expect("app");
+    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
+    let app = App { _dir: dir, _app: app, window };
+    let info = app.call("app_info", json!({})).expect("app_info always answers");
+    assert_eq!(info["startup_error"]["code"], "database_too_new");
+    assert_eq!(info["startup_error"]["details"]["params"]["found"], "9");
+    let err = app.call("list_customers", json!({"query": query("")})).expect_err("no database");
+    assert_eq!(err["code"], "database_too_new");
 }

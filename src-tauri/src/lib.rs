@@ -4,7 +4,7 @@
 pub mod cli;
 pub mod commands;
 
-use headtail_core::Database;
+use commands::Store;
 use tauri::{Runtime, Wry};
 use tauri_specta::{collect_commands, Builder};
 
@@ -40,12 +40,12 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 }
 
 /// Shared by the real app and the IPC tests' mock app.
-pub fn configure<R: Runtime>(builder: tauri::Builder<R>, db: Database) -> tauri::Builder<R> {
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, store: Store) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
-    builder.manage(db).invoke_handler(ipc.invoke_handler())
+    builder.manage(store).invoke_handler(ipc.invoke_handler())
 }
 
-/// Opens the window on `db`; returns when the user quits.
-pub fn run_gui(db: Database) -> Result<(), tauri::Error> {
-    configure(tauri::Builder::default(), db).run(tauri::generate_context!())
+/// Opens the window on the database at `db_path`; returns when the user quits.
+pub fn run_gui(db_path: &std::path::Path) -> Result<(), tauri::Error> {
+    configure(tauri::Builder::default(), Store::open(db_path)).run(tauri::generate_context!())
 }

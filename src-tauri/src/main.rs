@@ -4,6 +4,7 @@
 use clap::Parser;
 use headtail_app::cli::{Cli, Command};
 use headtail_core::Database;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -18,9 +19,12 @@ fn main() -> ExitCode {
     }
 }
 
+fn db_path(cli: &Cli) -> Result<PathBuf, String> {
+    cli.db_path().ok_or_else(|| "no home directory to keep the database in; pass --db PATH".to_owned())
+}
+
 fn open(cli: &Cli) -> Result<Database, String> {
-    let path = cli.db_path().ok_or("no home directory to keep the database in; pass --db PATH")?;
-    Database::open(&path).map_err(|e| e.to_string())
+    Database::open(&db_path(cli)?).map_err(|e| e.to_string())
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -32,9 +36,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("schema version: {}", headtail_core::db::schema_version());
             Ok(())
         }
-        None => {
-            let db = open(&cli)?;
-            headtail_app::run_gui(db).map_err(|e| e.to_string())
-        }
+        // A database that cannot be opened is explained in the window, not only on stderr.
+        None => headtail_app::run_gui(&db_path(&cli)?).map_err(|e| e.to_string()),
     }
 }

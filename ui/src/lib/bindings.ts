@@ -14,14 +14,26 @@ export const commands = {
 	restoreCustomer: (id: number) => typedError<Customer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("restore_customer", { id })),
 	getLanguage: () => typedError<Language | null, ErrorPayload_Serialize>(__TAURI_INVOKE("get_language")),
 	setLanguage: (language: Language) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("set_language", { language })),
-	appInfo: () => __TAURI_INVOKE<AppInfo>("app_info"),
+	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
 };
 
 /* Types */
-export type AppInfo = {
+export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
+
+export type AppInfo_Deserialize = {
 	version: string,
 	db_path: string,
 	schema_version: number,
+	/**  Why the database could not be opened, if it could not. */
+	startup_error?: ErrorPayload_Deserialize | null,
+};
+
+export type AppInfo_Serialize = {
+	version: string,
+	db_path: string,
+	schema_version: number,
+	/**  Why the database could not be opened, if it could not. */
+	startup_error: ErrorPayload_Serialize | null,
 };
 
 export type Customer = Customer_Serialize | Customer_Deserialize;
