@@ -1,45 +1,80 @@
-//! Customers: profile input, validation, and the queries behind the customer list and trash.
+//! Customers: the profile, its validation, duplicate keys, and the queries behind the
+//! customer list, the trash and erasure.
 
 use crate::error::{Error, FieldError, Result, Rule};
+use crate::search;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use unicode_normalization::UnicodeNormalization;
 
 pub const NAME_MAX: usize = 200;
 pub const COMPANY_MAX: usize = 200;
 pub const SHORT_TEXT_MAX: usize = 100;
+pub const EXTERNAL_ID_MAX: usize = 64;
 pub const EMAIL_MAX: usize = 254;
 pub const PHONE_MAX: usize = 32;
+pub const LONG_TEXT_MAX: usize = 2000;
 pub const NOTES_MAX: usize = 5000;
+pub const TAG_MAX: usize = 50;
+pub const TAGS_MAX: usize = 30;
 pub const PAGE_MAX: u32 = 500;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
-#[serde(rename_all = "snake_case")]
-pub enum CustomerKind {
-    Company,
-    Person,
-}
+/// Declares a closed set of values stored as snake_case text.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
 
-impl CustomerKind {
-    fn as_str(self) -> &'static str {
-        match self {
-            CustomerKind::Company => "company",
-            CustomerKind::Person => "person",
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
         }
-    }
-    fn parse(s: &str) -> rusqlite::Result<Self> {
-        match s {
-            "company" => Ok(CustomerKind::Company),
-            "person" => Ok(CustomerKind::Person),
-            other => Err(rusqlite::Error::InvalidColumnType(
-                0,
-                format!("kind={other}"),
-                rusqlite::types::Type::Text,
-            )),
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                $name::parse(text).ok_or_else(|| rusqlite::types::FromSqlError::Other(
+                    format!("{text:?} is not a {}", stringify!($name)).into()))
+            }
         }
-    }
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+    };
 }
+pub(crate) use text_enum;
+
+text_enum!(CustomerKind { Company = "company", Person = "person" });
+text_enum!(
+    /// Large account, small or medium business, or an individual buyer.
+    SizeClass { Large = "large", Smb = "smb", Individual = "individual" }
+);
+text_enum!(
+    /// Where a customer buys.
+    SalesChannel { OnlineShop = "online_shop", Marketplace = "marketplace", Store = "store", PhoneWechat = "phone_wechat" }
+);
+text_enum!(
+    /// A prospect's way to the first purchase.
+    PipelineStage {
+        Awareness = "awareness", Interest = "interest", Decision = "decision",
+        Purchase = "purchase", Won = "won", Lost = "lost",
+    }
+);
 
 /// What a form or an import supplies for a customer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -52,6 +87,59 @@ pub struct CustomerInput {
     pub region: Option<String>,
     pub owner: Option<String>,
     pub notes: Option<String>,
+    /// The customer's number in another system (till, web shop), unique when given.
+    #[serde(default)]
+    pub external_id: Option<String>,
+    #[serde(default)]
+    pub size_class: Option<SizeClass>,
+    #[serde(default)]
+    pub industry: Option<String>,
+    #[serde(default)]
+    pub channels: Vec<SalesChannel>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub source: Option<String>,
+    /// An opinion leader whose word brings other customers.
+    #[serde(default)]
+    pub is_kol: bool,
+    #[serde(default)]
+    pub referred_by: Option<i64>,
+    /// What the customer says they need.
+    #[serde(default)]
+    pub needs: Option<String>,
+    /// What their behaviour shows they prefer.
+    #[serde(default)]
+    pub preferences: Option<String>,
+    #[serde(default)]
+    pub pipeline_stage: Option<PipelineStage>,
+}
+
+impl CustomerInput {
+    /// A person with only a name; the starting point of tests and imports.
+    pub fn named(name: &str) -> Self {
+        Self {
+            name: name.to_owned(),
+            kind: CustomerKind::Person,
+            company: None,
+            phone: None,
+            email: None,
+            region: None,
+            owner: None,
+            notes: None,
+            external_id: None,
+            size_class: None,
+            industry: None,
+            channels: Vec::new(),
+            tags: Vec::new(),
+            source: None,
+            is_kol: false,
+            referred_by: None,
+            needs: None,
+            preferences: None,
+            pipeline_stage: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -65,9 +153,48 @@ pub struct Customer {
     pub region: Option<String>,
     pub owner: Option<String>,
     pub notes: Option<String>,
+    pub external_id: Option<String>,
+    pub size_class: Option<SizeClass>,
+    pub industry: Option<String>,
+    pub channels: Vec<SalesChannel>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub is_kol: bool,
+    pub referred_by: Option<i64>,
+    pub needs: Option<String>,
+    pub preferences: Option<String>,
+    pub pipeline_stage: Option<PipelineStage>,
     pub created_at: String,
     pub updated_at: String,
     pub deleted_at: Option<String>,
+    pub erased_at: Option<String>,
+}
+
+impl Customer {
+    /// The profile as an input again, e.g. to restore it after a reverted import.
+    pub fn to_input(&self) -> CustomerInput {
+        CustomerInput {
+            name: self.name.clone(),
+            kind: self.kind,
+            company: self.company.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            region: self.region.clone(),
+            owner: self.owner.clone(),
+            notes: self.notes.clone(),
+            external_id: self.external_id.clone(),
+            size_class: self.size_class,
+            industry: self.industry.clone(),
+            channels: self.channels.clone(),
+            tags: self.tags.clone(),
+            source: self.source.clone(),
+            is_kol: self.is_kol,
+            referred_by: self.referred_by,
+            needs: self.needs.clone(),
+            preferences: self.preferences.clone(),
+            pipeline_stage: self.pipeline_stage,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
@@ -77,6 +204,7 @@ pub enum CustomerSort {
     Name,
     Company,
     Region,
+    Owner,
     CreatedAt,
     UpdatedAt,
 }
@@ -87,6 +215,7 @@ impl CustomerSort {
             CustomerSort::Name => "name",
             CustomerSort::Company => "company",
             CustomerSort::Region => "region",
+            CustomerSort::Owner => "owner",
             CustomerSort::CreatedAt => "created_at",
             CustomerSort::UpdatedAt => "updated_at",
         }
@@ -96,10 +225,12 @@ impl CustomerSort {
 /// Which customers a list shows.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
 pub struct CustomerQuery {
-    /// Part of a name, company, phone number or email.
+    /// Part of a name, company, phone number, email, contact, note or tag.
     pub search: Option<String>,
     pub kind: Option<CustomerKind>,
     pub owner: Option<String>,
+    #[serde(default)]
+    pub tag: Option<String>,
     pub sort: CustomerSort,
     pub descending: bool,
     /// Deleted customers (the trash) instead of live ones.
@@ -151,10 +282,38 @@ pub fn is_valid_email(email: &str) -> bool {
         .is_ok_and(|addr| addr.domain().contains('.') && !addr.domain().ends_with('.'))
 }
 
+/// Duplicate key of a phone: its digits, without a leading mainland country code.
+pub fn phone_key(phone: &str) -> String {
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    match digits.strip_prefix("86") {
+        Some(rest) if rest.len() == 11 && rest.starts_with('1') => rest.to_owned(),
+        _ => digits,
+    }
+}
+
+pub fn email_key(email: &str) -> String {
+    email.trim().to_lowercase()
+}
+
+/// Duplicate key of a name: NFKC (full-width to half-width), lower case, no spaces, so
+/// "ＡＣＭＥ Ltd" and "acme ltd" and "张 伟" and "张伟" meet.
+pub fn name_key(name: &str) -> String {
+    name.nfkc().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).collect()
+}
+
 impl CustomerInput {
-    /// Trims every field, drops empty optional ones, and checks the rules.
-    /// Every failing field is reported, not just the first.
+    /// Trims every field, drops empty optional ones, de-duplicates tags and channels, and
+    /// checks the rules. Every failing field is reported, not just the first.
     pub fn validate(self) -> Result<CustomerInput> {
+        let mut tags: Vec<String> = Vec::new();
+        for tag in self.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
+            if !tags.iter().any(|t| t == tag) {
+                tags.push(tag.to_owned());
+            }
+        }
+        let mut channels = self.channels.clone();
+        channels.sort();
+        channels.dedup();
         let input = CustomerInput {
             name: self.name.trim().to_owned(),
             kind: self.kind,
@@ -164,6 +323,17 @@ impl CustomerInput {
             region: clean(self.region),
             owner: clean(self.owner),
             notes: clean(self.notes),
+            external_id: clean(self.external_id),
+            size_class: self.size_class,
+            industry: clean(self.industry),
+            channels,
+            tags,
+            source: clean(self.source),
+            is_kol: self.is_kol,
+            referred_by: self.referred_by,
+            needs: clean(self.needs),
+            preferences: clean(self.preferences),
+            pipeline_stage: self.pipeline_stage,
         };
         let mut errors = Vec::new();
         if input.name.is_empty() {
@@ -174,6 +344,17 @@ impl CustomerInput {
         check_len(&mut errors, "region", input.region.as_deref(), SHORT_TEXT_MAX);
         check_len(&mut errors, "owner", input.owner.as_deref(), SHORT_TEXT_MAX);
         check_len(&mut errors, "notes", input.notes.as_deref(), NOTES_MAX);
+        check_len(&mut errors, "external_id", input.external_id.as_deref(), EXTERNAL_ID_MAX);
+        check_len(&mut errors, "industry", input.industry.as_deref(), SHORT_TEXT_MAX);
+        check_len(&mut errors, "source", input.source.as_deref(), SHORT_TEXT_MAX);
+        check_len(&mut errors, "needs", input.needs.as_deref(), LONG_TEXT_MAX);
+        check_len(&mut errors, "preferences", input.preferences.as_deref(), LONG_TEXT_MAX);
+        if input.tags.len() > TAGS_MAX {
+            errors.push(FieldError { field: "tags".into(), rule: Rule::TooMany, limit: u32::try_from(TAGS_MAX).ok() });
+        }
+        if input.tags.iter().any(|t| t.chars().count() > TAG_MAX) {
+            errors.push(FieldError::too_long("tags", TAG_MAX));
+        }
         match input.email.as_deref() {
             Some(e) if e.chars().count() > EMAIL_MAX => errors.push(FieldError::too_long("email", EMAIL_MAX)),
             Some(e) if !is_valid_email(e) => errors.push(FieldError::new("email", Rule::InvalidEmail)),
@@ -192,56 +373,141 @@ impl CustomerInput {
     }
 }
 
-const COLUMNS: &str =
-    "id, name, kind, company, phone, email, region, owner, notes, created_at, updated_at, deleted_at";
+const COLUMNS: &str = "c.id, c.name, c.kind, c.company, c.phone, c.email, c.region, c.owner, c.notes, c.external_id,
+     c.size_class, c.industry, c.source, c.is_kol, c.referred_by, c.needs, c.preferences, c.pipeline_stage,
+     c.created_at, c.updated_at, c.deleted_at, c.erased_at,
+     (SELECT group_concat(channel, ',') FROM customer_channels WHERE customer_id = c.id),
+     (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM customer_tags WHERE customer_id = c.id ORDER BY tag))";
 
 fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
+    let channels: Option<String> = row.get(22)?;
+    let tags: Option<String> = row.get(23)?;
     Ok(Customer {
         id: row.get(0)?,
         name: row.get(1)?,
-        kind: CustomerKind::parse(&row.get::<_, String>(2)?)?,
+        kind: row.get(2)?,
         company: row.get(3)?,
         phone: row.get(4)?,
         email: row.get(5)?,
         region: row.get(6)?,
         owner: row.get(7)?,
         notes: row.get(8)?,
-        created_at: row.get(9)?,
-        updated_at: row.get(10)?,
-        deleted_at: row.get(11)?,
+        external_id: row.get(9)?,
+        size_class: row.get(10)?,
+        industry: row.get(11)?,
+        source: row.get(12)?,
+        is_kol: row.get(13)?,
+        referred_by: row.get(14)?,
+        needs: row.get(15)?,
+        preferences: row.get(16)?,
+        pipeline_stage: row.get(17)?,
+        created_at: row.get(18)?,
+        updated_at: row.get(19)?,
+        deleted_at: row.get(20)?,
+        erased_at: row.get(21)?,
+        channels: channels.map(|s| s.split(',').filter_map(SalesChannel::parse).collect()).unwrap_or_default(),
+        tags: tags.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default(),
     })
 }
 
-pub fn create(conn: &Connection, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
+/// Checks what only the database knows: the external id is free, the referrer exists.
+fn check_references(conn: &Connection, id: Option<i64>, c: &CustomerInput) -> Result<()> {
+    let mut errors = Vec::new();
+    if let Some(ext) = c.external_id.as_deref() {
+        let owner: Option<i64> = conn
+            .query_row("SELECT id FROM customers WHERE external_id = ?1", [ext], |r| r.get(0))
+            .optional()?;
+        if owner.is_some_and(|o| Some(o) != id) {
+            errors.push(FieldError::new("external_id", Rule::Taken));
+        }
+    }
+    if let Some(referrer) = c.referred_by {
+        if Some(referrer) == id {
+            errors.push(FieldError::new("referred_by", Rule::SelfReference));
+        } else if !exists(conn, referrer)? {
+            errors.push(FieldError::new("referred_by", Rule::UnknownReference));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Validation(errors))
+    }
+}
+
+fn exists(conn: &Connection, id: i64) -> Result<bool> {
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)", [id], |r| r.get(0))?)
+}
+
+fn write_lists(conn: &Connection, id: i64, c: &CustomerInput) -> Result<()> {
+    conn.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [id])?;
+    conn.execute("DELETE FROM customer_channels WHERE customer_id = ?1", [id])?;
+    let mut tag = conn.prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
+    for t in &c.tags {
+        tag.execute(params![id, t])?;
+    }
+    let mut channel = conn.prepare_cached("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
+    for ch in &c.channels {
+        channel.execute(params![id, ch])?;
+    }
+    Ok(())
+}
+
+/// Validates and inserts a customer; `batch` marks it as created by an import.
+pub fn create_in_batch(conn: &Connection, input: CustomerInput, now: DateTime<Utc>, batch: Option<i64>) -> Result<Customer> {
     let c = input.validate()?;
+    check_references(conn, None, &c)?;
     let ts = timestamp(now);
-    conn.execute(
-        "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-        params![c.name, c.kind.as_str(), c.company, c.phone, c.email, c.region, c.owner, c.notes, ts],
-    )?;
-    get(conn, conn.last_insert_rowid())
+    conn.prepare_cached(
+        "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
+                                industry, source, is_kol, referred_by, needs, preferences, pipeline_stage,
+                                phone_key, email_key, name_key, import_batch_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+    )?
+    .execute(params![
+        c.name, c.kind, c.company, c.phone, c.email, c.region, c.owner, c.notes, c.external_id, c.size_class,
+        c.industry, c.source, c.is_kol, c.referred_by, c.needs, c.preferences, c.pipeline_stage,
+        c.phone.as_deref().map(phone_key), c.email.as_deref().map(email_key), name_key(&c.name), batch, ts
+    ])?;
+    let id = conn.last_insert_rowid();
+    write_lists(conn, id, &c)?;
+    search::reindex(conn, id)?;
+    get(conn, id)
+}
+
+pub fn create(conn: &Connection, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
+    create_in_batch(conn, input, now, None)
 }
 
 /// Any customer, deleted or not.
 pub fn get(conn: &Connection, id: i64) -> Result<Customer> {
-    conn.query_row(&format!("SELECT {COLUMNS} FROM customers WHERE id = ?1"), [id], from_row)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?1"))?
+        .query_row([id], from_row)
         .optional()?
         .ok_or(Error::NotFound { entity: "customer", id })
 }
 
-/// Replaces a live customer's profile. A deleted customer must be restored first.
+/// Replaces a live customer's profile. A deleted or erased customer must not change.
 pub fn update(conn: &Connection, id: i64, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
     let c = input.validate()?;
-    let changed = conn.execute(
-        "UPDATE customers SET name = ?2, kind = ?3, company = ?4, phone = ?5, email = ?6, region = ?7,
-                owner = ?8, notes = ?9, updated_at = ?10
-         WHERE id = ?1 AND deleted_at IS NULL",
-        params![id, c.name, c.kind.as_str(), c.company, c.phone, c.email, c.region, c.owner, c.notes, timestamp(now)],
-    )?;
+    check_references(conn, Some(id), &c)?;
+    let changed = conn.prepare_cached(
+        "UPDATE customers SET name = ?2, kind = ?3, company = ?4, phone = ?5, email = ?6, region = ?7, owner = ?8,
+                notes = ?9, external_id = ?10, size_class = ?11, industry = ?12, source = ?13, is_kol = ?14,
+                referred_by = ?15, needs = ?16, preferences = ?17, pipeline_stage = ?18,
+                phone_key = ?19, email_key = ?20, name_key = ?21, updated_at = ?22
+         WHERE id = ?1 AND deleted_at IS NULL AND erased_at IS NULL",
+    )?
+    .execute(params![
+        id, c.name, c.kind, c.company, c.phone, c.email, c.region, c.owner, c.notes, c.external_id, c.size_class,
+        c.industry, c.source, c.is_kol, c.referred_by, c.needs, c.preferences, c.pipeline_stage,
+        c.phone.as_deref().map(phone_key), c.email.as_deref().map(email_key), name_key(&c.name), timestamp(now)
+    ])?;
     if changed == 0 {
         return Err(Error::NotFound { entity: "customer", id });
     }
+    write_lists(conn, id, &c)?;
+    search::reindex(conn, id)?;
     get(conn, id)
 }
 
@@ -254,70 +520,76 @@ pub fn soft_delete(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Cus
     if changed == 0 {
         return Err(Error::NotFound { entity: "customer", id });
     }
+    search::reindex(conn, id)?;
     get(conn, id)
 }
 
 /// Brings a customer back from the trash (also the undo of a delete).
 pub fn restore(conn: &Connection, id: i64) -> Result<Customer> {
     let changed = conn.execute(
-        "UPDATE customers SET deleted_at = NULL WHERE id = ?1 AND deleted_at IS NOT NULL",
+        "UPDATE customers SET deleted_at = NULL WHERE id = ?1 AND deleted_at IS NOT NULL AND erased_at IS NULL",
         [id],
     )?;
     if changed == 0 {
         return Err(Error::NotFound { entity: "customer", id });
     }
+    search::reindex(conn, id)?;
     get(conn, id)
 }
 
-fn like_pattern(term: &str) -> String {
-    let mut p = String::with_capacity(term.len() + 2);
-    p.push('%');
-    for ch in term.chars() {
-        if matches!(ch, '%' | '_' | '\\') {
-            p.push('\\');
-        }
-        p.push(ch);
-    }
-    p.push('%');
-    p
-}
-
 pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
-    let mut filters = vec![if query.deleted { "deleted_at IS NOT NULL" } else { "deleted_at IS NULL" }.to_owned()];
+    let mut filters = vec![
+        if query.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.to_owned(),
+        "c.erased_at IS NULL".to_owned(),
+    ];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    if let Some(term) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        args.push(Box::new(like_pattern(term)));
-        let n = args.len();
-        filters.push(format!(
-            "(name LIKE ?{n} ESCAPE '\\' OR company LIKE ?{n} ESCAPE '\\' OR phone LIKE ?{n} ESCAPE '\\' OR email LIKE ?{n} ESCAPE '\\')"
-        ));
+    if let Some(text) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        if query.deleted {
+            // The trash is not indexed; it is small, so a scan will do.
+            args.push(Box::new(text.to_lowercase()));
+            let n = args.len();
+            filters.push(format!(
+                "(instr(lower(c.name), ?{n}) > 0 OR instr(lower(coalesce(c.company, '')), ?{n}) > 0
+                  OR instr(coalesce(c.phone, ''), ?{n}) > 0 OR instr(lower(coalesce(c.email, '')), ?{n}) > 0)"
+            ));
+        } else if let Some(fts) = search::match_query(text) {
+            args.push(Box::new(fts));
+            filters.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})", args.len()));
+        } else {
+            // Only punctuation: nothing can match it.
+            filters.push("0".into());
+        }
     }
     if let Some(kind) = query.kind {
-        args.push(Box::new(kind.as_str()));
-        filters.push(format!("kind = ?{}", args.len()));
+        args.push(Box::new(kind));
+        filters.push(format!("c.kind = ?{}", args.len()));
     }
     if let Some(owner) = query.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
         args.push(Box::new(owner.to_owned()));
-        filters.push(format!("owner = ?{}", args.len()));
+        filters.push(format!("c.owner = ?{}", args.len()));
+    }
+    if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        args.push(Box::new(tag.to_owned()));
+        filters.push(format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})", args.len()));
     }
     let where_clause = filters.join(" AND ");
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
 
     let total: u32 = conn.query_row(
-        &format!("SELECT count(*) FROM customers WHERE {where_clause}"),
+        &format!("SELECT count(*) FROM customers c WHERE {where_clause}"),
         arg_refs.as_slice(),
         |r| r.get(0),
     )?;
     let direction = if query.descending { "DESC" } else { "ASC" };
-    // Empty values sort last either way; id breaks ties so pages never overlap.
     let column = query.sort.column();
     let limit = match query.limit {
         0 => 50,
         n => n.min(PAGE_MAX),
     };
+    // Empty values sort last either way; id breaks ties so pages never overlap.
     let sql = format!(
-        "SELECT {COLUMNS} FROM customers WHERE {where_clause}
-         ORDER BY {column} IS NULL, {column} COLLATE NOCASE {direction}, id {direction}
+        "SELECT {COLUMNS} FROM customers c WHERE {where_clause}
+         ORDER BY c.{column} IS NULL, c.{column} COLLATE NOCASE {direction}, c.id {direction}
          LIMIT {limit} OFFSET {offset}",
         offset = query.offset
     );
@@ -356,19 +628,34 @@ mod tests {
 
     #[test]
     fn length_limits_count_characters_not_bytes() {
-        let at_limit = CustomerInput {
-            name: "张".repeat(NAME_MAX),
-            kind: CustomerKind::Person,
-            company: None,
-            phone: None,
-            email: None,
-            region: None,
-            owner: None,
-            notes: None,
-        };
+        let at_limit = CustomerInput::named(&"张".repeat(NAME_MAX));
         assert!(at_limit.clone().validate().is_ok(), "200 Chinese characters fit although they are 600 bytes");
         let over = CustomerInput { name: "张".repeat(NAME_MAX + 1), notes: Some("x".repeat(NOTES_MAX + 1)), ..at_limit };
         let Err(Error::Validation(fields)) = over.validate() else { panic!("too long must fail") };
         assert_eq!(fields, vec![FieldError::too_long("name", NAME_MAX), FieldError::too_long("notes", NOTES_MAX)]);
+    }
+
+    #[test]
+    fn tags_and_channels_are_trimmed_and_deduplicated() {
+        let input = CustomerInput {
+            tags: vec![" VIP ".into(), "VIP".into(), "".into(), "华南".into()],
+            channels: vec![SalesChannel::Store, SalesChannel::OnlineShop, SalesChannel::Store],
+            ..CustomerInput::named("x")
+        };
+        let clean = input.validate().expect("valid");
+        assert_eq!(clean.tags, vec!["VIP", "华南"]);
+        assert_eq!(clean.channels, vec![SalesChannel::OnlineShop, SalesChannel::Store]);
+        let too_many = CustomerInput { tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(), ..CustomerInput::named("x") };
+        assert!(matches!(too_many.validate(), Err(Error::Validation(f)) if f[0].rule == Rule::TooMany));
+    }
+
+    #[test]
+    fn duplicate_keys_meet_across_spelling_variants() {
+        assert_eq!(phone_key("+86 138-0013-8000"), phone_key("13800138000"));
+        assert_eq!(phone_key("(0755) 8345 6789"), "075583456789");
+        assert_eq!(email_key(" Zhang.Wei@HuaQiang.CN "), "zhang.wei@huaqiang.cn");
+        assert_eq!(name_key("ＡＣＭＥ Ltd"), name_key("acme ltd"));
+        assert_eq!(name_key("张 伟"), name_key("张伟"));
+        assert_ne!(name_key("张伟"), name_key("张玮"));
     }
 }

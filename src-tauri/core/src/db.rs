@@ -10,7 +10,10 @@ use std::time::Duration;
 
 /// Ordered, forward-only schema changes, embedded in the binary.
 /// The schema version is SQLite's `user_version`: the number of migrations applied.
-const MIGRATION_SQL: &[&str] = &[include_str!("../migrations/0001_customers.sql")];
+const MIGRATION_SQL: &[&str] = &[
+    include_str!("../migrations/0001_customers.sql"),
+    include_str!("../migrations/0002_data_model.sql"),
+];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
     LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));

@@ -12,6 +12,20 @@ pub enum Rule {
     TooLong,
     InvalidEmail,
     InvalidPhone,
+    /// Not one of the allowed values.
+    InvalidChoice,
+    /// Refers to a customer (or other record) that does not exist.
+    UnknownReference,
+    /// A customer cannot refer to itself.
+    SelfReference,
+    /// Another record already uses this value (external ids are unique).
+    Taken,
+    /// Too many items (tags …); `limit` says how many are allowed.
+    TooMany,
+    /// A number or date outside its allowed range.
+    OutOfRange,
+    /// Not a date, amount or number in a form Headtail reads.
+    Unparseable,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

@@ -4,6 +4,7 @@ pub mod customers;
 pub mod db;
 pub mod error;
 pub mod paths;
+pub mod search;
 pub mod settings;
 
 pub use db::Database;

@@ -51,6 +51,21 @@ export type CustomerInput_Deserialize = {
 	region?: string | null,
 	owner?: string | null,
 	notes?: string | null,
+	/**  The customer's number in another system (till, web shop), unique when given. */
+	external_id?: string | null,
+	size_class?: SizeClass | null,
+	industry?: string | null,
+	channels?: SalesChannel[],
+	tags?: string[],
+	source?: string | null,
+	/**  An opinion leader whose word brings other customers. */
+	is_kol?: boolean,
+	referred_by?: number | null,
+	/**  What the customer says they need. */
+	needs?: string | null,
+	/**  What their behaviour shows they prefer. */
+	preferences?: string | null,
+	pipeline_stage?: PipelineStage | null,
 };
 
 /**  What a form or an import supplies for a customer. */
@@ -63,6 +78,21 @@ export type CustomerInput_Serialize = {
 	region: string | null,
 	owner: string | null,
 	notes: string | null,
+	/**  The customer's number in another system (till, web shop), unique when given. */
+	external_id: string | null,
+	size_class: SizeClass | null,
+	industry: string | null,
+	channels: SalesChannel[],
+	tags: string[],
+	source: string | null,
+	/**  An opinion leader whose word brings other customers. */
+	is_kol: boolean,
+	referred_by: number | null,
+	/**  What the customer says they need. */
+	needs: string | null,
+	/**  What their behaviour shows they prefer. */
+	preferences: string | null,
+	pipeline_stage: PipelineStage | null,
 };
 
 export type CustomerKind = "company" | "person";
@@ -84,10 +114,11 @@ export type CustomerQuery = CustomerQuery_Serialize | CustomerQuery_Deserialize;
 
 /**  Which customers a list shows. */
 export type CustomerQuery_Deserialize = {
-	/**  Part of a name, company, phone number or email. */
+	/**  Part of a name, company, phone number, email, contact, note or tag. */
 	search?: string | null,
 	kind?: CustomerKind | null,
 	owner?: string | null,
+	tag?: string | null,
 	sort: CustomerSort,
 	descending: boolean,
 	/**  Deleted customers (the trash) instead of live ones. */
@@ -99,10 +130,11 @@ export type CustomerQuery_Deserialize = {
 
 /**  Which customers a list shows. */
 export type CustomerQuery_Serialize = {
-	/**  Part of a name, company, phone number or email. */
+	/**  Part of a name, company, phone number, email, contact, note or tag. */
 	search: string | null,
 	kind: CustomerKind | null,
 	owner: string | null,
+	tag: string | null,
 	sort: CustomerSort,
 	descending: boolean,
 	/**  Deleted customers (the trash) instead of live ones. */
@@ -112,7 +144,7 @@ export type CustomerQuery_Serialize = {
 	limit: number,
 };
 
-export type CustomerSort = "name" | "company" | "region" | "created_at" | "updated_at";
+export type CustomerSort = "name" | "company" | "region" | "owner" | "created_at" | "updated_at";
 
 export type Customer_Deserialize = {
 	id: number,
@@ -124,9 +156,21 @@ export type Customer_Deserialize = {
 	region?: string | null,
 	owner?: string | null,
 	notes?: string | null,
+	external_id?: string | null,
+	size_class?: SizeClass | null,
+	industry?: string | null,
+	channels: SalesChannel[],
+	tags: string[],
+	source?: string | null,
+	is_kol: boolean,
+	referred_by?: number | null,
+	needs?: string | null,
+	preferences?: string | null,
+	pipeline_stage?: PipelineStage | null,
 	created_at: string,
 	updated_at: string,
 	deleted_at?: string | null,
+	erased_at?: string | null,
 };
 
 export type Customer_Serialize = {
@@ -139,9 +183,21 @@ export type Customer_Serialize = {
 	region: string | null,
 	owner: string | null,
 	notes: string | null,
+	external_id: string | null,
+	size_class: SizeClass | null,
+	industry: string | null,
+	channels: SalesChannel[],
+	tags: string[],
+	source: string | null,
+	is_kol: boolean,
+	referred_by: number | null,
+	needs: string | null,
+	preferences: string | null,
+	pipeline_stage: PipelineStage | null,
 	created_at: string,
 	updated_at: string,
 	deleted_at: string | null,
+	erased_at: string | null,
 };
 
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
@@ -200,8 +256,31 @@ export type FieldError_Serialize = {
 
 export type Language = "zh-CN" | "en";
 
+/**  A prospect's way to the first purchase. */
+export type PipelineStage = "awareness" | "interest" | "decision" | "purchase" | "won" | "lost";
+
 /**  A rule a field failed; the UI translates `validation.<rule>`. */
-export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone";
+export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" | 
+/**  Not one of the allowed values. */
+"invalid_choice" | 
+/**  Refers to a customer (or other record) that does not exist. */
+"unknown_reference" | 
+/**  A customer cannot refer to itself. */
+"self_reference" | 
+/**  Another record already uses this value (external ids are unique). */
+"taken" | 
+/**  Too many items (tags …); `limit` says how many are allowed. */
+"too_many" | 
+/**  A number or date outside its allowed range. */
+"out_of_range" | 
+/**  Not a date, amount or number in a form Headtail reads. */
+"unparseable";
+
+/**  Where a customer buys. */
+export type SalesChannel = "online_shop" | "marketplace" | "store" | "phone_wechat";
+
+/**  Large account, small or medium business, or an individual buyer. */
+export type SizeClass = "large" | "smb" | "individual";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

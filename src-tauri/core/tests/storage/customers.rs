@@ -4,16 +4,7 @@ use headtail_core::error::Rule;
 use headtail_core::{Database, Error};
 
 fn input(name: &str) -> CustomerInput {
-    CustomerInput {
-        name: name.into(),
-        kind: CustomerKind::Person,
-        company: None,
-        phone: None,
-        email: None,
-        region: None,
-        owner: None,
-        notes: None,
-    }
+    CustomerInput::named(name)
 }
 
 fn add(db: &Database, customer: CustomerInput) -> i64 {

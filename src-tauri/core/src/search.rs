@@ -1,0 +1,176 @@
+//! Full-text search over customers, their contacts, notes and tags.
+//!
+//! SQLite's tokenizers split Chinese poorly: `unicode61` keeps a whole run of Han characters as
+//! one token, and `trigram` cannot match the two-character names that are most Chinese
+//! names (张伟). So the tokens are made here and stored space-separated in an FTS5 table:
+//! - a run of CJK characters gives its overlapping bigrams and its last character alone,
+//!   so any part of two or more characters is a phrase of consecutive bigrams and a single
+//!   character is a prefix of some token;
+//! - letters and digits give lower-cased words, matched by prefix;
+//! - a run of 5 or more digits (a phone number) also gives its suffixes, so the middle or
+//!   the end of a number is found.
+
+use crate::error::Result;
+use rusqlite::{params, Connection};
+
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // kana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xAC00..=0xD7AF    // Hangul syllables
+        | 0xF900..=0xFAFF    // compatibility ideographs
+        | 0x20000..=0x3134F) // extensions B-G
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Cjk,
+    Word,
+    Digit,
+    Other,
+}
+
+fn class(c: char) -> Class {
+    if is_cjk(c) {
+        Class::Cjk
+    } else if c.is_ascii_digit() {
+        Class::Digit
+    } else if c.is_alphanumeric() {
+        Class::Word
+    } else {
+        Class::Other
+    }
+}
+
+/// Runs of one class, letters and digits kept apart so "abc123" yields "abc" and "123".
+fn runs(text: &str) -> Vec<(Class, Vec<char>)> {
+    let mut out: Vec<(Class, Vec<char>)> = Vec::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        let k = class(c);
+        match out.last_mut() {
+            Some((last, chars)) if *last == k && k != Class::Other => chars.push(c),
+            _ if k == Class::Other => {
+                if out.last().is_some_and(|(last, _)| *last != Class::Other) {
+                    out.push((Class::Other, Vec::new()));
+                }
+            }
+            _ => out.push((k, vec![c])),
+        }
+    }
+    out.retain(|(k, _)| *k != Class::Other);
+    out
+}
+
+const MIN_DIGIT_SUFFIX: usize = 3;
+
+/// The index tokens of a text, space-separated.
+pub fn index_tokens(text: &str) -> String {
+    let mut tokens: Vec<String> = Vec::new();
+    for (kind, chars) in runs(text) {
+        match kind {
+            Class::Cjk => {
+                tokens.extend(chars.windows(2).map(|w| w.iter().collect()));
+                if let Some(last) = chars.last() {
+                    tokens.push(last.to_string());
+                }
+            }
+            Class::Digit if chars.len() >= 5 => {
+                for start in 0..=chars.len() - MIN_DIGIT_SUFFIX {
+                    tokens.push(chars[start..].iter().collect());
+                }
+            }
+            Class::Word | Class::Digit => tokens.push(chars.iter().collect()),
+            Class::Other => {}
+        }
+    }
+    tokens.join(" ")
+}
+
+/// An FTS5 query for what the user typed: every part must match, each as a prefix or phrase.
+/// `None` when the text has nothing searchable.
+pub fn match_query(text: &str) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    for (kind, chars) in runs(text) {
+        match kind {
+            Class::Cjk if chars.len() == 1 => parts.push(format!("\"{}\"*", chars[0])),
+            Class::Cjk => {
+                let bigrams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
+                parts.push(format!("\"{}\"", bigrams.join(" ")));
+            }
+            Class::Word | Class::Digit => parts.push(format!("\"{}\"*", chars.iter().collect::<String>())),
+            Class::Other => {}
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// Rebuilds one customer's entry from the profile, contacts and tags. Deleted and erased
+/// customers keep no entry.
+pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
+    conn.execute("DELETE FROM customer_search WHERE rowid = ?1", [customer_id])?;
+    let text: Option<String> = conn
+        .query_row(
+            "SELECT concat_ws(' ', c.name, c.company, c.phone, c.email, c.external_id, c.region, c.industry,
+                        c.owner, c.notes, c.needs, c.preferences,
+                        (SELECT group_concat(concat_ws(' ', name, title, phone, email, wechat, notes), ' ')
+                           FROM contacts WHERE customer_id = c.id),
+                        (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id))
+             FROM customers c WHERE c.id = ?1 AND c.deleted_at IS NULL AND c.erased_at IS NULL",
+            [customer_id],
+            |r| r.get(0),
+        )
+        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+    if let Some(text) = text {
+        conn.execute(
+            "INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)",
+            params![customer_id, index_tokens(&text)],
+        )?;
+    }
+    Ok(())
+}
+
+/// Rebuilds the whole index, e.g. after a bulk import.
+pub fn reindex_all(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM customer_search", [])?;
+    let mut ids = conn.prepare("SELECT id FROM customers WHERE deleted_at IS NULL AND erased_at IS NULL")?;
+    let ids = ids.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    for id in ids {
+        reindex(conn, id)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chinese_runs_become_bigrams_and_a_final_character() {
+        assert_eq!(index_tokens("张伟"), "张伟 伟");
+        assert_eq!(index_tokens("华强电子"), "华强 强电 电子 子");
+        assert_eq!(index_tokens("王"), "王");
+    }
+
+    #[test]
+    fn words_are_lower_cased_and_split_at_punctuation_and_script_changes() {
+        assert_eq!(index_tokens("Zhang.Wei@HuaQiang.cn"), "zhang wei huaqiang cn");
+        assert_eq!(index_tokens("ACME深圳 Ltd"), "acme 深圳 圳 ltd");
+        assert_eq!(index_tokens("Größe"), "größe");
+    }
+
+    #[test]
+    fn phone_numbers_give_suffixes_short_numbers_stay_whole() {
+        assert_eq!(index_tokens("138-0013"), "138 0013");
+        assert_eq!(index_tokens("13800138000"), "13800138000 3800138000 800138000 00138000 0138000 138000 38000 8000 000");
+    }
+
+    #[test]
+    fn queries_match_parts_of_names_words_and_numbers() {
+        assert_eq!(match_query("华强").as_deref(), Some("\"华强\""));
+        assert_eq!(match_query("深圳华强").as_deref(), Some("\"深圳 圳华 华强\""));
+        assert_eq!(match_query("伟").as_deref(), Some("\"伟\"*"));
+        assert_eq!(match_query("Zhang 0013").as_deref(), Some("\"zhang\"* AND \"0013\"*"));
+        assert_eq!(match_query(" \"*( "), None, "syntax characters never reach FTS5");
+    }
+}
