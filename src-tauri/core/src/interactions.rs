@@ -1,0 +1,106 @@
+//! Interactions with a customer (calls, visits, emails, messages, meetings) and the
+//! follow-up each one schedules.
+
+use crate::activity::{clean, Checks};
+use crate::customers::text_enum;
+use crate::error::{Error, Result, Rule};
+use chrono::{NaiveDate, NaiveDateTime};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+pub const OUTCOME_MAX: usize = 200;
+pub const NOTES_MAX: usize = 5000;
+pub const OWNER_MAX: usize = 100;
+
+text_enum!(InteractionKind { Call = "call", Visit = "visit", Email = "email", Message = "message", Meeting = "meeting" });
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct InteractionInput {
+    pub customer_id: i64,
+    pub kind: InteractionKind,
+    /// Local wall-clock time of the interaction.
+    pub occurred_at: NaiveDateTime,
+    pub outcome: Option<String>,
+    pub notes: Option<String>,
+    pub next_follow_up_on: Option<NaiveDate>,
+    #[serde(default)]
+    pub done: bool,
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Interaction {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kind: InteractionKind,
+    pub occurred_at: NaiveDateTime,
+    pub outcome: Option<String>,
+    pub notes: Option<String>,
+    pub next_follow_up_on: Option<NaiveDate>,
+    pub done: bool,
+    pub owner: Option<String>,
+}
+
+impl InteractionInput {
+    pub fn validate(self) -> Result<InteractionInput> {
+        let input = InteractionInput {
+            outcome: clean(self.outcome),
+            notes: clean(self.notes),
+            owner: clean(self.owner),
+            ..self
+        };
+        let mut checks = Checks::default();
+        checks.max_len("outcome", input.outcome.as_deref(), OUTCOME_MAX);
+        checks.max_len("notes", input.notes.as_deref(), NOTES_MAX);
+        checks.max_len("owner", input.owner.as_deref(), OWNER_MAX);
+        if input.next_follow_up_on.is_some_and(|d| d < input.occurred_at.date()) {
+            checks.fail("next_follow_up_on", Rule::OutOfRange);
+        }
+        checks.finish()?;
+        Ok(input)
+    }
+}
+
+pub fn insert(conn: &Connection, i: &InteractionInput, batch: Option<i64>) -> Result<i64> {
+    let mut checks = Checks::default();
+    checks.customer_exists(conn, "customer_id", i.customer_id)?;
+    checks.finish()?;
+    conn.prepare_cached(
+        "INSERT INTO interactions (customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner, import_batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![i.customer_id, i.kind, i.occurred_at, i.outcome, i.notes, i.next_follow_up_on, i.done, i.owner, batch])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn create(conn: &Connection, input: InteractionInput) -> Result<Interaction> {
+    let valid = input.validate()?;
+    let id = insert(conn, &valid, None)?;
+    get(conn, id)
+}
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Interaction> {
+    Ok(Interaction {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        kind: r.get(2)?,
+        occurred_at: r.get(3)?,
+        outcome: r.get(4)?,
+        notes: r.get(5)?,
+        next_follow_up_on: r.get(6)?,
+        done: r.get(7)?,
+        owner: r.get(8)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Interaction> {
+    conn.query_row(
+        "SELECT id, customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner
+         FROM interactions WHERE id = ?1",
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or(Error::NotFound { entity: "interaction", id })
+}

@@ -1,0 +1,189 @@
+//! Orders and their product lines.
+
+use crate::activity::{clean, Checks, CURRENCY_DEFAULT};
+use crate::customers::SalesChannel;
+use crate::error::{Error, Result, Rule};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+pub const PRODUCT_MAX: usize = 200;
+pub const CATEGORY_MAX: usize = 100;
+pub const EXTERNAL_ID_MAX: usize = 64;
+pub const LINES_MAX: usize = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct OrderLineInput {
+    pub product: String,
+    pub category: Option<String>,
+    pub quantity: i64,
+    /// The line's total in minor units (fen, cents).
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct OrderInput {
+    pub customer_id: i64,
+    /// The order number in the till or web shop, unique when given.
+    pub external_id: Option<String>,
+    pub ordered_on: NaiveDate,
+    /// What the customer paid, in minor units.
+    pub amount_minor: i64,
+    pub currency: Option<String>,
+    /// Cost of goods in minor units, when known; otherwise the default margin applies.
+    pub cost_minor: Option<i64>,
+    pub channel: Option<SalesChannel>,
+    #[serde(default)]
+    pub lines: Vec<OrderLineInput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct OrderLine {
+    pub id: i64,
+    pub product: String,
+    pub category: Option<String>,
+    pub quantity: i64,
+    pub amount_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Order {
+    pub id: i64,
+    pub customer_id: i64,
+    pub external_id: Option<String>,
+    pub ordered_on: NaiveDate,
+    pub amount_minor: i64,
+    pub currency: String,
+    pub cost_minor: Option<i64>,
+    pub channel: Option<SalesChannel>,
+    pub lines: Vec<OrderLine>,
+}
+
+impl OrderInput {
+    /// Trims text, fills the default currency, and checks the rules that need no database.
+    pub fn validate(self) -> Result<OrderInput> {
+        let lines: Vec<OrderLineInput> = self
+            .lines
+            .into_iter()
+            .map(|l| OrderLineInput { product: l.product.trim().to_owned(), category: clean(l.category), ..l })
+            .collect();
+        let order = OrderInput {
+            external_id: clean(self.external_id),
+            currency: Some(clean(self.currency).map_or_else(|| CURRENCY_DEFAULT.to_owned(), |c| c.to_uppercase())),
+            lines,
+            ..self
+        };
+        let mut checks = Checks::default();
+        checks.max_len("external_id", order.external_id.as_deref(), EXTERNAL_ID_MAX);
+        if order.amount_minor < 0 {
+            checks.fail("amount", Rule::OutOfRange);
+        }
+        if order.cost_minor.is_some_and(|c| c < 0) {
+            checks.fail("cost", Rule::OutOfRange);
+        }
+        checks.currency("currency", order.currency.as_deref().unwrap_or_default());
+        if order.lines.len() > LINES_MAX {
+            checks.0.push(crate::error::FieldError {
+                field: "lines".into(),
+                rule: Rule::TooMany,
+                limit: u32::try_from(LINES_MAX).ok(),
+            });
+        }
+        for line in &order.lines {
+            checks.required("product", &line.product);
+            checks.max_len("product", Some(&line.product), PRODUCT_MAX);
+            checks.max_len("category", line.category.as_deref(), CATEGORY_MAX);
+            if line.quantity <= 0 {
+                checks.fail("quantity", Rule::OutOfRange);
+            }
+            if line.amount_minor < 0 {
+                checks.fail("line_amount", Rule::OutOfRange);
+            }
+        }
+        checks.finish()?;
+        Ok(order)
+    }
+}
+
+/// Writes a validated order; `batch` marks it as imported. Returns the new id.
+pub fn insert(conn: &Connection, order: &OrderInput, batch: Option<i64>) -> Result<i64> {
+    let mut checks = Checks::default();
+    checks.customer_exists(conn, "customer_id", order.customer_id)?;
+    if let Some(ext) = order.external_id.as_deref() {
+        let taken: bool = conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM orders WHERE external_id = ?1)")?
+            .query_row([ext], |r| r.get(0))?;
+        if taken {
+            checks.fail("external_id", Rule::Taken);
+        }
+    }
+    checks.finish()?;
+    conn.prepare_cached(
+        "INSERT INTO orders (customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        order.customer_id,
+        order.external_id,
+        order.ordered_on,
+        order.amount_minor,
+        order.currency.as_deref().unwrap_or(CURRENCY_DEFAULT),
+        order.cost_minor,
+        order.channel,
+        batch
+    ])?;
+    let id = conn.last_insert_rowid();
+    let mut line_stmt = conn.prepare_cached(
+        "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for line in &order.lines {
+        line_stmt.execute(params![id, line.product, line.category, line.quantity, line.amount_minor])?;
+    }
+    Ok(id)
+}
+
+pub fn create(conn: &Connection, input: OrderInput) -> Result<Order> {
+    let order = input.validate()?;
+    let id = insert(conn, &order, None)?;
+    get(conn, id)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Order> {
+    let order = conn
+        .query_row(
+            "SELECT id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel
+             FROM orders WHERE id = ?1",
+            [id],
+            |r| {
+                Ok(Order {
+                    id: r.get(0)?,
+                    customer_id: r.get(1)?,
+                    external_id: r.get(2)?,
+                    ordered_on: r.get(3)?,
+                    amount_minor: r.get(4)?,
+                    currency: r.get(5)?,
+                    cost_minor: r.get(6)?,
+                    channel: r.get(7)?,
+                    lines: Vec::new(),
+                })
+            },
+        )
+        .optional()?
+        .ok_or(Error::NotFound { entity: "order", id })?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, product, category, quantity, amount_minor FROM order_lines WHERE order_id = ?1 ORDER BY id",
+    )?;
+    let lines = stmt
+        .query_map([id], |r| {
+            Ok(OrderLine {
+                id: r.get(0)?,
+                product: r.get(1)?,
+                category: r.get(2)?,
+                quantity: r.get(3)?,
+                amount_minor: r.get(4)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Order { lines, ..order })
+}
