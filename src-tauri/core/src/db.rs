@@ -33,6 +33,26 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// Fails on a file that is not SQLite or that a newer Headtail wrote; returns its schema version.
+pub(crate) fn check_openable(conn: &Connection, path: &Path) -> Result<i64> {
+    let corrupt = |e: rusqlite::Error| Error::DatabaseCorrupt { path: path.display().to_string(), reason: e.to_string() };
+    // Reading the schema is the first thing that fails on a file that is not SQLite.
+    let found: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .and_then(|v| conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(v)))
+        .map_err(corrupt)?;
+    if found > schema_version() {
+        return Err(Error::DatabaseTooNew { found, supported: schema_version() });
+    }
+    Ok(found)
+}
+
+/// Applies the migrations this file lacks, in one transaction.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
+    MIGRATIONS.to_latest(conn)?;
+    Ok(())
+}
+
 /// A Headtail database: a pool of configured connections to one SQLite file.
 #[derive(Clone, Debug)]
 pub struct Database {
@@ -48,21 +68,10 @@ impl Database {
             std::fs::create_dir_all(dir)?;
         }
         let mut conn = Connection::open(path)?;
-        let corrupt = |e: rusqlite::Error| Error::DatabaseCorrupt {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        };
-        // Reading the schema is the first thing that fails on a file that is not SQLite.
-        let found: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .and_then(|v| conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(v)))
-            .map_err(corrupt)?;
-        if found > schema_version() {
-            return Err(Error::DatabaseTooNew { found, supported: schema_version() });
-        }
+        check_openable(&conn, path)?;
         configure(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
-        MIGRATIONS.to_latest(&mut conn)?;
+        migrate(&mut conn)?;
         drop(conn);
 
         let manager = SqliteConnectionManager::file(path).with_init(configure);

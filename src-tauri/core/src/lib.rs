@@ -1,6 +1,7 @@
 //! Headtail's core: domain types, storage and analytics. Nothing here knows about the window.
 
 pub mod activity;
+pub mod backup;
 pub mod customers;
 pub mod db;
 pub mod error;

@@ -155,3 +155,69 @@ fn sorts_either_way_with_empty_values_last_and_pages_without_overlap() {
     assert_eq!(second.items.len(), 1);
     assert!(!first.items.iter().any(|c| second.items.iter().any(|d| d.id == c.id)));
 }
+
+#[test]
+fn the_whole_profile_round_trips_with_tags_and_channels() {
+    use headtail_core::customers::{PipelineStage, SalesChannel, SizeClass};
+    let (_dir, db) = temp_db();
+    let referrer = add(&db, input("老客户"));
+    let full = CustomerInput {
+        kind: CustomerKind::Company,
+        external_id: Some("C-0001".into()),
+        size_class: Some(SizeClass::Large),
+        industry: Some("电子元器件".into()),
+        channels: vec![SalesChannel::PhoneWechat, SalesChannel::Marketplace],
+        tags: vec!["重点".into(), "华南".into()],
+        source: Some("展会".into()),
+        is_kol: true,
+        referred_by: Some(referrer),
+        needs: Some("稳定供货".into()),
+        preferences: Some("月结".into()),
+        pipeline_stage: Some(PipelineStage::Won),
+        ..input("深圳市华强电子有限公司")
+    };
+    let id = add(&db, full.clone());
+    let stored = db.with_conn(|c| customers::get(c, id)).expect("get");
+    let expected = CustomerInput {
+        channels: vec![SalesChannel::Marketplace, SalesChannel::PhoneWechat],
+        tags: vec!["华南".into(), "重点".into()],
+        ..full
+    };
+    assert_eq!(stored.to_input(), expected, "every field comes back; lists in a stable order");
+    let by_tag = names(&db, &CustomerQuery { tag: Some("重点".into()), ..Default::default() });
+    assert_eq!(by_tag, vec!["深圳市华强电子有限公司"]);
+    assert_eq!(names(&db, &CustomerQuery { search: Some("华南".into()), ..Default::default() }), by_tag, "tags are searchable");
+    assert_eq!(names(&db, &CustomerQuery { search: Some("c-0001".into()), ..Default::default() }), by_tag, "external ids are searchable");
+}
+
+#[test]
+fn external_ids_are_unique_and_referrers_must_exist() {
+    let (_dir, db) = temp_db();
+    let first = add(&db, CustomerInput { external_id: Some("C-1".into()), ..input("甲") });
+    let err = db
+        .with_tx(|tx| customers::create(tx, CustomerInput { external_id: Some("C-1".into()), referred_by: Some(999), ..input("乙") }, at(1)))
+        .expect_err("taken id and unknown referrer");
+    let Error::Validation(fields) = err else { panic!("validation expected") };
+    let rules: Vec<(&str, Rule)> = fields.iter().map(|f| (f.field.as_str(), f.rule)).collect();
+    assert_eq!(rules, vec![("external_id", Rule::Taken), ("referred_by", Rule::UnknownReference)]);
+    let err = db
+        .with_tx(|tx| customers::update(tx, first, CustomerInput { external_id: Some("C-1".into()), referred_by: Some(first), ..input("甲") }, at(2)))
+        .expect_err("self reference");
+    assert!(matches!(err, Error::Validation(f) if f.len() == 1 && f[0].rule == Rule::SelfReference), "keeping one's own id is fine; referring to oneself is not");
+}
+
+#[test]
+fn deleted_customers_leave_the_search_index_and_come_back_on_restore() {
+    let (_dir, db) = temp_db();
+    let id = add(&db, CustomerInput { company: Some("深圳市华强电子有限公司".into()), ..input("张伟") });
+    let find = |term: &str| names(&db, &CustomerQuery { search: Some(term.into()), ..Default::default() });
+    assert_eq!(find("华强"), vec!["张伟"]);
+    assert_eq!(find("伟"), vec!["张伟"], "a single character at the end of a name");
+    assert_eq!(find("华强电子"), vec!["张伟"]);
+    assert!(find("强华").is_empty(), "characters in another order do not match");
+    db.with_tx(|tx| customers::soft_delete(tx, id, at(2))).expect("delete");
+    assert!(find("华强").is_empty());
+    assert_eq!(names(&db, &CustomerQuery { search: Some("华强".into()), deleted: true, ..Default::default() }), vec!["张伟"], "the trash has its own search");
+    db.with_tx(|tx| customers::restore(tx, id)).expect("restore");
+    assert_eq!(find("华强"), vec!["张伟"]);
+}

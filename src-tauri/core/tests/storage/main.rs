@@ -1,5 +1,6 @@
 //! Storage tests: every query against a real SQLite file in a temporary directory.
 
+mod backup;
 mod customers;
 mod db;
 mod settings;
