@@ -31,6 +31,17 @@ pub enum Command {
     },
     /// Print where the database is and its schema version, without opening a window.
     Info,
+    /// Fill a new database with a believable demo business (the same seed gives the same data).
+    Demo {
+        /// How many customers.
+        #[arg(long, default_value_t = headtail_core::demo::DemoSettings::DEFAULT_CUSTOMERS)]
+        customers: u32,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// The last day of the demo history (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        until: Option<chrono::NaiveDate>,
+    },
 }
 
 impl Cli {

@@ -3,9 +3,11 @@
 
 use clap::Parser;
 use headtail_app::cli::{Cli, Command};
+use headtail_core::demo::{self, DemoSettings};
 use headtail_core::Database;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 fn main() -> ExitCode {
     // --help and --version print and exit here, before anything touches a display.
@@ -34,6 +36,27 @@ fn run(cli: Cli) -> Result<(), String> {
             let db = open(&cli)?;
             println!("database: {}", db.path().display());
             println!("schema version: {}", headtail_core::db::schema_version());
+            Ok(())
+        }
+        Some(Command::Demo { customers, seed, until }) => {
+            let db = open(&cli)?;
+            let until = until.unwrap_or_else(|| chrono::Local::now().date_naive());
+            let settings = DemoSettings::new(*customers, *seed, until);
+            let started = Instant::now();
+            let summary = db
+                .with_tx(|tx| {
+                    demo::generate(tx, settings, chrono::Utc::now(), |done, total| {
+                        eprint!("\rdemo: {done}/{total} customers");
+                    })
+                })
+                .map_err(|e| e.to_string())?;
+            eprintln!();
+            println!(
+                "{} customers, {} orders ({} lines), {} contacts, {} interactions, {} complaints, {} survey answers, {} loyalty entries, {} service cost entries until {until} in {:.1} s",
+                summary.customers, summary.orders, summary.order_lines, summary.contacts, summary.interactions,
+                summary.complaints, summary.survey_responses, summary.loyalty_entries, summary.service_costs,
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         // A database that cannot be opened is explained in the window, not only on stderr.

@@ -63,7 +63,7 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
             ));
         }
     }
-    found.sort_by(|a, b| b.0.cmp(&a.0));
+    found.sort_by_key(|f| std::cmp::Reverse(f.0));
     Ok(found.into_iter().map(|(_, f)| f).collect())
 }
 

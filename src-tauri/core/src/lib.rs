@@ -4,6 +4,7 @@ pub mod activity;
 pub mod backup;
 pub mod customers;
 pub mod db;
+pub mod demo;
 pub mod error;
 pub mod interactions;
 pub mod orders;

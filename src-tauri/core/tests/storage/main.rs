@@ -3,6 +3,7 @@
 mod backup;
 mod customers;
 mod db;
+mod demo;
 mod settings;
 
 use chrono::{DateTime, TimeZone, Utc};
