@@ -111,9 +111,28 @@ fn soft_delete_moves_to_trash_and_restore_brings_back() {
 }
 
 fn sample(db: &Database) {
-    add(db, CustomerInput { kind: CustomerKind::Company, company: Some("深圳市华强电子有限公司".into()), phone: Some("13800138000".into()), ..input("张伟") });
-    add(db, CustomerInput { email: Some("anna@example.com".into()), owner: Some("Li".into()), ..input("Anna Schmidt") });
-    add(db, CustomerInput { kind: CustomerKind::Company, company: Some("Acme 100% Ltd".into()), owner: Some("Li".into()), ..input("bob") });
+    add(
+        db,
+        CustomerInput {
+            kind: CustomerKind::Company,
+            company: Some("深圳市华强电子有限公司".into()),
+            phone: Some("13800138000".into()),
+            ..input("张伟")
+        },
+    );
+    add(
+        db,
+        CustomerInput { email: Some("anna@example.com".into()), owner: Some("Li".into()), ..input("Anna Schmidt") },
+    );
+    add(
+        db,
+        CustomerInput {
+            kind: CustomerKind::Company,
+            company: Some("Acme 100% Ltd".into()),
+            owner: Some("Li".into()),
+            ..input("bob")
+        },
+    );
 }
 
 #[test]
@@ -134,15 +153,22 @@ fn search_matches_part_of_name_company_phone_or_email() {
 fn filters_by_kind_and_owner() {
     let (_dir, db) = temp_db();
     sample(&db);
-    assert_eq!(names(&db, &CustomerQuery { kind: Some(CustomerKind::Company), ..Default::default() }), vec!["bob", "张伟"]);
-    assert_eq!(names(&db, &CustomerQuery { owner: Some("Li".into()), ..Default::default() }), vec!["Anna Schmidt", "bob"]);
+    assert_eq!(
+        names(&db, &CustomerQuery { kind: Some(CustomerKind::Company), ..Default::default() }),
+        vec!["bob", "张伟"]
+    );
+    assert_eq!(
+        names(&db, &CustomerQuery { owner: Some("Li".into()), ..Default::default() }),
+        vec!["Anna Schmidt", "bob"]
+    );
 }
 
 #[test]
 fn sorts_either_way_with_empty_values_last_and_pages_without_overlap() {
     let (_dir, db) = temp_db();
     sample(&db);
-    let by_company = |descending| names(&db, &CustomerQuery { sort: CustomerSort::Company, descending, ..Default::default() });
+    let by_company =
+        |descending| names(&db, &CustomerQuery { sort: CustomerSort::Company, descending, ..Default::default() });
     assert_eq!(by_company(false), vec!["bob", "张伟", "Anna Schmidt"]);
     assert_eq!(by_company(true), vec!["张伟", "bob", "Anna Schmidt"]);
 
