@@ -1,13 +1,18 @@
 //! Headtail's core: domain types, storage and analytics. Nothing here knows about the window.
 
 pub mod activity;
+pub mod complaints;
+pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod error;
 pub mod interactions;
+pub mod loyalty;
 pub mod orders;
 pub mod paths;
+pub mod pipeline;
 pub mod search;
+pub mod service_costs;
 pub mod settings;
 pub mod surveys;
 
