@@ -15,6 +15,7 @@ pub mod search;
 pub mod service_costs;
 pub mod settings;
 pub mod surveys;
+pub mod timeline;
 
 pub use db::Database;
 pub use error::{Error, ErrorPayload, Result};

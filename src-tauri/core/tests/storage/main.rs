@@ -11,6 +11,7 @@ mod pipeline;
 mod service_costs;
 mod settings;
 mod surveys;
+mod timeline;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use headtail_core::customers::{CustomerInput, CustomerQuery};
