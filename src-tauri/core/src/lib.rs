@@ -5,6 +5,7 @@ pub mod complaints;
 pub mod contacts;
 pub mod customers;
 pub mod db;
+pub mod erase;
 pub mod error;
 pub mod interactions;
 pub mod loyalty;

@@ -1,7 +1,7 @@
 use crate::{at, customer, field_rules, found, rules, temp_db};
 use headtail_core::contacts::{self, ContactInput, WECHAT_MAX};
 use headtail_core::error::Rule;
-use headtail_core::{Database, Error};
+use headtail_core::{erase, Database, Error};
 
 fn add(db: &Database, input: ContactInput) -> contacts::Contact {
     db.with_tx(|tx| contacts::create(tx, input, at(2))).expect("create contact")
@@ -60,10 +60,19 @@ fn an_invalid_contact_is_rejected_with_every_failing_field() {
 }
 
 #[test]
-fn a_contact_of_an_unknown_customer_is_an_unknown_reference() {
+fn a_contact_of_an_unknown_or_erased_customer_is_an_unknown_reference() {
     let (_dir, db) = temp_db();
     let result = db.with_tx(|tx| contacts::create(tx, ContactInput::named(404, "王芳"), at(2)));
     assert_eq!(field_rules(result), rules(&[("customer_id", Rule::UnknownReference)]));
+
+    let gone = customer(&db, "将被删除");
+    erase::erase(&db, gone, at(3)).expect("erase");
+    let result = db.with_tx(|tx| contacts::create(tx, ContactInput::named(gone, "王芳"), at(4)));
+    assert_eq!(
+        field_rules(result),
+        rules(&[("customer_id", Rule::UnknownReference)]),
+        "an erased customer takes no new personal data"
+    );
 }
 
 #[test]

@@ -4,6 +4,7 @@ mod complaints;
 mod contacts;
 mod customers;
 mod db;
+mod erase;
 mod interactions;
 mod loyalty;
 mod orders;
