@@ -107,14 +107,13 @@ pub fn restore(db: &Database, backup: &Path, safety_dir: &Path, now: DateTime<Ut
     let src = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
         .map_err(|e| corrupt(backup, e.to_string()))?;
     check_openable(&src, backup)?;
-    let verdict: String = src
-        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-        .map_err(|e| corrupt(backup, e.to_string()))?;
+    let verdict: String =
+        src.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| corrupt(backup, e.to_string()))?;
     if verdict != "ok" {
         return Err(corrupt(backup, verdict));
     }
-    let has_customers: bool = src
-        .query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'customers')", [], |r| r.get(0))?;
+    let has_customers: bool =
+        src.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'customers')", [], |r| r.get(0))?;
     if !has_customers {
         return Err(corrupt(backup, "not a Headtail database".into()));
     }

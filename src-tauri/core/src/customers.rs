@@ -414,9 +414,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
 fn check_references(conn: &Connection, id: Option<i64>, c: &CustomerInput) -> Result<()> {
     let mut errors = Vec::new();
     if let Some(ext) = c.external_id.as_deref() {
-        let owner: Option<i64> = conn
-            .query_row("SELECT id FROM customers WHERE external_id = ?1", [ext], |r| r.get(0))
-            .optional()?;
+        let owner: Option<i64> =
+            conn.query_row("SELECT id FROM customers WHERE external_id = ?1", [ext], |r| r.get(0)).optional()?;
         if owner.is_some_and(|o| Some(o) != id) {
             errors.push(FieldError::new("external_id", Rule::Taken));
         }
@@ -454,7 +453,12 @@ fn write_lists(conn: &Connection, id: i64, c: &CustomerInput) -> Result<()> {
 }
 
 /// Validates and inserts a customer; `batch` marks it as created by an import.
-pub fn create_in_batch(conn: &Connection, input: CustomerInput, now: DateTime<Utc>, batch: Option<i64>) -> Result<Customer> {
+pub fn create_in_batch(
+    conn: &Connection,
+    input: CustomerInput,
+    now: DateTime<Utc>,
+    batch: Option<i64>,
+) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, None, &c)?;
     let ts = timestamp(now);
@@ -491,18 +495,38 @@ pub fn get(conn: &Connection, id: i64) -> Result<Customer> {
 pub fn update(conn: &Connection, id: i64, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, Some(id), &c)?;
-    let changed = conn.prepare_cached(
-        "UPDATE customers SET name = ?2, kind = ?3, company = ?4, phone = ?5, email = ?6, region = ?7, owner = ?8,
+    let changed = conn
+        .prepare_cached(
+            "UPDATE customers SET name = ?2, kind = ?3, company = ?4, phone = ?5, email = ?6, region = ?7, owner = ?8,
                 notes = ?9, external_id = ?10, size_class = ?11, industry = ?12, source = ?13, is_kol = ?14,
                 referred_by = ?15, needs = ?16, preferences = ?17, pipeline_stage = ?18,
                 phone_key = ?19, email_key = ?20, name_key = ?21, updated_at = ?22
          WHERE id = ?1 AND deleted_at IS NULL AND erased_at IS NULL",
-    )?
-    .execute(params![
-        id, c.name, c.kind, c.company, c.phone, c.email, c.region, c.owner, c.notes, c.external_id, c.size_class,
-        c.industry, c.source, c.is_kol, c.referred_by, c.needs, c.preferences, c.pipeline_stage,
-        c.phone.as_deref().map(phone_key), c.email.as_deref().map(email_key), name_key(&c.name), timestamp(now)
-    ])?;
+        )?
+        .execute(params![
+            id,
+            c.name,
+            c.kind,
+            c.company,
+            c.phone,
+            c.email,
+            c.region,
+            c.owner,
+            c.notes,
+            c.external_id,
+            c.size_class,
+            c.industry,
+            c.source,
+            c.is_kol,
+            c.referred_by,
+            c.needs,
+            c.preferences,
+            c.pipeline_stage,
+            c.phone.as_deref().map(phone_key),
+            c.email.as_deref().map(email_key),
+            name_key(&c.name),
+            timestamp(now)
+        ])?;
     if changed == 0 {
         return Err(Error::NotFound { entity: "customer", id });
     }
@@ -554,7 +578,10 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
             ));
         } else if let Some(fts) = search::match_query(text) {
             args.push(Box::new(fts));
-            filters.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})", args.len()));
+            filters.push(format!(
+                "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})",
+                args.len()
+            ));
         } else {
             // Only punctuation: nothing can match it.
             filters.push("0".into());
@@ -575,11 +602,10 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
     let where_clause = filters.join(" AND ");
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
 
-    let total: u32 = conn.query_row(
-        &format!("SELECT count(*) FROM customers c WHERE {where_clause}"),
-        arg_refs.as_slice(),
-        |r| r.get(0),
-    )?;
+    let total: u32 =
+        conn.query_row(&format!("SELECT count(*) FROM customers c WHERE {where_clause}"), arg_refs.as_slice(), |r| {
+            r.get(0)
+        })?;
     let direction = if query.descending { "DESC" } else { "ASC" };
     let column = query.sort.column();
     let limit = match query.limit {
@@ -604,14 +630,31 @@ mod tests {
 
     #[test]
     fn phone_numbers_people_type_are_accepted() {
-        for ok in ["13800138000", "138 0013 8000", "+86 138-0013-8000", "(021) 6234 5678", "0755-83456789", "+1 (415) 555-0100", "12345"] {
+        for ok in [
+            "13800138000",
+            "138 0013 8000",
+            "+86 138-0013-8000",
+            "(021) 6234 5678",
+            "0755-83456789",
+            "+1 (415) 555-0100",
+            "12345",
+        ] {
             assert!(is_valid_phone(ok), "{ok} should be accepted");
         }
     }
 
     #[test]
     fn malformed_phone_numbers_are_refused() {
-        for bad in ["1234", "12800138000", "138-0013-800a", "+", "++8613800138000", "86+13800138000", "1".repeat(21).as_str(), "电话13800138000"] {
+        for bad in [
+            "1234",
+            "12800138000",
+            "138-0013-800a",
+            "+",
+            "++8613800138000",
+            "86+13800138000",
+            "1".repeat(21).as_str(),
+            "电话13800138000",
+        ] {
             assert!(!is_valid_phone(bad), "{bad} should be refused");
         }
     }
@@ -621,7 +664,9 @@ mod tests {
         for ok in ["zhang.wei@huaqiang.cn", "a+b@example.co.uk", "王@例子.中国"] {
             assert!(is_valid_email(ok), "{ok} should be accepted");
         }
-        for bad in ["zhang", "zhang@", "@huaqiang.cn", "zhang@localhost", "zhang@huaqiang.", "a b@c.cn", "Zhang <z@h.cn>"] {
+        for bad in
+            ["zhang", "zhang@", "@huaqiang.cn", "zhang@localhost", "zhang@huaqiang.", "a b@c.cn", "Zhang <z@h.cn>"]
+        {
             assert!(!is_valid_email(bad), "{bad} should be refused");
         }
     }
@@ -630,7 +675,8 @@ mod tests {
     fn length_limits_count_characters_not_bytes() {
         let at_limit = CustomerInput::named(&"张".repeat(NAME_MAX));
         assert!(at_limit.clone().validate().is_ok(), "200 Chinese characters fit although they are 600 bytes");
-        let over = CustomerInput { name: "张".repeat(NAME_MAX + 1), notes: Some("x".repeat(NOTES_MAX + 1)), ..at_limit };
+        let over =
+            CustomerInput { name: "张".repeat(NAME_MAX + 1), notes: Some("x".repeat(NOTES_MAX + 1)), ..at_limit };
         let Err(Error::Validation(fields)) = over.validate() else { panic!("too long must fail") };
         assert_eq!(fields, vec![FieldError::too_long("name", NAME_MAX), FieldError::too_long("notes", NOTES_MAX)]);
     }
@@ -645,7 +691,8 @@ mod tests {
         let clean = input.validate().expect("valid");
         assert_eq!(clean.tags, vec!["VIP", "华南"]);
         assert_eq!(clean.channels, vec![SalesChannel::OnlineShop, SalesChannel::Store]);
-        let too_many = CustomerInput { tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(), ..CustomerInput::named("x") };
+        let too_many =
+            CustomerInput { tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(), ..CustomerInput::named("x") };
         assert!(matches!(too_many.validate(), Err(Error::Validation(f)) if f[0].rule == Rule::TooMany));
     }
 

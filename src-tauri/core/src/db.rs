@@ -13,6 +13,7 @@ use std::time::Duration;
 const MIGRATION_SQL: &[&str] = &[
     include_str!("../migrations/0001_customers.sql"),
     include_str!("../migrations/0002_data_model.sql"),
+    include_str!("../migrations/0003_activity.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =
@@ -35,7 +36,8 @@ fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
 
 /// Fails on a file that is not SQLite or that a newer Headtail wrote; returns its schema version.
 pub(crate) fn check_openable(conn: &Connection, path: &Path) -> Result<i64> {
-    let corrupt = |e: rusqlite::Error| Error::DatabaseCorrupt { path: path.display().to_string(), reason: e.to_string() };
+    let corrupt =
+        |e: rusqlite::Error| Error::DatabaseCorrupt { path: path.display().to_string(), reason: e.to_string() };
     // Reading the schema is the first thing that fails on a file that is not SQLite.
     let found: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))

@@ -82,24 +82,45 @@ fn archetype(rng: &mut ChaCha8Rng) -> Archetype {
 }
 
 const SURNAMES: &[&str] = &[
-    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗", "高",
-    "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
+    "王", "李", "张", "刘", "陈", "杨", "黄", "赵", "吴", "周", "徐", "孙", "马", "朱", "胡", "郭", "何", "林", "罗",
+    "高", "郑", "梁", "谢", "宋", "唐", "许", "韩", "冯", "邓", "曹",
 ];
 const GIVEN: &[&str] = &[
-    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞", "平",
-    "刚", "桂英", "建华", "晓东", "志强", "海燕", "雪梅", "文博", "子涵", "思远", "浩然", "欣怡", "宇轩", "梓萱", "俊杰",
+    "伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "娟", "涛", "明", "超", "秀英", "霞",
+    "平", "刚", "桂英", "建华", "晓东", "志强", "海燕", "雪梅", "文博", "子涵", "思远", "浩然", "欣怡", "宇轩", "梓萱",
+    "俊杰",
 ];
 const CITIES: &[(&str, &str)] = &[
-    ("深圳", "广东"), ("广州", "广东"), ("东莞", "广东"), ("上海", "上海"), ("杭州", "浙江"), ("宁波", "浙江"),
-    ("苏州", "江苏"), ("南京", "江苏"), ("北京", "北京"), ("成都", "四川"), ("武汉", "湖北"), ("西安", "陕西"),
-    ("厦门", "福建"), ("长沙", "湖南"), ("天津", "天津"), ("青岛", "山东"),
+    ("深圳", "广东"),
+    ("广州", "广东"),
+    ("东莞", "广东"),
+    ("上海", "上海"),
+    ("杭州", "浙江"),
+    ("宁波", "浙江"),
+    ("苏州", "江苏"),
+    ("南京", "江苏"),
+    ("北京", "北京"),
+    ("成都", "四川"),
+    ("武汉", "湖北"),
+    ("西安", "陕西"),
+    ("厦门", "福建"),
+    ("长沙", "湖南"),
+    ("天津", "天津"),
+    ("青岛", "山东"),
 ];
 const BRANDS: &[&str] = &[
-    "华强", "鑫源", "恒达", "创新", "远航", "金诚", "博雅", "天成", "宏图", "嘉禾", "瑞丰", "新星", "联创", "顺发", "安泰", "汇通",
+    "华强", "鑫源", "恒达", "创新", "远航", "金诚", "博雅", "天成", "宏图", "嘉禾", "瑞丰", "新星", "联创", "顺发",
+    "安泰", "汇通",
 ];
 const TRADES: &[(&str, &str)] = &[
-    ("电子有限公司", "电子制造"), ("科技有限公司", "信息技术"), ("贸易有限公司", "批发零售"), ("智能设备有限公司", "智能硬件"),
-    ("文化传媒有限公司", "文化传媒"), ("教育咨询有限公司", "教育"), ("物流有限公司", "物流"), ("餐饮管理有限公司", "餐饮"),
+    ("电子有限公司", "电子制造"),
+    ("科技有限公司", "信息技术"),
+    ("贸易有限公司", "批发零售"),
+    ("智能设备有限公司", "智能硬件"),
+    ("文化传媒有限公司", "文化传媒"),
+    ("教育咨询有限公司", "教育"),
+    ("物流有限公司", "物流"),
+    ("餐饮管理有限公司", "餐饮"),
 ];
 const MANAGERS: &[&str] = &["陈经理", "王经理", "李经理", "Anna Zhou"];
 const PRODUCTS: &[(&str, &str, i64)] = &[
@@ -175,8 +196,9 @@ pub fn generate(
         "INSERT INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel)
          VALUES (?1, ?2, ?3, ?4, ?5, 'CNY', ?6, ?7)",
     )?;
-    let mut line =
-        conn.prepare("INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    let mut line = conn.prepare(
+        "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
     let mut interaction = conn.prepare(
         "INSERT INTO interactions (customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -197,7 +219,9 @@ pub fn generate(
     let mut index = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
 
     let mut survey_ids = [0i64; 3];
-    for (slot, (kind, name)) in [("nps", "年度 NPS 调查"), ("csat", "订单满意度"), ("ces", "售后服务体验")].iter().enumerate() {
+    for (slot, (kind, name)) in
+        [("nps", "年度 NPS 调查"), ("csat", "订单满意度"), ("ces", "售后服务体验")].iter().enumerate()
+    {
         conn.execute("INSERT INTO surveys (kind, name, created_at) VALUES (?1, ?2, ?3)", params![kind, name, created])?;
         survey_ids[slot] = conn.last_insert_rowid();
     }
@@ -220,10 +244,19 @@ pub fn generate(
             (person.clone(), None, None)
         };
         let phone = mobile(&mut rng);
-        let email = rng.random_bool(0.6).then(|| format!("c{n}@{}", pick(&mut rng, &["qq.com", "163.com", "126.com", "example.cn"])));
-        let owner = (kind == Archetype::Head || (is_company && rng.random_bool(0.5))).then(|| *pick(&mut rng, MANAGERS));
+        let email = rng
+            .random_bool(0.6)
+            .then(|| format!("c{n}@{}", pick(&mut rng, &["qq.com", "163.com", "126.com", "example.cn"])));
+        let owner =
+            (kind == Archetype::Head || (is_company && rng.random_bool(0.5))).then(|| *pick(&mut rng, MANAGERS));
         let size_class = match (kind, is_company) {
-            (Archetype::Head, _) => if rng.random_bool(0.6) { "large" } else { "smb" },
+            (Archetype::Head, _) => {
+                if rng.random_bool(0.6) {
+                    "large"
+                } else {
+                    "smb"
+                }
+            }
             (_, true) => "smb",
             _ => "individual",
         };
@@ -328,7 +361,9 @@ pub fn generate(
             Archetype::Head => (rng.random_range(8.0..25.0), 18_000.0, 0.28, span_days),
             Archetype::LongTail => (rng.random_range(40.0..240.0), 180.0, 0.35, span_days),
             Archetype::LowValue => (rng.random_range(120.0..400.0), 25.0, 0.12, span_days),
-            Archetype::Churned => (rng.random_range(30.0..120.0), 220.0, 0.33, (first_day + 400).min(span_days - 380).max(first_day)),
+            Archetype::Churned => {
+                (rng.random_range(30.0..120.0), 220.0, 0.33, (first_day + 400).min(span_days - 380).max(first_day))
+            }
             Archetype::WonBack => (rng.random_range(30.0..90.0), 260.0, 0.33, span_days),
             Archetype::Prospect => (0.0, 0.0, 0.0, -1),
         };
@@ -344,11 +379,18 @@ pub fn generate(
             let date = start + Duration::days(day);
             order_id += 1;
             let amount = (log_normal(&mut rng, median_yuan, 0.6) * 100.0).round().max(500.0) as i64;
-            let cost = (rng.random_bool(0.85)).then(|| (amount as f64 * (1.0 - margin) * rng.random_range(0.9..1.1)) as i64);
+            let cost =
+                (rng.random_bool(0.85)).then(|| (amount as f64 * (1.0 - margin) * rng.random_range(0.9..1.1)) as i64);
             let order_channel = *pick(&mut rng, channels);
             order.execute(params![order_id, id, format!("SO{order_id:09}"), date, amount, cost, order_channel])?;
             summary.orders += 1;
-            let line_count = if kind == Archetype::Head { rng.random_range(1..=4) } else if rng.random_bool(0.2) { 2 } else { 1 };
+            let line_count = if kind == Archetype::Head {
+                rng.random_range(1..=4)
+            } else if rng.random_bool(0.2) {
+                2
+            } else {
+                1
+            };
             let mut left = amount;
             for l in 0..line_count {
                 let (product, category, _) = *pick(&mut rng, PRODUCTS);
@@ -376,7 +418,14 @@ pub fn generate(
             }
         }
         if referred_by.is_some() && member {
-            loyalty.execute(params![referred_by, until - Duration::days(rng.random_range(0..span_days)), "referral_reward", 200, Option::<i64>::None, "推荐新客户奖励"])?;
+            loyalty.execute(params![
+                referred_by,
+                until - Duration::days(rng.random_range(0..span_days)),
+                "referral_reward",
+                200,
+                Option::<i64>::None,
+                "推荐新客户奖励"
+            ])?;
             summary.loyalty_entries += 1;
         }
 
@@ -388,9 +437,14 @@ pub fn generate(
             _ => i64::from(rng.random_bool(0.15)),
         };
         for t in 0..touches {
-            let back = if kind == Archetype::Head { t * 30 + rng.random_range(0..20) } else { rng.random_range(0..span_days - first_day) };
+            let back = if kind == Archetype::Head {
+                t * 30 + rng.random_range(0..20)
+            } else {
+                rng.random_range(0..span_days - first_day)
+            };
             let date = until - Duration::days(back.min(span_days));
-            let at = date.and_hms_opt(rng.random_range(9..18), *pick(&mut rng, &[0, 15, 30, 45]), 0).unwrap_or_default();
+            let at =
+                date.and_hms_opt(rng.random_range(9..18), *pick(&mut rng, &[0, 15, 30, 45]), 0).unwrap_or_default();
             let recent = back < 45;
             let follow_up = (recent && rng.random_bool(0.7)).then(|| date + Duration::days(rng.random_range(3..30)));
             let kind_text = *pick(&mut rng, &["call", "call", "visit", "email", "message", "meeting"]);
@@ -414,7 +468,13 @@ pub fn generate(
         };
         for _ in 0..service_entries {
             let date = until - Duration::days(rng.random_range(0..365));
-            service.execute(params![id, date, rng.random_range(15..90), rng.random_range(0..3) * 1_000, "售前咨询与售后处理"])?;
+            service.execute(params![
+                id,
+                date,
+                rng.random_range(15..90),
+                rng.random_range(0..3) * 1_000,
+                "售前咨询与售后处理"
+            ])?;
             summary.service_costs += 1;
         }
         // Complaints.
@@ -447,7 +507,8 @@ pub fn generate(
             Archetype::LowValue | Archetype::Churned => (0, 7),
             _ => (5, 10),
         };
-        let answers = if kind == Archetype::Head { i64::from(settings.years) } else { i64::from(rng.random_bool(0.12)) };
+        let answers =
+            if kind == Archetype::Head { i64::from(settings.years) } else { i64::from(rng.random_bool(0.12)) };
         for a in 0..answers {
             let date = until - Duration::days(a * 365 + rng.random_range(0..60));
             let score = rng.random_range(nps_low..=nps_high);

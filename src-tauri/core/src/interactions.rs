@@ -1,7 +1,7 @@
 //! Interactions with a customer (calls, visits, emails, messages, meetings) and the
 //! follow-up each one schedules.
 
-use crate::activity::{clean, Checks};
+use crate::activity::{clean, page_limit, Checks, Page};
 use crate::customers::text_enum;
 use crate::error::{Error, Result, Rule};
 use chrono::{NaiveDate, NaiveDateTime};
@@ -94,13 +94,71 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Interaction> {
     })
 }
 
+const COLUMNS: &str = "id, customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner";
+
 pub fn get(conn: &Connection, id: i64) -> Result<Interaction> {
-    conn.query_row(
-        "SELECT id, customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner
-         FROM interactions WHERE id = ?1",
-        [id],
-        from_row,
-    )
-    .optional()?
-    .ok_or(Error::NotFound { entity: "interaction", id })
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM interactions WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound { entity: "interaction", id })
+}
+
+/// Replaces an interaction (an imported one stays part of its import).
+pub fn update(conn: &Connection, id: i64, input: InteractionInput) -> Result<Interaction> {
+    let i = input.validate()?;
+    let mut checks = Checks::default();
+    checks.customer_exists(conn, "customer_id", i.customer_id)?;
+    checks.finish()?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE interactions SET customer_id = ?2, kind = ?3, occurred_at = ?4, outcome = ?5, notes = ?6,
+                    next_follow_up_on = ?7, done = ?8, owner = ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            id,
+            i.customer_id,
+            i.kind,
+            i.occurred_at,
+            i.outcome,
+            i.notes,
+            i.next_follow_up_on,
+            i.done,
+            i.owner
+        ])?;
+    if changed == 0 {
+        return Err(Error::NotFound { entity: "interaction", id });
+    }
+    get(conn, id)
+}
+
+/// Marks the interaction's follow-up as done, so it leaves the agenda; `false` puts it back.
+pub fn mark_done(conn: &Connection, id: i64, done: bool) -> Result<Interaction> {
+    let changed = conn.prepare_cached("UPDATE interactions SET done = ?2 WHERE id = ?1")?.execute(params![id, done])?;
+    if changed == 0 {
+        return Err(Error::NotFound { entity: "interaction", id });
+    }
+    get(conn, id)
+}
+
+/// A customer's interactions, newest first. `limit` 0 means the default page size.
+pub fn list_for_customer(conn: &Connection, customer_id: i64, offset: u32, limit: u32) -> Result<Page<Interaction>> {
+    let total: u32 = conn
+        .prepare_cached("SELECT count(*) FROM interactions WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM interactions WHERE customer_id = ?1
+         ORDER BY occurred_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let items =
+        stmt.query_map(params![customer_id, page_limit(limit), offset], from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(Page { items, total })
+}
+
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    let changed = conn.prepare_cached("DELETE FROM interactions WHERE id = ?1")?.execute([id])?;
+    if changed == 0 {
+        return Err(Error::NotFound { entity: "interaction", id });
+    }
+    Ok(())
 }

@@ -2,16 +2,23 @@
 
 pub mod activity;
 pub mod backup;
+pub mod complaints;
+pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod erase;
 pub mod error;
 pub mod interactions;
+pub mod loyalty;
 pub mod orders;
 pub mod paths;
+pub mod pipeline;
 pub mod search;
+pub mod service_costs;
 pub mod settings;
 pub mod surveys;
+pub mod timeline;
 
 pub use db::Database;
 pub use error::{Error, ErrorPayload, Result};

@@ -1,10 +1,10 @@
 //! Orders and their product lines.
 
-use crate::activity::{clean, Checks, CURRENCY_DEFAULT};
+use crate::activity::{clean, page_limit, Checks, Page, CURRENCY_DEFAULT};
 use crate::customers::SalesChannel;
 use crate::error::{Error, Result, Rule};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -149,33 +149,28 @@ pub fn create(conn: &Connection, input: OrderInput) -> Result<Order> {
     get(conn, id)
 }
 
-pub fn get(conn: &Connection, id: i64) -> Result<Order> {
-    let order = conn
-        .query_row(
-            "SELECT id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel
-             FROM orders WHERE id = ?1",
-            [id],
-            |r| {
-                Ok(Order {
-                    id: r.get(0)?,
-                    customer_id: r.get(1)?,
-                    external_id: r.get(2)?,
-                    ordered_on: r.get(3)?,
-                    amount_minor: r.get(4)?,
-                    currency: r.get(5)?,
-                    cost_minor: r.get(6)?,
-                    channel: r.get(7)?,
-                    lines: Vec::new(),
-                })
-            },
-        )
-        .optional()?
-        .ok_or(Error::NotFound { entity: "order", id })?;
+const COLUMNS: &str = "id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
+    Ok(Order {
+        id: r.get(0)?,
+        customer_id: r.get(1)?,
+        external_id: r.get(2)?,
+        ordered_on: r.get(3)?,
+        amount_minor: r.get(4)?,
+        currency: r.get(5)?,
+        cost_minor: r.get(6)?,
+        channel: r.get(7)?,
+        lines: Vec::new(),
+    })
+}
+
+fn lines(conn: &Connection, order_id: i64) -> Result<Vec<OrderLine>> {
     let mut stmt = conn.prepare_cached(
         "SELECT id, product, category, quantity, amount_minor FROM order_lines WHERE order_id = ?1 ORDER BY id",
     )?;
     let lines = stmt
-        .query_map([id], |r| {
+        .query_map([order_id], |r| {
             Ok(OrderLine {
                 id: r.get(0)?,
                 product: r.get(1)?,
@@ -185,5 +180,40 @@ pub fn get(conn: &Connection, id: i64) -> Result<Order> {
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Order { lines, ..order })
+    Ok(lines)
+}
+
+pub fn get(conn: &Connection, id: i64) -> Result<Order> {
+    let order = conn
+        .prepare_cached(&format!("SELECT {COLUMNS} FROM orders WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound { entity: "order", id })?;
+    Ok(Order { lines: lines(conn, id)?, ..order })
+}
+
+/// A customer's orders with their lines, newest first (equal dates: the later entry first).
+/// `limit` 0 means the default page size.
+pub fn list_for_customer(conn: &Connection, customer_id: i64, offset: u32, limit: u32) -> Result<Page<Order>> {
+    let total: u32 = conn
+        .prepare_cached("SELECT count(*) FROM orders WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM orders WHERE customer_id = ?1 ORDER BY ordered_on DESC, id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let orders = stmt
+        .query_map(params![customer_id, page_limit(limit), offset], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let items = orders.into_iter().map(|o| Ok(Order { lines: lines(conn, o.id)?, ..o })).collect::<Result<Vec<_>>>()?;
+    Ok(Page { items, total })
+}
+
+/// Removes an order and its lines. Loyalty entries that pointed at it keep their points and
+/// lose the link.
+pub fn delete(conn: &Connection, id: i64) -> Result<()> {
+    let changed = conn.prepare_cached("DELETE FROM orders WHERE id = ?1")?.execute([id])?;
+    if changed == 0 {
+        return Err(Error::NotFound { entity: "order", id });
+    }
+    Ok(())
 }

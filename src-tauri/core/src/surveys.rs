@@ -1,10 +1,10 @@
 //! Satisfaction surveys and their answers: NPS (0-10), CSAT (1-5), CES (1-7).
 
-use crate::activity::{clean, Checks};
+use crate::activity::{clean, page_limit, Checks, Page};
 use crate::customers::text_enum;
 use crate::error::{Error, Result, Rule};
 use chrono::NaiveDate;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -114,23 +114,39 @@ pub fn create(conn: &Connection, input: SurveyResponseInput, now: &str) -> Resul
     get(conn, id)
 }
 
+const COLUMNS: &str = "r.id, r.survey_id, r.customer_id, s.kind, r.responded_on, r.score, r.comment";
+
+fn from_row(r: &Row<'_>) -> rusqlite::Result<SurveyResponse> {
+    Ok(SurveyResponse {
+        id: r.get(0)?,
+        survey_id: r.get(1)?,
+        customer_id: r.get(2)?,
+        kind: r.get(3)?,
+        responded_on: r.get(4)?,
+        score: r.get(5)?,
+        comment: r.get(6)?,
+    })
+}
+
 pub fn get(conn: &Connection, id: i64) -> Result<SurveyResponse> {
-    conn.query_row(
-        "SELECT r.id, r.survey_id, r.customer_id, s.kind, r.responded_on, r.score, r.comment
-         FROM survey_responses r JOIN surveys s ON s.id = r.survey_id WHERE r.id = ?1",
-        [id],
-        |r| {
-            Ok(SurveyResponse {
-                id: r.get(0)?,
-                survey_id: r.get(1)?,
-                customer_id: r.get(2)?,
-                kind: r.get(3)?,
-                responded_on: r.get(4)?,
-                score: r.get(5)?,
-                comment: r.get(6)?,
-            })
-        },
-    )
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM survey_responses r JOIN surveys s ON s.id = r.survey_id WHERE r.id = ?1"
+    ))?
+    .query_row([id], from_row)
     .optional()?
     .ok_or(Error::NotFound { entity: "survey response", id })
+}
+
+/// A customer's answers to every survey, newest first. `limit` 0 means the default page size.
+pub fn list_for_customer(conn: &Connection, customer_id: i64, offset: u32, limit: u32) -> Result<Page<SurveyResponse>> {
+    let total: u32 = conn
+        .prepare_cached("SELECT count(*) FROM survey_responses WHERE customer_id = ?1")?
+        .query_row([customer_id], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM survey_responses r JOIN surveys s ON s.id = r.survey_id
+         WHERE r.customer_id = ?1 ORDER BY r.responded_on DESC, r.id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let items =
+        stmt.query_map(params![customer_id, page_limit(limit), offset], from_row)?.collect::<rusqlite::Result<_>>()?;
+    Ok(Page { items, total })
 }

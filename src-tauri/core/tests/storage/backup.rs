@@ -4,7 +4,12 @@ use headtail_core::customers::{self, CustomerInput, CustomerQuery};
 use headtail_core::{Database, Error};
 
 fn names(db: &Database) -> Vec<String> {
-    db.with_conn(|c| customers::list(c, &CustomerQuery::default())).expect("list").items.into_iter().map(|c| c.name).collect()
+    db.with_conn(|c| customers::list(c, &CustomerQuery::default()))
+        .expect("list")
+        .items
+        .into_iter()
+        .map(|c| c.name)
+        .collect()
 }
 
 fn add(db: &Database, name: &str) {
@@ -23,7 +28,12 @@ fn a_backup_restores_the_data_it_was_taken_with() {
 
     let safety = backup::restore(&db, taken.path.as_ref(), &backups, at(3)).expect("restore");
     assert_eq!(names(&db), vec!["张伟"], "the pool sees the restored content");
-    assert_eq!(db.with_conn(|c| customers::list(c, &CustomerQuery { search: Some("张".into()), ..Default::default() })).expect("search").total, 1);
+    assert_eq!(
+        db.with_conn(|c| customers::list(c, &CustomerQuery { search: Some("张".into()), ..Default::default() }))
+            .expect("search")
+            .total,
+        1
+    );
 
     backup::restore(&db, safety.path.as_ref(), &backups, at(4)).expect("undo the restore");
     assert_eq!(names(&db), vec!["张伟", "李娜"], "the safety backup holds the state before the restore");
@@ -62,7 +72,10 @@ fn rotation_keeps_the_newest_and_automatic_runs_once_a_day() {
         backup::create(&db, &backups, at(day), 3).expect("backup");
     }
     let kept: Vec<String> = backup::list(&backups).expect("list").into_iter().map(|f| f.file_name).collect();
-    assert_eq!(kept, vec!["headtail-20260306-093000.sqlite", "headtail-20260305-093000.sqlite", "headtail-20260304-093000.sqlite"]);
+    assert_eq!(
+        kept,
+        vec!["headtail-20260306-093000.sqlite", "headtail-20260305-093000.sqlite", "headtail-20260304-093000.sqlite"]
+    );
 
     assert!(backup::automatic(&db, &backups, at(6)).expect("auto").is_none(), "not due on the same day");
     assert!(backup::automatic(&db, &backups, at(7)).expect("auto").is_some(), "due a day later");

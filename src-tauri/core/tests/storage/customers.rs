@@ -111,9 +111,28 @@ fn soft_delete_moves_to_trash_and_restore_brings_back() {
 }
 
 fn sample(db: &Database) {
-    add(db, CustomerInput { kind: CustomerKind::Company, company: Some("深圳市华强电子有限公司".into()), phone: Some("13800138000".into()), ..input("张伟") });
-    add(db, CustomerInput { email: Some("anna@example.com".into()), owner: Some("Li".into()), ..input("Anna Schmidt") });
-    add(db, CustomerInput { kind: CustomerKind::Company, company: Some("Acme 100% Ltd".into()), owner: Some("Li".into()), ..input("bob") });
+    add(
+        db,
+        CustomerInput {
+            kind: CustomerKind::Company,
+            company: Some("深圳市华强电子有限公司".into()),
+            phone: Some("13800138000".into()),
+            ..input("张伟")
+        },
+    );
+    add(
+        db,
+        CustomerInput { email: Some("anna@example.com".into()), owner: Some("Li".into()), ..input("Anna Schmidt") },
+    );
+    add(
+        db,
+        CustomerInput {
+            kind: CustomerKind::Company,
+            company: Some("Acme 100% Ltd".into()),
+            owner: Some("Li".into()),
+            ..input("bob")
+        },
+    );
 }
 
 #[test]
@@ -134,15 +153,22 @@ fn search_matches_part_of_name_company_phone_or_email() {
 fn filters_by_kind_and_owner() {
     let (_dir, db) = temp_db();
     sample(&db);
-    assert_eq!(names(&db, &CustomerQuery { kind: Some(CustomerKind::Company), ..Default::default() }), vec!["bob", "张伟"]);
-    assert_eq!(names(&db, &CustomerQuery { owner: Some("Li".into()), ..Default::default() }), vec!["Anna Schmidt", "bob"]);
+    assert_eq!(
+        names(&db, &CustomerQuery { kind: Some(CustomerKind::Company), ..Default::default() }),
+        vec!["bob", "张伟"]
+    );
+    assert_eq!(
+        names(&db, &CustomerQuery { owner: Some("Li".into()), ..Default::default() }),
+        vec!["Anna Schmidt", "bob"]
+    );
 }
 
 #[test]
 fn sorts_either_way_with_empty_values_last_and_pages_without_overlap() {
     let (_dir, db) = temp_db();
     sample(&db);
-    let by_company = |descending| names(&db, &CustomerQuery { sort: CustomerSort::Company, descending, ..Default::default() });
+    let by_company =
+        |descending| names(&db, &CustomerQuery { sort: CustomerSort::Company, descending, ..Default::default() });
     assert_eq!(by_company(false), vec!["bob", "张伟", "Anna Schmidt"]);
     assert_eq!(by_company(true), vec!["张伟", "bob", "Anna Schmidt"]);
 
@@ -186,8 +212,16 @@ fn the_whole_profile_round_trips_with_tags_and_channels() {
     assert_eq!(stored.to_input(), expected, "every field comes back; lists in a stable order");
     let by_tag = names(&db, &CustomerQuery { tag: Some("重点".into()), ..Default::default() });
     assert_eq!(by_tag, vec!["深圳市华强电子有限公司"]);
-    assert_eq!(names(&db, &CustomerQuery { search: Some("华南".into()), ..Default::default() }), by_tag, "tags are searchable");
-    assert_eq!(names(&db, &CustomerQuery { search: Some("c-0001".into()), ..Default::default() }), by_tag, "external ids are searchable");
+    assert_eq!(
+        names(&db, &CustomerQuery { search: Some("华南".into()), ..Default::default() }),
+        by_tag,
+        "tags are searchable"
+    );
+    assert_eq!(
+        names(&db, &CustomerQuery { search: Some("c-0001".into()), ..Default::default() }),
+        by_tag,
+        "external ids are searchable"
+    );
 }
 
 #[test]
@@ -195,15 +229,31 @@ fn external_ids_are_unique_and_referrers_must_exist() {
     let (_dir, db) = temp_db();
     let first = add(&db, CustomerInput { external_id: Some("C-1".into()), ..input("甲") });
     let err = db
-        .with_tx(|tx| customers::create(tx, CustomerInput { external_id: Some("C-1".into()), referred_by: Some(999), ..input("乙") }, at(1)))
+        .with_tx(|tx| {
+            customers::create(
+                tx,
+                CustomerInput { external_id: Some("C-1".into()), referred_by: Some(999), ..input("乙") },
+                at(1),
+            )
+        })
         .expect_err("taken id and unknown referrer");
     let Error::Validation(fields) = err else { panic!("validation expected") };
     let rules: Vec<(&str, Rule)> = fields.iter().map(|f| (f.field.as_str(), f.rule)).collect();
     assert_eq!(rules, vec![("external_id", Rule::Taken), ("referred_by", Rule::UnknownReference)]);
     let err = db
-        .with_tx(|tx| customers::update(tx, first, CustomerInput { external_id: Some("C-1".into()), referred_by: Some(first), ..input("甲") }, at(2)))
+        .with_tx(|tx| {
+            customers::update(
+                tx,
+                first,
+                CustomerInput { external_id: Some("C-1".into()), referred_by: Some(first), ..input("甲") },
+                at(2),
+            )
+        })
         .expect_err("self reference");
-    assert!(matches!(err, Error::Validation(f) if f.len() == 1 && f[0].rule == Rule::SelfReference), "keeping one's own id is fine; referring to oneself is not");
+    assert!(
+        matches!(err, Error::Validation(f) if f.len() == 1 && f[0].rule == Rule::SelfReference),
+        "keeping one's own id is fine; referring to oneself is not"
+    );
 }
 
 #[test]
@@ -217,7 +267,11 @@ fn deleted_customers_leave_the_search_index_and_come_back_on_restore() {
     assert!(find("强华").is_empty(), "characters in another order do not match");
     db.with_tx(|tx| customers::soft_delete(tx, id, at(2))).expect("delete");
     assert!(find("华强").is_empty());
-    assert_eq!(names(&db, &CustomerQuery { search: Some("华强".into()), deleted: true, ..Default::default() }), vec!["张伟"], "the trash has its own search");
+    assert_eq!(
+        names(&db, &CustomerQuery { search: Some("华强".into()), deleted: true, ..Default::default() }),
+        vec!["张伟"],
+        "the trash has its own search"
+    );
     db.with_tx(|tx| customers::restore(tx, id)).expect("restore");
     assert_eq!(find("华强"), vec!["张伟"]);
 }

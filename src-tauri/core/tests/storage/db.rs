@@ -52,8 +52,7 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
 fn a_file_that_is_not_a_database_is_reported_as_such() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("notes.sqlite");
-    std::fs::write(&path, "this is a text file, not SQLite, and it is long enough to have a header")
-        .expect("write");
+    std::fs::write(&path, "this is a text file, not SQLite, and it is long enough to have a header").expect("write");
     let err = Database::open(&path).expect_err("must refuse");
     assert!(matches!(err, Error::DatabaseCorrupt { .. }), "got {err:?}");
     assert_eq!(err.payload().details.params.get("path").map(String::as_str), path.to_str());

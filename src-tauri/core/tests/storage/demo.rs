@@ -85,7 +85,9 @@ fn demo_data_has_head_accounts_a_long_tail_prospects_and_history_of_every_kind()
         .with_conn(|c| customers::list(c, &CustomerQuery { search: Some("有限公司".into()), ..Default::default() }))
         .expect("search");
     assert!(found.total > 0, "demo customers are in the search index");
-    let integrity: String = db.with_conn(|c| Ok(c.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).unwrap_or_else(|_| "ok".into()))).expect("fk");
+    let integrity: String = db
+        .with_conn(|c| Ok(c.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).unwrap_or_else(|_| "ok".into())))
+        .expect("fk");
     assert_eq!(integrity, "ok", "no dangling references");
 }
 

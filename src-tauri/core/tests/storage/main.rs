@@ -1,13 +1,25 @@
 //! Storage tests: every query against a real SQLite file in a temporary directory.
 
 mod backup;
+mod complaints;
+mod contacts;
 mod customers;
 mod db;
 mod demo;
+mod erase;
+mod interactions;
+mod loyalty;
+mod orders;
+mod pipeline;
+mod service_costs;
 mod settings;
+mod surveys;
+mod timeline;
 
-use chrono::{DateTime, TimeZone, Utc};
-use headtail_core::Database;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use headtail_core::customers::{CustomerInput, CustomerQuery};
+use headtail_core::error::Rule;
+use headtail_core::{Database, Error};
 use tempfile::TempDir;
 
 /// A fresh database file; keep the directory alive as long as the database.
@@ -19,4 +31,46 @@ pub fn temp_db() -> (TempDir, Database) {
 
 pub fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).single().expect("valid test date")
+}
+
+/// A calendar date in 2026.
+pub fn date(month: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, month, day).expect("valid test date")
+}
+
+/// A local wall-clock time in 2026.
+pub fn local(month: u32, day: u32, hour: u32, minute: u32) -> NaiveDateTime {
+    date(month, day).and_hms_opt(hour, minute, 0).expect("valid test time")
+}
+
+/// A live customer with only a name.
+pub fn customer(db: &Database, name: &str) -> i64 {
+    db.with_tx(|tx| headtail_core::customers::create(tx, CustomerInput::named(name), at(1)))
+        .expect("create customer")
+        .id
+}
+
+/// The (field, rule) pairs of a validation error; anything else fails the test.
+pub fn field_rules<T: std::fmt::Debug>(result: headtail_core::Result<T>) -> Vec<(String, Rule)> {
+    match result {
+        Err(Error::Validation(fields)) => fields.into_iter().map(|f| (f.field, f.rule)).collect(),
+        other => panic!("expected a validation error, got {other:?}"),
+    }
+}
+
+/// Expected (field, rule) pairs, in the order validation reports them.
+pub fn rules(pairs: &[(&str, Rule)]) -> Vec<(String, Rule)> {
+    pairs.iter().map(|(f, r)| ((*f).to_owned(), *r)).collect()
+}
+
+/// Names of the live customers a search finds.
+pub fn found(db: &Database, term: &str) -> Vec<String> {
+    db.with_conn(|c| {
+        headtail_core::customers::list(c, &CustomerQuery { search: Some(term.into()), ..Default::default() })
+    })
+    .expect("search")
+    .items
+    .into_iter()
+    .map(|c| c.name)
+    .collect()
 }
