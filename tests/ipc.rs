@@ -16,7 +16,8 @@ struct App {
 fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(&dir.path().join("ipc.sqlite"));
-    let app = headtail_app::configure(mock_builder(), store).build(mock_context(noop_assets())).expect("build mock app");
+    let app =
+        headtail_app::configure(mock_builder(), store).build(mock_context(noop_assets())).expect("build mock app");
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     App { _dir: dir, _app: app, window }
 }
@@ -111,7 +112,8 @@ fn a_database_that_cannot_open_is_reported_by_app_info_and_by_every_command() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("newer.sqlite");
     rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA user_version = 9").expect("version");
-    let app = headtail_app::configure(mock_builder(), Store::open(&path)).build(mock_context(noop_assets())).expect("app");
+    let app =
+        headtail_app::configure(mock_builder(), Store::open(&path)).build(mock_context(noop_assets())).expect("app");
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     let app = App { _dir: dir, _app: app, window };
     let info = app.call("app_info", json!({})).expect("app_info always answers");

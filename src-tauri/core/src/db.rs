@@ -55,6 +55,46 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Page cache for bulk loads (KiB): enough to keep a million customers' pages off the disk
+/// until commit.
+const BULK_CACHE_KIB: i64 = 256 * 1024;
+
+/// Runs `load` with a large page cache on this connection, then gives the memory back.
+pub fn with_bulk_cache<T>(conn: &Connection, load: impl FnOnce() -> Result<T>) -> Result<T> {
+    let before: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -BULK_CACHE_KIB)?;
+    let value = load();
+    conn.pragma_update(None, "cache_size", before)?;
+    value
+}
+
+/// Runs a bulk load with the named tables' secondary indexes dropped, then builds them again
+/// from their own stored definitions: sorting once is far faster than updating an index per
+/// row. Call it inside a transaction, so a failure (a duplicate in a unique index included)
+/// restores the indexes with everything else.
+pub fn with_indexes_deferred<T>(conn: &Connection, tables: &[&str], load: impl FnOnce() -> Result<T>) -> Result<T> {
+    let mut saved: Vec<(String, String)> = Vec::new();
+    {
+        let mut stmt = conn.prepare(
+            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ?1",
+        )?;
+        for table in tables {
+            let found = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            for index in found {
+                saved.push(index?);
+            }
+        }
+    }
+    for (name, _) in &saved {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    let value = load()?;
+    for (_, sql) in &saved {
+        conn.execute_batch(sql)?;
+    }
+    Ok(value)
+}
+
 /// A Headtail database: a pool of configured connections to one SQLite file.
 #[derive(Clone, Debug)]
 pub struct Database {

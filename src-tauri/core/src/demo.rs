@@ -8,7 +8,7 @@
 
 use crate::customers::{email_key, name_key, phone_key, timestamp};
 use crate::error::{Error, Result};
-use crate::search::index_tokens;
+use crate::search;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -166,7 +166,7 @@ pub fn generate(
     conn: &Connection,
     settings: DemoSettings,
     now: DateTime<Utc>,
-    mut progress: impl FnMut(u32, u32),
+    progress: impl FnMut(u32, u32),
 ) -> Result<DemoSummary> {
     settings.validate()?;
     let existing: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
@@ -175,6 +175,32 @@ pub fn generate(
             "the database already holds {existing} customers; demo data goes into a new file"
         )));
     }
+    crate::db::with_bulk_cache(conn, || {
+        let summary = crate::db::with_indexes_deferred(conn, BULK_TABLES, || fill(conn, settings, now, progress))?;
+        search::reindex_all(conn)?;
+        Ok(summary)
+    })
+}
+
+const BULK_TABLES: &[&str] = &[
+    "customers",
+    "customer_tags",
+    "contacts",
+    "orders",
+    "order_lines",
+    "interactions",
+    "complaints",
+    "survey_responses",
+    "loyalty_ledger",
+    "service_costs",
+];
+
+fn fill(
+    conn: &Connection,
+    settings: DemoSettings,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(u32, u32),
+) -> Result<DemoSummary> {
     let mut rng = ChaCha8Rng::seed_from_u64(settings.seed);
     let until = settings.until;
     let span_days = i64::from(settings.years) * 365;
@@ -216,7 +242,6 @@ pub fn generate(
     let mut service = conn.prepare(
         "INSERT INTO service_costs (customer_id, occurred_on, minutes, amount_minor, currency, notes) VALUES (?1, ?2, ?3, ?4, 'CNY', ?5)",
     )?;
-    let mut index = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
 
     let mut survey_ids = [0i64; 3];
     for (slot, (kind, name)) in
@@ -321,13 +346,12 @@ pub fn generate(
         let channels: &[&str] = match kind {
             Archetype::Head => &["phone_wechat", "store"],
             _ if is_company => &["online_shop", "phone_wechat"],
-            _ => *pick(&mut rng, RETAIL_CHANNELS),
+            _ => RETAIL_CHANNELS[rng.random_range(0..RETAIL_CHANNELS.len())],
         };
         for ch in channels {
             channel.execute(params![id, ch])?;
         }
 
-        let mut contact_text = String::new();
         if is_company {
             let count = if kind == Archetype::Head { rng.random_range(2..=4) } else { 1 };
             for c in 0..count {
@@ -335,21 +359,9 @@ pub fn generate(
                 let title = *pick(&mut rng, &["采购经理", "总经理", "财务", "技术负责人", "行政"]);
                 let cphone = mobile(&mut rng);
                 contact.execute(params![id, cname, title, cphone, Option::<String>::None, c == 0, created])?;
-                contact_text.push_str(&format!(" {cname} {title} {cphone}"));
                 summary.contacts += 1;
             }
         }
-        let text = format!(
-            "{name} {} {phone} {} {external_id} {province} {city} {} {} {} {}{contact_text} {}",
-            company.as_deref().unwrap_or(""),
-            email.as_deref().unwrap_or(""),
-            industry.unwrap_or(""),
-            owner.unwrap_or(""),
-            notes.unwrap_or(""),
-            needs.unwrap_or(""),
-            tags.join(" ")
-        );
-        index.execute(params![id, index_tokens(&text)])?;
 
         // Purchase history: when it starts, how often, how much.
         let first_day = match kind {

@@ -111,41 +111,41 @@ pub fn match_query(text: &str) -> Option<String> {
 const CONTACT_PHONE_DIGITS: &str =
     "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')";
 
+/// Everything searchable about the customers the `WHERE` clause picks, one row each.
+fn profile_text_sql(filter: &str) -> String {
+    format!(
+        "SELECT c.id, concat_ws(' ', c.name, c.company, c.phone, c.phone_key, c.email, c.external_id, c.region,
+                c.industry, c.owner, c.notes, c.needs, c.preferences,
+                (SELECT group_concat(concat_ws(' ', name, title, phone, {CONTACT_PHONE_DIGITS}, email, wechat, notes), ' ')
+                   FROM contacts WHERE customer_id = c.id),
+                (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id))
+         FROM customers c WHERE c.deleted_at IS NULL AND c.erased_at IS NULL {filter}"
+    )
+}
+
 /// Rebuilds one customer's entry from the profile, contacts and tags. Deleted and erased
 /// customers keep no entry.
 pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
-    conn.execute("DELETE FROM customer_search WHERE rowid = ?1", [customer_id])?;
-    let text: Option<String> = conn
-        .query_row(
-            &format!(
-                "SELECT concat_ws(' ', c.name, c.company, c.phone, c.phone_key, c.email, c.external_id, c.region,
-                        c.industry, c.owner, c.notes, c.needs, c.preferences,
-                        (SELECT group_concat(concat_ws(' ', name, title, phone, {CONTACT_PHONE_DIGITS}, email, wechat,
-                                                       notes), ' ')
-                           FROM contacts WHERE customer_id = c.id),
-                        (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id))
-             FROM customers c WHERE c.id = ?1 AND c.deleted_at IS NULL AND c.erased_at IS NULL"
-            ),
-            [customer_id],
-            |r| r.get(0),
-        )
-        .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
-    if let Some(text) = text {
-        conn.execute(
-            "INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)",
-            params![customer_id, index_tokens(&text)],
-        )?;
+    conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
+    let mut select = conn.prepare_cached(&profile_text_sql("AND c.id = ?1"))?;
+    let mut rows = select.query([customer_id])?;
+    if let Some(row) = rows.next()? {
+        let text: String = row.get(1)?;
+        conn.prepare_cached("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?
+            .execute(params![customer_id, index_tokens(&text)])?;
     }
     Ok(())
 }
 
-/// Rebuilds the whole index, e.g. after a bulk import.
+/// Rebuilds the whole index in one pass, e.g. after a bulk load.
 pub fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM customer_search", [])?;
-    let mut ids = conn.prepare("SELECT id FROM customers WHERE deleted_at IS NULL AND erased_at IS NULL")?;
-    let ids = ids.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-    for id in ids {
-        reindex(conn, id)?;
+    let mut select = conn.prepare(&profile_text_sql(""))?;
+    let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
+        insert.execute(params![id, index_tokens(&text)])?;
     }
     Ok(())
 }

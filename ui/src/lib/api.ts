@@ -1,0 +1,115 @@
+// The only door from the UI to the backend. Every call resolves to a Result and never throws:
+// backend errors arrive as ErrorPayload, and anything else (a plain string from Tauri when it
+// rejects malformed arguments, a thrown Error, an unexpected value) is turned into one.
+import {
+  commands,
+  type AppInfo,
+  type Customer_Serialize,
+  type CustomerInput_Deserialize,
+  type CustomerPage_Serialize,
+  type CustomerQuery_Deserialize,
+  type ErrorCode,
+  type ErrorPayload_Serialize,
+  type FieldError_Serialize,
+  type Language,
+} from './bindings';
+
+export type Customer = Customer_Serialize;
+export type CustomerInput = CustomerInput_Deserialize;
+export type CustomerPage = CustomerPage_Serialize;
+export type CustomerQuery = CustomerQuery_Deserialize;
+export type ApiError = ErrorPayload_Serialize;
+export type FieldError = FieldError_Serialize;
+export type { AppInfo, ErrorCode, Language };
+
+export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
+
+// Every ErrorCode, checked against the generated union in both directions.
+const ERROR_CODE_SET = {
+  validation: true,
+  not_found: true,
+  invalid_argument: true,
+  database_too_new: true,
+  database_corrupt: true,
+  database: true,
+  io: true,
+} satisfies Record<ErrorCode, true>;
+
+export const ERROR_CODES = Object.keys(ERROR_CODE_SET) as readonly ErrorCode[];
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value instanceof Error) return value.message || value.name;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function invalidArgument(reason: string): ApiError {
+  return {
+    code: 'invalid_argument',
+    message: reason,
+    details: { fields: [], params: { reason } },
+  };
+}
+
+function toFieldErrors(value: unknown): FieldError[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(isRecord).flatMap((f) =>
+    typeof f.field === 'string' && typeof f.rule === 'string'
+      ? [{ field: f.field, rule: f.rule as FieldError['rule'], limit: typeof f.limit === 'number' ? f.limit : null }]
+      : [],
+  );
+}
+
+function toParams(value: unknown): Record<string, string> {
+  if (!isRecord(value)) return {};
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(value)) {
+    if (v !== undefined && v !== null) out[k] = String(v);
+  }
+  return out;
+}
+
+/** Turns whatever a failed call produced into an ErrorPayload. */
+export function normaliseError(value: unknown): ApiError {
+  if (isRecord(value) && typeof value.code === 'string' && (ERROR_CODES as readonly string[]).includes(value.code)) {
+    const details = isRecord(value.details) ? value.details : {};
+    return {
+      code: value.code as ErrorCode,
+      message: typeof value.message === 'string' ? value.message : value.code,
+      details: { fields: toFieldErrors(details.fields), params: toParams(details.params) },
+    };
+  }
+  return invalidArgument(describe(value));
+}
+
+type Settled<T> = { status: 'ok'; data: T } | { status: 'error'; error: unknown };
+
+async function call<T>(run: () => Promise<Settled<T>>): Promise<Result<T>> {
+  try {
+    const r = await run();
+    return r.status === 'ok' ? { ok: true, data: r.data } : { ok: false, error: normaliseError(r.error) };
+  } catch (e) {
+    return { ok: false, error: normaliseError(e) };
+  }
+}
+
+export const api = {
+  listCustomers: (query: CustomerQuery) => call(() => commands.listCustomers(query)),
+  getCustomer: (id: number) => call(() => commands.getCustomer(id)),
+  createCustomer: (input: CustomerInput) => call(() => commands.createCustomer(input)),
+  updateCustomer: (id: number, input: CustomerInput) => call(() => commands.updateCustomer(id, input)),
+  deleteCustomer: (id: number) => call(() => commands.deleteCustomer(id)),
+  restoreCustomer: (id: number) => call(() => commands.restoreCustomer(id)),
+  getLanguage: () => call(() => commands.getLanguage()),
+  setLanguage: (language: Language) => call(() => commands.setLanguage(language)),
+  appInfo: () =>
+    call(async (): Promise<Settled<AppInfo>> => ({ status: 'ok', data: await commands.appInfo() })),
+};
