@@ -122,3 +122,65 @@ fn a_database_that_cannot_open_is_reported_by_app_info_and_by_every_command() {
     let err = app.call("list_customers", json!({"query": query("")})).expect_err("no database");
     assert_eq!(err["code"], "database_too_new");
 }
+
+#[test]
+fn the_demo_database_opens_beside_the_own_one_and_closes_again() {
+    let app = app();
+    app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("create");
+    let summary = app.call("open_demo", json!({})).expect("open demo");
+    assert_eq!(summary["customers"], 2000);
+    let info = app.call("app_info", json!({})).expect("info");
+    assert_eq!(info["is_demo"], true);
+    assert!(info["db_path"].as_str().is_some_and(|p| p.ends_with("headtail-demo.sqlite")), "{info}");
+    assert_eq!(app.total(), 2000);
+    let refused = app.call("create_backup", json!({})).expect_err("no backups of the demo");
+    assert_eq!(refused["code"], "invalid_argument");
+
+    app.call("close_demo", json!({})).expect("close demo");
+    assert_eq!(app.call("app_info", json!({})).expect("info")["is_demo"], false);
+    assert_eq!(app.total(), 1, "the own database is untouched by the demo");
+    let again = app.call("open_demo", json!({})).expect("reopen demo");
+    assert_eq!(again["customers"], 0, "an existing demo database is reused, not filled twice");
+}
+
+#[test]
+fn a_profile_gathers_contacts_and_a_timeline_and_backups_restore_by_name_only() {
+    let app = app();
+    let id = app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("create")["id"]
+        .as_i64()
+        .expect("id");
+    app.call(
+        "create_contact",
+        json!({"input": {"customer_id": id, "name": "李娜", "title": "采购经理", "phone": null,
+        "email": null, "wechat": null, "is_primary": true, "notes": null}}),
+    )
+    .expect("contact");
+    app.call(
+        "create_order",
+        json!({"input": {"customer_id": id, "external_id": "SO-1", "ordered_on": "2026-03-02",
+        "amount_minor": 123450, "currency": "CNY", "cost_minor": null, "channel": "store",
+        "lines": [{"product": "焊台", "category": "工具耗材", "quantity": 1, "amount_minor": 123450}]}}),
+    )
+    .expect("order");
+    let timeline = app
+        .call(
+            "customer_timeline",
+            json!({"customerId": id, "query": {"before": null, "limit": 10, "kinds": [], "utc_offset_minutes": 480}}),
+        )
+        .expect("timeline");
+    let kinds: Vec<&str> =
+        timeline["items"].as_array().expect("items").iter().filter_map(|e| e["kind"].as_str()).collect();
+    assert!(kinds.contains(&"order") && kinds.contains(&"contact_added"), "{timeline}");
+    assert_eq!(app.call("list_contacts", json!({"customerId": id})).expect("contacts")[0]["name"], "李娜");
+
+    let backup = app.call("create_backup", json!({})).expect("backup");
+    let name = backup["file_name"].as_str().expect("name").to_owned();
+    let listed = app.call("list_backups", json!({})).expect("list");
+    assert!(listed.as_array().expect("array").iter().any(|b| b["file_name"] == name.as_str()));
+    let err = app.call("restore_backup", json!({"fileName": "../../etc/passwd"})).expect_err("not a backup");
+    assert_eq!(err["code"], "invalid_argument");
+
+    let erased = app.call("erase_customer", json!({"id": id})).expect("erase");
+    assert_ne!(erased["name"], "张伟");
+    assert_eq!(app.call("list_customers", json!({"query": query("张伟")})).expect("search")["total"], 0);
+}

@@ -1,25 +1,73 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
-use headtail_core::customers::{self, Customer, CustomerInput, CustomerPage, CustomerQuery};
+use headtail_core::backup::{self, BackupFile};
+use headtail_core::complaints::{self, Complaint, ComplaintInput};
+use headtail_core::contacts::{self, Contact, ContactInput};
+use headtail_core::customers::{self, timestamp, Customer, CustomerInput, CustomerPage, CustomerQuery};
+use headtail_core::demo::{self, DemoSettings, DemoSummary};
+use headtail_core::erase;
+use headtail_core::interactions::{self, Interaction, InteractionInput};
+use headtail_core::orders::{self, Order, OrderInput};
 use headtail_core::settings::{self, Language};
+use headtail_core::surveys::{self, SurveyResponse, SurveyResponseInput};
+use headtail_core::timeline::{self, TimelinePage, TimelineQuery};
 use headtail_core::{Database, Error, ErrorPayload};
 use serde::Serialize;
 use specta::Type;
 use std::path::{Path, PathBuf};
+use std::sync::RwLock;
 use tauri::State;
 
 type CommandResult<T> = Result<T, ErrorPayload>;
 
 /// The database the window works on, or why it could not be opened: the window still opens
 /// and shows that reason translated, instead of the app dying before the user sees anything.
+/// The user can switch to the demo database and back.
 pub struct Store {
+    own_path: PathBuf,
+    current: RwLock<Opened>,
+}
+
+#[derive(Clone)]
+struct Opened {
     path: PathBuf,
     db: Result<Database, ErrorPayload>,
+    demo: bool,
+}
+
+impl Opened {
+    fn open(path: &Path, demo: bool) -> Self {
+        Self { path: path.to_owned(), db: Database::open(path).map_err(ErrorPayload::from), demo }
+    }
+}
+
+/// The demo database lives beside the user's own, never inside it.
+fn demo_path(own: &Path) -> PathBuf {
+    own.with_file_name("headtail-demo.sqlite")
 }
 
 impl Store {
     pub fn open(path: &Path) -> Self {
-        Self { path: path.to_owned(), db: Database::open(path).map_err(ErrorPayload::from) }
+        Self { own_path: path.to_owned(), current: RwLock::new(Opened::open(path, false)) }
+    }
+
+    fn current(&self) -> Opened {
+        // A panic while switching cannot leave a half-written `Opened`: the value is replaced whole.
+        self.current.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn switch(&self, opened: Opened) {
+        *self.current.write().unwrap_or_else(|e| e.into_inner()) = opened;
+    }
+
+    /// The user's own database, when it is the one open (backups are for it, not the demo).
+    pub fn own_database(&self) -> Option<Database> {
+        let current = self.current();
+        if current.demo {
+            None
+        } else {
+            current.db.ok()
+        }
     }
 }
 
@@ -29,8 +77,16 @@ where
     T: Send + 'static,
     F: FnOnce(&Database) -> headtail_core::Result<T> + Send + 'static,
 {
-    let db = store.db.clone()?;
-    tauri::async_runtime::spawn_blocking(move || work(&db))
+    let db = store.current().db?;
+    blocking(move || work(&db)).await
+}
+
+async fn blocking<T, F>(work: F) -> CommandResult<T>
+where
+    T: Send + 'static,
+    F: FnOnce() -> headtail_core::Result<T> + Send + 'static,
+{
+    tauri::async_runtime::spawn_blocking(work)
         .await
         .map_err(|e| Error::InvalidArgument(format!("background task failed: {e}")).payload())?
         .map_err(ErrorPayload::from)
@@ -95,15 +151,154 @@ pub struct AppInfo {
     pub schema_version: i64,
     /// Why the database could not be opened, if it could not.
     pub startup_error: Option<ErrorPayload>,
+    /// The demo database is open instead of the user's own.
+    pub is_demo: bool,
+    pub backup_dir: String,
 }
 
 #[tauri::command]
 #[specta::specta]
 pub fn app_info(db: State<'_, Store>) -> AppInfo {
+    let current = db.current();
     AppInfo {
         version: env!("CARGO_PKG_VERSION").to_owned(),
-        db_path: db.path.display().to_string(),
+        db_path: current.path.display().to_string(),
         schema_version: headtail_core::db::schema_version(),
-        startup_error: db.db.as_ref().err().cloned(),
+        startup_error: current.db.as_ref().err().cloned(),
+        is_demo: current.demo,
+        backup_dir: backup::default_dir(&db.own_path).display().to_string(),
     }
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_contacts(db: State<'_, Store>, customer_id: i64) -> CommandResult<Vec<Contact>> {
+    on_db(&db, move |db| db.with_conn(|c| contacts::list_for_customer(c, customer_id))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_contact(db: State<'_, Store>, input: ContactInput) -> CommandResult<Contact> {
+    on_db(&db, move |db| db.with_tx(|tx| contacts::create(tx, input, now()))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_contact(db: State<'_, Store>, id: i64, input: ContactInput) -> CommandResult<Contact> {
+    on_db(&db, move |db| db.with_tx(|tx| contacts::update(tx, id, input))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn delete_contact(db: State<'_, Store>, id: i64) -> CommandResult<()> {
+    on_db(&db, move |db| db.with_tx(|tx| contacts::delete(tx, id))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn customer_timeline(
+    db: State<'_, Store>,
+    customer_id: i64,
+    query: TimelineQuery,
+) -> CommandResult<TimelinePage> {
+    on_db(&db, move |db| db.with_conn(|c| timeline::list(c, customer_id, &query))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_order(db: State<'_, Store>, input: OrderInput) -> CommandResult<Order> {
+    on_db(&db, move |db| db.with_tx(|tx| orders::create(tx, input))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_interaction(db: State<'_, Store>, input: InteractionInput) -> CommandResult<Interaction> {
+    on_db(&db, move |db| db.with_tx(|tx| interactions::create(tx, input))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_complaint(db: State<'_, Store>, input: ComplaintInput) -> CommandResult<Complaint> {
+    on_db(&db, move |db| db.with_tx(|tx| complaints::create(tx, input))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_survey_response(db: State<'_, Store>, input: SurveyResponseInput) -> CommandResult<SurveyResponse> {
+    on_db(&db, move |db| db.with_tx(|tx| surveys::create(tx, input, &timestamp(now())))).await
+}
+
+/// Removes the customer's personal data everywhere; totals stay.
+#[tauri::command]
+#[specta::specta]
+pub async fn erase_customer(db: State<'_, Store>, id: i64) -> CommandResult<Customer> {
+    on_db(&db, move |db| erase::erase(db, id, now()).map(|e| e.customer)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_backups(db: State<'_, Store>) -> CommandResult<Vec<BackupFile>> {
+    let dir = backup::default_dir(&db.own_path);
+    blocking(move || backup::list(&dir)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn create_backup(db: State<'_, Store>) -> CommandResult<BackupFile> {
+    let own = own_or_refuse(&db)?;
+    let dir = backup::default_dir(&db.own_path);
+    blocking(move || backup::create(&own, &dir, now(), backup::KEEP_DEFAULT)).await
+}
+
+/// Replaces the user's database with a backup after checking it; returns the safety backup
+/// taken of the state it replaced.
+#[tauri::command]
+#[specta::specta]
+pub async fn restore_backup(db: State<'_, Store>, file_name: String) -> CommandResult<BackupFile> {
+    let own = own_or_refuse(&db)?;
+    let dir = backup::default_dir(&db.own_path);
+    // Only a file of the backup folder, by name: the UI cannot point this at any path.
+    let known = backup::list(&dir).map_err(ErrorPayload::from)?.into_iter().find(|b| b.file_name == file_name);
+    let Some(chosen) = known else {
+        return Err(Error::InvalidArgument(format!("no backup named {file_name}")).payload());
+    };
+    blocking(move || backup::restore(&own, Path::new(&chosen.path), &dir, now())).await
+}
+
+fn own_or_refuse(store: &Store) -> CommandResult<Database> {
+    store.own_database().ok_or_else(|| {
+        Error::InvalidArgument("backups are for your own database; leave the demo first".into()).payload()
+    })
+}
+
+/// Opens the demo database (filled with a demo business on first use) instead of the user's.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_demo(db: State<'_, Store>) -> CommandResult<DemoSummary> {
+    let path = demo_path(&db.own_path);
+    let (opened, summary) = blocking(move || {
+        let demo_db = Database::open(&path)?;
+        let empty: bool =
+            demo_db.with_conn(|c| Ok(c.query_row("SELECT NOT EXISTS (SELECT 1 FROM customers)", [], |r| r.get(0))?))?;
+        let summary = if empty {
+            let settings = DemoSettings::new(DemoSettings::DEFAULT_CUSTOMERS, 42, chrono::Local::now().date_naive());
+            demo_db.with_tx(|tx| demo::generate(tx, settings, now(), |_, _| {}))?
+        } else {
+            DemoSummary::default()
+        };
+        Ok((Opened { path, db: Ok(demo_db), demo: true }, summary))
+    })
+    .await?;
+    db.switch(opened);
+    Ok(summary)
+}
+
+/// Goes back to the user's own database.
+#[tauri::command]
+#[specta::specta]
+pub async fn close_demo(db: State<'_, Store>) -> CommandResult<()> {
+    let own = db.own_path.clone();
+    let opened = blocking(move || Ok(Opened::open(&own, false))).await?;
+    db.switch(opened);
+    Ok(())
 }

@@ -23,6 +23,21 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::get_language,
         commands::set_language,
         commands::app_info,
+        commands::list_contacts,
+        commands::create_contact,
+        commands::update_contact,
+        commands::delete_contact,
+        commands::customer_timeline,
+        commands::create_order,
+        commands::create_interaction,
+        commands::create_complaint,
+        commands::create_survey_response,
+        commands::erase_customer,
+        commands::list_backups,
+        commands::create_backup,
+        commands::restore_backup,
+        commands::open_demo,
+        commands::close_demo,
     ])
 }
 
@@ -47,5 +62,18 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, store: Store) -> tauri:
 
 /// Opens the window on the database at `db_path`; returns when the user quits.
 pub fn run_gui(db_path: &std::path::Path) -> Result<(), tauri::Error> {
-    configure(tauri::Builder::default(), Store::open(db_path)).run(tauri::generate_context!())
+    let store = Store::open(db_path);
+    schedule_backups(store.own_database(), headtail_core::backup::default_dir(db_path));
+    configure(tauri::Builder::default(), store).run(tauri::generate_context!())
+}
+
+/// Automatic backups: one at start when the newest is a day old, then checked every hour.
+fn schedule_backups(db: Option<headtail_core::Database>, dir: std::path::PathBuf) {
+    let Some(db) = db else { return };
+    std::thread::spawn(move || loop {
+        if let Err(e) = headtail_core::backup::automatic(&db, &dir, chrono::Utc::now()) {
+            eprintln!("headtail: automatic backup failed: {e}");
+        }
+        std::thread::sleep(std::time::Duration::from_secs(3600));
+    });
 }

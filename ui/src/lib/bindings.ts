@@ -15,6 +15,28 @@ export const commands = {
 	getLanguage: () => typedError<Language | null, ErrorPayload_Serialize>(__TAURI_INVOKE("get_language")),
 	setLanguage: (language: Language) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("set_language", { language })),
 	appInfo: () => __TAURI_INVOKE<AppInfo_Serialize>("app_info"),
+	listContacts: (customerId: number) => typedError<Contact_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_contacts", { customerId })),
+	createContact: (input: ContactInput_Deserialize) => typedError<Contact_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_contact", { input })),
+	updateContact: (id: number, input: ContactInput_Deserialize) => typedError<Contact_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("update_contact", { id, input })),
+	deleteContact: (id: number) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("delete_contact", { id })),
+	customerTimeline: (customerId: number, query: TimelineQuery_Deserialize) => typedError<TimelinePage_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_timeline", { customerId, query })),
+	createOrder: (input: OrderInput_Deserialize) => typedError<Order_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_order", { input })),
+	createInteraction: (input: InteractionInput_Deserialize) => typedError<Interaction_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_interaction", { input })),
+	createComplaint: (input: ComplaintInput_Deserialize) => typedError<Complaint_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_complaint", { input })),
+	createSurveyResponse: (input: SurveyResponseInput_Deserialize) => typedError<SurveyResponse_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_survey_response", { input })),
+	/**  Removes the customer's personal data everywhere; totals stay. */
+	eraseCustomer: (id: number) => typedError<Customer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("erase_customer", { id })),
+	listBackups: () => typedError<BackupFile[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_backups")),
+	createBackup: () => typedError<BackupFile, ErrorPayload_Serialize>(__TAURI_INVOKE("create_backup")),
+	/**
+	 *  Replaces the user's database with a backup after checking it; returns the safety backup
+	 *  taken of the state it replaced.
+	 */
+	restoreBackup: (fileName: string) => typedError<BackupFile, ErrorPayload_Serialize>(__TAURI_INVOKE("restore_backup", { fileName })),
+	/**  Opens the demo database (filled with a demo business on first use) instead of the user's. */
+	openDemo: () => typedError<DemoSummary, ErrorPayload_Serialize>(__TAURI_INVOKE("open_demo")),
+	/**  Goes back to the user's own database. */
+	closeDemo: () => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("close_demo")),
 };
 
 /* Types */
@@ -26,6 +48,9 @@ export type AppInfo_Deserialize = {
 	schema_version: number,
 	/**  Why the database could not be opened, if it could not. */
 	startup_error?: ErrorPayload_Deserialize | null,
+	/**  The demo database is open instead of the user's own. */
+	is_demo: boolean,
+	backup_dir: string,
 };
 
 export type AppInfo_Serialize = {
@@ -34,6 +59,135 @@ export type AppInfo_Serialize = {
 	schema_version: number,
 	/**  Why the database could not be opened, if it could not. */
 	startup_error: ErrorPayload_Serialize | null,
+	/**  The demo database is open instead of the user's own. */
+	is_demo: boolean,
+	backup_dir: string,
+};
+
+export type BackupFile = {
+	path: string,
+	file_name: string,
+	/**  When it was taken (UTC, from its name). */
+	taken_at: string,
+	size_bytes: number,
+};
+
+export type Complaint = Complaint_Serialize | Complaint_Deserialize;
+
+export type ComplaintInput = ComplaintInput_Serialize | ComplaintInput_Deserialize;
+
+export type ComplaintInput_Deserialize = {
+	customer_id: number,
+	/**  Local wall-clock time the complaint came in. */
+	opened_at: string,
+	/**  What it is about (delivery, quality, billing …), free text. */
+	category: string,
+	severity: ComplaintSeverity,
+	status: ComplaintStatus,
+	description?: string | null,
+	/**  Required for resolved and closed complaints, not before `opened_at`; absent otherwise. */
+	resolved_at?: string | null,
+};
+
+export type ComplaintInput_Serialize = {
+	customer_id: number,
+	/**  Local wall-clock time the complaint came in. */
+	opened_at: string,
+	/**  What it is about (delivery, quality, billing …), free text. */
+	category: string,
+	severity: ComplaintSeverity,
+	status: ComplaintStatus,
+	description: string | null,
+	/**  Required for resolved and closed complaints, not before `opened_at`; absent otherwise. */
+	resolved_at: string | null,
+};
+
+export type ComplaintSeverity = "low" | "medium" | "high" | "critical";
+
+export type ComplaintStatus = "open" | "in_progress" | "resolved" | "closed";
+
+export type Complaint_Deserialize = {
+	id: number,
+	customer_id: number,
+	opened_at: string,
+	category: string,
+	severity: ComplaintSeverity,
+	status: ComplaintStatus,
+	description?: string | null,
+	resolved_at?: string | null,
+	/**  Hours from opening to resolution, to the minute; absent while unresolved. */
+	resolution_hours?: number | null,
+};
+
+export type Complaint_Serialize = {
+	id: number,
+	customer_id: number,
+	opened_at: string,
+	category: string,
+	severity: ComplaintSeverity,
+	status: ComplaintStatus,
+	description: string | null,
+	resolved_at: string | null,
+	/**  Hours from opening to resolution, to the minute; absent while unresolved. */
+	resolution_hours: number | null,
+};
+
+export type Contact = Contact_Serialize | Contact_Deserialize;
+
+export type ContactInput = ContactInput_Serialize | ContactInput_Deserialize;
+
+export type ContactInput_Deserialize = {
+	customer_id: number,
+	name: string,
+	/**  Job title or role (采购经理, owner …). */
+	title?: string | null,
+	phone?: string | null,
+	email?: string | null,
+	wechat?: string | null,
+	/**  The first person to call. Making a contact primary makes the previous one ordinary. */
+	is_primary?: boolean,
+	notes?: string | null,
+};
+
+export type ContactInput_Serialize = {
+	customer_id: number,
+	name: string,
+	/**  Job title or role (采购经理, owner …). */
+	title: string | null,
+	phone: string | null,
+	email: string | null,
+	wechat: string | null,
+	/**  The first person to call. Making a contact primary makes the previous one ordinary. */
+	is_primary: boolean,
+	notes: string | null,
+};
+
+export type Contact_Deserialize = {
+	id: number,
+	customer_id: number,
+	name: string,
+	title?: string | null,
+	phone?: string | null,
+	email?: string | null,
+	wechat?: string | null,
+	is_primary: boolean,
+	notes?: string | null,
+	/**  When the contact was added (RFC 3339 UTC). */
+	created_at: string,
+};
+
+export type Contact_Serialize = {
+	id: number,
+	customer_id: number,
+	name: string,
+	title: string | null,
+	phone: string | null,
+	email: string | null,
+	wechat: string | null,
+	is_primary: boolean,
+	notes: string | null,
+	/**  When the contact was added (RFC 3339 UTC). */
+	created_at: string,
 };
 
 export type Customer = Customer_Serialize | Customer_Deserialize;
@@ -200,6 +354,18 @@ export type Customer_Serialize = {
 	erased_at: string | null,
 };
 
+export type DemoSummary = {
+	customers: number,
+	contacts: number,
+	orders: number,
+	order_lines: number,
+	interactions: number,
+	complaints: number,
+	survey_responses: number,
+	loyalty_entries: number,
+	service_costs: number,
+};
+
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
 export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "database_too_new" | "database_corrupt" | "database" | "io";
 
@@ -254,7 +420,155 @@ export type FieldError_Serialize = {
 	limit: number | null,
 };
 
+export type Interaction = Interaction_Serialize | Interaction_Deserialize;
+
+export type InteractionInput = InteractionInput_Serialize | InteractionInput_Deserialize;
+
+export type InteractionInput_Deserialize = {
+	customer_id: number,
+	kind: InteractionKind,
+	/**  Local wall-clock time of the interaction. */
+	occurred_at: string,
+	outcome?: string | null,
+	notes?: string | null,
+	next_follow_up_on?: string | null,
+	done?: boolean,
+	owner?: string | null,
+};
+
+export type InteractionInput_Serialize = {
+	customer_id: number,
+	kind: InteractionKind,
+	/**  Local wall-clock time of the interaction. */
+	occurred_at: string,
+	outcome: string | null,
+	notes: string | null,
+	next_follow_up_on: string | null,
+	done: boolean,
+	owner: string | null,
+};
+
+export type InteractionKind = "call" | "visit" | "email" | "message" | "meeting";
+
+export type Interaction_Deserialize = {
+	id: number,
+	customer_id: number,
+	kind: InteractionKind,
+	occurred_at: string,
+	outcome?: string | null,
+	notes?: string | null,
+	next_follow_up_on?: string | null,
+	done: boolean,
+	owner?: string | null,
+};
+
+export type Interaction_Serialize = {
+	id: number,
+	customer_id: number,
+	kind: InteractionKind,
+	occurred_at: string,
+	outcome: string | null,
+	notes: string | null,
+	next_follow_up_on: string | null,
+	done: boolean,
+	owner: string | null,
+};
+
 export type Language = "zh-CN" | "en";
+
+export type LoyaltyKind = "earn" | "redeem" | "referral_reward" | "adjust";
+
+export type Order = Order_Serialize | Order_Deserialize;
+
+export type OrderInput = OrderInput_Serialize | OrderInput_Deserialize;
+
+export type OrderInput_Deserialize = {
+	customer_id: number,
+	/**  The order number in the till or web shop, unique when given. */
+	external_id?: string | null,
+	ordered_on: string,
+	/**  What the customer paid, in minor units. */
+	amount_minor: number,
+	currency?: string | null,
+	/**  Cost of goods in minor units, when known; otherwise the default margin applies. */
+	cost_minor?: number | null,
+	channel?: SalesChannel | null,
+	lines?: OrderLineInput_Deserialize[],
+};
+
+export type OrderInput_Serialize = {
+	customer_id: number,
+	/**  The order number in the till or web shop, unique when given. */
+	external_id: string | null,
+	ordered_on: string,
+	/**  What the customer paid, in minor units. */
+	amount_minor: number,
+	currency: string | null,
+	/**  Cost of goods in minor units, when known; otherwise the default margin applies. */
+	cost_minor: number | null,
+	channel: SalesChannel | null,
+	lines: OrderLineInput_Serialize[],
+};
+
+export type OrderLine = OrderLine_Serialize | OrderLine_Deserialize;
+
+export type OrderLineInput = OrderLineInput_Serialize | OrderLineInput_Deserialize;
+
+export type OrderLineInput_Deserialize = {
+	product: string,
+	category?: string | null,
+	quantity: number,
+	/**  The line's total in minor units (fen, cents). */
+	amount_minor: number,
+};
+
+export type OrderLineInput_Serialize = {
+	product: string,
+	category: string | null,
+	quantity: number,
+	/**  The line's total in minor units (fen, cents). */
+	amount_minor: number,
+};
+
+export type OrderLine_Deserialize = {
+	id: number,
+	product: string,
+	category?: string | null,
+	quantity: number,
+	amount_minor: number,
+};
+
+export type OrderLine_Serialize = {
+	id: number,
+	product: string,
+	category: string | null,
+	quantity: number,
+	amount_minor: number,
+};
+
+export type Order_Deserialize = {
+	id: number,
+	customer_id: number,
+	external_id?: string | null,
+	ordered_on: string,
+	amount_minor: number,
+	currency: string,
+	cost_minor?: number | null,
+	channel?: SalesChannel | null,
+	lines: OrderLine_Deserialize[],
+};
+
+export type Order_Serialize = {
+	id: number,
+	customer_id: number,
+	external_id: string | null,
+	ordered_on: string,
+	amount_minor: number,
+	currency: string,
+	cost_minor: number | null,
+	channel: SalesChannel | null,
+	lines: OrderLine_Serialize[],
+};
 
 /**  A prospect's way to the first purchase. */
 export type PipelineStage = "awareness" | "interest" | "decision" | "purchase" | "won" | "lost";
@@ -281,6 +595,143 @@ export type SalesChannel = "online_shop" | "marketplace" | "store" | "phone_wech
 
 /**  Large account, small or medium business, or an individual buyer. */
 export type SizeClass = "large" | "smb" | "individual";
+
+export type SurveyKind = "nps" | "csat" | "ces";
+
+export type SurveyResponse = SurveyResponse_Serialize | SurveyResponse_Deserialize;
+
+export type SurveyResponseInput = SurveyResponseInput_Serialize | SurveyResponseInput_Deserialize;
+
+export type SurveyResponseInput_Deserialize = {
+	customer_id: number,
+	kind: SurveyKind,
+	/**  The survey it answers; without one, the standing survey of its kind. */
+	survey_id?: number | null,
+	responded_on: string,
+	score: number,
+	comment?: string | null,
+};
+
+export type SurveyResponseInput_Serialize = {
+	customer_id: number,
+	kind: SurveyKind,
+	/**  The survey it answers; without one, the standing survey of its kind. */
+	survey_id: number | null,
+	responded_on: string,
+	score: number,
+	comment: string | null,
+};
+
+export type SurveyResponse_Deserialize = {
+	id: number,
+	survey_id: number,
+	customer_id: number,
+	kind: SurveyKind,
+	responded_on: string,
+	score: number,
+	comment?: string | null,
+};
+
+export type SurveyResponse_Serialize = {
+	id: number,
+	survey_id: number,
+	customer_id: number,
+	kind: SurveyKind,
+	responded_on: string,
+	score: number,
+	comment: string | null,
+};
+
+/**  Where a page ends; the next page starts just after it. */
+export type TimelineCursor = {
+	at: string,
+	kind: TimelineKind,
+	id: number,
+};
+
+export type TimelineEntry = TimelineEntry_Serialize | TimelineEntry_Deserialize;
+
+export type TimelineEntry_Deserialize = {
+	/**  `YYYY-MM-DD` or local `YYYY-MM-DDTHH:MM:SS`; sorts in time order as text. */
+	at: string,
+	kind: TimelineKind,
+	/**  The id of the order, interaction, complaint … in its own table. */
+	id: number,
+	payload: TimelinePayload_Deserialize,
+};
+
+export type TimelineEntry_Serialize = {
+	/**  `YYYY-MM-DD` or local `YYYY-MM-DDTHH:MM:SS`; sorts in time order as text. */
+	at: string,
+	kind: TimelineKind,
+	/**  The id of the order, interaction, complaint … in its own table. */
+	id: number,
+	payload: TimelinePayload_Serialize,
+};
+
+/**  What a timeline entry is. */
+export type TimelineKind = "contact_added" | "order" | "service_cost" | "loyalty" | "interaction" | "survey_response" | "complaint_opened" | "complaint_resolved";
+
+export type TimelinePage = TimelinePage_Serialize | TimelinePage_Deserialize;
+
+export type TimelinePage_Deserialize = {
+	items: TimelineEntry_Deserialize[],
+	/**  Entries of the selected kinds on the whole timeline, not only after the cursor. */
+	total: number,
+	/**  The cursor for the next page, absent on the last page. */
+	next?: TimelineCursor | null,
+};
+
+export type TimelinePage_Serialize = {
+	items: TimelineEntry_Serialize[],
+	/**  Entries of the selected kinds on the whole timeline, not only after the cursor. */
+	total: number,
+	/**  The cursor for the next page, absent on the last page. */
+	next: TimelineCursor | null,
+};
+
+/**  What the UI shows for each kind of entry; `type` names the kind. */
+export type TimelinePayload = TimelinePayload_Serialize | TimelinePayload_Deserialize;
+
+/**  What the UI shows for each kind of entry; `type` names the kind. */
+export type TimelinePayload_Deserialize = { type: "contact_added"; name: string; title?: string | null; is_primary: boolean } | { type: "order"; external_id?: string | null; amount_minor: number; currency: string; cost_minor?: number | null; channel?: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes?: number | null; amount_minor: number; currency: string; notes?: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id?: number | null; notes?: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome?: string | null; notes?: string | null; next_follow_up_on?: string | null; done: boolean; owner?: string | null } | { type: "survey_response"; survey_id: number; survey_kind: SurveyKind; score: number; comment?: string | null } | { type: "complaint_opened"; category: string; severity: ComplaintSeverity; 
+/**  The complaint's status now, not when it was opened. */
+status: ComplaintStatus; description?: string | null } | { type: "complaint_resolved"; category: string; severity: ComplaintSeverity; status: ComplaintStatus; resolution_hours: number | null };
+
+/**  What the UI shows for each kind of entry; `type` names the kind. */
+export type TimelinePayload_Serialize = { type: "contact_added"; name: string; title: string | null; is_primary: boolean } | { type: "order"; external_id: string | null; amount_minor: number; currency: string; cost_minor: number | null; channel: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes: number | null; amount_minor: number; currency: string; notes: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id: number | null; notes: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome: string | null; notes: string | null; next_follow_up_on: string | null; done: boolean; owner: string | null } | { type: "survey_response"; survey_id: number; survey_kind: SurveyKind; score: number; comment: string | null } | { type: "complaint_opened"; category: string; severity: ComplaintSeverity; 
+/**  The complaint's status now, not when it was opened. */
+status: ComplaintStatus; description: string | null } | { type: "complaint_resolved"; category: string; severity: ComplaintSeverity; status: ComplaintStatus; resolution_hours: number | null };
+
+export type TimelineQuery = TimelineQuery_Serialize | TimelineQuery_Deserialize;
+
+export type TimelineQuery_Deserialize = {
+	/**  Only entries after this one (older, or the same time and lower in kind and id order). */
+	before?: TimelineCursor | null,
+	/**  At most [`crate::activity::PAGE_MAX`]; 0 means the default page. */
+	limit: number,
+	/**  Only these kinds; empty means all. */
+	kinds?: TimelineKind[],
+	/**
+	 *  The user's offset from UTC in minutes (480 for China). Contacts record the instant
+	 *  they were added in UTC; this turns it into the local time the other events use.
+	 */
+	utc_offset_minutes?: number,
+};
+
+export type TimelineQuery_Serialize = {
+	/**  Only entries after this one (older, or the same time and lower in kind and id order). */
+	before: TimelineCursor | null,
+	/**  At most [`crate::activity::PAGE_MAX`]; 0 means the default page. */
+	limit: number,
+	/**  Only these kinds; empty means all. */
+	kinds: TimelineKind[],
+	/**
+	 *  The user's offset from UTC in minutes (480 for China). Contacts record the instant
+	 *  they were added in UTC; this turns it into the local time the other events use.
+	 */
+	utc_offset_minutes: number,
+};
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
