@@ -1,5 +1,6 @@
 //! Headtail's core: domain types, storage and analytics. Nothing here knows about the window.
 
+pub mod clv;
 pub mod customers;
 pub mod db;
 pub mod error;
