@@ -203,6 +203,69 @@ fn lifetime_value_is_finite_and_non_negative() {
     }
 }
 
+#[test]
+fn fits_to_small_unstructured_data_are_finite_or_typed_errors() {
+    // Tiny customer bases with arbitrary histories: the likelihood may have no interior
+    // maximum, so a fit may end at extreme parameters or fail, but never yields NaN.
+    let mut rng = Rng(7);
+    for _ in 0..50 {
+        let n = 2 + rng.below(30) as usize;
+        let histories: Vec<CustomerHistory> = (0..n)
+            .map(|_| {
+                let age = rng.between(0.0, 100.0).floor();
+                let frequency = if rng.below(2) == 0 { 0 } else { rng.below(10) };
+                let recency = if frequency == 0 {
+                    0.0
+                } else {
+                    (age * rng.uniform()).ceil()
+                };
+                CustomerHistory {
+                    frequency,
+                    recency,
+                    age,
+                }
+            })
+            .collect();
+        match BgNbd::fit(&histories) {
+            Ok(fit) => {
+                assert!(fit.log_likelihood.is_finite());
+                assert_eq!(fit.model.validate(), Ok(()));
+                for h in &histories {
+                    let p = fit.model.probability_alive(h).expect("valid");
+                    let e = fit.model.expected_purchases(h, 52.0).expect("finite");
+                    assert!(
+                        (0.0..=1.0).contains(&p) && e.is_finite() && e >= 0.0,
+                        "{fit:?}"
+                    );
+                }
+            }
+            Err(ClvError::NotEnoughData { .. } | ClvError::NoConvergence { .. }) => {}
+            Err(other) => panic!("unexpected {other:?} for {histories:?}"),
+        }
+        let spends: Vec<SpendHistory> = histories
+            .iter()
+            .map(|h| {
+                s(
+                    h.frequency,
+                    if h.frequency > 0 {
+                        rng.between(0.0, 100.0).round()
+                    } else {
+                        0.0
+                    },
+                )
+            })
+            .collect();
+        match GammaGamma::fit(&spends) {
+            Ok(fit) => {
+                assert!(fit.log_likelihood.is_finite());
+                assert_eq!(fit.model.validate(), Ok(()));
+            }
+            Err(ClvError::NotEnoughData { .. } | ClvError::NoConvergence { .. }) => {}
+            Err(other) => panic!("unexpected {other:?} for {spends:?}"),
+        }
+    }
+}
+
 /// Simulates BG/NBD customers with first purchases at time 0 and ages between 20 and 60.
 fn simulate_bgnbd(rng: &mut Rng, truth: &BgNbd, customers: usize) -> Vec<CustomerHistory> {
     (0..customers)

@@ -605,8 +605,8 @@ mod tests {
 
     #[test]
     fn expectations_match_mpmath() {
-        // (model, x, t_x, T, t, E[Y(t)], P(alive)); references from mpmath 1.4.1 (50 digits)
-        // evaluating the closed forms with mpmath.hyp2f1.
+        // (model, x, t_x, T, t, E[Y(t)], P(alive), 0 to skip it); references from mpmath
+        // 1.4.1 (50 digits) evaluating the closed forms with mpmath.hyp2f1.
         let cases = [
             (
                 PUBLISHED,
@@ -666,13 +666,48 @@ mod tests {
             ),
         ];
         for (model, x, recency, age, t, expected, alive) in cases {
-            let history = h(x, recency, age);
-            let e = model.expected_purchases(&history, t).expect("finite");
-            assert!((e - expected).abs() < 1e-11 * expected, "{e} vs {expected}");
-            if alive > 0.0 {
-                let p = model.probability_alive(&history).expect("valid");
-                assert!((p - alive).abs() < 1e-13, "{p} vs {alive}");
-            }
+            check_expectation(model, x, recency, age, t, expected, alive);
+        }
+    }
+
+    #[test]
+    fn expectations_with_a_concentrated_drop_out_distribution() {
+        // Fits to a few customers can run to very large a and b. References from mpmath 1.4.1
+        // (40 digits) integrating P(alive) (1 - (1 + p t/(alpha+T))^-(r+x)) / p over the
+        // Beta(a, b+x) posterior of p.
+        let model = BgNbd {
+            r: 0.114_587_932_487_143_58,
+            alpha: 0.509_933_082_702_612_5,
+            a: 3_772_773.350_170_701_3,
+            b: 31_554_192.674_068_507,
+        };
+        check_expectation(model, 3, 20.0, 50.0, 52.0, 0.871_574_967_662_060_7, 0.0);
+        check_expectation(model, 0, 0.0, 5.0, 52.0, 0.718_851_149_973_476_7, 1.0);
+        let larger = BgNbd {
+            r: 0.162_800_568_343_707_74,
+            alpha: 0.581_505_928_190_699,
+            a: 834_699_477.351_842_9,
+            b: 5_163_591_117.113_62,
+        };
+        check_expectation(larger, 0, 0.0, 5.0, 52.0, 0.909_672_939_518_304, 1.0);
+    }
+
+    #[track_caller]
+    fn check_expectation(
+        model: BgNbd,
+        x: u32,
+        recency: f64,
+        age: f64,
+        t: f64,
+        expected: f64,
+        alive: f64,
+    ) {
+        let history = h(x, recency, age);
+        let e = model.expected_purchases(&history, t).expect("finite");
+        assert!((e - expected).abs() < 1e-11 * expected, "{e} vs {expected}");
+        if alive > 0.0 {
+            let p = model.probability_alive(&history).expect("valid");
+            assert!((p - alive).abs() < 1e-13, "{p} vs {alive}");
         }
     }
 
