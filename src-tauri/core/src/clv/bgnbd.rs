@@ -73,7 +73,8 @@ impl BgNbd {
     /// Log-likelihood of one customer's history (see the module documentation).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or history.
+    /// [`ClvError::InvalidInput`] for invalid parameters or history; [`ClvError::NotFinite`]
+    /// if it overflows.
     pub fn customer_log_likelihood(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
         self.validate()?;
         history.validate()?;
@@ -83,13 +84,14 @@ impl BgNbd {
             (self.alpha + history.age).ln(),
             (self.alpha + history.recency).ln(),
         );
-        Ok(ll)
+        finite(ll, "BG/NBD log-likelihood")
     }
 
     /// Total log-likelihood of many histories (0 for none).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or histories.
+    /// [`ClvError::InvalidInput`] for invalid parameters or histories; [`ClvError::NotFinite`]
+    /// if it overflows.
     pub fn log_likelihood(&self, histories: &[CustomerHistory]) -> Result<f64, ClvError> {
         self.validate()?;
         if histories.is_empty() {
@@ -203,7 +205,11 @@ impl BgNbd {
     /// - [`ClvError::InvalidInput`] if a history is invalid.
     /// - [`ClvError::NotEnoughData`] without repeat buyers or with fewer than two distinct
     ///   repeat-purchase counts (x > 0): the data then do not identify the model.
-    /// - [`ClvError::NoConvergence`] if the optimiser does not reach a maximum.
+    /// - [`ClvError::NoConvergence`] if the optimiser does not reach a maximum; with small
+    ///   or unusual customer bases the likelihood may have none at finite parameters.
+    ///
+    /// A fit may also end at very large `a` and `b` (drop-out probability nearly the same for
+    /// everyone); such models remain usable for predictions.
     pub fn fit(histories: &[CustomerHistory]) -> Result<BgNbdFit, ClvError> {
         let data = GroupedHistories::new(histories)?;
         let distinct_positive = data.frequencies.iter().filter(|&&x| x > 0).count();
