@@ -6,10 +6,10 @@
 //! (x, t_x, T) the likelihood is
 //!
 //! L = B(a, b+x)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
-//!   + [x > 0] B(a+1, b+x-1)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x)),
+//!   + d B(a+1, b+x-1)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x)),
 //!
-//! evaluated here as log-gamma terms plus a log-sum-exp of the two summands
-//! (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)).
+//! with d = 1 if x > 0 and 0 otherwise. It is evaluated as log-gamma terms plus a
+//! log-sum-exp of the two summands (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)).
 
 use super::hyp2f1::hyp2f1_scaled;
 use super::optimize::minimize;
@@ -102,8 +102,8 @@ impl BgNbd {
         finite(ll, "BG/NBD log-likelihood")
     }
 
-    /// P(alive | x, t_x, T) = 1 / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)):
-    /// the probability that the customer has not dropped out by the end of the period.
+    /// P(alive | x, t_x, T) = 1 / (1 + d a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), d = 1 if
+    /// x > 0 and 0 otherwise: the probability that the customer has not dropped out by the end of the period.
     /// Customers without repeat purchases are alive with probability 1 in this model.
     ///
     /// # Errors
