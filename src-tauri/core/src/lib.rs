@@ -2,6 +2,7 @@
 
 pub mod activity;
 pub mod backup;
+pub mod clv;
 pub mod complaints;
 pub mod contacts;
 pub mod customers;

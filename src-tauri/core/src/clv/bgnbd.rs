@@ -1,0 +1,602 @@
+//! The BG/NBD model of repeat purchasing (Fader, Hardie & Lee 2005, "Counting Your
+//! Customers the Easy Way: An Alternative to the Pareto/NBD Model", Marketing Science 24(2)).
+//!
+//! While active, a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha);
+//! after each purchase they drop out for good with probability p ~ Beta(a, b). For a history
+//! (x, t_x, T) the likelihood is
+//!
+//! L = B(a, b+x)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x))
+//!   + d B(a+1, b+x-1)/B(a, b) * Gamma(r+x) alpha^r / (Gamma(r) (alpha+t_x)^(r+x)),
+//!
+//! with d = 1 if x > 0 and 0 otherwise. It is evaluated as log-gamma terms plus a
+//! log-sum-exp of the two summands (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)).
+
+use super::hyp2f1::hyp2f1_scaled;
+use super::optimize::minimize;
+use super::summary::CustomerHistory;
+use super::ClvError;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use statrs::function::gamma::{digamma, ln_gamma};
+
+const MODEL: &str = "BG/NBD";
+
+/// Within this distance of a value of `a` where the closed form of the conditional
+/// expectation has a removable singularity (a = 1, or a + b = 1 for x = 0), it is
+/// interpolated linearly from both sides.
+const SINGULAR_HALF_WIDTH: f64 = 1e-5;
+
+/// Above this many distinct histories the likelihood is evaluated on two threads.
+const PARALLEL_GROUPS: usize = 20_000;
+
+/// BG/NBD parameters. `alpha` is in the time unit of the histories it was fitted on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+pub struct BgNbd {
+    /// Shape of the Gamma distribution of purchase rates.
+    pub r: f64,
+    /// Scale (in time units) of the Gamma distribution of purchase rates.
+    pub alpha: f64,
+    /// First shape of the Beta distribution of the drop-out probability.
+    pub a: f64,
+    /// Second shape of the Beta distribution of the drop-out probability.
+    pub b: f64,
+}
+
+/// A maximum-likelihood fit of [`BgNbd`].
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+pub struct BgNbdFit {
+    pub model: BgNbd,
+    /// Total log-likelihood of the histories at the fitted parameters.
+    pub log_likelihood: f64,
+    /// Number of histories the model was fitted on.
+    pub customers: u32,
+    /// Number of distinct (x, t_x, T) histories the likelihood was evaluated over.
+    pub distinct_histories: u32,
+}
+
+impl BgNbd {
+    /// All four parameters must be finite and positive.
+    ///
+    /// # Errors
+    /// [`ClvError::InvalidInput`] otherwise.
+    pub fn validate(&self) -> Result<(), ClvError> {
+        let all = [self.r, self.alpha, self.a, self.b];
+        if all.iter().all(|v| v.is_finite() && *v > 0.0) {
+            Ok(())
+        } else {
+            Err(ClvError::InvalidInput(format!("BG/NBD parameters must be finite and positive, got {self:?}")))
+        }
+    }
+
+    /// Log-likelihood of one customer's history (see the module documentation).
+    ///
+    /// # Errors
+    /// [`ClvError::InvalidInput`] for invalid parameters or history; [`ClvError::NotFinite`]
+    /// if it overflows.
+    pub fn customer_log_likelihood(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
+        self.validate()?;
+        history.validate()?;
+        let terms = FrequencyTerms::new(self, history.frequency);
+        let (ll, _) = terms.log_likelihood(
+            self.r + f64::from(history.frequency),
+            (self.alpha + history.age).ln(),
+            (self.alpha + history.recency).ln(),
+        );
+        finite(ll, "BG/NBD log-likelihood")
+    }
+
+    /// Total log-likelihood of many histories (0 for none).
+    ///
+    /// # Errors
+    /// [`ClvError::InvalidInput`] for invalid parameters or histories; [`ClvError::NotFinite`]
+    /// if it overflows.
+    pub fn log_likelihood(&self, histories: &[CustomerHistory]) -> Result<f64, ClvError> {
+        self.validate()?;
+        if histories.is_empty() {
+            return Ok(0.0);
+        }
+        let data = GroupedHistories::new(histories)?;
+        let (ll, _) = data.log_likelihood_and_gradient(self, false);
+        finite(ll, "BG/NBD log-likelihood")
+    }
+
+    /// P(alive | x, t_x, T) = 1 / (1 + d a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)), d = 1 if
+    /// x > 0 and 0 otherwise: the probability that the customer has not dropped out by the end of the period.
+    /// Customers without repeat purchases are alive with probability 1 in this model.
+    ///
+    /// # Errors
+    /// [`ClvError::InvalidInput`] for invalid parameters or history.
+    pub fn probability_alive(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
+        self.validate()?;
+        history.validate()?;
+        Ok(self.alive_given(history))
+    }
+
+    fn alive_given(&self, history: &CustomerHistory) -> f64 {
+        if history.frequency == 0 {
+            return 1.0;
+        }
+        let x = f64::from(history.frequency);
+        let log_odds_dead = self.a.ln() - (self.b + x - 1.0).ln()
+            + (self.r + x) * ((self.alpha + history.age).ln() - (self.alpha + history.recency).ln());
+        logistic(-log_odds_dead)
+    }
+
+    /// E[Y(t) | x, t_x, T]: expected number of purchases (purchase days) in the next `t` time
+    /// units:
+    ///
+    /// (a+b+x-1)/(a-1) * [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
+    /// * P(alive | x, t_x, T).
+    ///
+    /// The removable singularities of this form (a = 1, and a + b = 1 when x = 0) are
+    /// bridged by linear interpolation across +-1e-5 in a. Returns 0 for `t` = 0.
+    ///
+    /// # Errors
+    /// [`ClvError::InvalidInput`] for invalid parameters, history or `t` (negative or not
+    /// finite); [`ClvError::NotFinite`] if the result does not fit an f64.
+    pub fn expected_purchases(&self, history: &CustomerHistory, t: f64) -> Result<f64, ClvError> {
+        self.validate()?;
+        history.validate()?;
+        if !(t.is_finite() && t >= 0.0) {
+            return Err(ClvError::InvalidInput(format!(
+                "the prediction horizon must be finite and not negative, got {t}"
+            )));
+        }
+        if t == 0.0 {
+            return Ok(0.0);
+        }
+        let mut singular_points = vec![1.0];
+        if history.frequency == 0 && self.b < 1.0 {
+            singular_points.push(1.0 - self.b);
+        }
+        for point in singular_points {
+            if (self.a - point).abs() < SINGULAR_HALF_WIDTH {
+                let low_a = if point > 2.0 * SINGULAR_HALF_WIDTH { point - SINGULAR_HALF_WIDTH } else { 0.5 * point };
+                let high_a = point + SINGULAR_HALF_WIDTH;
+                let low = BgNbd { a: low_a, ..*self }.expected_purchases_closed_form(history, t)?;
+                let high = BgNbd { a: high_a, ..*self }.expected_purchases_closed_form(history, t)?;
+                let value = low + (self.a - low_a) / (high_a - low_a) * (high - low);
+                return finite(value.max(0.0), "expected purchases");
+            }
+        }
+        self.expected_purchases_closed_form(history, t)
+    }
+
+    fn expected_purchases_closed_form(&self, history: &CustomerHistory, t: f64) -> Result<f64, ClvError> {
+        let BgNbd { r, alpha, a, b } = *self;
+        let x = f64::from(history.frequency);
+        let c = a + b + x - 1.0;
+        let horizon = alpha + history.age + t;
+        let z = t / horizon;
+        let ln_one_minus_z = (alpha + history.age).ln() - horizon.ln();
+        let f = hyp2f1_scaled(r + x, b + x, c, z)?;
+        // 1 - (1-z)^(r+x) 2F1(...), from its logarithm to keep digits when it is near 0.
+        let ln_g = (r + x) * ln_one_minus_z + f.ln_abs();
+        let one_minus_g = if f.mantissa > 0.0 { -ln_g.exp_m1() } else { 1.0 + ln_g.exp() };
+        let value = c / (a - 1.0) * one_minus_g * self.alive_given(history);
+        // Tiny negative values can only come from rounding.
+        finite(value.max(0.0), "expected purchases")
+    }
+
+    /// Maximum-likelihood fit to the histories of a customer base.
+    ///
+    /// The parameters are optimised as logarithms (so they stay positive) with BFGS on the
+    /// analytic gradient. Identical histories are grouped, and the log-gamma terms are
+    /// computed once per distinct x and the logs once per distinct time value, so the cost
+    /// per iteration grows with the number of distinct histories rather than customers.
+    ///
+    /// # Errors
+    /// - [`ClvError::InvalidInput`] if a history is invalid.
+    /// - [`ClvError::NotEnoughData`] without repeat buyers or with fewer than two distinct
+    ///   repeat-purchase counts (x > 0): the data then do not identify the model.
+    /// - [`ClvError::NoConvergence`] if the optimiser does not reach a maximum; with small
+    ///   or unusual customer bases the likelihood may have none at finite parameters.
+    ///
+    /// A fit may also end at very large `a` and `b` (drop-out probability nearly the same for
+    /// everyone); such models remain usable for predictions.
+    pub fn fit(histories: &[CustomerHistory]) -> Result<BgNbdFit, ClvError> {
+        let data = GroupedHistories::new(histories)?;
+        let distinct_positive = data.frequencies.iter().filter(|&&x| x > 0).count();
+        if distinct_positive == 0 {
+            return Err(not_enough("no customer made a repeat purchase".into()));
+        }
+        if distinct_positive < 2 {
+            return Err(not_enough("all repeat buyers made the same number of repeat purchases".into()));
+        }
+        let total = data.customers as f64;
+        let mut objective = |theta: &[f64; 4]| {
+            let model = BgNbd::from_logs(theta);
+            model.validate().ok()?;
+            let (ll, grad) = data.log_likelihood_and_gradient(&model, true);
+            let params = [model.r, model.alpha, model.a, model.b];
+            let gradient: [f64; 4] = std::array::from_fn(|i| -grad[i] * params[i] / total);
+            let value = -ll / total;
+            (value.is_finite() && gradient.iter().all(|g| g.is_finite())).then_some((value, gradient))
+        };
+        let theta = data
+            .starting_points()
+            .iter()
+            .find_map(|start| {
+                let theta = [start.r.ln(), start.alpha.ln(), start.a.ln(), start.b.ln()];
+                minimize(&mut objective, theta)
+            })
+            .ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?
+            .x;
+        let model = BgNbd::from_logs(&theta);
+        model.validate().map_err(|_| ClvError::NoConvergence { what: "BG/NBD fit" })?;
+        let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
+        Ok(BgNbdFit {
+            model,
+            log_likelihood: finite(log_likelihood, "BG/NBD log-likelihood")?,
+            customers: saturating_u32(data.customers),
+            distinct_histories: saturating_u32(data.groups.len()),
+        })
+    }
+
+    fn from_logs(theta: &[f64; 4]) -> Self {
+        BgNbd { r: theta[0].exp(), alpha: theta[1].exp(), a: theta[2].exp(), b: theta[3].exp() }
+    }
+}
+
+fn saturating_u32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+fn not_enough(reason: String) -> ClvError {
+    ClvError::NotEnoughData { model: MODEL, reason }
+}
+
+fn finite(value: f64, quantity: &'static str) -> Result<f64, ClvError> {
+    if value.is_finite() {
+        Ok(value)
+    } else {
+        Err(ClvError::NotFinite { quantity })
+    }
+}
+
+/// 1 / (1 + e^-v) without overflow.
+fn logistic(v: f64) -> f64 {
+    if v >= 0.0 {
+        1.0 / (1.0 + (-v).exp())
+    } else {
+        let e = v.exp();
+        e / (1.0 + e)
+    }
+}
+
+/// The parts of the log-likelihood that depend on the parameters and x only.
+struct FrequencyTerms {
+    x: f64,
+    /// ln Gamma(r+x) - ln Gamma(r) + r ln alpha + ln B(a, b+x) - ln B(a, b)
+    base: f64,
+    /// Derivatives of `base` by r, alpha, a, b.
+    base_gradient: [f64; 4],
+    /// ln(a / (b+x-1)); unused when x = 0.
+    ln_ratio: f64,
+    /// 1 / a and 1 / (b+x-1), the derivatives of `ln_ratio`.
+    inv_a: f64,
+    inv_b_x_1: f64,
+}
+
+impl FrequencyTerms {
+    fn new(m: &BgNbd, frequency: u32) -> Self {
+        Self::build(m, frequency, false)
+    }
+
+    fn build(m: &BgNbd, frequency: u32, with_gradient: bool) -> Self {
+        let x = f64::from(frequency);
+        let BgNbd { r, alpha, a, b } = *m;
+        let base = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) + ln_gamma(b + x)
+            - ln_gamma(b)
+            - ln_gamma(a + b + x);
+        let base_gradient = if with_gradient {
+            let d_ab = digamma(a + b) - digamma(a + b + x);
+            [digamma(r + x) - digamma(r) + alpha.ln(), r / alpha, d_ab, digamma(b + x) - digamma(b) + d_ab]
+        } else {
+            [0.0; 4]
+        };
+        let b_x_1 = b + x - 1.0;
+        FrequencyTerms {
+            x,
+            base,
+            base_gradient,
+            ln_ratio: if frequency > 0 { a.ln() - b_x_1.ln() } else { f64::NEG_INFINITY },
+            inv_a: 1.0 / a,
+            inv_b_x_1: if frequency > 0 { 1.0 / b_x_1 } else { 0.0 },
+        }
+    }
+
+    /// Log-likelihood of (x, t_x, T) from ln(alpha+T) and ln(alpha+t_x), and the weight of
+    /// the second summand (the "dropped out after the last purchase" branch).
+    #[inline]
+    fn log_likelihood(&self, r_plus_x: f64, ln_age: f64, ln_recency: f64) -> (f64, f64) {
+        let first = -r_plus_x * ln_age;
+        if self.x == 0.0 {
+            return (self.base + first, 0.0);
+        }
+        let second = self.ln_ratio - r_plus_x * ln_recency;
+        let d = second - first;
+        let e = (-d.abs()).exp();
+        let softplus = d.max(0.0) + e.ln_1p();
+        let weight_second = if d >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+        (self.base + first + softplus, weight_second)
+    }
+}
+
+struct Group {
+    frequency: u32,
+    recency: u32,
+    age: u32,
+    count: f64,
+}
+
+/// Histories grouped into distinct (x, t_x, T) with counts; x and time values are indexed
+/// so per-evaluation work on them is done once per distinct value.
+struct GroupedHistories {
+    frequencies: Vec<u32>,
+    times: Vec<f64>,
+    groups: Vec<Group>,
+    customers: usize,
+}
+
+impl GroupedHistories {
+    fn new(histories: &[CustomerHistory]) -> Result<Self, ClvError> {
+        let mut keys = Vec::with_capacity(histories.len());
+        for h in histories {
+            h.validate()?;
+            // Bit patterns of non-negative floats order like the numbers; adding +0.0 turns
+            // -0.0 into 0.0 so equal values share a key.
+            keys.push((h.frequency, (h.age + 0.0).to_bits(), (h.recency + 0.0).to_bits()));
+        }
+        keys.sort_unstable();
+        let mut distinct: Vec<((u32, u64, u64), u64)> = Vec::new();
+        for key in keys {
+            match distinct.last_mut() {
+                Some((last, count)) if *last == key => *count += 1,
+                _ => distinct.push((key, 1)),
+            }
+        }
+        let mut frequencies: Vec<u32> = distinct.iter().map(|(k, _)| k.0).collect();
+        frequencies.dedup();
+        let mut time_bits: Vec<u64> = distinct.iter().flat_map(|(k, _)| [k.1, k.2]).collect();
+        time_bits.sort_unstable();
+        time_bits.dedup();
+        let index_of_time = |bits: u64| time_bits.partition_point(|&t| t < bits) as u32;
+        let mut frequency_index = 0_u32;
+        let groups = distinct
+            .iter()
+            .map(|&((x, age, recency), count)| {
+                while frequencies[frequency_index as usize] != x {
+                    frequency_index += 1;
+                }
+                Group {
+                    frequency: frequency_index,
+                    recency: index_of_time(recency),
+                    age: index_of_time(age),
+                    count: count as f64,
+                }
+            })
+            .collect();
+        let times = time_bits.into_iter().map(f64::from_bits).collect();
+        Ok(GroupedHistories { frequencies, times, groups, customers: histories.len() })
+    }
+
+    /// Starting points for the fit: the first from simple moments of the data, the second
+    /// a neutral one on the data's time scale.
+    fn starting_points(&self) -> [BgNbd; 2] {
+        let (mut purchases, mut exposure) = (0.0, 0.0);
+        for g in &self.groups {
+            purchases += g.count * f64::from(self.frequencies[g.frequency as usize]);
+            exposure += g.count * self.times[g.age as usize];
+        }
+        let mean_age = (exposure / self.customers as f64).max(1e-3);
+        let rate = if purchases > 0.0 { purchases / exposure.max(1e-3) } else { 1.0 / mean_age };
+        // One purchase per 1/rate time units on average, with Gamma shape 1.
+        let moments = BgNbd { r: 1.0, alpha: (1.0 / rate).max(1e-6), a: 1.0, b: 3.0 };
+        let neutral = BgNbd { r: 1.0, alpha: mean_age, a: 1.0, b: 1.0 };
+        [moments, neutral]
+    }
+
+    /// Total log-likelihood and, if asked, its gradient by (r, alpha, a, b).
+    fn log_likelihood_and_gradient(&self, m: &BgNbd, with_gradient: bool) -> (f64, [f64; 4]) {
+        let per_frequency: Vec<FrequencyTerms> =
+            self.frequencies.iter().map(|&x| FrequencyTerms::build(m, x, with_gradient)).collect();
+        let ln_times: Vec<f64> = self.times.iter().map(|t| (m.alpha + t).ln()).collect();
+        let inv_times: Vec<f64> =
+            if with_gradient { self.times.iter().map(|t| 1.0 / (m.alpha + t)).collect() } else { Vec::new() };
+        let tables = Tables { model: m, per_frequency, ln_times, inv_times, with_gradient };
+        if self.groups.len() < PARALLEL_GROUPS {
+            return tables.sum(&self.groups);
+        }
+        let (left, right) = self.groups.split_at(self.groups.len() / 2);
+        let (l, r) = std::thread::scope(|s| {
+            let handle = s.spawn(|| tables.sum(right));
+            let l = tables.sum(left);
+            // A panic on the helper thread would be a bug here; surface it as NaN, which the
+            // callers reject.
+            let r = handle.join().unwrap_or((f64::NAN, [f64::NAN; 4]));
+            (l, r)
+        });
+        (l.0 + r.0, std::array::from_fn(|i| l.1[i] + r.1[i]))
+    }
+}
+
+struct Tables<'a> {
+    model: &'a BgNbd,
+    per_frequency: Vec<FrequencyTerms>,
+    ln_times: Vec<f64>,
+    inv_times: Vec<f64>,
+    with_gradient: bool,
+}
+
+impl Tables<'_> {
+    fn sum(&self, groups: &[Group]) -> (f64, [f64; 4]) {
+        let r = self.model.r;
+        let mut ll = 0.0;
+        let mut grad = [0.0; 4];
+        for g in groups {
+            let terms = &self.per_frequency[g.frequency as usize];
+            let r_plus_x = r + terms.x;
+            let ln_age = self.ln_times[g.age as usize];
+            let ln_recency = self.ln_times[g.recency as usize];
+            let (value, w2) = terms.log_likelihood(r_plus_x, ln_age, ln_recency);
+            ll += g.count * value;
+            if self.with_gradient {
+                let w1 = 1.0 - w2;
+                let inv_age = self.inv_times[g.age as usize];
+                let inv_recency = self.inv_times[g.recency as usize];
+                let bg = &terms.base_gradient;
+                grad[0] += g.count * (bg[0] - (w1 * ln_age + w2 * ln_recency));
+                grad[1] += g.count * (bg[1] - r_plus_x * (w1 * inv_age + w2 * inv_recency));
+                grad[2] += g.count * (bg[2] + w2 * terms.inv_a);
+                grad[3] += g.count * (bg[3] - w2 * terms.inv_b_x_1);
+            }
+        }
+        (ll, grad)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PUBLISHED: BgNbd = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
+
+    fn h(frequency: u32, recency: f64, age: f64) -> CustomerHistory {
+        CustomerHistory { frequency, recency, age }
+    }
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let histories = [h(0, 0.0, 38.86), h(2, 30.43, 38.86), h(1, 1.71, 38.86), h(7, 29.43, 35.0)];
+        let data = GroupedHistories::new(&histories).expect("valid");
+        let m = BgNbd { r: 0.7, alpha: 3.1, a: 1.3, b: 2.2 };
+        let (_, grad) = data.log_likelihood_and_gradient(&m, true);
+        let params = [m.r, m.alpha, m.a, m.b];
+        for i in 0..4 {
+            let step = 1e-6 * params[i];
+            let mut up = params;
+            up[i] += step;
+            let mut down = params;
+            down[i] -= step;
+            let at = |p: [f64; 4]| {
+                let model = BgNbd { r: p[0], alpha: p[1], a: p[2], b: p[3] };
+                data.log_likelihood_and_gradient(&model, false).0
+            };
+            let numeric = (at(up) - at(down)) / (2.0 * step);
+            assert!((numeric - grad[i]).abs() < 1e-6 * (1.0 + grad[i].abs()), "{i}");
+        }
+    }
+
+    #[test]
+    fn grouped_likelihood_equals_sum_of_customers() {
+        let histories = [h(0, 0.0, 38.86), h(2, 30.43, 38.86), h(0, 0.0, 38.86), h(5, 3.0, 20.0)];
+        let per_customer: f64 = histories.iter().map(|x| PUBLISHED.customer_log_likelihood(x).expect("valid")).sum();
+        let total = PUBLISHED.log_likelihood(&histories).expect("valid");
+        assert!((per_customer - total).abs() < 1e-12);
+    }
+
+    #[test]
+    fn expectations_match_mpmath() {
+        // (model, x, t_x, T, t, E[Y(t)], P(alive), 0 to skip it); references from mpmath
+        // 1.4.1 (50 digits) evaluating the closed forms with mpmath.hyp2f1.
+        let cases = [
+            (PUBLISHED, 2, 30.43, 38.86, 39.0, 1.226_028_174_767_144_5, 0.0),
+            (PUBLISHED, 0, 0.0, 38.86, 52.0, 0.252_073_022_282_458_9, 1.0),
+            (PUBLISHED, 26, 30.86, 31.0, 52.0, 25.758_195_936_483_514, 0.968_915_649_717_525_1),
+            (PUBLISHED, 5, 10.0, 38.0, 400.0, 0.505_014_141_847_184_5, 0.027_481_579_663_076_076),
+            (
+                BgNbd { r: 2.5, alpha: 0.3, a: 3.2, b: 0.5 },
+                40,
+                200.0,
+                210.0,
+                1000.0,
+                11.564_118_721_302_667,
+                0.608_878_184_104_888_6,
+            ),
+            (
+                BgNbd { r: 0.05, alpha: 80.0, a: 0.2, b: 15.0 },
+                1,
+                0.5,
+                300.0,
+                30.4,
+                0.078_571_163_089_766_98,
+                0.936_313_535_463_486_2,
+            ),
+        ];
+        for (model, x, recency, age, t, expected, alive) in cases {
+            check_expectation(model, x, recency, age, t, expected, alive);
+        }
+    }
+
+    #[test]
+    fn expectations_with_a_concentrated_drop_out_distribution() {
+        // Fits to a few customers can run to very large a and b. References from mpmath 1.4.1
+        // (40 digits) integrating P(alive) (1 - (1 + p t/(alpha+T))^-(r+x)) / p over the
+        // Beta(a, b+x) posterior of p.
+        let model = BgNbd {
+            r: 0.114_587_932_487_143_58,
+            alpha: 0.509_933_082_702_612_5,
+            a: 3_772_773.350_170_701_3,
+            b: 31_554_192.674_068_507,
+        };
+        check_expectation(model, 3, 20.0, 50.0, 52.0, 0.871_574_967_662_060_7, 0.0);
+        check_expectation(model, 0, 0.0, 5.0, 52.0, 0.718_851_149_973_476_7, 1.0);
+        let larger = BgNbd {
+            r: 0.162_800_568_343_707_74,
+            alpha: 0.581_505_928_190_699,
+            a: 834_699_477.351_842_9,
+            b: 5_163_591_117.113_62,
+        };
+        check_expectation(larger, 0, 0.0, 5.0, 52.0, 0.909_672_939_518_304, 1.0);
+    }
+
+    #[track_caller]
+    fn check_expectation(model: BgNbd, x: u32, recency: f64, age: f64, t: f64, expected: f64, alive: f64) {
+        let history = h(x, recency, age);
+        let e = model.expected_purchases(&history, t).expect("finite");
+        assert!((e - expected).abs() < 1e-11 * expected, "{e} vs {expected}");
+        if alive > 0.0 {
+            let p = model.probability_alive(&history).expect("valid");
+            assert!((p - alive).abs() < 1e-13, "{p} vs {alive}");
+        }
+    }
+
+    #[test]
+    fn expectation_is_continuous_at_removable_singularities() {
+        let history = h(3, 20.0, 38.0);
+        let at = |a: f64| BgNbd { a, ..PUBLISHED }.expected_purchases(&history, 52.0).expect("ok");
+        // The a -> 1 limit, from mpmath at a = 1 + 1e-30.
+        let limit = 1.243_983_460_599_191_6;
+        assert!((at(1.0) - limit).abs() < 1e-9 * limit);
+        let slope = (at(1.01) - at(0.99)).abs() / 0.02;
+        for delta in [1e-2, 1e-3, 1e-4, 1.1e-5, 9e-6, 1e-6, 1e-9] {
+            for a in [1.0 - delta, 1.0 + delta] {
+                assert!((at(a) - limit).abs() < 1.5 * slope * delta + 1e-9 * limit, "{a}");
+            }
+        }
+        // x = 0 and a + b = 1 makes the 2F1's c vanish; limit from mpmath at b = 0.6 + 1e-30.
+        let new = h(0, 0.0, 10.0);
+        let model = BgNbd { a: 0.4, b: 0.6, ..PUBLISHED };
+        let value = model.expected_purchases(&new, 20.0).expect("ok");
+        assert!((value - 0.266_612_865_561_733_4).abs() < 1e-9, "{value}");
+    }
+
+    #[test]
+    fn probability_alive_of_non_repeaters_is_one() {
+        assert_eq!(PUBLISHED.probability_alive(&h(0, 0.0, 10.0)), Ok(1.0));
+    }
+
+    #[test]
+    fn rejects_invalid_parameters_and_horizons() {
+        let bad = BgNbd { r: -1.0, ..PUBLISHED };
+        assert!(matches!(bad.validate(), Err(ClvError::InvalidInput(_))));
+        assert!(matches!(bad.expected_purchases(&h(1, 1.0, 2.0), 1.0), Err(ClvError::InvalidInput(_))));
+        let nan = BgNbd { alpha: f64::NAN, ..PUBLISHED };
+        assert!(matches!(nan.probability_alive(&h(1, 1.0, 2.0)), Err(ClvError::InvalidInput(_))));
+        for t in [-1.0, f64::NAN, f64::INFINITY] {
+            assert!(matches!(PUBLISHED.expected_purchases(&h(1, 1.0, 2.0), t), Err(ClvError::InvalidInput(_))));
+        }
+        assert_eq!(PUBLISHED.expected_purchases(&h(1, 1.0, 2.0), 0.0), Ok(0.0));
+    }
+}
