@@ -1,6 +1,7 @@
 import { mount } from 'svelte';
 import './app.css';
 import './styles/lists.css';
+import './styles/forms.css';
 import App from './App.svelte';
 import { api } from './lib/api';
 import { applyLanguage, detectLanguage } from './lib/i18n.svelte';

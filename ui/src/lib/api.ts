@@ -4,23 +4,47 @@
 import {
   commands,
   type AppInfo,
+  type BackupFile,
+  type ComplaintInput_Deserialize,
+  type Contact_Serialize,
+  type ContactInput_Deserialize,
   type Customer_Serialize,
   type CustomerInput_Deserialize,
   type CustomerPage_Serialize,
   type CustomerQuery_Deserialize,
+  type DemoSummary,
   type ErrorCode,
   type ErrorPayload_Serialize,
   type FieldError_Serialize,
+  type InteractionInput_Deserialize,
   type Language,
+  type OrderInput_Deserialize,
+  type SurveyResponseInput_Deserialize,
+  type TimelineCursor,
+  type TimelineEntry_Serialize,
+  type TimelineKind,
+  type TimelinePage_Serialize,
+  type TimelinePayload_Serialize,
+  type TimelineQuery_Deserialize,
 } from './bindings';
 
 export type Customer = Customer_Serialize;
 export type CustomerInput = CustomerInput_Deserialize;
 export type CustomerPage = CustomerPage_Serialize;
 export type CustomerQuery = CustomerQuery_Deserialize;
+export type Contact = Contact_Serialize;
+export type ContactInput = ContactInput_Deserialize;
+export type TimelineEntry = TimelineEntry_Serialize;
+export type TimelinePage = TimelinePage_Serialize;
+export type TimelinePayload = TimelinePayload_Serialize;
+export type TimelineQuery = TimelineQuery_Deserialize;
+export type OrderInput = OrderInput_Deserialize;
+export type InteractionInput = InteractionInput_Deserialize;
+export type ComplaintInput = ComplaintInput_Deserialize;
+export type SurveyResponseInput = SurveyResponseInput_Deserialize;
 export type ApiError = ErrorPayload_Serialize;
 export type FieldError = FieldError_Serialize;
-export type { AppInfo, ErrorCode, Language };
+export type { AppInfo, BackupFile, DemoSummary, ErrorCode, Language, TimelineCursor, TimelineKind };
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
@@ -112,4 +136,20 @@ export const api = {
   setLanguage: (language: Language) => call(() => commands.setLanguage(language)),
   appInfo: () =>
     call(async (): Promise<Settled<AppInfo>> => ({ status: 'ok', data: await commands.appInfo() })),
+  listContacts: (customerId: number) => call(() => commands.listContacts(customerId)),
+  createContact: (input: ContactInput) => call(() => commands.createContact(input)),
+  updateContact: (id: number, input: ContactInput) => call(() => commands.updateContact(id, input)),
+  deleteContact: (id: number) => call(() => commands.deleteContact(id)),
+  customerTimeline: (customerId: number, query: TimelineQuery) =>
+    call(() => commands.customerTimeline(customerId, query)),
+  createOrder: (input: OrderInput) => call(() => commands.createOrder(input)),
+  createInteraction: (input: InteractionInput) => call(() => commands.createInteraction(input)),
+  createComplaint: (input: ComplaintInput) => call(() => commands.createComplaint(input)),
+  createSurveyResponse: (input: SurveyResponseInput) => call(() => commands.createSurveyResponse(input)),
+  eraseCustomer: (id: number) => call(() => commands.eraseCustomer(id)),
+  listBackups: () => call(() => commands.listBackups()),
+  createBackup: () => call(() => commands.createBackup()),
+  restoreBackup: (fileName: string) => call(() => commands.restoreBackup(fileName)),
+  openDemo: () => call(() => commands.openDemo()),
+  closeDemo: () => call(() => commands.closeDemo()),
 };

@@ -48,3 +48,125 @@ export function formatMoney(minorUnits: number, currency: string, locale: string
   // Intl.NumberFormat accepts decimal strings (ES2023); the cast covers older lib typings.
   return nf.format(((negative ? '-' : '') + major) as unknown as number);
 }
+
+// Timeline times and activity dates are local wall-clock values without a zone
+// ("2025-03-04" or "2025-03-04T09:05:00"): they are shown as written, never shifted.
+const LOCAL = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$/;
+
+function parseLocal(text: string): { date: Date; timed: boolean } | null {
+  const m = LOCAL.exec(text);
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s] = m;
+  const date = new Date(0);
+  date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
+  date.setUTCHours(Number(h ?? 0), Number(mi ?? 0), Number(s ?? 0), 0);
+  // 2025-02-30 would roll over into March: such text is not a date.
+  if (date.getUTCMonth() !== Number(mo) - 1 || date.getUTCDate() !== Number(d)) return null;
+  return { date, timed: h !== undefined };
+}
+
+/** A local date such as "Mar 4, 2025" or "2025年3月4日", from "2025-03-04" (a time part is ignored). */
+export function formatLocalDate(text: string, locale: string): string {
+  const p = parseLocal(text);
+  if (!p) return text;
+  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(p.date);
+}
+
+/** A local date with its weekday, for day headings: "Sun, Jun 1, 2025" or "2025年6月1日周日". */
+export function formatLocalDay(text: string, locale: string): string {
+  const p = parseLocal(text);
+  if (!p) return text;
+  return new Intl.DateTimeFormat(locale, {
+    weekday: 'short',
+    year: 'numeric',
+    month: 'short',
+    day: 'numeric',
+    timeZone: 'UTC',
+  }).format(p.date);
+}
+
+/** The time of a local date-time ("9:05 AM", "09:05"); empty for a date without a time. */
+export function formatLocalTime(text: string, locale: string): string {
+  const p = parseLocal(text);
+  if (!p || !p.timed) return '';
+  return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(p.date);
+}
+
+/** A file size in bytes, kilobytes, megabytes or gigabytes (powers of 1000), e.g. "1.3 MB". */
+export function formatBytes(bytes: number, locale: string): string {
+  const units = ['byte', 'kilobyte', 'megabyte', 'gigabyte', 'terabyte'] as const;
+  let value = bytes;
+  let i = 0;
+  while (Math.abs(value) >= 1000 && i < units.length - 1) {
+    value /= 1000;
+    i++;
+  }
+  return new Intl.NumberFormat(locale, {
+    style: 'unit',
+    unit: units[i],
+    unitDisplay: 'short',
+    maximumFractionDigits: i === 0 ? 0 : 1,
+  }).format(value);
+}
+
+const MAJOR_UNITS = /^(?:(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?|\.(\d+))$/;
+
+/**
+ * An amount the user typed in major units (yuan, dollars) as integer minor units (fen,
+ * cents), with exact decimal arithmetic: toMinorUnits("1234.5", "CNY") → 123450. Accepts
+ * grouping commas ("1,234.50"), full-width digits, a leading sign and a leading currency
+ * symbol. Returns null for text that is not such an amount or has more decimals than the
+ * currency has minor units.
+ */
+export function toMinorUnits(text: string, currency: string): number | null {
+  let s = text.normalize('NFKC').replace(/[\s_]/g, '');
+  let negative = false;
+  const sign = /^[-−]/;
+  if (sign.test(s)) {
+    negative = true;
+    s = s.slice(1);
+  }
+  s = s.replace(/^[¥$€£]/, '');
+  if (!negative && sign.test(s)) {
+    negative = true;
+    s = s.slice(1);
+  }
+  const m = MAJOR_UNITS.exec(s);
+  if (!m) return null;
+  const whole = (m[1] ?? '0').replace(/,/g, '');
+  const fraction = m[2] ?? m[3] ?? '';
+  let digits: number;
+  try {
+    digits = currencyDigits(currency);
+  } catch {
+    return null;
+  }
+  if (fraction.length > digits) return null;
+  const minor = Number(whole + fraction.padEnd(digits, '0'));
+  if (!Number.isSafeInteger(minor)) return null;
+  return negative && minor !== 0 ? -minor : minor;
+}
+
+/** The symbol a locale writes for a currency, e.g. "¥" for CNY, "$" for USD. */
+export function currencySymbol(currency: string, locale: string): string {
+  try {
+    const parts = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(0);
+    return parts.find((p) => p.type === 'currency')?.value ?? currency;
+  } catch {
+    return currency;
+  }
+}
+
+function pad(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+/** Today's local date as "YYYY-MM-DD", the value of a date input. */
+export function localDateValue(now: Date = new Date()): string {
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** The local time as "YYYY-MM-DDTHH:MM", the value of a datetime-local input. */
+export function localDateTimeValue(now: Date = new Date()): string {
+  return `${localDateValue(now)}T${pad(now.getHours())}:${pad(now.getMinutes())}`;
+}
