@@ -79,3 +79,60 @@ describe('api', () => {
     assert.equal(normaliseError(null).details.params.reason, 'null');
   });
 });
+
+describe('api: contacts, timeline, activity, erasure, backups, demo', () => {
+  test('pass arguments under the names the commands take', async () => {
+    reply = () => [];
+    await api.listContacts(7);
+    assert.deepEqual(sent.at(-1), { cmd: 'list_contacts', args: { customerId: 7 } });
+    const contact = { customer_id: 7, name: '王芳', is_primary: true };
+    await api.createContact(contact);
+    assert.deepEqual(sent.at(-1), { cmd: 'create_contact', args: { input: contact } });
+    await api.updateContact(3, contact);
+    assert.deepEqual(sent.at(-1), { cmd: 'update_contact', args: { id: 3, input: contact } });
+    await api.deleteContact(3);
+    assert.deepEqual(sent.at(-1), { cmd: 'delete_contact', args: { id: 3 } });
+
+    const timelineQuery = { before: { at: '2025-05-20', kind: 'order', id: 4 }, limit: 25, kinds: ['order'], utc_offset_minutes: 480 };
+    reply = () => ({ items: [], total: 0, next: null });
+    assert.deepEqual(await api.customerTimeline(7, timelineQuery), { ok: true, data: { items: [], total: 0, next: null } });
+    assert.deepEqual(sent.at(-1), { cmd: 'customer_timeline', args: { customerId: 7, query: timelineQuery } });
+
+    reply = () => ({});
+    const order = { customer_id: 7, ordered_on: '2025-06-01', amount_minor: 123450, lines: [] };
+    await api.createOrder(order);
+    assert.deepEqual(sent.at(-1), { cmd: 'create_order', args: { input: order } });
+    const interaction = { customer_id: 7, kind: 'call', occurred_at: '2025-06-01T09:00:00' };
+    await api.createInteraction(interaction);
+    assert.deepEqual(sent.at(-1), { cmd: 'create_interaction', args: { input: interaction } });
+    const complaint = { customer_id: 7, opened_at: '2025-06-01T09:00:00', category: 'x', severity: 'low', status: 'open' };
+    await api.createComplaint(complaint);
+    assert.deepEqual(sent.at(-1), { cmd: 'create_complaint', args: { input: complaint } });
+    const survey = { customer_id: 7, kind: 'nps', responded_on: '2025-06-01', score: 9 };
+    await api.createSurveyResponse(survey);
+    assert.deepEqual(sent.at(-1), { cmd: 'create_survey_response', args: { input: survey } });
+    await api.eraseCustomer(7);
+    assert.deepEqual(sent.at(-1), { cmd: 'erase_customer', args: { id: 7 } });
+
+    await api.listBackups();
+    assert.deepEqual(sent.at(-1).cmd, 'list_backups');
+    await api.createBackup();
+    assert.deepEqual(sent.at(-1).cmd, 'create_backup');
+    await api.restoreBackup('headtail-20250601-080000.sqlite');
+    assert.deepEqual(sent.at(-1), { cmd: 'restore_backup', args: { fileName: 'headtail-20250601-080000.sqlite' } });
+    await api.openDemo();
+    assert.deepEqual(sent.at(-1).cmd, 'open_demo');
+    reply = () => null;
+    assert.deepEqual(await api.closeDemo(), { ok: true, data: null });
+    assert.deepEqual(sent.at(-1).cmd, 'close_demo');
+  });
+
+  test('a refused backup in the demo arrives as invalid_argument with its reason', async () => {
+    const reason = 'backups are for your own database; leave the demo first';
+    reply = () => Promise.reject({ code: 'invalid_argument', message: reason, details: { fields: [], params: { reason } } });
+    const r = await api.createBackup();
+    assert.equal(r.ok, false);
+    assert.equal(r.error.code, 'invalid_argument');
+    assert.equal(r.error.details.params.reason, reason);
+  });
+});

@@ -74,3 +74,73 @@ describe('formatNumber', () => {
     assert.equal(f.formatNumber(1234567, 'zh-CN'), '1,234,567');
   });
 });
+
+describe('toMinorUnits', () => {
+  test('turns typed major units into exact minor units', () => {
+    assert.equal(f.toMinorUnits('1234.5', 'CNY'), 123450);
+    assert.equal(f.toMinorUnits('1,234.50', 'CNY'), 123450);
+    assert.equal(f.toMinorUnits(' ¥1 234.5 ', 'CNY'), 123450);
+    assert.equal(f.toMinorUnits('￥１２３４．５', 'CNY'), 123450, 'full-width digits and yen sign');
+    assert.equal(f.toMinorUnits('0.1', 'CNY'), 10);
+    assert.equal(f.toMinorUnits('.5', 'USD'), 50);
+    assert.equal(f.toMinorUnits('12.', 'USD'), 1200);
+    assert.equal(f.toMinorUnits('1200', 'JPY'), 1200);
+    assert.equal(f.toMinorUnits('1.234', 'KWD'), 1234);
+    assert.equal(f.toMinorUnits('-5', 'CNY'), -500);
+    assert.equal(f.toMinorUnits('-¥5', 'CNY'), -500);
+    assert.equal(f.toMinorUnits('0', 'CNY'), 0);
+  });
+
+  test('is exact where floating point is not', () => {
+    // 1.005 * 100 is 100.49999999999999 in floating point.
+    assert.equal(f.toMinorUnits('1.005', 'KWD'), 1005);
+    assert.equal(f.toMinorUnits('0.29', 'USD'), 29);
+    assert.equal(f.toMinorUnits('90071992547409.91', 'USD'), 9007199254740991);
+  });
+
+  test('refuses what is not an amount in the currency', () => {
+    for (const text of ['', 'abc', '1.2.3', '12.345', '1,23', '1e3', '--5', '5-', '¥', '.', '1.5', '90071992547409.92']) {
+      const currency = text === '1.5' ? 'JPY' : 'USD';
+      assert.equal(f.toMinorUnits(text, currency), null, text);
+    }
+  });
+});
+
+describe('local dates and times', () => {
+  test('are shown as written, without a time-zone shift', () => {
+    assert.equal(f.formatLocalDate('2025-03-04', 'en'), 'Mar 4, 2025');
+    assert.equal(f.formatLocalDate('2025-03-04T23:30:00', 'zh-CN'), '2025年3月4日');
+    assert.equal(f.formatLocalDay('2025-06-01', 'en'), 'Sun, Jun 1, 2025');
+    assert.equal(f.formatLocalDay('2025-06-01', 'zh-CN'), '2025年6月1日周日');
+    assert.equal(plain(f.formatLocalTime('2025-06-01T14:30:00', 'en')), '2:30 PM');
+    assert.equal(f.formatLocalTime('2025-06-01T09:05:00', 'zh-CN'), '09:05');
+    assert.equal(f.formatLocalTime('2025-06-01', 'zh-CN'), '', 'a date has no time');
+  });
+
+  test('return what they cannot read unchanged', () => {
+    assert.equal(f.formatLocalDate('2025-02-30', 'en'), '2025-02-30');
+    assert.equal(f.formatLocalDay('soon', 'en'), 'soon');
+    assert.equal(f.formatLocalTime('soon', 'en'), '');
+  });
+
+  test('date input values are local', () => {
+    const d = new Date(2025, 0, 5, 7, 3);
+    assert.equal(f.localDateValue(d), '2025-01-05');
+    assert.equal(f.localDateTimeValue(d), '2025-01-05T07:03');
+  });
+});
+
+describe('formatBytes and currencySymbol', () => {
+  test('sizes in powers of 1000', () => {
+    assert.equal(plain(f.formatBytes(512, 'en')), '512 bytes');
+    assert.equal(plain(f.formatBytes(980_000, 'en')), '980 kB');
+    assert.equal(plain(f.formatBytes(1_310_720, 'zh-CN')), '1.3 MB');
+    assert.equal(plain(f.formatBytes(2_500_000_000, 'en')), '2.5 GB');
+  });
+
+  test('currency symbols per locale', () => {
+    assert.equal(f.currencySymbol('CNY', 'zh-CN'), '¥');
+    assert.equal(f.currencySymbol('USD', 'en'), '$');
+    assert.equal(f.currencySymbol('not a code', 'en'), 'not a code');
+  });
+});

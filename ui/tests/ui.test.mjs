@@ -3,9 +3,17 @@
 // Content-Security-Policy violations.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
-import { SCREENSHOT_DIR, cspViolations, en, ipcCalls, openApp, startHarness, tr, zh } from './helpers/browser.mjs';
+import {
+  assertNothingClipped,
+  cspViolations,
+  en,
+  ipcCalls,
+  openApp,
+  shoot,
+  startHarness,
+  tr,
+  zh,
+} from './helpers/browser.mjs';
 
 const CUSTOMERS = [
   {
@@ -122,6 +130,14 @@ async function open(options) {
 
 const rows = (page) => page.locator('[data-testid="customer-row"]');
 const rowNames = (page) => page.locator('[data-testid="customer-row"] [data-testid="customer-name"]').allTextContents();
+
+/** Opens a customer's profile from the list, then its edit form. */
+async function openEditor(page, name) {
+  await rows(page).filter({ hasText: name }).click();
+  await page.getByTestId('profile-name').filter({ hasText: name }).waitFor();
+  await page.getByTestId('edit-customer').click();
+  await page.locator('#customer-name').waitFor();
+}
 
 /** What WebKit's WebDriver does for "Element Clear": set the value, fire change (no input). */
 async function webdriverClear(page, selector) {
@@ -322,14 +338,25 @@ describe('customer form', () => {
     assert.equal(creates.length, 1);
     assert.deepEqual(creates[0].args, {
       input: {
+        referred_by: null,
         name: '周敏',
-        kind: 'person',
         company: '成都蜀味餐饮',
         phone: '186 2800 1234',
         email: 'zhoumin@shuwei.cn',
         region: '四川成都',
         owner: '陈静',
         notes: 'Prefers WeChat.\nOrders monthly.',
+        external_id: '',
+        industry: '',
+        source: '',
+        needs: '',
+        preferences: '',
+        kind: 'person',
+        size_class: null,
+        pipeline_stage: null,
+        channels: [],
+        tags: [],
+        is_kol: false,
       },
     });
     assert.equal(await page.getByTestId('toast').textContent().then((s) => s.trim()), tr(en, 'toast.created', { name: '周敏' }));
@@ -337,9 +364,9 @@ describe('customer form', () => {
     assert.ok((await rowNames(page)).includes('周敏'));
   });
 
-  test('clicking a row opens it for editing and saving calls updateCustomer', async () => {
+  test('Edit on the profile opens the form, and saving calls updateCustomer', async () => {
     const page = await open({ seed: { customers: CUSTOMERS } });
-    await rows(page).filter({ hasText: 'Acme Trading Ltd' }).click();
+    await openEditor(page, 'Acme Trading Ltd');
     assert.equal(await page.locator('#customer-form-title').textContent(), en.form.edit_title);
     assert.equal(await page.locator('#customer-name').inputValue(), 'Acme Trading Ltd');
     assert.equal(await page.locator('#customer-kind').inputValue(), 'company');
@@ -359,11 +386,14 @@ describe('customer form', () => {
       { industry: sent.industry, tags: sent.tags, channels: sent.channels, size_class: sent.size_class, is_kol: sent.is_kol },
       { industry: 'Wholesale', tags: ['vip', 'export'], channels: ['marketplace', 'phone_wechat'], size_class: 'smb', is_kol: true },
     );
-    await rows(page).filter({ hasText: 'Manchester' }).waitFor();
+    // The profile stays open and shows the saved values.
+    await page.getByTestId('profile-region').filter({ hasText: 'Manchester' }).waitFor();
     assert.equal(await page.getByTestId('toast').textContent().then((s) => s.trim()), tr(en, 'toast.saved', { name: 'Acme Trading Ltd' }));
+    await page.getByTestId('back-to-list').click();
+    await rows(page).filter({ hasText: 'Manchester' }).waitFor();
 
     // A field emptied without typing (WebDriver clear) is sent empty.
-    await rows(page).filter({ hasText: 'Blue Harbor Coffee' }).click();
+    await openEditor(page, 'Blue Harbor Coffee');
     await webdriverClear(page, '#customer-owner');
     await page.getByTestId('save-customer').click();
     await page.getByTestId('customer-form').waitFor({ state: 'detached' });
@@ -372,7 +402,8 @@ describe('customer form', () => {
     assert.equal(cleared.input.owner, '');
 
     // Cancel closes without saving.
-    await rows(page).filter({ hasText: 'Maria Rossi' }).click();
+    await page.getByTestId('back-to-list').click();
+    await openEditor(page, 'Maria Rossi');
     await page.locator('#customer-region').fill('Milan');
     await page.getByTestId('cancel-edit').click();
     await page.getByTestId('customer-form').waitFor({ state: 'detached' });
@@ -437,7 +468,7 @@ describe('customer form', () => {
 
   test('delete moves the customer to the trash; the toast’s Undo restores it', async () => {
     const page = await open({ seed: { customers: CUSTOMERS } });
-    await rows(page).filter({ hasText: 'Acme Trading Ltd' }).click();
+    await openEditor(page, 'Acme Trading Ltd');
     await page.getByTestId('delete-customer').click();
     await page.getByTestId('customer-form').waitFor({ state: 'detached' });
     assert.deepEqual((await ipcCalls(page, 'delete_customer')).map((c) => c.args), [{ id: 2 }]);
@@ -544,6 +575,11 @@ describe('errors and safety', () => {
     assert.equal(await page.locator('main img, main b, main script').count(), 0, 'no element was created from user text');
 
     await row.click();
+    await page.getByTestId('profile-name').waitFor();
+    assert.equal(await page.getByTestId('profile-name').textContent(), XSS);
+    assert.equal(await page.getByTestId('profile-notes').textContent(), '<script>alert(2)</script>');
+    assert.equal(await page.locator('main img, main b, main script').count(), 0, 'the profile shows user text as text');
+    await page.getByTestId('edit-customer').click();
     assert.equal(await page.locator('#customer-name').inputValue(), XSS);
     assert.equal(await page.locator('#customer-notes').inputValue(), '<script>alert(2)</script>');
     await page.getByTestId('delete-customer').click();
@@ -590,18 +626,19 @@ describe('errors and safety', () => {
       (text) => document.querySelector('[data-testid="form-error"] .banner-message')?.textContent === text,
       en.error.database,
     );
-    // Field errors for fields the form does not show are listed in the banner.
+    // Field errors for fields the form does not show (who referred the customer) are listed
+    // in the banner.
     await page.evaluate(() =>
       window.__fake.failNext('create_customer', {
         code: 'validation',
-        message: 'invalid input: industry (TooLong, max 100)',
-        details: { fields: [{ field: 'industry', rule: 'too_long', limit: 100 }], params: {} },
+        message: 'invalid input: referred_by (UnknownReference)',
+        details: { fields: [{ field: 'referred_by', rule: 'unknown_reference', limit: null }], params: {} },
       }),
     );
     await page.getByTestId('save-customer').click();
     await page.waitForFunction(
       (text) => document.querySelector('[data-testid="form-error"] li')?.textContent === text,
-      `${en.field.industry}: ${tr(en, 'validation.too_long', { limit: 100 })}`,
+      `${en.field.referred_by}: ${en.validation.unknown_reference}`,
     );
     assert.equal(await banner.locator('.banner-message').textContent(), en.error.validation);
     // Saving again works and closes the form.
@@ -648,46 +685,6 @@ describe('startup', () => {
 });
 
 describe('screenshots', () => {
-  const shots = [];
-
-  async function shoot(page, name) {
-    mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    const path = join(SCREENSHOT_DIR, `${name}.png`);
-    await page.screenshot({ path });
-    assert.ok(statSync(path).size > 10_000, `${name}.png looks empty`);
-    shots.push(path);
-  }
-
-  /**
-   * WebKit's WebDriver (the end-to-end tests) reports text as not displayed, and empty, when the
-   * element holding it clips its own overflow: such text must sit in an inner element.
-   */
-  async function assertTextReadableByWebDriver(page) {
-    const offenders = await page.evaluate(() =>
-      [...document.querySelectorAll('#app *')]
-        .filter((el) => !el.closest('.visually-hidden'))
-        .filter((el) => {
-          const style = getComputedStyle(el);
-          return [style.overflowX, style.overflowY].some((o) => o === 'hidden' || o === 'clip');
-        })
-        .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== ''))
-        .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}: ${el.textContent.trim().slice(0, 30)}`),
-    );
-    assert.deepEqual(offenders, []);
-  }
-
-  /** Headers, buttons, badges and dates must show whole, whatever the language. */
-  async function assertNothingClipped(page) {
-    await assertTextReadableByWebDriver(page);
-    const clipped = await page.evaluate(() =>
-      [...document.querySelectorAll('th, th *, button, select, h1, .count, .range, td.fit, td.date, label')]
-        .filter((el) => el.offsetParent !== null && !el.closest('.visually-hidden'))
-        .filter((el) => el.scrollWidth > el.clientWidth + 1)
-        .map((el) => el.textContent.trim()),
-    );
-    assert.deepEqual(clipped, []);
-  }
-
   for (const lang of ['en', 'zh-CN']) {
     test(`customer list, form and trash in ${lang}`, async () => {
       const seed = CUSTOMERS.map((c) => (c.id === 6 ? { ...c, deleted_at: '2025-05-31T12:00:00.000Z' } : c));
@@ -696,7 +693,7 @@ describe('screenshots', () => {
       await assertNothingClipped(page);
       await shoot(page, `customers-${lang}`);
 
-      await rows(page).filter({ hasText: 'Maria Rossi' }).click();
+      await openEditor(page, 'Maria Rossi');
       await page.locator('#customer-email').fill('maria.rossi@');
       await page.getByTestId('save-customer').click();
       await page.locator('#customer-email-error').waitFor();
@@ -704,8 +701,9 @@ describe('screenshots', () => {
       await assertNothingClipped(page);
       await shoot(page, `form-error-${lang}`);
       await page.getByTestId('cancel-edit').click();
+      await page.getByTestId('back-to-list').click();
 
-      await rows(page).filter({ hasText: XSS_FREE_NAME }).click();
+      await openEditor(page, XSS_FREE_NAME);
       await page.getByTestId('delete-customer').click();
       await page.getByTestId('toast').waitFor();
       await page.waitForTimeout(250);

@@ -104,7 +104,8 @@ export function formatBytes(bytes: number, locale: string): string {
   return new Intl.NumberFormat(locale, {
     style: 'unit',
     unit: units[i],
-    unitDisplay: 'short',
+    // "512 bytes" reads better than the short "512 byte".
+    unitDisplay: i === 0 ? 'long' : 'short',
     maximumFractionDigits: i === 0 ? 0 : 1,
   }).format(value);
 }

@@ -1,5 +1,6 @@
 // Chromium from Debian driven by playwright-core, with the fake backend in every page.
-import { existsSync, readFileSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -88,4 +89,77 @@ export function tr(messages, key, params = {}) {
   const text = key.split('.').reduce((o, k) => (o == null ? undefined : o[k]), messages);
   if (typeof text !== 'string') throw new Error(`no message for ${key}`);
   return text.replace(/\{\{\s*(\w+)(?:,\s*\w+)?\s*\}\}/g, (_, name) => String(params[name] ?? ''));
+}
+
+/**
+ * Registers the hooks every UI test file uses: one harness for the file, and after each test
+ * a check that the page raised no errors, logged no console errors, opened no dialogs and
+ * broke no Content-Security-Policy rule. Returns `open(options)`, which opens the app.
+ */
+export function useApp({ before, after, afterEach }) {
+  let harness;
+  let current;
+  before(async () => {
+    harness = await startHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+  afterEach(async () => {
+    if (!current) return;
+    const { page, context, problems } = current;
+    current = undefined;
+    try {
+      assert.deepEqual(await cspViolations(page), [], 'Content-Security-Policy violations');
+      assert.deepEqual(problems.pageErrors, [], 'uncaught errors in the page');
+      assert.deepEqual(problems.consoleErrors, [], 'console errors');
+      assert.deepEqual(problems.dialogs, [], 'dialogs opened by the page');
+    } finally {
+      await context.close();
+    }
+  });
+  return async function open(options) {
+    if (current) await current.context.close();
+    current = await openApp(harness, options);
+    return current.page;
+  };
+}
+
+/** Saves a screenshot into target/ui-screenshots and checks that it is not blank. */
+export async function shoot(page, name) {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name}.png`);
+  await page.screenshot({ path });
+  assert.ok(statSync(path).size > 10_000, `${name}.png looks empty`);
+  return path;
+}
+
+/**
+ * WebKit's WebDriver (the end-to-end tests) reports text as not displayed, and empty, when the
+ * element holding it clips its own overflow: such text must sit in an inner element.
+ */
+export async function assertTextReadableByWebDriver(page) {
+  const offenders = await page.evaluate(() =>
+    [...document.querySelectorAll('#app *')]
+      .filter((el) => !el.closest('.visually-hidden'))
+      .filter((el) => {
+        const style = getComputedStyle(el);
+        return [style.overflowX, style.overflowY].some((o) => o === 'hidden' || o === 'clip');
+      })
+      .filter((el) => [...el.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() !== ''))
+      .map((el) => `${el.tagName.toLowerCase()}.${[...el.classList].join('.')}: ${el.textContent.trim().slice(0, 30)}`),
+  );
+  assert.deepEqual(offenders, []);
+}
+
+/** Headers, buttons, badges and dates must show whole, whatever the language. */
+export async function assertNothingClipped(page) {
+  await assertTextReadableByWebDriver(page);
+  const clipped = await page.evaluate(() =>
+    [...document.querySelectorAll('th, th *, button, select, h1, h2, .count, .range, .badge, td.fit, td.date, label, dt')]
+      .filter((el) => el.offsetParent !== null && !el.closest('.visually-hidden'))
+      .filter((el) => el.scrollWidth > el.clientWidth + 1)
+      .map((el) => el.textContent.trim()),
+  );
+  assert.deepEqual(clipped, []);
 }

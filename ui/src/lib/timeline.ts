@@ -1,0 +1,135 @@
+// What the timeline shows for each entry: an icon, a translated line and the details, all
+// as plain text (user text is never rendered as HTML).
+import type { IconName } from '../components/Icon.svelte';
+import type { InteractionKind } from './bindings';
+import type { TimelineEntry } from './api';
+import { formatLocalDate, formatMoney } from './format';
+import { t } from './i18n.svelte';
+import {
+  channelLabel,
+  complaintStatusLabel,
+  interactionKindLabel,
+  loyaltyText,
+  severityLabel,
+  surveyText,
+} from './labels';
+
+export type TimelineView = {
+  icon: IconName;
+  title: string;
+  /** Short facts shown after the title, joined with a dot. */
+  meta: string[];
+  /** Text the user wrote (outcome, notes, comments), shown as it is. */
+  texts: string[];
+  /** A highlighted state, e.g. a high-severity complaint. */
+  tone: 'neutral' | 'good' | 'warning' | 'danger';
+};
+
+const INTERACTION_ICONS: Record<InteractionKind, IconName> = {
+  call: 'phone',
+  visit: 'map-pin',
+  email: 'mail',
+  message: 'message',
+  meeting: 'users',
+};
+
+function money(amountMinor: number, currency: string, locale: string): string {
+  try {
+    return formatMoney(amountMinor, currency, locale);
+  } catch {
+    // An amount or a currency code Intl cannot show: say it plainly rather than fail the page.
+    return `${amountMinor} ${currency}`;
+  }
+}
+
+const present = (values: (string | null | undefined)[]): string[] =>
+  values.filter((v): v is string => typeof v === 'string' && v !== '');
+
+export function describeEntry(entry: TimelineEntry, locale: string): TimelineView {
+  const p = entry.payload;
+  switch (p.type) {
+    case 'contact_added':
+      return {
+        icon: 'user-plus',
+        title: t('timeline.contact_added', { name: p.name }),
+        meta: present([p.title, p.is_primary ? t('contacts.primary') : null]),
+        texts: [],
+        tone: 'neutral',
+      };
+    case 'order':
+      return {
+        icon: 'cart',
+        title: t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
+        meta: present([
+          p.line_count > 0 ? t('timeline.order_lines', { count: p.line_count }) : null,
+          p.channel ? channelLabel(p.channel) : null,
+          p.external_id ? t('timeline.order_number', { number: p.external_id }) : null,
+        ]),
+        texts: [],
+        tone: 'good',
+      };
+    case 'service_cost':
+      return {
+        icon: 'clock',
+        title: t('timeline.service_cost', { amount: money(p.amount_minor, p.currency, locale) }),
+        meta: present([p.minutes !== null ? t('timeline.service_minutes', { count: p.minutes }) : null]),
+        texts: present([p.notes]),
+        tone: 'neutral',
+      };
+    case 'loyalty':
+      return {
+        icon: 'gift',
+        title: loyaltyText(p.loyalty_kind, p.points),
+        meta: [],
+        texts: present([p.notes]),
+        tone: 'neutral',
+      };
+    case 'interaction':
+      return {
+        icon: INTERACTION_ICONS[p.interaction_kind],
+        title: interactionKindLabel(p.interaction_kind),
+        meta: present([
+          p.owner,
+          p.next_follow_up_on
+            ? p.done
+              ? t('timeline.follow_up_done', { date: formatLocalDate(p.next_follow_up_on, locale) })
+              : t('timeline.follow_up', { date: formatLocalDate(p.next_follow_up_on, locale) })
+            : null,
+        ]),
+        texts: present([p.outcome, p.notes]),
+        tone: 'neutral',
+      };
+    case 'survey_response':
+      return {
+        icon: 'star',
+        title: surveyText(p.survey_kind, p.score),
+        meta: [],
+        texts: present([p.comment]),
+        tone: 'neutral',
+      };
+    case 'complaint_opened':
+      return {
+        icon: 'alert',
+        title: t('timeline.complaint_opened', { category: p.category }),
+        meta: [
+          t('timeline.severity', { severity: severityLabel(p.severity) }),
+          t('timeline.status_now', { status: complaintStatusLabel(p.status) }),
+        ],
+        texts: present([p.description]),
+        tone: p.severity === 'high' || p.severity === 'critical' ? 'danger' : 'warning',
+      };
+    case 'complaint_resolved':
+      return {
+        icon: 'check-circle',
+        title: t('timeline.complaint_resolved', { category: p.category }),
+        meta: present([
+          p.resolution_hours !== null
+            ? t('timeline.resolution_hours', { count: Math.round(p.resolution_hours * 10) / 10 })
+            : null,
+          t('timeline.severity', { severity: severityLabel(p.severity) }),
+        ]),
+        texts: [],
+        tone: 'good',
+      };
+  }
+}
