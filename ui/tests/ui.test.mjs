@@ -250,6 +250,16 @@ describe('customer list', () => {
     assert.equal((await lastListQuery(page)).search, null);
   });
 
+  test('a broad search shows an at-least count and still pages on', async () => {
+    const many = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, name: `Customer ${String(i + 1).padStart(3, '0')}` }));
+    const page = await open({ seed: { customers: many, countCap: 100 } });
+    await rows(page).first().waitFor();
+    await page.getByTestId('customer-search').fill('customer');
+    await page.waitForFunction(() => document.querySelector('[data-testid="customer-count"]')?.textContent?.trim() === '100+ customers');
+    assert.equal((await page.getByTestId('page-range').textContent()).trim(), '1–50 of 100+');
+    assert.equal(await page.getByTestId('page-next').isDisabled(), false);
+  });
+
   test('kind filter, sortable headers and pagination drive the query', async () => {
     const many = Array.from({ length: 120 }, (_, i) => ({
       id: i + 1,

@@ -210,14 +210,16 @@ pub enum CustomerSort {
 }
 
 impl CustomerSort {
-    fn column(self) -> &'static str {
+    /// The ORDER BY terms, ascending; each matches a live-list index in 0004_list_indexes.sql
+    /// term for term, so a page never sorts the whole table.
+    fn order_terms(self) -> &'static [&'static str] {
         match self {
-            CustomerSort::Name => "name",
-            CustomerSort::Company => "company",
-            CustomerSort::Region => "region",
-            CustomerSort::Owner => "owner",
-            CustomerSort::CreatedAt => "created_at",
-            CustomerSort::UpdatedAt => "updated_at",
+            CustomerSort::Name => &["c.name_key"],
+            CustomerSort::Company => &["c.company IS NULL", "c.company"],
+            CustomerSort::Region => &["c.region IS NULL", "c.region"],
+            CustomerSort::Owner => &["c.owner IS NULL", "c.owner"],
+            CustomerSort::CreatedAt => &["c.created_at"],
+            CustomerSort::UpdatedAt => &["c.updated_at"],
         }
     }
 }
@@ -243,8 +245,15 @@ pub struct CustomerQuery {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct CustomerPage {
     pub items: Vec<Customer>,
+    /// How many customers match; at least this many when `total_exact` is false.
     pub total: u32,
+    /// False when a broad search matched more than [`COUNT_CAP`] customers and counting
+    /// them all would cost more than showing "10,000+".
+    pub total_exact: bool,
 }
+
+/// Searches matching more customers than this are not counted exactly.
+pub const COUNT_CAP: u32 = 10_000;
 
 /// Timestamps are stored as RFC 3339 UTC text with milliseconds, which sorts in time order.
 pub fn timestamp(at: DateTime<Utc>) -> String {
@@ -567,6 +576,7 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         "c.erased_at IS NULL".to_owned(),
     ];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    let mut fts = None;
     if let Some(text) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if query.deleted {
             // The trash is not indexed; it is small, so a scan will do.
@@ -576,12 +586,9 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
                 "(instr(lower(c.name), ?{n}) > 0 OR instr(lower(coalesce(c.company, '')), ?{n}) > 0
                   OR instr(coalesce(c.phone, ''), ?{n}) > 0 OR instr(lower(coalesce(c.email, '')), ?{n}) > 0)"
             ));
-        } else if let Some(fts) = search::match_query(text) {
-            args.push(Box::new(fts));
-            filters.push(format!(
-                "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})",
-                args.len()
-            ));
+        } else if let Some(expr) = search::match_query(text) {
+            args.push(Box::new(expr.clone()));
+            fts = Some((expr, args.len()));
         } else {
             // Only punctuation: nothing can match it.
             filters.push("0".into());
@@ -599,29 +606,75 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         args.push(Box::new(tag.to_owned()));
         filters.push(format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})", args.len()));
     }
+
+    // A narrow search starts from the search index and sorts its few matches; a broad one
+    // (or none) walks the sort order's index and stops once the page is full.
+    let mut from = "customers c";
+    let mut broad = false;
+    // Only the live/trash conditions so far: nothing but the search narrows the list.
+    let only_search = filters.len() == 2;
+    if let Some((expr, n)) = &fts {
+        let matches: u32 = conn
+            .prepare_cached(
+                "SELECT count(*) FROM (SELECT 1 FROM customer_search WHERE customer_search MATCH ?1 LIMIT ?2)",
+            )?
+            .query_row(params![expr, COUNT_CAP + 1], |r| r.get(0))?;
+        if matches <= COUNT_CAP {
+            from = "customer_search s CROSS JOIN customers c";
+            filters.push(format!("s.customer_search MATCH ?{n} AND c.id = s.rowid"));
+        } else if search::has_prefix_term(expr) {
+            // A prefix term is costly per row: collect the matching ids once.
+            broad = true;
+            filters.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
+        } else {
+            // Whole tokens are cheap to test per row, and so many match that the page fills fast.
+            broad = true;
+            filters.push(format!(
+                "EXISTS (SELECT 1 FROM customer_search WHERE customer_search MATCH ?{n} AND rowid = c.id)"
+            ));
+        }
+    }
     let where_clause = filters.join(" AND ");
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
 
-    let total: u32 =
-        conn.query_row(&format!("SELECT count(*) FROM customers c WHERE {where_clause}"), arg_refs.as_slice(), |r| {
-            r.get(0)
-        })?;
+    let (total, total_exact) = if broad && only_search {
+        // Only the search narrows the list, and the index already said it matches too many.
+        (COUNT_CAP, false)
+    } else {
+        let count_sql = if broad {
+            format!("SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where_clause} LIMIT {})", COUNT_CAP + 1)
+        } else {
+            format!("SELECT count(*) FROM {from} WHERE {where_clause}")
+        };
+        let counted: u32 = conn.prepare_cached(&count_sql)?.query_row(arg_refs.as_slice(), |r| r.get(0))?;
+        if broad && counted > COUNT_CAP {
+            (COUNT_CAP, false)
+        } else {
+            (counted, true)
+        }
+    };
+
     let direction = if query.descending { "DESC" } else { "ASC" };
-    let column = query.sort.column();
+    let order: Vec<String> = query
+        .sort
+        .order_terms()
+        .iter()
+        .chain(std::iter::once(&"c.id"))
+        .map(|term| format!("{term} {direction}"))
+        .collect();
     let limit = match query.limit {
         0 => 50,
         n => n.min(PAGE_MAX),
     };
-    // Empty values sort last either way; id breaks ties so pages never overlap.
+    // The id breaks ties, so pages never overlap.
     let sql = format!(
-        "SELECT {COLUMNS} FROM customers c WHERE {where_clause}
-         ORDER BY c.{column} IS NULL, c.{column} COLLATE NOCASE {direction}, c.id {direction}
-         LIMIT {limit} OFFSET {offset}",
+        "SELECT {COLUMNS} FROM {from} WHERE {where_clause} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+        order.join(", "),
         offset = query.offset
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let items = stmt.query_map(arg_refs.as_slice(), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(CustomerPage { items, total })
+    Ok(CustomerPage { items, total, total_exact })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ const MIGRATION_SQL: &[&str] = &[
     include_str!("../migrations/0001_customers.sql"),
     include_str!("../migrations/0002_data_model.sql"),
     include_str!("../migrations/0003_activity.sql"),
+    include_str!("../migrations/0004_list_indexes.sql"),
 ];
 
 static MIGRATIONS: LazyLock<Migrations<'static>> =

@@ -64,6 +64,15 @@ fn runs(text: &str) -> Vec<(Class, Vec<char>)> {
 
 const MIN_DIGIT_SUFFIX: usize = 3;
 
+/// Letters and digits written together without a break ("c0012345", "iphone15"): kept as one
+/// token as well as their parts, so a customer number is found without a prefix search over
+/// every word that starts with "c".
+fn mixed_chunks(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split(|c: char| !c.is_alphanumeric() || is_cjk(c))
+        .filter(|chunk| chunk.chars().any(|c| c.is_ascii_digit()) && chunk.chars().any(|c| !c.is_ascii_digit()))
+        .map(str::to_lowercase)
+}
+
 /// The index tokens of a text, space-separated.
 pub fn index_tokens(text: &str) -> String {
     let mut tokens: Vec<String> = Vec::new();
@@ -84,25 +93,40 @@ pub fn index_tokens(text: &str) -> String {
             Class::Other => {}
         }
     }
+    tokens.extend(mixed_chunks(text));
     tokens.join(" ")
 }
+
+/// Shorter words and numbers match whole tokens only: a prefix of one or two characters
+/// would merge the posting lists of a large part of the vocabulary.
+const MIN_PREFIX: usize = 3;
 
 /// An FTS5 query for what the user typed: every part must match, each as a prefix or phrase.
 /// `None` when the text has nothing searchable.
 pub fn match_query(text: &str) -> Option<String> {
-    let mut parts: Vec<String> = Vec::new();
+    let mixed: Vec<String> = mixed_chunks(text).collect();
+    let mut parts: Vec<String> = mixed.iter().map(|chunk| format!("\"{chunk}\"*")).collect();
+    let inside_mixed = |word: &str| mixed.iter().any(|chunk| chunk.contains(word));
     for (kind, chars) in runs(text) {
+        let word: String = chars.iter().collect();
         match kind {
-            Class::Cjk if chars.len() == 1 => parts.push(format!("\"{}\"*", chars[0])),
+            Class::Cjk if chars.len() == 1 => parts.push(format!("\"{word}\"*")),
             Class::Cjk => {
                 let bigrams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
                 parts.push(format!("\"{}\"", bigrams.join(" ")));
             }
-            Class::Word | Class::Digit => parts.push(format!("\"{}\"*", chars.iter().collect::<String>())),
+            Class::Word | Class::Digit if inside_mixed(&word) => {}
+            Class::Word | Class::Digit if chars.len() < MIN_PREFIX => parts.push(format!("\"{word}\"")),
+            Class::Word | Class::Digit => parts.push(format!("\"{word}\"*")),
             Class::Other => {}
         }
     }
     (!parts.is_empty()).then(|| parts.join(" AND "))
+}
+
+/// Whether the query has a prefix term; those are costly to test row by row.
+pub fn has_prefix_term(expr: &str) -> bool {
+    expr.contains("\"*")
 }
 
 /// A contact's phone as bare digits, so "139-1234-5678" is also found as "12345678": the
@@ -183,6 +207,9 @@ mod tests {
         assert_eq!(match_query("深圳华强").as_deref(), Some("\"深圳 圳华 华强\""));
         assert_eq!(match_query("伟").as_deref(), Some("\"伟\"*"));
         assert_eq!(match_query("Zhang 0013").as_deref(), Some("\"zhang\"* AND \"0013\"*"));
+        assert_eq!(match_query("C0012345").as_deref(), Some("\"c0012345\"*"), "a customer number is one term");
+        assert_eq!(match_query("c4242@qq").as_deref(), Some("\"c4242\"* AND \"qq\""));
+        assert_eq!(match_query("z 12").as_deref(), Some("\"z\" AND \"12\""), "short parts match whole tokens");
         assert_eq!(match_query(" \"*( "), None, "syntax characters never reach FTS5");
     }
 }

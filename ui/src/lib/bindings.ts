@@ -255,12 +255,24 @@ export type CustomerPage = CustomerPage_Serialize | CustomerPage_Deserialize;
 
 export type CustomerPage_Deserialize = {
 	items: Customer_Deserialize[],
+	/**  How many customers match; at least this many when `total_exact` is false. */
 	total: number,
+	/**
+	 *  False when a broad search matched more than [`COUNT_CAP`] customers and counting
+	 *  them all would cost more than showing "10,000+".
+	 */
+	total_exact: boolean,
 };
 
 export type CustomerPage_Serialize = {
 	items: Customer_Serialize[],
+	/**  How many customers match; at least this many when `total_exact` is false. */
 	total: number,
+	/**
+	 *  False when a broad search matched more than [`COUNT_CAP`] customers and counting
+	 *  them all would cost more than showing "10,000+".
+	 */
+	total_exact: boolean,
 };
 
 /**  Which customers a list shows. */

@@ -164,13 +164,14 @@ fn filters_by_kind_and_owner() {
 }
 
 #[test]
-fn sorts_either_way_with_empty_values_last_and_pages_without_overlap() {
+fn sorts_either_way_with_empty_values_at_the_end_of_ascending_order_and_pages_without_overlap() {
     let (_dir, db) = temp_db();
     sample(&db);
     let by_company =
         |descending| names(&db, &CustomerQuery { sort: CustomerSort::Company, descending, ..Default::default() });
     assert_eq!(by_company(false), vec!["bob", "张伟", "Anna Schmidt"]);
-    assert_eq!(by_company(true), vec!["张伟", "bob", "Anna Schmidt"]);
+    // Descending order walks the same index backwards, so empty values come first there.
+    assert_eq!(by_company(true), vec!["Anna Schmidt", "张伟", "bob"]);
 
     let page = |offset| {
         db.with_conn(|c| customers::list(c, &CustomerQuery { offset, limit: 2, ..Default::default() })).expect("page")
@@ -274,4 +275,33 @@ fn deleted_customers_leave_the_search_index_and_come_back_on_restore() {
     );
     db.with_tx(|tx| customers::restore(tx, id)).expect("restore");
     assert_eq!(find("华强"), vec!["张伟"]);
+}
+
+#[test]
+fn a_broad_search_reports_a_lower_bound_and_a_narrow_one_an_exact_count() {
+    use headtail_core::customers::COUNT_CAP;
+    let (_dir, db) = temp_db();
+    db.with_tx(|tx| {
+        for i in 0..=COUNT_CAP {
+            customers::create(tx, input(&format!("王{i}")), at(1))?;
+        }
+        customers::create(tx, input("李娜"), at(1))
+    })
+    .expect("many customers");
+    let broad = db
+        .with_conn(|c| customers::list(c, &CustomerQuery { search: Some("王".into()), ..Default::default() }))
+        .expect("broad");
+    assert_eq!((broad.total, broad.total_exact), (COUNT_CAP, false));
+    assert_eq!(broad.items.len(), 50);
+    assert!(broad.items.iter().all(|c| c.name.starts_with('王')));
+    let names: Vec<&str> = broad.items.iter().map(|c| c.name.as_str()).collect();
+    let mut sorted = names.clone();
+    sorted.sort();
+    assert_eq!(names, sorted, "a broad search still shows the first page in name order");
+    let narrow = db
+        .with_conn(|c| customers::list(c, &CustomerQuery { search: Some("李".into()), ..Default::default() }))
+        .expect("narrow");
+    assert_eq!((narrow.total, narrow.total_exact), (1, true));
+    let all = db.with_conn(|c| customers::list(c, &CustomerQuery::default())).expect("all");
+    assert_eq!((all.total, all.total_exact), (COUNT_CAP + 2, true), "without a search the count is exact");
 }
