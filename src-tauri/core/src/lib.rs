@@ -4,6 +4,7 @@ pub mod activity;
 pub mod customers;
 pub mod db;
 pub mod error;
+pub mod import;
 pub mod interactions;
 pub mod orders;
 pub mod paths;
