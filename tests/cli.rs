@@ -15,15 +15,8 @@ fn headtail(args: &[&str]) -> Output {
 #[test]
 fn version_prints_and_exits_without_a_display() {
     let out = headtail(&["--version"]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_eq!(
-        String::from_utf8_lossy(&out.stdout).trim(),
-        format!("headtail {}", env!("CARGO_PKG_VERSION"))
-    );
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), format!("headtail {}", env!("CARGO_PKG_VERSION")));
 }
 
 #[test]
@@ -40,11 +33,7 @@ fn info_creates_the_database_named_by_db() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("nested").join("crm.sqlite");
     let out = headtail(&["info", "--db", path.to_str().expect("utf-8 path")]);
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
     assert!(path.exists(), "the file and its folder are created");
     assert!(String::from_utf8_lossy(&out.stdout).contains("schema version: "));
 }
@@ -67,15 +56,9 @@ fn the_database_can_be_named_by_the_environment() {
 fn a_newer_database_is_refused_with_a_clear_message_and_a_failure_code() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("newer.sqlite");
-    rusqlite::Connection::open(&path)
-        .expect("create")
-        .execute_batch("PRAGMA user_version = 77")
-        .expect("version");
+    rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA user_version = 77").expect("version");
     let out = headtail(&["info", "--db", path.to_str().expect("utf-8 path")]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("newer version of Headtail") && err.contains("77"),
-        "{err}"
-    );
+    assert!(err.contains("newer version of Headtail") && err.contains("77"), "{err}");
 }

@@ -19,10 +19,7 @@ pub struct Store {
 
 impl Store {
     pub fn open(path: &Path) -> Self {
-        Self {
-            path: path.to_owned(),
-            db: Database::open(path).map_err(ErrorPayload::from),
-        }
+        Self { path: path.to_owned(), db: Database::open(path).map_err(ErrorPayload::from) }
     }
 }
 
@@ -45,10 +42,7 @@ fn now() -> chrono::DateTime<chrono::Utc> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_customers(
-    db: State<'_, Store>,
-    query: CustomerQuery,
-) -> CommandResult<CustomerPage> {
+pub async fn list_customers(db: State<'_, Store>, query: CustomerQuery) -> CommandResult<CustomerPage> {
     on_db(&db, move |db| db.with_conn(|c| customers::list(c, &query))).await
 }
 
@@ -60,36 +54,20 @@ pub async fn get_customer(db: State<'_, Store>, id: i64) -> CommandResult<Custom
 
 #[tauri::command]
 #[specta::specta]
-pub async fn create_customer(
-    db: State<'_, Store>,
-    input: CustomerInput,
-) -> CommandResult<Customer> {
-    on_db(&db, move |db| {
-        db.with_tx(|tx| customers::create(tx, input, now()))
-    })
-    .await
+pub async fn create_customer(db: State<'_, Store>, input: CustomerInput) -> CommandResult<Customer> {
+    on_db(&db, move |db| db.with_tx(|tx| customers::create(tx, input, now()))).await
 }
 
 #[tauri::command]
 #[specta::specta]
-pub async fn update_customer(
-    db: State<'_, Store>,
-    id: i64,
-    input: CustomerInput,
-) -> CommandResult<Customer> {
-    on_db(&db, move |db| {
-        db.with_tx(|tx| customers::update(tx, id, input, now()))
-    })
-    .await
+pub async fn update_customer(db: State<'_, Store>, id: i64, input: CustomerInput) -> CommandResult<Customer> {
+    on_db(&db, move |db| db.with_tx(|tx| customers::update(tx, id, input, now()))).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn delete_customer(db: State<'_, Store>, id: i64) -> CommandResult<Customer> {
-    on_db(&db, move |db| {
-        db.with_tx(|tx| customers::soft_delete(tx, id, now()))
-    })
-    .await
+    on_db(&db, move |db| db.with_tx(|tx| customers::soft_delete(tx, id, now()))).await
 }
 
 #[tauri::command]
@@ -107,10 +85,7 @@ pub async fn get_language(db: State<'_, Store>) -> CommandResult<Option<Language
 #[tauri::command]
 #[specta::specta]
 pub async fn set_language(db: State<'_, Store>, language: Language) -> CommandResult<()> {
-    on_db(&db, move |db| {
-        db.with_conn(|c| settings::set_language(c, language))
-    })
-    .await
+    on_db(&db, move |db| db.with_conn(|c| settings::set_language(c, language))).await
 }
 
 #[derive(Debug, Clone, Serialize, Type)]

@@ -1,8 +1,5 @@
 // No console window on Windows release builds.
-#![cfg_attr(
-    all(not(debug_assertions), target_os = "windows"),
-    windows_subsystem = "windows"
-)]
+#![cfg_attr(all(not(debug_assertions), target_os = "windows"), windows_subsystem = "windows")]
 
 use clap::Parser;
 use headtail_app::cli::{Cli, Command};
@@ -23,8 +20,7 @@ fn main() -> ExitCode {
 }
 
 fn db_path(cli: &Cli) -> Result<PathBuf, String> {
-    cli.db_path()
-        .ok_or_else(|| "no home directory to keep the database in; pass --db PATH".to_owned())
+    cli.db_path().ok_or_else(|| "no home directory to keep the database in; pass --db PATH".to_owned())
 }
 
 fn open(cli: &Cli) -> Result<Database, String> {

@@ -34,16 +34,9 @@ impl Checks {
         }
     }
 
-    pub fn customer_exists(
-        &mut self,
-        conn: &Connection,
-        field: &str,
-        customer_id: i64,
-    ) -> Result<()> {
+    pub fn customer_exists(&mut self, conn: &Connection, field: &str, customer_id: i64) -> Result<()> {
         let live: bool = conn
-            .prepare_cached(
-                "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)",
-            )?
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1 AND erased_at IS NULL)")?
             .query_row([customer_id], |r| r.get(0))?;
         if !live {
             self.fail(field, Rule::UnknownReference);

@@ -265,10 +265,7 @@ fn check_len(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>, max
 /// leading `+`, 5 to 20 digits. An 11-digit mainland mobile must start 13-19.
 pub fn is_valid_phone(phone: &str) -> bool {
     let body = phone.strip_prefix('+').unwrap_or(phone);
-    if !body
-        .chars()
-        .all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')'))
-    {
+    if !body.chars().all(|c| c.is_ascii_digit() || matches!(c, ' ' | '-' | '.' | '(' | ')')) {
         return false;
     }
     let digits: String = body.chars().filter(char::is_ascii_digit).collect();
@@ -281,11 +278,8 @@ pub fn is_valid_phone(phone: &str) -> bool {
 
 pub fn is_valid_email(email: &str) -> bool {
     // The crate follows RFC 5322 but accepts dotless domains; a CRM address needs a real domain.
-    email_address::EmailAddress::parse_with_options(
-        email,
-        email_address::Options::default().without_display_text(),
-    )
-    .is_ok_and(|addr| addr.domain().contains('.') && !addr.domain().ends_with('.'))
+    email_address::EmailAddress::parse_with_options(email, email_address::Options::default().without_display_text())
+        .is_ok_and(|addr| addr.domain().contains('.') && !addr.domain().ends_with('.'))
 }
 
 /// Duplicate key of a phone: its digits, without a leading mainland country code.
@@ -304,10 +298,7 @@ pub fn email_key(email: &str) -> String {
 /// Duplicate key of a name: NFKC (full-width to half-width), lower case, no spaces, so
 /// "ＡＣＭＥ Ltd" and "acme ltd" and "张 伟" and "张伟" meet.
 pub fn name_key(name: &str) -> String {
-    name.nfkc()
-        .flat_map(char::to_lowercase)
-        .filter(|c| !c.is_whitespace())
-        .collect()
+    name.nfkc().flat_map(char::to_lowercase).filter(|c| !c.is_whitespace()).collect()
 }
 
 impl CustomerInput {
@@ -349,71 +340,29 @@ impl CustomerInput {
             errors.push(FieldError::new("name", Rule::Required));
         }
         check_len(&mut errors, "name", Some(&input.name), NAME_MAX);
-        check_len(
-            &mut errors,
-            "company",
-            input.company.as_deref(),
-            COMPANY_MAX,
-        );
-        check_len(
-            &mut errors,
-            "region",
-            input.region.as_deref(),
-            SHORT_TEXT_MAX,
-        );
+        check_len(&mut errors, "company", input.company.as_deref(), COMPANY_MAX);
+        check_len(&mut errors, "region", input.region.as_deref(), SHORT_TEXT_MAX);
         check_len(&mut errors, "owner", input.owner.as_deref(), SHORT_TEXT_MAX);
         check_len(&mut errors, "notes", input.notes.as_deref(), NOTES_MAX);
-        check_len(
-            &mut errors,
-            "external_id",
-            input.external_id.as_deref(),
-            EXTERNAL_ID_MAX,
-        );
-        check_len(
-            &mut errors,
-            "industry",
-            input.industry.as_deref(),
-            SHORT_TEXT_MAX,
-        );
-        check_len(
-            &mut errors,
-            "source",
-            input.source.as_deref(),
-            SHORT_TEXT_MAX,
-        );
+        check_len(&mut errors, "external_id", input.external_id.as_deref(), EXTERNAL_ID_MAX);
+        check_len(&mut errors, "industry", input.industry.as_deref(), SHORT_TEXT_MAX);
+        check_len(&mut errors, "source", input.source.as_deref(), SHORT_TEXT_MAX);
         check_len(&mut errors, "needs", input.needs.as_deref(), LONG_TEXT_MAX);
-        check_len(
-            &mut errors,
-            "preferences",
-            input.preferences.as_deref(),
-            LONG_TEXT_MAX,
-        );
+        check_len(&mut errors, "preferences", input.preferences.as_deref(), LONG_TEXT_MAX);
         if input.tags.len() > TAGS_MAX {
-            errors.push(FieldError {
-                field: "tags".into(),
-                rule: Rule::TooMany,
-                limit: u32::try_from(TAGS_MAX).ok(),
-            });
+            errors.push(FieldError { field: "tags".into(), rule: Rule::TooMany, limit: u32::try_from(TAGS_MAX).ok() });
         }
         if input.tags.iter().any(|t| t.chars().count() > TAG_MAX) {
             errors.push(FieldError::too_long("tags", TAG_MAX));
         }
         match input.email.as_deref() {
-            Some(e) if e.chars().count() > EMAIL_MAX => {
-                errors.push(FieldError::too_long("email", EMAIL_MAX))
-            }
-            Some(e) if !is_valid_email(e) => {
-                errors.push(FieldError::new("email", Rule::InvalidEmail))
-            }
+            Some(e) if e.chars().count() > EMAIL_MAX => errors.push(FieldError::too_long("email", EMAIL_MAX)),
+            Some(e) if !is_valid_email(e) => errors.push(FieldError::new("email", Rule::InvalidEmail)),
             _ => {}
         }
         match input.phone.as_deref() {
-            Some(p) if p.chars().count() > PHONE_MAX => {
-                errors.push(FieldError::too_long("phone", PHONE_MAX))
-            }
-            Some(p) if !is_valid_phone(p) => {
-                errors.push(FieldError::new("phone", Rule::InvalidPhone))
-            }
+            Some(p) if p.chars().count() > PHONE_MAX => errors.push(FieldError::too_long("phone", PHONE_MAX)),
+            Some(p) if !is_valid_phone(p) => errors.push(FieldError::new("phone", Rule::InvalidPhone)),
             _ => {}
         }
         if errors.is_empty() {
@@ -456,12 +405,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         updated_at: row.get(19)?,
         deleted_at: row.get(20)?,
         erased_at: row.get(21)?,
-        channels: channels
-            .map(|s| s.split(',').filter_map(SalesChannel::parse).collect())
-            .unwrap_or_default(),
-        tags: tags
-            .map(|s| s.split('\u{1f}').map(str::to_owned).collect())
-            .unwrap_or_default(),
+        channels: channels.map(|s| s.split(',').filter_map(SalesChannel::parse).collect()).unwrap_or_default(),
+        tags: tags.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default(),
     })
 }
 
@@ -470,11 +415,7 @@ fn check_references(conn: &Connection, id: Option<i64>, c: &CustomerInput) -> Re
     let mut errors = Vec::new();
     if let Some(ext) = c.external_id.as_deref() {
         let owner: Option<i64> = conn
-            .query_row(
-                "SELECT id FROM customers WHERE external_id = ?1",
-                [ext],
-                |r| r.get(0),
-            )
+            .query_row("SELECT id FROM customers WHERE external_id = ?1", [ext], |r| r.get(0))
             .optional()?;
         if owner.is_some_and(|o| Some(o) != id) {
             errors.push(FieldError::new("external_id", Rule::Taken));
@@ -495,23 +436,17 @@ fn check_references(conn: &Connection, id: Option<i64>, c: &CustomerInput) -> Re
 }
 
 fn exists(conn: &Connection, id: i64) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)",
-        [id],
-        |r| r.get(0),
-    )?)
+    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM customers WHERE id = ?1)", [id], |r| r.get(0))?)
 }
 
 fn write_lists(conn: &Connection, id: i64, c: &CustomerInput) -> Result<()> {
     conn.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [id])?;
     conn.execute("DELETE FROM customer_channels WHERE customer_id = ?1", [id])?;
-    let mut tag =
-        conn.prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
+    let mut tag = conn.prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
     for t in &c.tags {
         tag.execute(params![id, t])?;
     }
-    let mut channel = conn
-        .prepare_cached("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
+    let mut channel = conn.prepare_cached("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
     for ch in &c.channels {
         channel.execute(params![id, ch])?;
     }
@@ -519,12 +454,7 @@ fn write_lists(conn: &Connection, id: i64, c: &CustomerInput) -> Result<()> {
 }
 
 /// Validates and inserts a customer; `batch` marks it as created by an import.
-pub fn create_in_batch(
-    conn: &Connection,
-    input: CustomerInput,
-    now: DateTime<Utc>,
-    batch: Option<i64>,
-) -> Result<Customer> {
+pub fn create_in_batch(conn: &Connection, input: CustomerInput, now: DateTime<Utc>, batch: Option<i64>) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, None, &c)?;
     let ts = timestamp(now);
@@ -551,24 +481,14 @@ pub fn create(conn: &Connection, input: CustomerInput, now: DateTime<Utc>) -> Re
 
 /// Any customer, deleted or not.
 pub fn get(conn: &Connection, id: i64) -> Result<Customer> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM customers c WHERE c.id = ?1"
-    ))?
-    .query_row([id], from_row)
-    .optional()?
-    .ok_or(Error::NotFound {
-        entity: "customer",
-        id,
-    })
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or(Error::NotFound { entity: "customer", id })
 }
 
 /// Replaces a live customer's profile. A deleted or erased customer must not change.
-pub fn update(
-    conn: &Connection,
-    id: i64,
-    input: CustomerInput,
-    now: DateTime<Utc>,
-) -> Result<Customer> {
+pub fn update(conn: &Connection, id: i64, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, Some(id), &c)?;
     let changed = conn.prepare_cached(
@@ -584,10 +504,7 @@ pub fn update(
         c.phone.as_deref().map(phone_key), c.email.as_deref().map(email_key), name_key(&c.name), timestamp(now)
     ])?;
     if changed == 0 {
-        return Err(Error::NotFound {
-            entity: "customer",
-            id,
-        });
+        return Err(Error::NotFound { entity: "customer", id });
     }
     write_lists(conn, id, &c)?;
     search::reindex(conn, id)?;
@@ -601,10 +518,7 @@ pub fn soft_delete(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Cus
         params![id, timestamp(now)],
     )?;
     if changed == 0 {
-        return Err(Error::NotFound {
-            entity: "customer",
-            id,
-        });
+        return Err(Error::NotFound { entity: "customer", id });
     }
     search::reindex(conn, id)?;
     get(conn, id)
@@ -617,10 +531,7 @@ pub fn restore(conn: &Connection, id: i64) -> Result<Customer> {
         [id],
     )?;
     if changed == 0 {
-        return Err(Error::NotFound {
-            entity: "customer",
-            id,
-        });
+        return Err(Error::NotFound { entity: "customer", id });
     }
     search::reindex(conn, id)?;
     get(conn, id)
@@ -628,21 +539,11 @@ pub fn restore(conn: &Connection, id: i64) -> Result<Customer> {
 
 pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
     let mut filters = vec![
-        if query.deleted {
-            "c.deleted_at IS NOT NULL"
-        } else {
-            "c.deleted_at IS NULL"
-        }
-        .to_owned(),
+        if query.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.to_owned(),
         "c.erased_at IS NULL".to_owned(),
     ];
     let mut args: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    if let Some(text) = query
-        .search
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(text) = query.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if query.deleted {
             // The trash is not indexed; it is small, so a scan will do.
             args.push(Box::new(text.to_lowercase()));
@@ -653,10 +554,7 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
             ));
         } else if let Some(fts) = search::match_query(text) {
             args.push(Box::new(fts));
-            filters.push(format!(
-                "c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})",
-                args.len()
-            ));
+            filters.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{})", args.len()));
         } else {
             // Only punctuation: nothing can match it.
             filters.push("0".into());
@@ -666,26 +564,13 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         args.push(Box::new(kind));
         filters.push(format!("c.kind = ?{}", args.len()));
     }
-    if let Some(owner) = query
-        .owner
-        .as_deref()
-        .map(str::trim)
-        .filter(|o| !o.is_empty())
-    {
+    if let Some(owner) = query.owner.as_deref().map(str::trim).filter(|o| !o.is_empty()) {
         args.push(Box::new(owner.to_owned()));
         filters.push(format!("c.owner = ?{}", args.len()));
     }
-    if let Some(tag) = query
-        .tag
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-    {
+    if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         args.push(Box::new(tag.to_owned()));
-        filters.push(format!(
-            "c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})",
-            args.len()
-        ));
+        filters.push(format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})", args.len()));
     }
     let where_clause = filters.join(" AND ");
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
@@ -709,9 +594,7 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         offset = query.offset
     );
     let mut stmt = conn.prepare(&sql)?;
-    let items = stmt
-        .query_map(arg_refs.as_slice(), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let items = stmt.query_map(arg_refs.as_slice(), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(CustomerPage { items, total })
 }
 
@@ -721,31 +604,14 @@ mod tests {
 
     #[test]
     fn phone_numbers_people_type_are_accepted() {
-        for ok in [
-            "13800138000",
-            "138 0013 8000",
-            "+86 138-0013-8000",
-            "(021) 6234 5678",
-            "0755-83456789",
-            "+1 (415) 555-0100",
-            "12345",
-        ] {
+        for ok in ["13800138000", "138 0013 8000", "+86 138-0013-8000", "(021) 6234 5678", "0755-83456789", "+1 (415) 555-0100", "12345"] {
             assert!(is_valid_phone(ok), "{ok} should be accepted");
         }
     }
 
     #[test]
     fn malformed_phone_numbers_are_refused() {
-        for bad in [
-            "1234",
-            "12800138000",
-            "138-0013-800a",
-            "+",
-            "++8613800138000",
-            "86+13800138000",
-            "1".repeat(21).as_str(),
-            "电话13800138000",
-        ] {
+        for bad in ["1234", "12800138000", "138-0013-800a", "+", "++8613800138000", "86+13800138000", "1".repeat(21).as_str(), "电话13800138000"] {
             assert!(!is_valid_phone(bad), "{bad} should be refused");
         }
     }
@@ -755,15 +621,7 @@ mod tests {
         for ok in ["zhang.wei@huaqiang.cn", "a+b@example.co.uk", "王@例子.中国"] {
             assert!(is_valid_email(ok), "{ok} should be accepted");
         }
-        for bad in [
-            "zhang",
-            "zhang@",
-            "@huaqiang.cn",
-            "zhang@localhost",
-            "zhang@huaqiang.",
-            "a b@c.cn",
-            "Zhang <z@h.cn>",
-        ] {
+        for bad in ["zhang", "zhang@", "@huaqiang.cn", "zhang@localhost", "zhang@huaqiang.", "a b@c.cn", "Zhang <z@h.cn>"] {
             assert!(!is_valid_email(bad), "{bad} should be refused");
         }
     }
@@ -771,61 +629,31 @@ mod tests {
     #[test]
     fn length_limits_count_characters_not_bytes() {
         let at_limit = CustomerInput::named(&"张".repeat(NAME_MAX));
-        assert!(
-            at_limit.clone().validate().is_ok(),
-            "200 Chinese characters fit although they are 600 bytes"
-        );
-        let over = CustomerInput {
-            name: "张".repeat(NAME_MAX + 1),
-            notes: Some("x".repeat(NOTES_MAX + 1)),
-            ..at_limit
-        };
-        let Err(Error::Validation(fields)) = over.validate() else {
-            panic!("too long must fail")
-        };
-        assert_eq!(
-            fields,
-            vec![
-                FieldError::too_long("name", NAME_MAX),
-                FieldError::too_long("notes", NOTES_MAX)
-            ]
-        );
+        assert!(at_limit.clone().validate().is_ok(), "200 Chinese characters fit although they are 600 bytes");
+        let over = CustomerInput { name: "张".repeat(NAME_MAX + 1), notes: Some("x".repeat(NOTES_MAX + 1)), ..at_limit };
+        let Err(Error::Validation(fields)) = over.validate() else { panic!("too long must fail") };
+        assert_eq!(fields, vec![FieldError::too_long("name", NAME_MAX), FieldError::too_long("notes", NOTES_MAX)]);
     }
 
     #[test]
     fn tags_and_channels_are_trimmed_and_deduplicated() {
         let input = CustomerInput {
             tags: vec![" VIP ".into(), "VIP".into(), "".into(), "华南".into()],
-            channels: vec![
-                SalesChannel::Store,
-                SalesChannel::OnlineShop,
-                SalesChannel::Store,
-            ],
+            channels: vec![SalesChannel::Store, SalesChannel::OnlineShop, SalesChannel::Store],
             ..CustomerInput::named("x")
         };
         let clean = input.validate().expect("valid");
         assert_eq!(clean.tags, vec!["VIP", "华南"]);
-        assert_eq!(
-            clean.channels,
-            vec![SalesChannel::OnlineShop, SalesChannel::Store]
-        );
-        let too_many = CustomerInput {
-            tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(),
-            ..CustomerInput::named("x")
-        };
-        assert!(
-            matches!(too_many.validate(), Err(Error::Validation(f)) if f[0].rule == Rule::TooMany)
-        );
+        assert_eq!(clean.channels, vec![SalesChannel::OnlineShop, SalesChannel::Store]);
+        let too_many = CustomerInput { tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(), ..CustomerInput::named("x") };
+        assert!(matches!(too_many.validate(), Err(Error::Validation(f)) if f[0].rule == Rule::TooMany));
     }
 
     #[test]
     fn duplicate_keys_meet_across_spelling_variants() {
         assert_eq!(phone_key("+86 138-0013-8000"), phone_key("13800138000"));
         assert_eq!(phone_key("(0755) 8345 6789"), "075583456789");
-        assert_eq!(
-            email_key(" Zhang.Wei@HuaQiang.CN "),
-            "zhang.wei@huaqiang.cn"
-        );
+        assert_eq!(email_key(" Zhang.Wei@HuaQiang.CN "), "zhang.wei@huaqiang.cn");
         assert_eq!(name_key("ＡＣＭＥ Ltd"), name_key("acme ltd"));
         assert_eq!(name_key("张 伟"), name_key("张伟"));
         assert_ne!(name_key("张伟"), name_key("张玮"));

@@ -58,10 +58,7 @@ impl Database {
             .and_then(|v| conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(v)))
             .map_err(corrupt)?;
         if found > schema_version() {
-            return Err(Error::DatabaseTooNew {
-                found,
-                supported: schema_version(),
-            });
+            return Err(Error::DatabaseTooNew { found, supported: schema_version() });
         }
         configure(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -70,10 +67,7 @@ impl Database {
 
         let manager = SqliteConnectionManager::file(path).with_init(configure);
         let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        Ok(Self {
-            pool,
-            path: path.to_owned(),
-        })
+        Ok(Self { pool, path: path.to_owned() })
     }
 
     pub fn path(&self) -> &Path {
@@ -102,19 +96,10 @@ mod tests {
 
     #[test]
     fn the_migration_list_length_is_the_schema_version() {
-        assert!(
-            MIGRATIONS.validate().is_ok(),
-            "migrations must be valid SQL in order"
-        );
+        assert!(MIGRATIONS.validate().is_ok(), "migrations must be valid SQL in order");
         let mut conn = Connection::open_in_memory().expect("memory db");
         MIGRATIONS.to_latest(&mut conn).expect("migrate");
-        let v: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .expect("version");
-        assert_eq!(
-            v,
-            schema_version(),
-            "user_version counts the applied migrations"
-        );
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
+        assert_eq!(v, schema_version(), "user_version counts the applied migrations");
     }
 }

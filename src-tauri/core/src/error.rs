@@ -38,18 +38,10 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, rule: Rule) -> Self {
-        Self {
-            field: field.to_owned(),
-            rule,
-            limit: None,
-        }
+        Self { field: field.to_owned(), rule, limit: None }
     }
     pub fn too_long(field: &str, limit: usize) -> Self {
-        Self {
-            field: field.to_owned(),
-            rule: Rule::TooLong,
-            limit: u32::try_from(limit).ok(),
-        }
+        Self { field: field.to_owned(), rule: Rule::TooLong, limit: u32::try_from(limit).ok() }
     }
 }
 
@@ -141,9 +133,7 @@ impl Error {
             }
             Error::DatabaseTooNew { found, supported } => {
                 details.params.insert("found".into(), found.to_string());
-                details
-                    .params
-                    .insert("supported".into(), supported.to_string());
+                details.params.insert("supported".into(), supported.to_string());
             }
             Error::DatabaseCorrupt { path, .. } => {
                 details.params.insert("path".into(), path.clone());
@@ -153,11 +143,7 @@ impl Error {
             }
             Error::Database(_) | Error::Pool(_) | Error::Migration(_) | Error::Io(_) => {}
         }
-        ErrorPayload {
-            code: self.code(),
-            message: self.to_string(),
-            details,
-        }
+        ErrorPayload { code: self.code(), message: self.to_string(), details }
     }
 }
 

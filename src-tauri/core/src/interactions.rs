@@ -54,10 +54,7 @@ impl InteractionInput {
         checks.max_len("outcome", input.outcome.as_deref(), OUTCOME_MAX);
         checks.max_len("notes", input.notes.as_deref(), NOTES_MAX);
         checks.max_len("owner", input.owner.as_deref(), OWNER_MAX);
-        if input
-            .next_follow_up_on
-            .is_some_and(|d| d < input.occurred_at.date())
-        {
+        if input.next_follow_up_on.is_some_and(|d| d < input.occurred_at.date()) {
             checks.fail("next_follow_up_on", Rule::OutOfRange);
         }
         checks.finish()?;
@@ -105,8 +102,5 @@ pub fn get(conn: &Connection, id: i64) -> Result<Interaction> {
         from_row,
     )
     .optional()?
-    .ok_or(Error::NotFound {
-        entity: "interaction",
-        id,
-    })
+    .ok_or(Error::NotFound { entity: "interaction", id })
 }

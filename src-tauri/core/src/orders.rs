@@ -66,18 +66,11 @@ impl OrderInput {
         let lines: Vec<OrderLineInput> = self
             .lines
             .into_iter()
-            .map(|l| OrderLineInput {
-                product: l.product.trim().to_owned(),
-                category: clean(l.category),
-                ..l
-            })
+            .map(|l| OrderLineInput { product: l.product.trim().to_owned(), category: clean(l.category), ..l })
             .collect();
         let order = OrderInput {
             external_id: clean(self.external_id),
-            currency: Some(
-                clean(self.currency)
-                    .map_or_else(|| CURRENCY_DEFAULT.to_owned(), |c| c.to_uppercase()),
-            ),
+            currency: Some(clean(self.currency).map_or_else(|| CURRENCY_DEFAULT.to_owned(), |c| c.to_uppercase())),
             lines,
             ..self
         };
@@ -145,13 +138,7 @@ pub fn insert(conn: &Connection, order: &OrderInput, batch: Option<i64>) -> Resu
         "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     for line in &order.lines {
-        line_stmt.execute(params![
-            id,
-            line.product,
-            line.category,
-            line.quantity,
-            line.amount_minor
-        ])?;
+        line_stmt.execute(params![id, line.product, line.category, line.quantity, line.amount_minor])?;
     }
     Ok(id)
 }

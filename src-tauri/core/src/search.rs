@@ -98,9 +98,7 @@ pub fn match_query(text: &str) -> Option<String> {
                 let bigrams: Vec<String> = chars.windows(2).map(|w| w.iter().collect()).collect();
                 parts.push(format!("\"{}\"", bigrams.join(" ")));
             }
-            Class::Word | Class::Digit => {
-                parts.push(format!("\"{}\"*", chars.iter().collect::<String>()))
-            }
+            Class::Word | Class::Digit => parts.push(format!("\"{}\"*", chars.iter().collect::<String>())),
             Class::Other => {}
         }
     }
@@ -110,10 +108,7 @@ pub fn match_query(text: &str) -> Option<String> {
 /// Rebuilds one customer's entry from the profile, contacts and tags. Deleted and erased
 /// customers keep no entry.
 pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
-    conn.execute(
-        "DELETE FROM customer_search WHERE rowid = ?1",
-        [customer_id],
-    )?;
+    conn.execute("DELETE FROM customer_search WHERE rowid = ?1", [customer_id])?;
     let text: Option<String> = conn
         .query_row(
             "SELECT concat_ws(' ', c.name, c.company, c.phone, c.email, c.external_id, c.region, c.industry,
@@ -138,11 +133,8 @@ pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
 /// Rebuilds the whole index, e.g. after a bulk import.
 pub fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM customer_search", [])?;
-    let mut ids =
-        conn.prepare("SELECT id FROM customers WHERE deleted_at IS NULL AND erased_at IS NULL")?;
-    let ids = ids
-        .query_map([], |r| r.get::<_, i64>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut ids = conn.prepare("SELECT id FROM customers WHERE deleted_at IS NULL AND erased_at IS NULL")?;
+    let ids = ids.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
     for id in ids {
         reindex(conn, id)?;
     }
@@ -162,10 +154,7 @@ mod tests {
 
     #[test]
     fn words_are_lower_cased_and_split_at_punctuation_and_script_changes() {
-        assert_eq!(
-            index_tokens("Zhang.Wei@HuaQiang.cn"),
-            "zhang wei huaqiang cn"
-        );
+        assert_eq!(index_tokens("Zhang.Wei@HuaQiang.cn"), "zhang wei huaqiang cn");
         assert_eq!(index_tokens("ACME深圳 Ltd"), "acme 深圳 圳 ltd");
         assert_eq!(index_tokens("Größe"), "größe");
     }
@@ -173,28 +162,15 @@ mod tests {
     #[test]
     fn phone_numbers_give_suffixes_short_numbers_stay_whole() {
         assert_eq!(index_tokens("138-0013"), "138 0013");
-        assert_eq!(
-            index_tokens("13800138000"),
-            "13800138000 3800138000 800138000 00138000 0138000 138000 38000 8000 000"
-        );
+        assert_eq!(index_tokens("13800138000"), "13800138000 3800138000 800138000 00138000 0138000 138000 38000 8000 000");
     }
 
     #[test]
     fn queries_match_parts_of_names_words_and_numbers() {
         assert_eq!(match_query("华强").as_deref(), Some("\"华强\""));
-        assert_eq!(
-            match_query("深圳华强").as_deref(),
-            Some("\"深圳 圳华 华强\"")
-        );
+        assert_eq!(match_query("深圳华强").as_deref(), Some("\"深圳 圳华 华强\""));
         assert_eq!(match_query("伟").as_deref(), Some("\"伟\"*"));
-        assert_eq!(
-            match_query("Zhang 0013").as_deref(),
-            Some("\"zhang\"* AND \"0013\"*")
-        );
-        assert_eq!(
-            match_query(" \"*( "),
-            None,
-            "syntax characters never reach FTS5"
-        );
+        assert_eq!(match_query("Zhang 0013").as_deref(), Some("\"zhang\"* AND \"0013\"*"));
+        assert_eq!(match_query(" \"*( "), None, "syntax characters never reach FTS5");
     }
 }

@@ -27,11 +27,7 @@ const LANGUAGE_KEY: &str = "language";
 /// The chosen interface language, if the user ever chose one.
 pub fn language(conn: &Connection) -> Result<Option<Language>> {
     let stored: Option<String> = conn
-        .query_row(
-            "SELECT value FROM settings WHERE key = ?1",
-            [LANGUAGE_KEY],
-            |r| r.get(0),
-        )
+        .query_row("SELECT value FROM settings WHERE key = ?1", [LANGUAGE_KEY], |r| r.get(0))
         .optional()?;
     Ok(stored.and_then(|s| match s.as_str() {
         "zh-CN" => Some(Language::ZhCn),

@@ -55,10 +55,7 @@ pub struct SurveyResponse {
 
 impl SurveyResponseInput {
     pub fn validate(self) -> Result<SurveyResponseInput> {
-        let input = SurveyResponseInput {
-            comment: clean(self.comment),
-            ..self
-        };
+        let input = SurveyResponseInput { comment: clean(self.comment), ..self };
         let mut checks = Checks::default();
         let (low, high) = input.kind.range();
         if !(low..=high).contains(&input.score) {
@@ -86,21 +83,13 @@ pub fn standing_survey(conn: &Connection, kind: SurveyKind, now: &str) -> Result
     Ok(conn.last_insert_rowid())
 }
 
-pub fn insert(
-    conn: &Connection,
-    r: &SurveyResponseInput,
-    batch: Option<i64>,
-    now: &str,
-) -> Result<i64> {
+pub fn insert(conn: &Connection, r: &SurveyResponseInput, batch: Option<i64>, now: &str) -> Result<i64> {
     let mut checks = Checks::default();
     checks.customer_exists(conn, "customer_id", r.customer_id)?;
     let survey_id = match r.survey_id {
         Some(id) => {
-            let kind: Option<SurveyKind> = conn
-                .query_row("SELECT kind FROM surveys WHERE id = ?1", [id], |row| {
-                    row.get(0)
-                })
-                .optional()?;
+            let kind: Option<SurveyKind> =
+                conn.query_row("SELECT kind FROM surveys WHERE id = ?1", [id], |row| row.get(0)).optional()?;
             match kind {
                 None => checks.fail("survey_id", Rule::UnknownReference),
                 Some(k) if k != r.kind => checks.fail("survey_id", Rule::InvalidChoice),
@@ -143,8 +132,5 @@ pub fn get(conn: &Connection, id: i64) -> Result<SurveyResponse> {
         },
     )
     .optional()?
-    .ok_or(Error::NotFound {
-        entity: "survey response",
-        id,
-    })
+    .ok_or(Error::NotFound { entity: "survey response", id })
 }

@@ -27,8 +27,7 @@ pub fn normalise_header(header: &str) -> String {
             '(' | '[' | '【' | '〔' => depth += 1,
             ')' | ']' | '】' | '〕' => depth = depth.saturating_sub(1),
             _ if depth > 0 => {}
-            c if c.is_whitespace()
-                || matches!(c, '_' | '-' | '.' | '*' | ':' | '·' | '\u{feff}') => {}
+            c if c.is_whitespace() || matches!(c, '_' | '-' | '.' | '*' | ':' | '·' | '\u{feff}') => {}
             c => out.push(c),
         }
     }
@@ -87,15 +86,7 @@ const PHONE: &[&str] = &[
     "mobilephone",
     "cellphone",
 ];
-const EMAIL: &[&str] = &[
-    "电子邮箱",
-    "电子邮件",
-    "邮箱",
-    "邮件",
-    "email",
-    "emailaddress",
-    "mail",
-];
+const EMAIL: &[&str] = &["电子邮箱", "电子邮件", "邮箱", "邮件", "email", "emailaddress", "mail"];
 const COMPANY: &[&str] = &[
     "公司",
     "公司名称",
@@ -108,20 +99,8 @@ const COMPANY: &[&str] = &[
     "organization",
     "organisation",
 ];
-const REGION: &[&str] = &[
-    "地区",
-    "区域",
-    "省份",
-    "省",
-    "城市",
-    "所在地区",
-    "所在城市",
-    "region",
-    "province",
-    "city",
-    "area",
-    "location",
-];
+const REGION: &[&str] =
+    &["地区", "区域", "省份", "省", "城市", "所在地区", "所在城市", "region", "province", "city", "area", "location"];
 const OWNER: &[&str] = &[
     "负责人",
     "客户经理",
@@ -138,32 +117,10 @@ const OWNER: &[&str] = &[
 const TAGS: &[&str] = &["标签", "客户标签", "tags", "tag", "labels"];
 const SOURCE: &[&str] = &["来源", "客户来源", "source", "leadsource"];
 const INDUSTRY: &[&str] = &["行业", "所属行业", "industry", "sector"];
-const SIZE_CLASS: &[&str] = &[
-    "规模",
-    "客户规模",
-    "企业规模",
-    "size",
-    "sizeclass",
-    "companysize",
-];
+const SIZE_CLASS: &[&str] = &["规模", "客户规模", "企业规模", "size", "sizeclass", "companysize"];
 const CUSTOMER_KIND: &[&str] = &["客户类型", "类型", "type", "customertype", "kind"];
-const CHANNEL: &[&str] = &[
-    "渠道",
-    "销售渠道",
-    "购买渠道",
-    "下单渠道",
-    "channel",
-    "saleschannel",
-];
-const CUSTOMER_NOTES: &[&str] = &[
-    "备注",
-    "说明",
-    "备注信息",
-    "notes",
-    "note",
-    "remark",
-    "remarks",
-];
+const CHANNEL: &[&str] = &["渠道", "销售渠道", "购买渠道", "下单渠道", "channel", "saleschannel"];
+const CUSTOMER_NOTES: &[&str] = &["备注", "说明", "备注信息", "notes", "note", "remark", "remarks"];
 const ORDER_NUMBER: &[&str] = &[
     "订单号",
     "订单编号",
@@ -214,75 +171,19 @@ const AMOUNT: &[&str] = &[
     "revenue",
     "paid",
 ];
-const COST: &[&str] = &[
-    "成本",
-    "成本价",
-    "商品成本",
-    "进货成本",
-    "cost",
-    "cogs",
-    "costofgoods",
-];
+const COST: &[&str] = &["成本", "成本价", "商品成本", "进货成本", "cost", "cogs", "costofgoods"];
 const CURRENCY: &[&str] = &["币种", "货币", "币别", "currency", "currencycode"];
-const PRODUCT: &[&str] = &[
-    "商品",
-    "产品",
-    "商品名称",
-    "产品名称",
-    "品名",
-    "货品",
-    "product",
-    "productname",
-    "item",
-    "itemname",
-    "sku",
-];
-const CATEGORY: &[&str] = &[
-    "品类",
-    "类别",
-    "商品类别",
-    "商品分类",
-    "分类",
-    "产品类别",
-    "category",
-    "productcategory",
-];
+const PRODUCT: &[&str] =
+    &["商品", "产品", "商品名称", "产品名称", "品名", "货品", "product", "productname", "item", "itemname", "sku"];
+const CATEGORY: &[&str] = &["品类", "类别", "商品类别", "商品分类", "分类", "产品类别", "category", "productcategory"];
 const QUANTITY: &[&str] = &["数量", "件数", "购买数量", "qty", "quantity", "units"];
-const INTERACTION_TYPE: &[&str] = &[
-    "类型",
-    "方式",
-    "跟进方式",
-    "沟通方式",
-    "互动类型",
-    "type",
-    "interactiontype",
-    "method",
-    "kind",
-];
-const INTERACTION_DATE: &[&str] = &[
-    "时间",
-    "日期",
-    "跟进时间",
-    "沟通时间",
-    "联系时间",
-    "跟进日期",
-    "date",
-    "time",
-    "datetime",
-    "occurredat",
-];
+const INTERACTION_TYPE: &[&str] =
+    &["类型", "方式", "跟进方式", "沟通方式", "互动类型", "type", "interactiontype", "method", "kind"];
+const INTERACTION_DATE: &[&str] =
+    &["时间", "日期", "跟进时间", "沟通时间", "联系时间", "跟进日期", "date", "time", "datetime", "occurredat"];
 const OUTCOME: &[&str] = &["结果", "跟进结果", "沟通结果", "outcome", "result"];
-const INTERACTION_NOTES: &[&str] = &[
-    "备注",
-    "内容",
-    "沟通内容",
-    "跟进内容",
-    "记录",
-    "notes",
-    "note",
-    "content",
-    "remarks",
-];
+const INTERACTION_NOTES: &[&str] =
+    &["备注", "内容", "沟通内容", "跟进内容", "记录", "notes", "note", "content", "remarks"];
 const NEXT_FOLLOW_UP: &[&str] = &[
     "下次跟进",
     "下次跟进时间",
@@ -295,31 +196,11 @@ const NEXT_FOLLOW_UP: &[&str] = &[
     "followupdate",
     "nextcontact",
 ];
-const INTERACTION_PHONE: &[&str] = &[
-    "手机",
-    "手机号",
-    "手机号码",
-    "电话号码",
-    "联系电话",
-    "phone",
-    "mobile",
-    "tel",
-    "phonenumber",
-];
-const SURVEY_TYPE: &[&str] = &[
-    "类型",
-    "调查类型",
-    "问卷类型",
-    "指标",
-    "type",
-    "surveytype",
-    "kind",
-    "metric",
-];
+const INTERACTION_PHONE: &[&str] =
+    &["手机", "手机号", "手机号码", "电话号码", "联系电话", "phone", "mobile", "tel", "phonenumber"];
+const SURVEY_TYPE: &[&str] = &["类型", "调查类型", "问卷类型", "指标", "type", "surveytype", "kind", "metric"];
 const SCORE: &[&str] = &["分数", "评分", "得分", "打分", "score", "rating"];
-const COMMENT: &[&str] = &[
-    "评论", "评价", "意见", "反馈", "留言", "备注", "comment", "comments", "feedback", "remark",
-];
+const COMMENT: &[&str] = &["评论", "评价", "意见", "反馈", "留言", "备注", "comment", "comments", "feedback", "remark"];
 const SURVEY_DATE: &[&str] = &[
     "日期",
     "时间",
@@ -424,11 +305,8 @@ pub fn required_fields(kind: ImportKind) -> &'static [Field] {
 
 /// Required fields the mapping leaves out.
 pub fn missing_fields(kind: ImportKind, mapping: &Mapping) -> Vec<Field> {
-    let mut missing: Vec<Field> = required_fields(kind)
-        .iter()
-        .copied()
-        .filter(|f| !mapping.0.contains_key(f))
-        .collect();
+    let mut missing: Vec<Field> =
+        required_fields(kind).iter().copied().filter(|f| !mapping.0.contains_key(f)).collect();
     let reference = [Field::ExternalId, Field::Phone, Field::Email, Field::Name];
     if kind != ImportKind::Customers && !reference.iter().any(|f| mapping.0.contains_key(f)) {
         missing.push(Field::ExternalId);
@@ -460,42 +338,25 @@ pub fn auto_mapping(kind: ImportKind, headers: &[String]) -> Mapping {
             taken[*column] = true;
         }
     }
-    Mapping(
-        best.into_iter()
-            .map(|(field, (_, column))| (field, headers[column].clone()))
-            .collect(),
-    )
+    Mapping(best.into_iter().map(|(field, (_, column))| (field, headers[column].clone())).collect())
 }
 
 /// The column a mapped header names: the same text, else the same normalised text.
 pub fn column_of(headers: &[String], header: &str) -> Option<usize> {
     let trimmed = header.trim();
-    headers
-        .iter()
-        .position(|h| h.trim() == trimmed)
-        .or_else(|| {
-            let wanted = normalise_header(header);
-            headers.iter().position(|h| normalise_header(h) == wanted)
-        })
+    headers.iter().position(|h| h.trim() == trimmed).or_else(|| {
+        let wanted = normalise_header(header);
+        headers.iter().position(|h| normalise_header(h) == wanted)
+    })
 }
 
 /// The key a mapping is saved under: the normalised headers in file order.
 pub fn headers_key(headers: &[String]) -> String {
-    serde_json::to_string(
-        &headers
-            .iter()
-            .map(|h| normalise_header(h))
-            .collect::<Vec<_>>(),
-    )
-    .unwrap_or_default()
+    serde_json::to_string(&headers.iter().map(|h| normalise_header(h)).collect::<Vec<_>>()).unwrap_or_default()
 }
 
 /// The mapping last confirmed for files of this kind with these headers.
-pub fn saved_mapping(
-    conn: &Connection,
-    kind: ImportKind,
-    headers: &[String],
-) -> Result<Option<Mapping>> {
+pub fn saved_mapping(conn: &Connection, kind: ImportKind, headers: &[String]) -> Result<Option<Mapping>> {
     let stored: Option<String> = conn
         .query_row(
             "SELECT mapping FROM import_mappings WHERE kind = ?1 AND headers = ?2",
@@ -515,8 +376,7 @@ pub fn save_mapping(
     mapping: &Mapping,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let json =
-        serde_json::to_string(mapping).map_err(|e| crate::Error::InvalidArgument(e.to_string()))?;
+    let json = serde_json::to_string(mapping).map_err(|e| crate::Error::InvalidArgument(e.to_string()))?;
     conn.execute(
         "INSERT INTO import_mappings (kind, headers, mapping, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (kind, headers) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
@@ -558,26 +418,14 @@ mod tests {
             "备注",
         ]);
         let m = auto_mapping(ImportKind::Orders, &h);
-        assert_eq!(
-            m.0.get(&Field::OrderNumber).map(String::as_str),
-            Some("订单编号")
-        );
-        assert_eq!(
-            m.0.get(&Field::ExternalId).map(String::as_str),
-            Some("客户ID")
-        );
+        assert_eq!(m.0.get(&Field::OrderNumber).map(String::as_str), Some("订单编号"));
+        assert_eq!(m.0.get(&Field::ExternalId).map(String::as_str), Some("客户ID"));
         assert_eq!(m.0.get(&Field::Name).map(String::as_str), Some("客户名称"));
         assert_eq!(m.0.get(&Field::Phone).map(String::as_str), Some("手机号码"));
         assert_eq!(m.0.get(&Field::Date).map(String::as_str), Some("下单日期"));
-        assert_eq!(
-            m.0.get(&Field::Product).map(String::as_str),
-            Some("商品名称")
-        );
+        assert_eq!(m.0.get(&Field::Product).map(String::as_str), Some("商品名称"));
         assert_eq!(m.0.get(&Field::Category).map(String::as_str), Some("类别"));
-        assert_eq!(
-            m.0.get(&Field::Amount).map(String::as_str),
-            Some("实付金额(元)")
-        );
+        assert_eq!(m.0.get(&Field::Amount).map(String::as_str), Some("实付金额(元)"));
         assert_eq!(m.0.get(&Field::Channel).map(String::as_str), Some("渠道"));
         assert!(missing_fields(ImportKind::Orders, &m).is_empty());
     }
@@ -607,37 +455,17 @@ mod tests {
         assert_eq!(m.0.len(), 10, "{m:?}");
         assert!(missing_fields(ImportKind::Customers, &m).is_empty());
         let none = auto_mapping(ImportKind::Customers, &headers(&["foo", "bar"]));
-        assert_eq!(
-            missing_fields(ImportKind::Customers, &none),
-            vec![Field::Name]
-        );
+        assert_eq!(missing_fields(ImportKind::Customers, &none), vec![Field::Name]);
     }
 
     #[test]
     fn one_header_serves_one_field_per_kind() {
-        let survey = auto_mapping(
-            ImportKind::SurveyResponses,
-            &headers(&["会员编号", "类型", "评分", "评论", "日期"]),
-        );
-        assert_eq!(
-            survey.0.get(&Field::SurveyType).map(String::as_str),
-            Some("类型")
-        );
-        let interaction = auto_mapping(
-            ImportKind::Interactions,
-            &headers(&["客户编号", "方式", "时间", "结果", "备注", "下次跟进"]),
-        );
-        assert_eq!(
-            interaction
-                .0
-                .get(&Field::InteractionType)
-                .map(String::as_str),
-            Some("方式")
-        );
-        assert_eq!(
-            interaction.0.get(&Field::NextFollowUp).map(String::as_str),
-            Some("下次跟进")
-        );
+        let survey = auto_mapping(ImportKind::SurveyResponses, &headers(&["会员编号", "类型", "评分", "评论", "日期"]));
+        assert_eq!(survey.0.get(&Field::SurveyType).map(String::as_str), Some("类型"));
+        let interaction =
+            auto_mapping(ImportKind::Interactions, &headers(&["客户编号", "方式", "时间", "结果", "备注", "下次跟进"]));
+        assert_eq!(interaction.0.get(&Field::InteractionType).map(String::as_str), Some("方式"));
+        assert_eq!(interaction.0.get(&Field::NextFollowUp).map(String::as_str), Some("下次跟进"));
         assert!(missing_fields(ImportKind::Interactions, &interaction).is_empty());
     }
 }

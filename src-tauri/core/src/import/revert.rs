@@ -52,12 +52,7 @@ impl PreviousProfile {
         let (phone_key, email_key, name_key) = conn
             .prepare_cached("SELECT phone_key, email_key, name_key FROM customers WHERE id = ?1")?
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        Ok(Self {
-            customer,
-            phone_key,
-            email_key,
-            name_key,
-        })
+        Ok(Self { customer, phone_key, email_key, name_key })
     }
 
     pub fn to_json(&self) -> Result<String> {
@@ -95,19 +90,14 @@ fn referencing_columns(conn: &Connection) -> Result<Vec<(String, String)>> {
     let mut tables = conn.prepare(
         "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND sql NOT LIKE 'CREATE VIRTUAL%'",
     )?;
-    let names = tables
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let names = tables.query_map([], |r| r.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
     let mut out = Vec::new();
     for table in names {
         if matches!(table.as_str(), "customer_tags" | "customer_channels") {
             continue;
         }
-        let mut fks =
-            conn.prepare("SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?1)")?;
-        let refs = fks.query_map([&table], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-        })?;
+        let mut fks = conn.prepare("SELECT \"table\", \"from\" FROM pragma_foreign_key_list(?1)")?;
+        let refs = fks.query_map([&table], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for r in refs {
             let (target, column) = r?;
             if target == "customers" {
@@ -127,48 +117,26 @@ fn quote(ident: &str) -> String {
 /// back the profiles it updated exactly as they were (timestamps included). A batch is
 /// reverted once. Run it inside a transaction (`Database::with_tx`).
 pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Result<RevertReport> {
-    let reverted: Option<Option<String>> = conn
-        .query_row(
-            "SELECT reverted_at FROM import_batches WHERE id = ?1",
-            [batch_id],
-            |r| r.get(0),
-        )
-        .optional()?;
+    let reverted: Option<Option<String>> =
+        conn.query_row("SELECT reverted_at FROM import_batches WHERE id = ?1", [batch_id], |r| r.get(0)).optional()?;
     match reverted {
-        None => {
-            return Err(Error::NotFound {
-                entity: "import batch",
-                id: batch_id,
-            })
-        }
+        None => return Err(Error::NotFound { entity: "import batch", id: batch_id }),
         Some(Some(at)) => {
-            return Err(Error::InvalidArgument(format!(
-                "import {batch_id} was already reverted at {at}"
-            )))
+            return Err(Error::InvalidArgument(format!("import {batch_id} was already reverted at {at}")))
         }
         Some(None) => {}
     }
     let mut report = RevertReport {
-        orders_deleted: conn.execute("DELETE FROM orders WHERE import_batch_id = ?1", [batch_id])?
-            as u64,
-        interactions_deleted: conn.execute(
-            "DELETE FROM interactions WHERE import_batch_id = ?1",
-            [batch_id],
-        )? as u64,
-        responses_deleted: conn.execute(
-            "DELETE FROM survey_responses WHERE import_batch_id = ?1",
-            [batch_id],
-        )? as u64,
+        orders_deleted: conn.execute("DELETE FROM orders WHERE import_batch_id = ?1", [batch_id])? as u64,
+        interactions_deleted: conn.execute("DELETE FROM interactions WHERE import_batch_id = ?1", [batch_id])? as u64,
+        responses_deleted: conn.execute("DELETE FROM survey_responses WHERE import_batch_id = ?1", [batch_id])? as u64,
         ..RevertReport::default()
     };
 
     // Profiles first: a restored profile may be what keeps a created customer referenced.
-    let mut stmt = conn
-        .prepare("SELECT customer_id, profile FROM import_previous_profiles WHERE batch_id = ?1")?;
+    let mut stmt = conn.prepare("SELECT customer_id, profile FROM import_previous_profiles WHERE batch_id = ?1")?;
     let profiles = stmt
-        .query_map([batch_id], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-        })?
+        .query_map([batch_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     for (id, json) in profiles {
         let before: PreviousProfile = serde_json::from_str(&json)
@@ -176,30 +144,15 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         restore_profile(conn, &before)?;
         report.profiles_restored += 1;
     }
-    conn.execute(
-        "DELETE FROM import_previous_profiles WHERE batch_id = ?1",
-        [batch_id],
-    )?;
+    conn.execute("DELETE FROM import_previous_profiles WHERE batch_id = ?1", [batch_id])?;
 
     let still_used: Vec<String> = referencing_columns(conn)?
         .into_iter()
-        .map(|(table, column)| {
-            format!(
-                "EXISTS (SELECT 1 FROM {} WHERE {} = c.id)",
-                quote(&table),
-                quote(&column)
-            )
-        })
+        .map(|(table, column)| format!("EXISTS (SELECT 1 FROM {} WHERE {} = c.id)", quote(&table), quote(&column)))
         .collect();
-    let used = if still_used.is_empty() {
-        "0".to_owned()
-    } else {
-        still_used.join(" OR ")
-    };
+    let used = if still_used.is_empty() { "0".to_owned() } else { still_used.join(" OR ") };
     let created: Vec<(i64, bool)> = conn
-        .prepare(&format!(
-            "SELECT c.id, {used} FROM customers c WHERE c.import_batch_id = ?1"
-        ))?
+        .prepare(&format!("SELECT c.id, {used} FROM customers c WHERE c.import_batch_id = ?1"))?
         .query_map([batch_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut delete = conn.prepare("DELETE FROM customers WHERE id = ?1")?;
@@ -213,10 +166,7 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
             report.customers_deleted += 1;
         }
     }
-    conn.execute(
-        "UPDATE import_batches SET reverted_at = ?2 WHERE id = ?1",
-        params![batch_id, timestamp(now)],
-    )?;
+    conn.execute("UPDATE import_batches SET reverted_at = ?2 WHERE id = ?1", params![batch_id, timestamp(now)])?;
     Ok(report)
 }
 
@@ -259,21 +209,12 @@ fn restore_profile(conn: &Connection, before: &PreviousProfile) -> Result<()> {
         ],
     )?;
     conn.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [c.id])?;
-    conn.execute(
-        "DELETE FROM customer_channels WHERE customer_id = ?1",
-        [c.id],
-    )?;
+    conn.execute("DELETE FROM customer_channels WHERE customer_id = ?1", [c.id])?;
     for tag in &c.tags {
-        conn.execute(
-            "INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)",
-            params![c.id, tag],
-        )?;
+        conn.execute("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)", params![c.id, tag])?;
     }
     for channel in &c.channels {
-        conn.execute(
-            "INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)",
-            params![c.id, channel],
-        )?;
+        conn.execute("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)", params![c.id, channel])?;
     }
     search::reindex(conn, c.id)?;
     Ok(())

@@ -1,19 +1,15 @@
 //! Running an import: reading rows into records, matching customers, writing, reporting.
 
-use super::headers::{
-    auto_mapping, column_of, missing_fields, save_mapping, saved_mapping, Mapping,
-};
+use super::headers::{auto_mapping, column_of, missing_fields, save_mapping, saved_mapping, Mapping};
 use super::revert::PreviousProfile;
 use super::source::{Cell, Row, Table};
 use super::values::{self, Amount, DateText, OrderEvidence};
 use super::{
-    DateExample, Field, ImportKind, ImportMode, ImportOptions, ImportReport, ImportStatus, Preview,
-    Progress, Reason, RowError, LISTED_MAX, PROGRESS_EVERY,
+    DateExample, Field, ImportKind, ImportMode, ImportOptions, ImportReport, ImportStatus, Preview, Progress, Reason,
+    RowError, LISTED_MAX, PROGRESS_EVERY,
 };
 use crate::activity::CURRENCY_DEFAULT;
-use crate::customers::{
-    self, email_key, name_key, phone_key, timestamp, CustomerInput, CustomerKind, SalesChannel,
-};
+use crate::customers::{self, email_key, name_key, phone_key, timestamp, CustomerInput, CustomerKind, SalesChannel};
 use crate::error::{Error, FieldError, Result, Rule};
 use crate::interactions::{self, InteractionInput};
 use crate::orders::{OrderInput, OrderLineInput};
@@ -39,10 +35,7 @@ impl Columns {
         for (field, header) in &mapping.0 {
             index[*field as usize] = column_of(headers, header);
         }
-        Self {
-            index,
-            headers: headers.to_vec(),
-        }
+        Self { index, headers: headers.to_vec() }
     }
 
     fn has(&self, field: Field) -> bool {
@@ -126,12 +119,7 @@ impl<'c> Cells<'c> {
         Some(cell.text().into_owned())
     }
 
-    fn choice<T>(
-        &mut self,
-        row: &Row<'_>,
-        field: Field,
-        parse: fn(&str) -> Result<T, Rule>,
-    ) -> Option<T> {
+    fn choice<T>(&mut self, row: &Row<'_>, field: Field, parse: fn(&str) -> Result<T, Rule>) -> Option<T> {
         let text = self.text(row, field)?;
         match parse(&text) {
             Ok(v) => Some(v),
@@ -166,21 +154,13 @@ impl<'c> Cells<'c> {
     fn amount(&mut self, row: &Row<'_>, field: Field, currency: Option<&str>) -> Option<Amount> {
         let fixed = currency.map(str::to_owned);
         let default = self.default_currency.clone();
-        let digits_of = |symbol: Option<&str>| {
-            values::minor_digits(fixed.as_deref().or(symbol).unwrap_or(&default))
-        };
+        let digits_of = |symbol: Option<&str>| values::minor_digits(fixed.as_deref().or(symbol).unwrap_or(&default));
         let read = match self.columns.cell(row, field) {
             Cell::Int(i) => i
                 .checked_mul(10_i64.pow(digits_of(None)))
-                .map(|minor| Amount {
-                    minor,
-                    currency: None,
-                })
+                .map(|minor| Amount { minor, currency: None })
                 .ok_or(Rule::OutOfRange),
-            Cell::Float(f) => values::float_to_minor(f, digits_of(None)).map(|minor| Amount {
-                minor,
-                currency: None,
-            }),
+            Cell::Float(f) => values::float_to_minor(f, digits_of(None)).map(|minor| Amount { minor, currency: None }),
             cell if cell.is_empty() => return None,
             cell => values::parse_amount(&cell.text(), digits_of),
         };
@@ -200,9 +180,7 @@ impl<'c> Cells<'c> {
         let parsed = match cell {
             Cell::DateTime(at) => Ok(DateText::Known(at)),
             // A number in a date column: 20240105, or an Excel serial.
-            Cell::Int(i) if (19_000_101..=21_001_231).contains(&i) => {
-                values::parse_date(&i.to_string())
-            }
+            Cell::Int(i) if (19_000_101..=21_001_231).contains(&i) => values::parse_date(&i.to_string()),
             Cell::Int(i) => values::excel_serial(i as f64).map(DateText::Known),
             Cell::Float(f) => values::excel_serial(f).map(DateText::Known),
             cell if cell.is_empty() => return None,
@@ -343,23 +321,11 @@ impl Tally {
 }
 
 fn row_error(row: u64, field: Option<Field>, reason: Reason) -> RowError {
-    RowError {
-        row,
-        field,
-        column: None,
-        reason,
-        value: None,
-        limit: None,
-        other_row: None,
-        customer_id: None,
-    }
+    RowError { row, field, column: None, reason, value: None, limit: None, other_row: None, customer_id: None }
 }
 
 fn source_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
+    path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned())
 }
 
 /// The mapping for these headers: automatic, then the one saved for them, then `overrides`.
@@ -372,9 +338,7 @@ fn resolve_mapping(
     let saved = saved_mapping(conn, kind, headers)?;
     let from_saved = saved.is_some();
     let mut mapping = saved.unwrap_or_else(|| auto_mapping(kind, headers));
-    mapping
-        .0
-        .retain(|_, header| column_of(headers, header).is_some());
+    mapping.0.retain(|_, header| column_of(headers, header).is_some());
     for (field, header) in &overrides.0 {
         if header.trim().is_empty() {
             mapping.0.remove(field);
@@ -386,12 +350,7 @@ fn resolve_mapping(
 }
 
 /// Reads the first `rows` rows and proposes a mapping, without writing anything.
-pub fn preview_file(
-    conn: &Connection,
-    path: &Path,
-    options: &ImportOptions,
-    rows: usize,
-) -> Result<Preview> {
+pub fn preview_file(conn: &Connection, path: &Path, options: &ImportOptions, rows: usize) -> Result<Preview> {
     let mut table = Table::open(path, &options.read)?;
     let headers = table.headers().to_vec();
     let (mapping, mapping_saved) = resolve_mapping(conn, options.kind, &headers, &options.mapping)?;
@@ -401,21 +360,12 @@ pub fn preview_file(
         if row.is_blank() {
             continue;
         }
-        sample.push(
-            (0..headers.len().max(row.len()))
-                .map(|i| row.cell(i).text().into_owned())
-                .collect(),
-        );
+        sample.push((0..headers.len().max(row.len())).map(|i| row.cell(i).text().into_owned()).collect());
     }
     let unmapped_headers = headers
         .iter()
         .enumerate()
-        .filter(|(i, _)| {
-            !mapping
-                .0
-                .values()
-                .any(|h| column_of(&headers, h) == Some(*i))
-        })
+        .filter(|(i, _)| !mapping.0.values().any(|h| column_of(&headers, h) == Some(*i)))
         .map(|(_, h)| h.clone())
         .collect();
     Ok(Preview {
@@ -440,12 +390,62 @@ pub fn import_file(
     path: &Path,
     options: &ImportOptions,
     now: DateTime<Utc>,
-    mut progress: impl FnMut(Progress),
+    progress: impl FnMut(Progress),
 ) -> Result<ImportReport> {
-    let mut day_first = options
-        .day_first
-        .map(DayOrder::Settled)
-        .unwrap_or(DayOrder::Open);
+    // A big import touches index pages all over the file; with SQLite's default 2 MB page
+    // cache they would be written out and read back again and again. The connection gets
+    // its usual cache back afterwards.
+    let previous: i64 = conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+    conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
+    let bulk = is_bulk_load(conn, path, options.kind)?;
+    // A bulk load makes every reference it writes itself (customer ids it looked up or
+    // created, the order id it just inserted, its own batch), so SQLite's per-row foreign
+    // key look-ups only repeat what is known; they are off while it runs. The pragma only
+    // works outside a transaction, so a caller's transaction keeps them.
+    let foreign_keys_off = bulk && conn.is_autocommit();
+    if foreign_keys_off {
+        conn.pragma_update(None, "foreign_keys", "OFF")?;
+    }
+    let result = import_in_tx(conn, path, options, now, progress, bulk);
+    let restored = conn.pragma_update(None, "cache_size", previous).and_then(|()| {
+        if foreign_keys_off {
+            conn.pragma_update(None, "foreign_keys", "ON")
+        } else {
+            Ok(())
+        }
+    });
+    let report = result?;
+    restored?;
+    Ok(report)
+}
+
+/// A file at least this big is a bulk load, unless the tables hold much more already.
+const BULK_BYTES: u64 = 32 << 20;
+/// Rough size of an order row in a CSV file, to guess the rows a file holds.
+const BYTES_PER_ROW: u64 = 64;
+
+/// An order file big against the orders already stored: its load defers index building.
+fn is_bulk_load(conn: &Connection, path: &Path, kind: ImportKind) -> Result<bool> {
+    let bytes = std::fs::metadata(path)?.len();
+    if kind != ImportKind::Orders || bytes < BULK_BYTES {
+        return Ok(false);
+    }
+    let existing: i64 = conn.query_row("SELECT coalesce(max(rowid), 0) FROM order_lines", [], |r| r.get(0))?;
+    Ok(existing as u64 <= 4 * (bytes / BYTES_PER_ROW))
+}
+
+/// Page cache of an import, in KiB.
+const IMPORT_CACHE_KIB: i64 = 512 * 1024;
+
+fn import_in_tx(
+    conn: &Connection,
+    path: &Path,
+    options: &ImportOptions,
+    now: DateTime<Utc>,
+    mut progress: impl FnMut(Progress),
+    bulk: bool,
+) -> Result<ImportReport> {
+    let mut day_first = options.day_first.map(DayOrder::Settled).unwrap_or(DayOrder::Open);
     loop {
         let mut table = Table::open(path, &options.read)?;
         let headers = table.headers().to_vec();
@@ -478,7 +478,7 @@ pub fn import_file(
         let tx = Tx::begin(conn)?;
         let columns = Columns::new(&headers, &mapping);
         let outcome = {
-            let mut run = Run::new(conn, options, &columns, now, day_first, source_name(path))?;
+            let mut run = Run::new(conn, options, &columns, now, day_first, source_name(path), bulk)?;
             let outcome = run.all_rows(&mut table, &mut progress)?;
             report.batch_id = Some(run.batch);
             report.day_first = match run.cells.order {
@@ -549,25 +549,13 @@ struct Tx<'c> {
 impl<'c> Tx<'c> {
     fn begin(conn: &'c Connection) -> Result<Self> {
         let savepoint = !conn.is_autocommit();
-        conn.execute_batch(if savepoint {
-            "SAVEPOINT headtail_import"
-        } else {
-            "BEGIN IMMEDIATE"
-        })?;
-        Ok(Self {
-            conn,
-            savepoint,
-            done: false,
-        })
+        conn.execute_batch(if savepoint { "SAVEPOINT headtail_import" } else { "BEGIN IMMEDIATE" })?;
+        Ok(Self { conn, savepoint, done: false })
     }
 
     fn commit(mut self) -> Result<()> {
         self.done = true;
-        self.conn.execute_batch(if self.savepoint {
-            "RELEASE headtail_import"
-        } else {
-            "COMMIT"
-        })?;
+        self.conn.execute_batch(if self.savepoint { "RELEASE headtail_import" } else { "COMMIT" })?;
         Ok(())
     }
 
@@ -624,6 +612,10 @@ struct Run<'c> {
     by_external_id: HashMap<String, i64>,
     by_key: HashMap<(u8, String), Option<i64>>,
     open_order: Option<OpenOrder>,
+    /// A big order file into tables not much bigger (see [`is_bulk_load`]).
+    bulk: bool,
+    /// Indexes dropped for a bulk load, as the SQL that makes them again.
+    deferred_indexes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -641,6 +633,7 @@ impl<'c> Run<'c> {
         now: DateTime<Utc>,
         order: DayOrder,
         source: String,
+        bulk: bool,
     ) -> Result<Self> {
         let ts = timestamp(now);
         conn.execute(
@@ -651,7 +644,8 @@ impl<'c> Run<'c> {
         let mut by_external_id = HashMap::new();
         if options.kind == ImportKind::Orders && columns.has(Field::ExternalId) {
             // One scan instead of a look-up per customer: order files name many customers.
-            let mut stmt = conn.prepare("SELECT external_id, id FROM customers WHERE external_id IS NOT NULL AND erased_at IS NULL")?;
+            let mut stmt = conn
+                .prepare("SELECT external_id, id FROM customers WHERE external_id IS NOT NULL AND erased_at IS NULL")?;
             let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
             for row in rows {
                 let (ext, id) = row?;
@@ -671,29 +665,58 @@ impl<'c> Run<'c> {
             mode: options.mode,
             batch,
             ts,
-            cells: Cells {
-                columns,
-                order,
-                restart: None,
-                examples: Vec::new(),
-                errors: Vec::new(),
-                default_currency,
-            },
+            cells: Cells { columns, order, restart: None, examples: Vec::new(), errors: Vec::new(), default_currency },
             tally: Tally::default(),
             seen: SeenKeys::default(),
             by_external_id,
             by_key: HashMap::new(),
             open_order: None,
+            bulk,
+            deferred_indexes: Vec::new(),
         })
     }
 
+    /// For a bulk load, drops the order indexes (and the customers' when the file names
+    /// customers by external id, so that no look-up needs the others) so that they are built
+    /// once, sorted, at the end: inserting 10 million rows into several indexes in random
+    /// order costs several times more than sorting them. Unique indexes stay, since they are
+    /// what finds existing order numbers and customer ids. Dropping and creating happen
+    /// inside the import's transaction, so a crash or a rollback leaves them as they were.
+    fn defer_indexes(&mut self) -> Result<()> {
+        let mut tables = vec!["orders", "order_lines"];
+        if self.cells.columns.has(Field::ExternalId) {
+            tables.push("customers");
+        }
+        for table in tables {
+            let indexes: Vec<(String, String)> = self
+                .conn
+                .prepare(
+                    "SELECT name, sql FROM sqlite_schema
+                     WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
+                )?
+                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (name, sql) in indexes {
+                self.conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+                self.deferred_indexes.push(sql);
+            }
+        }
+        Ok(())
+    }
+
+    fn rebuild_indexes(&mut self) -> Result<()> {
+        for sql in std::mem::take(&mut self.deferred_indexes) {
+            self.conn.execute_batch(&sql)?;
+        }
+        Ok(())
+    }
+
     /// Reads every row; `Some(day_first)` when the run must start again with that order.
-    fn all_rows(
-        &mut self,
-        table: &mut Table,
-        progress: &mut impl FnMut(Progress),
-    ) -> Result<Option<bool>> {
+    fn all_rows(&mut self, table: &mut Table, progress: &mut impl FnMut(Progress)) -> Result<Option<bool>> {
         let bytes_total = table.bytes_total();
+        if self.bulk {
+            self.defer_indexes()?;
+        }
         while let Some(row) = table.next_row()? {
             if row.is_blank() {
                 continue;
@@ -708,19 +731,25 @@ impl<'c> Run<'c> {
             if let Some(day_first) = self.cells.restart {
                 return Ok(Some(day_first));
             }
+            // Errors from a record's validation name the field; show the cell too.
+            for e in self.cells.errors.iter_mut().filter(|e| e.value.is_none()) {
+                if let Some(field) = e.field {
+                    let cell = self.cells.columns.cell(&row, field);
+                    if !cell.is_empty() {
+                        e.value = Some(cut(&cell.text()));
+                    }
+                }
+            }
             let mut errors = std::mem::take(&mut self.cells.errors);
             self.tally.bad(&mut errors);
             self.cells.errors = errors;
             if self.tally.rows_read % PROGRESS_EVERY == 0 {
                 drop(row);
-                progress(Progress {
-                    rows_done: self.tally.rows_read,
-                    bytes_done: table.bytes_done(),
-                    bytes_total,
-                });
+                progress(Progress { rows_done: self.tally.rows_read, bytes_done: table.bytes_done(), bytes_total });
             }
         }
         self.close_order()?;
+        self.rebuild_indexes()?;
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
         self.tally.errors.sort_by_key(|e| e.row);
@@ -741,9 +770,7 @@ impl<'c> Run<'c> {
             email: c.text(row, Field::Email),
             region: c.text(row, Field::Region),
             owner: c.text(row, Field::Owner),
-            tags: c
-                .text(row, Field::Tags)
-                .map(|t| values::split_list(&t).map(str::to_owned).collect()),
+            tags: c.text(row, Field::Tags).map(|t| values::split_list(&t).map(str::to_owned).collect()),
             source: c.text(row, Field::Source),
             industry: c.text(row, Field::Industry),
             size_class: c.choice(row, Field::SizeClass, values::parse_size_class),
@@ -776,21 +803,10 @@ impl<'c> Run<'c> {
         let found = self.match_customer(&keys)?;
         let outcome = match (found, self.mode) {
             (Match::Ambiguous, _) => {
-                self.cells.fail(
-                    n,
-                    Field::Name,
-                    Reason::AmbiguousCustomer,
-                    patch.name.as_deref(),
-                );
+                self.cells.fail(n, Field::Name, Reason::AmbiguousCustomer, patch.name.as_deref());
                 return Ok(());
             }
-            (
-                Match::Found {
-                    id,
-                    by: Field::ExternalId,
-                },
-                ImportMode::Create,
-            ) => {
+            (Match::Found { id, by: Field::ExternalId }, ImportMode::Create) => {
                 let mut e = row_error(n, Some(Field::ExternalId), Reason::DuplicateInDatabase);
                 e.column = self.cells.columns.header(Field::ExternalId);
                 e.value = patch.external_id.as_deref().map(cut);
@@ -815,14 +831,18 @@ impl<'c> Run<'c> {
                 self.tally.skipped += 1;
                 true
             }
-            (Match::Found { id, .. }, ImportMode::Update) => {
-                if self.update_customer(n, id, patch)? {
+            (Match::Found { id, .. }, ImportMode::Update) => match self.update_customer(n, id, patch)? {
+                Some(true) => {
                     self.tally.updated += 1;
                     true
-                } else {
-                    false
                 }
-            }
+                // The row says nothing the profile does not already say.
+                Some(false) => {
+                    self.tally.skipped += 1;
+                    true
+                }
+                None => false,
+            },
             (Match::None, _) => {
                 let created = self.create_customer(n, patch.into_new())?.is_some();
                 if created {
@@ -839,28 +859,12 @@ impl<'c> Run<'c> {
 
     fn seen_before(&self, keys: &Keys) -> Option<(Field, u64)> {
         let lookups = [
-            (
-                Field::ExternalId,
-                keys.external_id
-                    .as_ref()
-                    .and_then(|k| self.seen.external_id.get(k)),
-            ),
-            (
-                Field::Phone,
-                keys.phone.as_ref().and_then(|k| self.seen.phone.get(k)),
-            ),
-            (
-                Field::Email,
-                keys.email.as_ref().and_then(|k| self.seen.email.get(k)),
-            ),
-            (
-                Field::Name,
-                keys.name_only().and_then(|k| self.seen.name_only.get(k)),
-            ),
+            (Field::ExternalId, keys.external_id.as_ref().and_then(|k| self.seen.external_id.get(k))),
+            (Field::Phone, keys.phone.as_ref().and_then(|k| self.seen.phone.get(k))),
+            (Field::Email, keys.email.as_ref().and_then(|k| self.seen.email.get(k))),
+            (Field::Name, keys.name_only().and_then(|k| self.seen.name_only.get(k))),
         ];
-        lookups
-            .into_iter()
-            .find_map(|(field, row)| row.map(|r| (field, *r)))
+        lookups.into_iter().find_map(|(field, row)| row.map(|r| (field, *r)))
     }
 
     fn remember(&mut self, keys: &Keys, row: u64) {
@@ -883,29 +887,19 @@ impl<'c> Run<'c> {
     fn match_customer(&mut self, keys: &Keys) -> Result<Match> {
         if let Some(ext) = &keys.external_id {
             if let Some(id) = self.by_external_id.get(ext) {
-                return Ok(Match::Found {
-                    id: *id,
-                    by: Field::ExternalId,
-                });
+                return Ok(Match::Found { id: *id, by: Field::ExternalId });
             }
             let id: Option<i64> = self
                 .conn
-                .prepare_cached(
-                    "SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL",
-                )?
+                .prepare_cached("SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL")?
                 .query_row([ext], |r| r.get(0))
                 .optional()?;
             if let Some(id) = id {
-                return Ok(Match::Found {
-                    id,
-                    by: Field::ExternalId,
-                });
+                return Ok(Match::Found { id, by: Field::ExternalId });
             }
         }
-        for (field, key, column) in [
-            (Field::Phone, &keys.phone, "phone_key"),
-            (Field::Email, &keys.email, "email_key"),
-        ] {
+        for (field, key, column) in [(Field::Phone, &keys.phone, "phone_key"), (Field::Email, &keys.email, "email_key")]
+        {
             if let Some(key) = key {
                 if let Some(id) = self.by_column(column, key, 1)? {
                     return Ok(Match::Found { id, by: field });
@@ -916,10 +910,7 @@ impl<'c> Run<'c> {
             let ids = self.ids_by("name_key", name, 2)?;
             return Ok(match ids.as_slice() {
                 [] => Match::None,
-                [id] => Match::Found {
-                    id: *id,
-                    by: Field::Name,
-                },
+                [id] => Match::Found { id: *id, by: Field::Name },
                 _ => Match::Ambiguous,
             });
         }
@@ -932,9 +923,7 @@ impl<'c> Run<'c> {
             "SELECT id FROM customers WHERE {column} = ?1 AND deleted_at IS NULL AND erased_at IS NULL ORDER BY id LIMIT {limit}"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let ids = stmt
-            .query_map([key], |r| r.get(0))?
-            .collect::<rusqlite::Result<Vec<i64>>>()?;
+        let ids = stmt.query_map([key], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
         Ok(ids)
     }
 
@@ -957,12 +946,7 @@ impl<'c> Run<'c> {
             Err(Error::Database(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                self.cells.fail(
-                    row,
-                    Field::ExternalId,
-                    Reason::Taken,
-                    valid.external_id.as_deref(),
-                );
+                self.cells.fail(row, Field::ExternalId, Reason::Taken, valid.external_id.as_deref());
                 Ok(None)
             }
             Err(e) => Err(e),
@@ -970,19 +954,20 @@ impl<'c> Run<'c> {
     }
 
     /// Gives a matched customer the row's values, keeping the profile before for revert.
-    fn update_customer(&mut self, row: u64, id: i64, patch: CustomerPatch) -> Result<bool> {
+    /// `Some(changed)`, or `None` when the result is invalid (errors noted).
+    fn update_customer(&mut self, row: u64, id: i64, patch: CustomerPatch) -> Result<Option<bool>> {
         let before = PreviousProfile::read(self.conn, id)?;
         let input = patch.apply_to(before.customer.to_input());
         if input == before.customer.to_input() {
             // Nothing new: no before-image, no change of updated_at.
-            return Ok(true);
+            return Ok(Some(false));
         }
         let profile = before.to_json()?;
         match customers::update(self.conn, id, input, parse_ts(&self.ts)) {
             Ok(_) => {}
             Err(Error::Validation(fields)) => {
                 self.cells.fail_fields(row, ImportKind::Customers, fields);
-                return Ok(false);
+                return Ok(None);
             }
             Err(e) => return Err(e),
         }
@@ -992,18 +977,13 @@ impl<'c> Run<'c> {
                  ON CONFLICT (batch_id, customer_id) DO NOTHING",
             )?
             .execute(params![self.batch, id, profile])?;
-        Ok(true)
+        Ok(Some(true))
     }
 
     // ---------------------------------------------------------------- activity
 
     /// The customer an activity row names; for orders an unknown one is created.
-    fn activity_customer(
-        &mut self,
-        row: &Row<'_>,
-        create: bool,
-        channel: Option<SalesChannel>,
-    ) -> Result<Option<i64>> {
+    fn activity_customer(&mut self, row: &Row<'_>, create: bool, channel: Option<SalesChannel>) -> Result<Option<i64>> {
         let n = row.number;
         let r = self.cells.customer_ref(row);
         if let Some(ext) = &r.external_id {
@@ -1014,9 +994,7 @@ impl<'c> Run<'c> {
                 // Only order files are preloaded; others look each id up once.
                 let id: Option<i64> = self
                     .conn
-                    .prepare_cached(
-                        "SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL",
-                    )?
+                    .prepare_cached("SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL")?
                     .query_row([ext], |r| r.get(0))
                     .optional()?;
                 if let Some(id) = id {
@@ -1026,18 +1004,8 @@ impl<'c> Run<'c> {
             }
         } else {
             let keys = [
-                (
-                    0_u8,
-                    Field::Phone,
-                    r.phone.as_deref().map(phone_key),
-                    "phone_key",
-                ),
-                (
-                    1,
-                    Field::Email,
-                    r.email.as_deref().map(email_key),
-                    "email_key",
-                ),
+                (0_u8, Field::Phone, r.phone.as_deref().map(phone_key), "phone_key"),
+                (1, Field::Email, r.email.as_deref().map(email_key), "email_key"),
                 (2, Field::Name, r.name.as_deref().map(name_key), "name_key"),
             ];
             for (tag, field, key, column) in keys {
@@ -1058,8 +1026,7 @@ impl<'c> Run<'c> {
                     }
                     [] => {}
                     _ => {
-                        self.cells
-                            .fail(n, field, Reason::AmbiguousCustomer, r.name.as_deref());
+                        self.cells.fail(n, field, Reason::AmbiguousCustomer, r.name.as_deref());
                         return Ok(None);
                     }
                 }
@@ -1068,32 +1035,18 @@ impl<'c> Run<'c> {
         if !create {
             let field = [Field::ExternalId, Field::Phone, Field::Email, Field::Name]
                 .into_iter()
-                .find(|f| {
-                    self.cells.columns.has(*f) && !self.cells.columns.cell(row, *f).is_empty()
-                });
-            let value = r
-                .external_id
-                .as_deref()
-                .or(r.phone.as_deref())
-                .or(r.email.as_deref())
-                .or(r.name.as_deref());
+                .find(|f| self.cells.columns.has(*f) && !self.cells.columns.cell(row, *f).is_empty());
+            let value = r.external_id.as_deref().or(r.phone.as_deref()).or(r.email.as_deref()).or(r.name.as_deref());
             match field {
                 Some(f) => self.cells.fail(n, f, Reason::UnknownCustomer, value),
-                None => self
-                    .cells
-                    .fail(n, Field::ExternalId, Reason::Required, None),
+                None => self.cells.fail(n, Field::ExternalId, Reason::Required, None),
             }
             return Ok(None);
         }
-        let Some(name) = r
-            .name
-            .clone()
-            .or_else(|| r.external_id.clone())
-            .or_else(|| r.phone.clone())
-            .or_else(|| r.email.clone())
+        let Some(name) =
+            r.name.clone().or_else(|| r.external_id.clone()).or_else(|| r.phone.clone()).or_else(|| r.email.clone())
         else {
-            self.cells
-                .fail(n, Field::ExternalId, Reason::Required, None);
+            self.cells.fail(n, Field::ExternalId, Reason::Required, None);
             return Ok(None);
         };
         let input = CustomerInput {
@@ -1138,11 +1091,7 @@ impl<'c> Run<'c> {
         if amount.is_none() && c.columns.cell(row, Field::Amount).is_empty() {
             c.fail(n, Field::Amount, Reason::Required, None);
         }
-        let cost = c.amount(
-            row,
-            Field::Cost,
-            currency.as_deref().or(amount.and_then(|a| a.currency)),
-        );
+        let cost = c.amount(row, Field::Cost, currency.as_deref().or(amount.and_then(|a| a.currency)));
         let product = c.text(row, Field::Product);
         let category = c.text(row, Field::Category);
         let quantity = c.integer(row, Field::Quantity);
@@ -1153,16 +1102,11 @@ impl<'c> Run<'c> {
         if !c.errors.is_empty() {
             return Ok(());
         }
-        let currency = currency
-            .or(amount.currency.map(str::to_owned))
-            .unwrap_or_else(|| c.default_currency.clone());
+        let currency = currency.or(amount.currency.map(str::to_owned)).unwrap_or_else(|| c.default_currency.clone());
         let lines = match product {
-            Some(product) => vec![OrderLineInput {
-                product,
-                category,
-                quantity: quantity.unwrap_or(1),
-                amount_minor: amount.minor,
-            }],
+            Some(product) => {
+                vec![OrderLineInput { product, category, quantity: quantity.unwrap_or(1), amount_minor: amount.minor }]
+            }
             None if quantity.is_some_and(|q| q <= 0) => {
                 c.fail(n, Field::Quantity, Reason::OutOfRange, None);
                 return Ok(());
@@ -1188,8 +1132,7 @@ impl<'c> Run<'c> {
             Err(e) => return Err(e),
         };
         // A further line of the order being gathered.
-        if let (Some(open), Some(number)) = (self.open_order.as_mut(), order.external_id.as_deref())
-        {
+        if let (Some(open), Some(number)) = (self.open_order.as_mut(), order.external_id.as_deref()) {
             if open.order.external_id.as_deref() == Some(number) {
                 open.order.amount_minor += order.amount_minor;
                 open.order.cost_minor = match (open.order.cost_minor, order.cost_minor) {
@@ -1205,18 +1148,8 @@ impl<'c> Run<'c> {
         let Some(customer_id) = self.activity_customer(row, true, order.channel)? else {
             return Ok(());
         };
-        self.open_order = Some(OpenOrder {
-            order: OrderInput {
-                customer_id,
-                ..order
-            },
-            rows: vec![n],
-        });
-        if self
-            .open_order
-            .as_ref()
-            .is_some_and(|o| o.order.external_id.is_none())
-        {
+        self.open_order = Some(OpenOrder { order: OrderInput { customer_id, ..order }, rows: vec![n] });
+        if self.open_order.as_ref().is_some_and(|o| o.order.external_id.is_none()) {
             self.close_order()?;
         }
         Ok(())
@@ -1253,9 +1186,7 @@ impl<'c> Run<'c> {
             // or from before the import.
             let (id, batch, customer): (i64, Option<i64>, i64) = self
                 .conn
-                .prepare_cached(
-                    "SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1",
-                )?
+                .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
                 .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
             if batch == Some(self.batch) {
                 self.conn
@@ -1269,8 +1200,7 @@ impl<'c> Run<'c> {
             } else {
                 if self.mode == ImportMode::Create {
                     for row in &open.rows {
-                        let mut e =
-                            row_error(*row, Some(Field::OrderNumber), Reason::DuplicateInDatabase);
+                        let mut e = row_error(*row, Some(Field::OrderNumber), Reason::DuplicateInDatabase);
                         e.column = self.cells.columns.header(Field::OrderNumber);
                         e.value = o.external_id.as_deref().map(cut);
                         e.customer_id = Some(customer);
@@ -1287,13 +1217,7 @@ impl<'c> Run<'c> {
             "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
         )?;
         for l in &o.lines {
-            line.execute(params![
-                order_id,
-                l.product,
-                l.category,
-                l.quantity,
-                l.amount_minor
-            ])?;
+            line.execute(params![order_id, l.product, l.category, l.quantity, l.amount_minor])?;
             self.tally.order_lines += 1;
         }
         Ok(())
@@ -1338,9 +1262,7 @@ impl<'c> Run<'c> {
                 interactions::insert(self.conn, &valid, Some(self.batch))?;
                 self.tally.created += 1;
             }
-            Err(Error::Validation(fields)) => {
-                self.cells.fail_fields(n, ImportKind::Interactions, fields)
-            }
+            Err(Error::Validation(fields)) => self.cells.fail_fields(n, ImportKind::Interactions, fields),
             Err(e) => return Err(e),
         }
         Ok(())
@@ -1371,23 +1293,14 @@ impl<'c> Run<'c> {
         let Some(customer_id) = self.activity_customer(row, false, None)? else {
             return Ok(());
         };
-        let input = SurveyResponseInput {
-            customer_id,
-            kind,
-            survey_id: None,
-            responded_on: responded.date(),
-            score,
-            comment,
-        };
+        let input =
+            SurveyResponseInput { customer_id, kind, survey_id: None, responded_on: responded.date(), score, comment };
         match input.validate() {
             Ok(valid) => {
                 surveys::insert(self.conn, &valid, Some(self.batch), &self.ts)?;
                 self.tally.created += 1;
             }
-            Err(Error::Validation(fields)) => {
-                self.cells
-                    .fail_fields(n, ImportKind::SurveyResponses, fields)
-            }
+            Err(Error::Validation(fields)) => self.cells.fail_fields(n, ImportKind::SurveyResponses, fields),
             Err(e) => return Err(e),
         }
         Ok(())
@@ -1395,9 +1308,7 @@ impl<'c> Run<'c> {
 }
 
 fn parse_ts(ts: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(ts)
-        .map(|t| t.with_timezone(&Utc))
-        .unwrap_or_default()
+    DateTime::parse_from_rfc3339(ts).map(|t| t.with_timezone(&Utc)).unwrap_or_default()
 }
 
 /// The duplicate keys of a customer row.
@@ -1441,16 +1352,8 @@ impl CustomerPatch {
     fn keys(&self) -> Keys {
         Keys {
             external_id: self.external_id.clone(),
-            phone: self
-                .phone
-                .as_deref()
-                .map(phone_key)
-                .filter(|k| !k.is_empty()),
-            email: self
-                .email
-                .as_deref()
-                .map(email_key)
-                .filter(|k| !k.is_empty()),
+            phone: self.phone.as_deref().map(phone_key).filter(|k| !k.is_empty()),
+            email: self.email.as_deref().map(email_key).filter(|k| !k.is_empty()),
             name: self.name.as_deref().map(name_key).filter(|k| !k.is_empty()),
         }
     }
@@ -1548,16 +1451,14 @@ fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -
     ])?;
     let id = conn.last_insert_rowid();
     if !c.tags.is_empty() {
-        let mut tag =
-            conn.prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
+        let mut tag = conn.prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
         for t in &c.tags {
             tag.execute(params![id, t])?;
         }
     }
     if !c.channels.is_empty() {
-        let mut channel = conn.prepare_cached(
-            "INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)",
-        )?;
+        let mut channel =
+            conn.prepare_cached("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
         for ch in &c.channels {
             channel.execute(params![id, ch])?;
         }

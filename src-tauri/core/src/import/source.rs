@@ -99,9 +99,7 @@ impl Cell<'_> {
             Cell::Text(t) => Cow::Borrowed(t.trim()),
             Cell::Int(i) => Cow::Owned(i.to_string()),
             Cell::Float(f) => Cow::Owned(format!("{f}")),
-            Cell::DateTime(at) if at.time() == chrono::NaiveTime::MIN => {
-                Cow::Owned(at.date().to_string())
-            }
+            Cell::DateTime(at) if at.time() == chrono::NaiveTime::MIN => Cow::Owned(at.date().to_string()),
             Cell::DateTime(at) => Cow::Owned(at.format("%Y-%m-%d %H:%M:%S").to_string()),
             Cell::Bool(b) => Cow::Borrowed(if b { "true" } else { "false" }),
         }
@@ -137,9 +135,7 @@ impl<'a> Row<'a> {
     pub fn cell(&self, column: usize) -> Cell<'a> {
         match self.cells {
             RowCells::Csv(record) => record.get(column).map_or(Cell::Empty, Cell::Text),
-            RowCells::Sheet { range, row } => {
-                range.get((row, column)).map_or(Cell::Empty, data_cell)
-            }
+            RowCells::Sheet { range, row } => range.get((row, column)).map_or(Cell::Empty, data_cell),
         }
     }
 
@@ -177,16 +173,8 @@ impl<R: Read> Read for Counting<R> {
 type CsvInput = encoding_rs_io::DecodeReaderBytes<Counting<File>, Vec<u8>>;
 
 enum Body {
-    Csv {
-        reader: Box<csv::Reader<CsvInput>>,
-        record: csv::StringRecord,
-        records: u64,
-    },
-    Sheet {
-        range: Range<Data>,
-        next: usize,
-        first_row: u64,
-    },
+    Csv { reader: Box<csv::Reader<CsvInput>>, record: csv::StringRecord, records: u64 },
+    Sheet { range: Range<Data>, next: usize, first_row: u64 },
 }
 
 /// An open file: the header row, then rows one at a time.
@@ -202,17 +190,11 @@ const SAMPLE_BYTES: usize = 1 << 20;
 const CSV_BUFFER: usize = 1 << 16;
 
 fn io_error(path: &Path) -> impl Fn(io::Error) -> ReadError + '_ {
-    move |source| ReadError::Io {
-        path: path.display().to_string(),
-        source,
-    }
+    move |source| ReadError::Io { path: path.display().to_string(), source }
 }
 
 fn is_workbook(path: &Path, head: &[u8]) -> bool {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase);
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
     matches!(ext.as_deref(), Some("xlsx" | "xlsm" | "xlsb" | "xls" | "ods"))
         // Zip (xlsx, ods) or OLE2 (xls) magic, whatever the file is called.
         || head.starts_with(b"PK\x03\x04")
@@ -224,10 +206,7 @@ impl Table {
         let mut file = File::open(path).map_err(io_error(path))?;
         let bytes_total = file.metadata().map_err(io_error(path))?.len();
         let mut sample = Vec::with_capacity(SAMPLE_BYTES.min(bytes_total as usize));
-        (&mut file)
-            .take(SAMPLE_BYTES as u64)
-            .read_to_end(&mut sample)
-            .map_err(io_error(path))?;
+        (&mut file).take(SAMPLE_BYTES as u64).read_to_end(&mut sample).map_err(io_error(path))?;
         if is_workbook(path, &sample) {
             drop(file);
             return Self::open_workbook(path, options, bytes_total);
@@ -242,9 +221,7 @@ impl Table {
             None => detect_encoding(&sample, complete),
         };
         let text = decode_sample(encoding, &sample);
-        let delimiter = options
-            .delimiter
-            .map_or_else(|| detect_delimiter(&text), |d| d as u8);
+        let delimiter = options.delimiter.map_or_else(|| detect_delimiter(&text), |d| d as u8);
         drop(file);
 
         let file = File::open(path).map_err(io_error(path))?;
@@ -253,10 +230,7 @@ impl Table {
             .encoding(Some(encoding))
             .utf8_passthru(true)
             .strip_bom(true)
-            .build(Counting {
-                inner: file,
-                count: bytes_read.clone(),
-            });
+            .build(Counting { inner: file, count: bytes_read.clone() });
         let mut reader = csv::ReaderBuilder::new()
             .delimiter(delimiter)
             .has_headers(false)
@@ -266,9 +240,7 @@ impl Table {
         let mut record = csv::StringRecord::new();
         let mut records = 0_u64;
         let headers = loop {
-            let more = reader
-                .read_record(&mut record)
-                .map_err(|e| csv_error(e, records + 1))?;
+            let more = reader.read_record(&mut record).map_err(|e| csv_error(e, records + 1))?;
             if !more {
                 return Err(ReadError::Empty(path.display().to_string()));
             }
@@ -286,25 +258,15 @@ impl Table {
                 sheet: None,
             },
             headers,
-            body: Body::Csv {
-                reader: Box::new(reader),
-                record,
-                records,
-            },
+            body: Body::Csv { reader: Box::new(reader), record, records },
             bytes_read,
             bytes_total,
         })
     }
 
-    fn open_workbook(
-        path: &Path,
-        options: &ReadOptions,
-        bytes_total: u64,
-    ) -> Result<Table, ReadError> {
-        let failed = |e: calamine::Error| ReadError::Workbook {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        };
+    fn open_workbook(path: &Path, options: &ReadOptions, bytes_total: u64) -> Result<Table, ReadError> {
+        let failed =
+            |e: calamine::Error| ReadError::Workbook { path: path.display().to_string(), message: e.to_string() };
         let mut workbook = calamine::open_workbook_auto(path).map_err(failed)?;
         let names = workbook.sheet_names();
         let sheet = match options.sheet.as_deref() {
@@ -313,10 +275,7 @@ impl Table {
                 .find(|n| n.as_str() == wanted)
                 .cloned()
                 .ok_or_else(|| ReadError::NoSuchSheet(wanted.to_owned()))?,
-            None => names
-                .first()
-                .cloned()
-                .ok_or_else(|| ReadError::Empty(path.display().to_string()))?,
+            None => names.first().cloned().ok_or_else(|| ReadError::Empty(path.display().to_string()))?,
         };
         let range = workbook.worksheet_range(&sheet).map_err(failed)?;
         let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
@@ -325,18 +284,10 @@ impl Table {
             if next >= range.height() {
                 return Err(ReadError::Empty(path.display().to_string()));
             }
-            let row = Row {
-                number: 0,
-                cells: RowCells::Sheet {
-                    range: &range,
-                    row: next,
-                },
-            };
+            let row = Row { number: 0, cells: RowCells::Sheet { range: &range, row: next } };
             next += 1;
             if !row.is_blank() {
-                break (0..row.len())
-                    .map(|i| row.cell(i).text().trim().to_owned())
-                    .collect::<Vec<_>>();
+                break (0..row.len()).map(|i| row.cell(i).text().trim().to_owned()).collect::<Vec<_>>();
             }
         };
         Ok(Table {
@@ -348,11 +299,7 @@ impl Table {
                 sheet: Some(sheet),
             },
             headers,
-            body: Body::Sheet {
-                range,
-                next,
-                first_row,
-            },
+            body: Body::Sheet { range, next, first_row },
             bytes_read: Arc::new(AtomicU64::new(0)),
             bytes_total,
         })
@@ -373,10 +320,7 @@ impl Table {
     /// Bytes of the file consumed so far (for a workbook, the share of rows read).
     pub fn bytes_done(&self) -> u64 {
         match &self.body {
-            Body::Csv { .. } => self
-                .bytes_read
-                .load(Ordering::Relaxed)
-                .min(self.bytes_total),
+            Body::Csv { .. } => self.bytes_read.load(Ordering::Relaxed).min(self.bytes_total),
             Body::Sheet { range, next, .. } => {
                 let height = range.height().max(1) as u64;
                 self.bytes_total * (*next as u64).min(height) / height
@@ -387,37 +331,21 @@ impl Table {
     /// The next row, or `None` at the end of the file.
     pub fn next_row(&mut self) -> Result<Option<Row<'_>>, ReadError> {
         match &mut self.body {
-            Body::Csv {
-                reader,
-                record,
-                records,
-            } => {
-                let more = reader
-                    .read_record(record)
-                    .map_err(|e| csv_error(e, *records + 1))?;
+            Body::Csv { reader, record, records } => {
+                let more = reader.read_record(record).map_err(|e| csv_error(e, *records + 1))?;
                 if !more {
                     return Ok(None);
                 }
                 *records += 1;
-                Ok(Some(Row {
-                    number: *records,
-                    cells: RowCells::Csv(record),
-                }))
+                Ok(Some(Row { number: *records, cells: RowCells::Csv(record) }))
             }
-            Body::Sheet {
-                range,
-                next,
-                first_row,
-            } => {
+            Body::Sheet { range, next, first_row } => {
                 let index = *next;
                 if index >= range.height() {
                     return Ok(None);
                 }
                 *next += 1;
-                Ok(Some(Row {
-                    number: *first_row + index as u64 + 1,
-                    cells: RowCells::Sheet { range, row: index },
-                }))
+                Ok(Some(Row { number: *first_row + index as u64 + 1, cells: RowCells::Sheet { range, row: index } }))
             }
         }
     }
@@ -425,18 +353,11 @@ impl Table {
 
 fn csv_error(e: csv::Error, row: u64) -> ReadError {
     match e.into_kind() {
-        csv::ErrorKind::Io(source) => ReadError::Io {
-            path: String::new(),
-            source,
-        },
-        csv::ErrorKind::Utf8 { .. } => ReadError::Csv {
-            row,
-            message: "the text is not valid in the file's encoding; pass the encoding".into(),
-        },
-        other => ReadError::Csv {
-            row,
-            message: format!("{other:?}"),
-        },
+        csv::ErrorKind::Io(source) => ReadError::Io { path: String::new(), source },
+        csv::ErrorKind::Utf8 { .. } => {
+            ReadError::Csv { row, message: "the text is not valid in the file's encoding; pass the encoding".into() }
+        }
+        other => ReadError::Csv { row, message: format!("{other:?}") },
     }
 }
 
@@ -552,15 +473,11 @@ mod tests {
 
     #[test]
     fn encodings_are_told_apart_by_bom_validity_and_guess() {
-        assert_eq!(
-            detect_encoding("客户名称,金额\n".as_bytes(), true),
-            (encoding_rs::UTF_8, false)
+        assert_eq!(detect_encoding("客户名称,金额\n".as_bytes(), true), (encoding_rs::UTF_8, false));
+        assert_eq!(detect_encoding(b"\xEF\xBB\xBFname\n", true), (encoding_rs::UTF_8, true));
+        let (gbk, _, _) = encoding_rs::GBK.encode(
+            "客户名称,手机,下单日期,金额\n张伟,13800138000,2024-01-05,￥1234.50\n王芳,13900139000,2024-01-06,88元\n",
         );
-        assert_eq!(
-            detect_encoding(b"\xEF\xBB\xBFname\n", true),
-            (encoding_rs::UTF_8, true)
-        );
-        let (gbk, _, _) = encoding_rs::GBK.encode("客户名称,手机,下单日期,金额\n张伟,13800138000,2024-01-05,￥1234.50\n王芳,13900139000,2024-01-06,88元\n");
         assert_eq!(detect_encoding(&gbk, true).0, encoding_rs::GB18030);
         // A UTF-8 sample cut in the middle of a character is still UTF-8.
         let cut = &"张伟".as_bytes()[..4];

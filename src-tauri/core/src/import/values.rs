@@ -39,12 +39,7 @@ pub enum DateText {
     /// The spelling says which part is which (ISO, 年月日, 8 digits, serial numbers).
     Known(NaiveDateTime),
     /// Two leading numbers and a trailing year: `a/b/year`.
-    DayMonth {
-        a: u32,
-        b: u32,
-        year: i32,
-        time: NaiveTime,
-    },
+    DayMonth { a: u32, b: u32, year: i32, time: NaiveTime },
 }
 
 /// What a `DayMonth` value says about the order of day and month.
@@ -97,9 +92,7 @@ pub fn excel_serial(serial: f64) -> Result<NaiveDateTime, Rule> {
     if !serial.is_finite() || !(1.0..=2_958_465.0).contains(&serial) {
         return Err(Rule::OutOfRange);
     }
-    let base = NaiveDate::from_ymd_opt(1899, 12, 30)
-        .ok_or(Rule::Unparseable)?
-        .and_time(NaiveTime::MIN);
+    let base = NaiveDate::from_ymd_opt(1899, 12, 30).ok_or(Rule::Unparseable)?.and_time(NaiveTime::MIN);
     // Whole milliseconds: the serial's float noise is below a millisecond.
     let millis = (serial * 86_400_000.0).round() as i64;
     let at = base + Duration::milliseconds(millis);
@@ -111,10 +104,7 @@ pub fn excel_serial(serial: f64) -> Result<NaiveDateTime, Rule> {
 
 /// Splits leading ASCII digits off `s`.
 fn digits(s: &str) -> (&str, &str) {
-    let end = s
-        .bytes()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(s.len());
+    let end = s.bytes().position(|b| !b.is_ascii_digit()).unwrap_or(s.len());
     s.split_at(end)
 }
 
@@ -181,11 +171,7 @@ pub fn parse_date(text: &str) -> Result<DateText, Rule> {
         let date = ymd(number(first)? as i32, number(m)?, number(d)?)?;
         return Ok(DateText::Known(date.and_time(time_of_day(after_d)?)));
     }
-    let sep = rest
-        .chars()
-        .next()
-        .filter(|c| matches!(c, '-' | '/' | '.'))
-        .ok_or(Rule::Unparseable)?;
+    let sep = rest.chars().next().filter(|c| matches!(c, '-' | '/' | '.')).ok_or(Rule::Unparseable)?;
     let (second, rest) = digits(&rest[1..]);
     let rest = rest.strip_prefix(sep).ok_or(Rule::Unparseable)?;
     let (third, rest) = digits(rest);
@@ -304,10 +290,7 @@ pub fn parse_amount(text: &str, digits_of: impl Fn(Option<&str>) -> u32) -> Resu
     let currency = currency.or(currency2);
     let minor_digits = digits_of(currency);
     let minor = decimal_to_minor(body, minor_digits, false)?;
-    Ok(Amount {
-        minor: if negative { -minor } else { minor },
-        currency,
-    })
+    Ok(Amount { minor: if negative { -minor } else { minor }, currency })
 }
 
 /// Exact conversion of unsigned decimal text (`1,234.50`) to minor units. With `round`,
@@ -337,18 +320,12 @@ pub fn decimal_to_minor(text: &str, minor_digits: u32, round: bool) -> Result<i6
     }
     let mut value: i64 = 0;
     for b in whole.bytes().filter(u8::is_ascii_digit) {
-        value = value
-            .checked_mul(10)
-            .and_then(|v| v.checked_add(i64::from(b - b'0')))
-            .ok_or(Rule::OutOfRange)?;
+        value = value.checked_mul(10).and_then(|v| v.checked_add(i64::from(b - b'0'))).ok_or(Rule::OutOfRange)?;
     }
     let digits = minor_digits as usize;
     let mut frac_value: i64 = 0;
     for i in 0..digits {
-        let d = fraction
-            .as_bytes()
-            .get(i)
-            .map_or(0, |b| i64::from(b - b'0'));
+        let d = fraction.as_bytes().get(i).map_or(0, |b| i64::from(b - b'0'));
         frac_value = frac_value * 10 + d;
     }
     let extra = fraction.get(digits..).unwrap_or("");
@@ -360,10 +337,7 @@ pub fn decimal_to_minor(text: &str, minor_digits: u32, round: bool) -> Result<i6
             frac_value += 1;
         }
     }
-    value
-        .checked_mul(10_i64.pow(minor_digits))
-        .and_then(|v| v.checked_add(frac_value))
-        .ok_or(Rule::OutOfRange)
+    value.checked_mul(10_i64.pow(minor_digits)).and_then(|v| v.checked_add(frac_value)).ok_or(Rule::OutOfRange)
 }
 
 /// An amount held by a spreadsheet as a binary float: its shortest decimal form is read
@@ -387,14 +361,8 @@ pub fn parse_integer(text: &str) -> Result<i64, Rule> {
     if s.is_empty() {
         return Err(Rule::Required);
     }
-    let s = s
-        .strip_suffix(".0")
-        .or_else(|| s.strip_suffix(".00"))
-        .unwrap_or(s);
-    s.strip_prefix('+')
-        .unwrap_or(s)
-        .parse::<i64>()
-        .map_err(|_| Rule::Unparseable)
+    let s = s.strip_suffix(".0").or_else(|| s.strip_suffix(".00")).unwrap_or(s);
+    s.strip_prefix('+').unwrap_or(s).parse::<i64>().map_err(|_| Rule::Unparseable)
 }
 
 // ---------------------------------------------------------------------------------------
@@ -413,17 +381,16 @@ fn word_key(text: &str) -> String {
 pub fn parse_channel(text: &str) -> Result<SalesChannel, Rule> {
     let key = word_key(text);
     let channel = match key.as_str() {
-        "onlineshop" | "网店" | "网上商城" | "商城" | "官网" | "官方网站" | "线上" | "网站"
-        | "小程序" | "微店" | "有赞" | "online" | "webshop" | "website" | "eshop" | "ecommerce" => {
-            SalesChannel::OnlineShop
+        "onlineshop" | "网店" | "网上商城" | "商城" | "官网" | "官方网站" | "线上" | "网站" | "小程序" | "微店"
+        | "有赞" | "online" | "webshop" | "website" | "eshop" | "ecommerce" => SalesChannel::OnlineShop,
+        "marketplace" | "淘宝" | "天猫" | "京东" | "拼多多" | "抖音" | "抖店" | "快手" | "唯品会" | "苏宁"
+        | "亚马逊" | "电商平台" | "平台" | "taobao" | "tmall" | "jd" | "jd.com" | "pinduoduo" | "douyin" | "amazon" => {
+            SalesChannel::Marketplace
         }
-        "marketplace" | "淘宝" | "天猫" | "京东" | "拼多多" | "抖音" | "抖店" | "快手"
-        | "唯品会" | "苏宁" | "亚马逊" | "电商平台" | "平台" | "taobao" | "tmall" | "jd"
-        | "jd.com" | "pinduoduo" | "douyin" | "amazon" => SalesChannel::Marketplace,
-        "store" | "门店" | "实体店" | "店铺" | "线下" | "线下门店" | "专卖店" | "柜台" | "shop"
-        | "retail" | "offline" | "physicalstore" => SalesChannel::Store,
-        "phonewechat" | "电话" | "微信" | "企业微信" | "电话/微信" | "电话微信" | "phone"
-        | "wechat" | "telephone" | "phone/wechat" => SalesChannel::PhoneWechat,
+        "store" | "门店" | "实体店" | "店铺" | "线下" | "线下门店" | "专卖店" | "柜台" | "shop" | "retail"
+        | "offline" | "physicalstore" => SalesChannel::Store,
+        "phonewechat" | "电话" | "微信" | "企业微信" | "电话/微信" | "电话微信" | "phone" | "wechat" | "telephone"
+        | "phone/wechat" => SalesChannel::PhoneWechat,
         _ => return Err(Rule::InvalidChoice),
     };
     Ok(channel)
@@ -431,19 +398,18 @@ pub fn parse_channel(text: &str) -> Result<SalesChannel, Rule> {
 
 pub fn parse_customer_kind(text: &str) -> Result<CustomerKind, Rule> {
     match word_key(text).as_str() {
-        "company" | "business" | "organization" | "organisation" | "公司" | "企业" | "单位"
-        | "机构" | "企业客户" | "b" | "b2b" => Ok(CustomerKind::Company),
-        "person" | "individual" | "personal" | "consumer" | "个人" | "个人客户" | "散客" | "c"
-        | "b2c" => Ok(CustomerKind::Person),
+        "company" | "business" | "organization" | "organisation" | "公司" | "企业" | "单位" | "机构" | "企业客户"
+        | "b" | "b2b" => Ok(CustomerKind::Company),
+        "person" | "individual" | "personal" | "consumer" | "个人" | "个人客户" | "散客" | "c" | "b2c" => {
+            Ok(CustomerKind::Person)
+        }
         _ => Err(Rule::InvalidChoice),
     }
 }
 
 pub fn parse_size_class(text: &str) -> Result<SizeClass, Rule> {
     match word_key(text).as_str() {
-        "large" | "enterprise" | "ka" | "大客户" | "大型" | "大型企业" | "大企业" => {
-            Ok(SizeClass::Large)
-        }
+        "large" | "enterprise" | "ka" | "大客户" | "大型" | "大型企业" | "大企业" => Ok(SizeClass::Large),
         "smb" | "sme" | "small" | "medium" | "中小" | "中小企业" | "中型" | "小型" | "中小客户" => {
             Ok(SizeClass::Smb)
         }
@@ -457,12 +423,11 @@ pub fn parse_interaction_kind(text: &str) -> Result<InteractionKind, Rule> {
         "call" | "phone" | "phonecall" | "电话" | "通话" | "电话沟通" | "来电" | "去电" => {
             Ok(InteractionKind::Call)
         }
-        "visit" | "拜访" | "上门" | "上门拜访" | "面访" | "走访" | "来访" => {
-            Ok(InteractionKind::Visit)
-        }
+        "visit" | "拜访" | "上门" | "上门拜访" | "面访" | "走访" | "来访" => Ok(InteractionKind::Visit),
         "email" | "mail" | "邮件" | "电子邮件" => Ok(InteractionKind::Email),
-        "message" | "wechat" | "sms" | "chat" | "微信" | "短信" | "消息" | "留言" | "企业微信"
-        | "qq" => Ok(InteractionKind::Message),
+        "message" | "wechat" | "sms" | "chat" | "微信" | "短信" | "消息" | "留言" | "企业微信" | "qq" => {
+            Ok(InteractionKind::Message)
+        }
         "meeting" | "会议" | "开会" | "会面" | "视频会议" => Ok(InteractionKind::Meeting),
         _ => Err(Rule::InvalidChoice),
     }
@@ -479,9 +444,7 @@ pub fn parse_survey_kind(text: &str) -> Result<SurveyKind, Rule> {
 
 /// Tags or channels listed in one cell: split at commas, semicolons, pipes and 、 (either width).
 pub fn split_list(text: &str) -> impl Iterator<Item = &str> {
-    text.split([',', '，', ';', '；', '|', '、', '/'])
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
+    text.split([',', '，', ';', '；', '|', '、', '/']).map(str::trim).filter(|t| !t.is_empty())
 }
 
 #[cfg(test)]
@@ -518,30 +481,15 @@ mod tests {
             Ok(DateText::Known(at)) => at,
             other => panic!("{other:?}"),
         };
-        assert_eq!(
-            at.time(),
-            NaiveTime::from_hms_opt(14, 30, 15).expect("time")
-        );
+        assert_eq!(at.time(), NaiveTime::from_hms_opt(14, 30, 15).expect("time"));
         assert_eq!(date("2024-01-05T08:00:00+08:00"), d(2024, 1, 5));
         assert_eq!(date("2024年1月5日 9:05"), d(2024, 1, 5));
     }
 
     #[test]
     fn impossible_dates_are_refused() {
-        for text in [
-            "2024-02-30",
-            "2024-13-01",
-            "20241301",
-            "hello",
-            "2024-01",
-            "1/2",
-            "32/01/2024",
-            "13/13/2024",
-        ] {
-            assert!(
-                parse_date(text).is_err(),
-                "{text} must not be read as a date"
-            );
+        for text in ["2024-02-30", "2024-13-01", "20241301", "hello", "2024-01", "1/2", "32/01/2024", "13/13/2024"] {
+            assert!(parse_date(text).is_err(), "{text} must not be read as a date");
         }
         assert_eq!(parse_date("1850-01-01"), Err(Rule::OutOfRange));
         assert_eq!(parse_date(""), Err(Rule::Required));
@@ -551,38 +499,13 @@ mod tests {
     fn day_month_order_is_left_open_until_the_file_says() {
         let value = parse_date("05/01/2024").expect("reads");
         assert_eq!(value.evidence(), OrderEvidence::Ambiguous);
-        assert_eq!(
-            value.resolve(true).expect("day first").date(),
-            d(2024, 1, 5)
-        );
-        assert_eq!(
-            value.resolve(false).expect("month first").date(),
-            d(2024, 5, 1)
-        );
-        assert_eq!(
-            parse_date("25/01/2024").expect("reads").evidence(),
-            OrderEvidence::Proves(true)
-        );
-        assert_eq!(
-            parse_date("01/25/2024").expect("reads").evidence(),
-            OrderEvidence::Proves(false)
-        );
-        assert_eq!(
-            parse_date("05/05/2024").expect("reads").evidence(),
-            OrderEvidence::None
-        );
-        assert_eq!(
-            parse_date("1/5/24")
-                .expect("reads")
-                .resolve(false)
-                .expect("date")
-                .date(),
-            d(2024, 1, 5)
-        );
-        assert_eq!(
-            parse_date("31/04/2024").expect("reads").resolve(true),
-            Err(Rule::Unparseable)
-        );
+        assert_eq!(value.resolve(true).expect("day first").date(), d(2024, 1, 5));
+        assert_eq!(value.resolve(false).expect("month first").date(), d(2024, 5, 1));
+        assert_eq!(parse_date("25/01/2024").expect("reads").evidence(), OrderEvidence::Proves(true));
+        assert_eq!(parse_date("01/25/2024").expect("reads").evidence(), OrderEvidence::Proves(false));
+        assert_eq!(parse_date("05/05/2024").expect("reads").evidence(), OrderEvidence::None);
+        assert_eq!(parse_date("1/5/24").expect("reads").resolve(false).expect("date").date(), d(2024, 1, 5));
+        assert_eq!(parse_date("31/04/2024").expect("reads").resolve(true), Err(Rule::Unparseable));
     }
 
     #[test]
@@ -590,10 +513,7 @@ mod tests {
         assert_eq!(excel_serial(45296.0).expect("date").date(), d(2024, 1, 5));
         assert_eq!(excel_serial(61.0).expect("date").date(), d(1900, 3, 1));
         let noon = excel_serial(45296.5).expect("date");
-        assert_eq!(
-            noon.time(),
-            NaiveTime::from_hms_opt(12, 0, 0).expect("noon")
-        );
+        assert_eq!(noon.time(), NaiveTime::from_hms_opt(12, 0, 0).expect("noon"));
         assert!(excel_serial(f64::NAN).is_err());
     }
 
@@ -620,24 +540,9 @@ mod tests {
         ] {
             assert_eq!(cny(text), Ok(minor), "{text}");
         }
-        assert_eq!(
-            parse_amount("$5", |c| minor_digits(c.unwrap_or("CNY")))
-                .expect("usd")
-                .currency,
-            Some("USD")
-        );
-        assert_eq!(
-            parse_amount("¥500", |c| minor_digits(c.unwrap_or("JPY")))
-                .expect("yen")
-                .minor,
-            50_000
-        );
-        assert_eq!(
-            parse_amount("500", |_| minor_digits("JPY"))
-                .expect("yen")
-                .minor,
-            500
-        );
+        assert_eq!(parse_amount("$5", |c| minor_digits(c.unwrap_or("CNY"))).expect("usd").currency, Some("USD"));
+        assert_eq!(parse_amount("¥500", |c| minor_digits(c.unwrap_or("JPY"))).expect("yen").minor, 50_000);
+        assert_eq!(parse_amount("500", |_| minor_digits("JPY")).expect("yen").minor, 500);
     }
 
     #[test]
@@ -679,9 +584,6 @@ mod tests {
         assert_eq!(parse_interaction_kind("拜访"), Ok(InteractionKind::Visit));
         assert_eq!(parse_survey_kind("nps"), Ok(SurveyKind::Nps));
         assert_eq!(parse_size_class("中小企业"), Ok(SizeClass::Smb));
-        assert_eq!(
-            split_list("VIP，华南;老客户、 a").collect::<Vec<_>>(),
-            vec!["VIP", "华南", "老客户", "a"]
-        );
+        assert_eq!(split_list("VIP，华南;老客户、 a").collect::<Vec<_>>(), vec!["VIP", "华南", "老客户", "a"]);
     }
 }

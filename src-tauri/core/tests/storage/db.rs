@@ -24,18 +24,11 @@ fn a_new_file_gets_the_current_schema_in_wal_mode() {
 fn reopening_keeps_data_and_applies_no_migration_twice() {
     let (dir, db) = crate::temp_db();
     let path = dir.path().join("headtail.sqlite");
-    db.with_conn(|c| Ok(c.execute("INSERT INTO settings VALUES ('probe', 'kept')", [])?))
-        .expect("insert");
+    db.with_conn(|c| Ok(c.execute("INSERT INTO settings VALUES ('probe', 'kept')", [])?)).expect("insert");
     drop(db);
     let again = Database::open(&path).expect("reopen");
     let kept: String = again
-        .with_conn(|c| {
-            Ok(
-                c.query_row("SELECT value FROM settings WHERE key = 'probe'", [], |r| {
-                    r.get(0)
-                })?,
-            )
-        })
+        .with_conn(|c| Ok(c.query_row("SELECT value FROM settings WHERE key = 'probe'", [], |r| r.get(0))?))
         .expect("read back");
     assert_eq!(kept, "kept");
 }
@@ -46,41 +39,24 @@ fn a_database_from_a_newer_version_is_refused_and_left_untouched() {
     let path = dir.path().join("future.sqlite");
     {
         let conn = Connection::open(&path).expect("create");
-        conn.execute_batch("CREATE TABLE from_the_future (x); PRAGMA user_version = 999;")
-            .expect("setup");
+        conn.execute_batch("CREATE TABLE from_the_future (x); PRAGMA user_version = 999;").expect("setup");
     }
     let before = std::fs::read(&path).expect("read");
     let err = Database::open(&path).expect_err("must refuse a newer schema");
-    assert!(
-        matches!(err, Error::DatabaseTooNew { found: 999, .. }),
-        "got {err:?}"
-    );
-    assert!(
-        err.to_string().contains("newer version"),
-        "message must say why: {err}"
-    );
-    assert_eq!(
-        std::fs::read(&path).expect("read"),
-        before,
-        "the file must not change"
-    );
+    assert!(matches!(err, Error::DatabaseTooNew { found: 999, .. }), "got {err:?}");
+    assert!(err.to_string().contains("newer version"), "message must say why: {err}");
+    assert_eq!(std::fs::read(&path).expect("read"), before, "the file must not change");
 }
 
 #[test]
 fn a_file_that_is_not_a_database_is_reported_as_such() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("notes.sqlite");
-    std::fs::write(
-        &path,
-        "this is a text file, not SQLite, and it is long enough to have a header",
-    )
-    .expect("write");
+    std::fs::write(&path, "this is a text file, not SQLite, and it is long enough to have a header")
+        .expect("write");
     let err = Database::open(&path).expect_err("must refuse");
     assert!(matches!(err, Error::DatabaseCorrupt { .. }), "got {err:?}");
-    assert_eq!(
-        err.payload().details.params.get("path").map(String::as_str),
-        path.to_str()
-    );
+    assert_eq!(err.payload().details.params.get("path").map(String::as_str), path.to_str());
 }
 
 #[test]
@@ -92,13 +68,7 @@ fn a_failed_transaction_leaves_nothing_behind() {
     });
     assert!(result.is_err());
     let count: i64 = db
-        .with_conn(|c| {
-            Ok(c.query_row(
-                "SELECT count(*) FROM settings WHERE key = 'half'",
-                [],
-                |r| r.get(0),
-            )?)
-        })
+        .with_conn(|c| Ok(c.query_row("SELECT count(*) FROM settings WHERE key = 'half'", [], |r| r.get(0))?))
         .expect("count");
     assert_eq!(count, 0, "a rolled back transaction must not leave its row");
 }

@@ -2,6 +2,7 @@
 
 mod customers;
 mod db;
+mod import;
 mod settings;
 
 use chrono::{DateTime, TimeZone, Utc};
@@ -16,7 +17,5 @@ pub fn temp_db() -> (TempDir, Database) {
 }
 
 pub fn at(day: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0)
-        .single()
-        .expect("valid test date")
+    Utc.with_ymd_and_hms(2026, 3, day, 9, 30, 0).single().expect("valid test date")
 }
