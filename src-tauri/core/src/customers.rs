@@ -537,7 +537,8 @@ pub fn restore(conn: &Connection, id: i64) -> Result<Customer> {
     get(conn, id)
 }
 
-pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
+/// The WHERE clause (over `customers c`) and its arguments for a query's filters.
+fn filter(query: &CustomerQuery) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut filters = vec![
         if query.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.to_owned(),
         "c.erased_at IS NULL".to_owned(),
@@ -572,7 +573,27 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         args.push(Box::new(tag.to_owned()));
         filters.push(format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})", args.len()));
     }
-    let where_clause = filters.join(" AND ");
+    (filters.join(" AND "), args)
+}
+
+/// Every customer a query matches, in its order, without paging: what an export of a list
+/// or segment takes.
+pub fn matching_ids(conn: &Connection, query: &CustomerQuery) -> Result<Vec<i64>> {
+    let (where_clause, args) = filter(query);
+    let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    let column = query.sort.column();
+    let sql = format!(
+        "SELECT c.id FROM customers c WHERE {where_clause}
+         ORDER BY c.{column} IS NULL, c.{column} COLLATE NOCASE {direction}, c.id {direction}"
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let ids = stmt.query_map(arg_refs.as_slice(), |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
+pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
+    let (where_clause, args) = filter(query);
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
 
     let total: u32 = conn.query_row(

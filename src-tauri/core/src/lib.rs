@@ -4,6 +4,7 @@ pub mod activity;
 pub mod customers;
 pub mod db;
 pub mod error;
+pub mod export;
 pub mod import;
 pub mod interactions;
 pub mod orders;

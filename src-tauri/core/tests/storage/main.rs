@@ -2,6 +2,7 @@
 
 mod customers;
 mod db;
+mod export;
 mod import;
 mod settings;
 
