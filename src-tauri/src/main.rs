@@ -10,6 +10,15 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     // --help and --version print and exit here, before anything touches a display.
     let cli = Cli::parse();
+    if let Some(Command::Import(args)) = &cli.command {
+        return match db_path(&cli) {
+            Ok(path) => headtail_app::import_cli::run(&path, args),
+            Err(message) => {
+                eprintln!("headtail: {message}");
+                ExitCode::from(2)
+            }
+        };
+    }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -34,6 +43,15 @@ fn run(cli: Cli) -> Result<(), String> {
             let db = open(&cli)?;
             println!("database: {}", db.path().display());
             println!("schema version: {}", headtail_core::db::schema_version());
+            Ok(())
+        }
+        Some(Command::Import(_)) => unreachable!("dispatched in main"),
+        Some(Command::Export { out }) => {
+            let db = open(&cli)?;
+            let tables = db.with_conn(|c| headtail_core::export::database_csv(c, out)).map_err(|e| e.to_string())?;
+            for t in &tables {
+                println!("{}: {} rows -> {}", t.table, t.rows, t.file.display());
+            }
             Ok(())
         }
         // A database that cannot be opened is explained in the window, not only on stderr.
