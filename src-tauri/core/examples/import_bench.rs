@@ -59,12 +59,12 @@ fn write_csv(path: &std::path::Path, rows: u64) -> std::io::Result<u64> {
         let customer = rng.below(customers) + 1;
         // Rows come in date order, as a till exports them.
         let date = start + chrono::Duration::days((written * days / rows) as i64);
-        let lines = if order % 5 == 0 { 2 } else { 1 };
+        let lines = if order.is_multiple_of(5) { 2 } else { 1 };
         for _ in 0..lines.min(rows - written) {
             let (product, category) = PRODUCTS[rng.below(6) as usize];
             let quantity = rng.below(3) + 1;
             let cents = rng.below(50_000) + 100;
-            let amount = if cents % 7 == 0 {
+            let amount = if cents.is_multiple_of(7) {
                 format!("\"￥{},{:03}.{:02}\"", cents / 100_000, (cents / 100) % 1000, cents % 100)
             } else {
                 format!("{}.{:02}", cents / 100, cents % 100)

@@ -743,8 +743,7 @@ impl<'c> Run<'c> {
             let mut errors = std::mem::take(&mut self.cells.errors);
             self.tally.bad(&mut errors);
             self.cells.errors = errors;
-            if self.tally.rows_read % PROGRESS_EVERY == 0 {
-                drop(row);
+            if self.tally.rows_read.is_multiple_of(PROGRESS_EVERY) {
                 progress(Progress { rows_done: self.tally.rows_read, bytes_done: table.bytes_done(), bytes_total });
             }
         }
