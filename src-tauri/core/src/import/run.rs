@@ -288,6 +288,159 @@ struct CustomerRef {
     name: Option<String>,
 }
 
+impl CustomerRef {
+    /// The strongest of the names given, with its field.
+    fn first(&self) -> Option<(Field, &str)> {
+        [
+            (Field::ExternalId, &self.external_id),
+            (Field::Phone, &self.phone),
+            (Field::Email, &self.email),
+            (Field::Name, &self.name),
+        ]
+        .into_iter()
+        .find_map(|(f, v)| v.as_deref().map(|v| (f, v)))
+    }
+
+    fn value(&self, field: Field) -> Option<&str> {
+        match field {
+            Field::ExternalId => self.external_id.as_deref(),
+            Field::Phone => self.phone.as_deref(),
+            Field::Email => self.email.as_deref(),
+            Field::Name => self.name.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+/// An order row read and checked, waiting to be written.
+struct ParsedOrder {
+    row: u64,
+    customer: CustomerRef,
+    /// `None` when the row has errors.
+    order: Option<OrderInput>,
+    errors: Vec<RowError>,
+}
+
+/// A batch of order rows from the reading thread, and how far into the file it is.
+struct OrderBatch {
+    rows: Vec<ParsedOrder>,
+    bytes_done: u64,
+}
+
+const ORDER_BATCH: usize = 1000;
+
+/// What the reading thread knows when it stops.
+struct ReadEnd {
+    order: DayOrder,
+    restart: Option<bool>,
+    examples: Vec<DateExample>,
+}
+
+/// The reading half of an order import, on its own thread: CSV decoding, cell parsing and
+/// validation overlap with the database writes on the caller's thread.
+fn read_orders(
+    table: &mut Table,
+    columns: &Columns,
+    order: DayOrder,
+    default_currency: String,
+    send: std::sync::mpsc::SyncSender<OrderBatch>,
+) -> std::result::Result<ReadEnd, super::ReadError> {
+    let mut cells = Cells { columns, order, restart: None, examples: Vec::new(), errors: Vec::new(), default_currency };
+    let mut batch = Vec::with_capacity(ORDER_BATCH);
+    while let Some(row) = table.next_row()? {
+        if row.is_blank() {
+            continue;
+        }
+        let parsed = parse_order(&mut cells, &row);
+        if cells.restart.is_some() {
+            break;
+        }
+        batch.push(parsed);
+        if batch.len() == ORDER_BATCH {
+            let rows = std::mem::replace(&mut batch, Vec::with_capacity(ORDER_BATCH));
+            if send.send(OrderBatch { rows, bytes_done: table.bytes_done() }).is_err() {
+                // The writer stopped (an error on its side): nothing more to do.
+                break;
+            }
+        }
+    }
+    if cells.restart.is_none() && !batch.is_empty() {
+        // A closed channel means the writer stopped; it reports why.
+        let _ = send.send(OrderBatch { rows: batch, bytes_done: table.bytes_done() });
+    }
+    Ok(ReadEnd { order: cells.order, restart: cells.restart, examples: cells.examples })
+}
+
+/// Reads and checks one order row (no database needed).
+fn parse_order(c: &mut Cells<'_>, row: &Row<'_>) -> ParsedOrder {
+    let customer = c.customer_ref(row);
+    let order = order_input(c, row);
+    // Errors from a record's validation name the field; show the cell too.
+    for e in c.errors.iter_mut().filter(|e| e.value.is_none()) {
+        if let Some(field) = e.field {
+            let cell = c.columns.cell(row, field);
+            if !cell.is_empty() {
+                e.value = Some(cut(&cell.text()));
+            }
+        }
+    }
+    let errors = std::mem::take(&mut c.errors);
+    ParsedOrder { row: row.number, customer, order: order.filter(|_| errors.is_empty()), errors }
+}
+
+fn order_input(c: &mut Cells<'_>, row: &Row<'_>) -> Option<OrderInput> {
+    let n = row.number;
+    let number = c.text(row, Field::OrderNumber);
+    let ordered = c.date(row, Field::Date);
+    if ordered.is_none() && c.columns.cell(row, Field::Date).is_empty() {
+        c.fail(n, Field::Date, Reason::Required, None);
+    }
+    let currency = c.currency(row);
+    let amount = c.amount(row, Field::Amount, currency.as_deref());
+    if amount.is_none() && c.columns.cell(row, Field::Amount).is_empty() {
+        c.fail(n, Field::Amount, Reason::Required, None);
+    }
+    let cost = c.amount(row, Field::Cost, currency.as_deref().or(amount.and_then(|a| a.currency)));
+    let product = c.text(row, Field::Product);
+    let category = c.text(row, Field::Category);
+    let quantity = c.integer(row, Field::Quantity);
+    let channel = c.choice(row, Field::Channel, values::parse_channel);
+    let (Some(ordered), Some(amount)) = (ordered, amount) else { return None };
+    if !c.errors.is_empty() {
+        return None;
+    }
+    let currency = currency.or(amount.currency.map(str::to_owned)).unwrap_or_else(|| c.default_currency.clone());
+    let lines = match product {
+        Some(product) => {
+            vec![OrderLineInput { product, category, quantity: quantity.unwrap_or(1), amount_minor: amount.minor }]
+        }
+        None if quantity.is_some_and(|q| q <= 0) => {
+            c.fail(n, Field::Quantity, Reason::OutOfRange, None);
+            return None;
+        }
+        None => Vec::new(),
+    };
+    let input = OrderInput {
+        customer_id: 0,
+        external_id: number,
+        ordered_on: ordered.date(),
+        amount_minor: amount.minor,
+        currency: Some(currency),
+        cost_minor: cost.map(|a| a.minor),
+        channel,
+        lines,
+    };
+    match input.validate() {
+        Ok(o) => Some(o),
+        Err(Error::Validation(fields)) => {
+            c.fail_fields(n, ImportKind::Orders, fields);
+            None
+        }
+        // `validate` fails only with field errors.
+        Err(_) => None,
+    }
+}
+
 /// The counts and lists a run builds up.
 #[derive(Default)]
 struct Tally {
@@ -717,6 +870,11 @@ impl<'c> Run<'c> {
         if self.bulk {
             self.defer_indexes()?;
         }
+        if self.kind == ImportKind::Orders {
+            if let Some(restart) = self.orders_through_reader(table, progress)? {
+                return Ok(Some(restart));
+            }
+        }
         while let Some(row) = table.next_row()? {
             if row.is_blank() {
                 continue;
@@ -724,7 +882,7 @@ impl<'c> Run<'c> {
             self.tally.rows_read += 1;
             match self.kind {
                 ImportKind::Customers => self.customer_row(&row)?,
-                ImportKind::Orders => self.order_row(&row)?,
+                ImportKind::Orders => unreachable!("order files are read on their own thread"),
                 ImportKind::Interactions => self.interaction_row(&row)?,
                 ImportKind::SurveyResponses => self.survey_row(&row)?,
             }
@@ -753,6 +911,46 @@ impl<'c> Run<'c> {
         self.tally.bad(&mut errors);
         self.tally.errors.sort_by_key(|e| e.row);
         Ok(None)
+    }
+
+    /// Reads the file on a second thread while this one writes; `Some` to start again.
+    fn orders_through_reader(
+        &mut self,
+        table: &mut Table,
+        progress: &mut impl FnMut(Progress),
+    ) -> Result<Option<bool>> {
+        let bytes_total = table.bytes_total();
+        let columns = self.cells.columns;
+        let order = self.cells.order;
+        let currency = self.cells.default_currency.clone();
+        let end = std::thread::scope(|scope| -> Result<ReadEnd> {
+            let (send, receive) = std::sync::mpsc::sync_channel::<OrderBatch>(8);
+            let reader = scope.spawn(move || read_orders(table, columns, order, currency, send));
+            let mut write_all = || -> Result<()> {
+                for batch in &receive {
+                    for parsed in batch.rows {
+                        self.write_order(parsed)?;
+                        if self.tally.rows_read.is_multiple_of(PROGRESS_EVERY) {
+                            progress(Progress {
+                                rows_done: self.tally.rows_read,
+                                bytes_done: batch.bytes_done,
+                                bytes_total,
+                            });
+                        }
+                    }
+                }
+                Ok(())
+            };
+            let written = write_all();
+            // On a write error the receiver goes away, so the reader stops at its next send.
+            drop(receive);
+            let read = reader.join().map_err(|_| Error::InvalidArgument("the file reader failed".into()))?;
+            written?;
+            Ok(read?)
+        })?;
+        self.cells.order = end.order;
+        self.cells.examples = end.examples;
+        Ok(end.restart)
     }
 
     // ---------------------------------------------------------------- customers
@@ -982,9 +1180,13 @@ impl<'c> Run<'c> {
     // ---------------------------------------------------------------- activity
 
     /// The customer an activity row names; for orders an unknown one is created.
-    fn activity_customer(&mut self, row: &Row<'_>, create: bool, channel: Option<SalesChannel>) -> Result<Option<i64>> {
-        let n = row.number;
-        let r = self.cells.customer_ref(row);
+    fn activity_customer(
+        &mut self,
+        n: u64,
+        r: &CustomerRef,
+        create: bool,
+        channel: Option<SalesChannel>,
+    ) -> Result<Option<i64>> {
         if let Some(ext) = &r.external_id {
             if let Some(id) = self.by_external_id.get(ext.as_str()) {
                 return Ok(Some(*id));
@@ -1032,12 +1234,8 @@ impl<'c> Run<'c> {
             }
         }
         if !create {
-            let field = [Field::ExternalId, Field::Phone, Field::Email, Field::Name]
-                .into_iter()
-                .find(|f| self.cells.columns.has(*f) && !self.cells.columns.cell(row, *f).is_empty());
-            let value = r.external_id.as_deref().or(r.phone.as_deref()).or(r.email.as_deref()).or(r.name.as_deref());
-            match field {
-                Some(f) => self.cells.fail(n, f, Reason::UnknownCustomer, value),
+            match r.first() {
+                Some((field, value)) => self.cells.fail(n, field, Reason::UnknownCustomer, Some(value)),
                 None => self.cells.fail(n, Field::ExternalId, Reason::Required, None),
             }
             return Ok(None);
@@ -1077,59 +1275,27 @@ impl<'c> Run<'c> {
         Ok(id)
     }
 
-    fn order_row(&mut self, row: &Row<'_>) -> Result<()> {
-        let n = row.number;
-        let c = &mut self.cells;
-        let number = c.text(row, Field::OrderNumber);
-        let ordered = c.date(row, Field::Date);
-        if ordered.is_none() && c.columns.cell(row, Field::Date).is_empty() {
-            c.fail(n, Field::Date, Reason::Required, None);
-        }
-        let currency = c.currency(row);
-        let amount = c.amount(row, Field::Amount, currency.as_deref());
-        if amount.is_none() && c.columns.cell(row, Field::Amount).is_empty() {
-            c.fail(n, Field::Amount, Reason::Required, None);
-        }
-        let cost = c.amount(row, Field::Cost, currency.as_deref().or(amount.and_then(|a| a.currency)));
-        let product = c.text(row, Field::Product);
-        let category = c.text(row, Field::Category);
-        let quantity = c.integer(row, Field::Quantity);
-        let channel = c.choice(row, Field::Channel, values::parse_channel);
-        let (Some(ordered), Some(amount)) = (ordered, amount) else {
+    /// Writes a parsed order row: a further line of the order being gathered, or a new
+    /// order for its customer (created when unknown).
+    fn write_order(&mut self, parsed: ParsedOrder) -> Result<()> {
+        let ParsedOrder { row: n, customer, order, mut errors } = parsed;
+        self.tally.rows_read += 1;
+        let Some(order) = order else {
+            self.tally.bad(&mut errors);
             return Ok(());
         };
-        if !c.errors.is_empty() {
-            return Ok(());
+        self.gather_order(n, &customer, order)?;
+        // Errors found here (a customer that cannot be created) show the cell they are about.
+        for e in self.cells.errors.iter_mut().filter(|e| e.value.is_none()) {
+            e.value = e.field.and_then(|f| customer.value(f)).map(cut);
         }
-        let currency = currency.or(amount.currency.map(str::to_owned)).unwrap_or_else(|| c.default_currency.clone());
-        let lines = match product {
-            Some(product) => {
-                vec![OrderLineInput { product, category, quantity: quantity.unwrap_or(1), amount_minor: amount.minor }]
-            }
-            None if quantity.is_some_and(|q| q <= 0) => {
-                c.fail(n, Field::Quantity, Reason::OutOfRange, None);
-                return Ok(());
-            }
-            None => Vec::new(),
-        };
-        let input = OrderInput {
-            customer_id: 0,
-            external_id: number,
-            ordered_on: ordered.date(),
-            amount_minor: amount.minor,
-            currency: Some(currency),
-            cost_minor: cost.map(|a| a.minor),
-            channel,
-            lines,
-        };
-        let order = match input.validate() {
-            Ok(o) => o,
-            Err(Error::Validation(fields)) => {
-                c.fail_fields(n, ImportKind::Orders, fields);
-                return Ok(());
-            }
-            Err(e) => return Err(e),
-        };
+        let mut errors = std::mem::take(&mut self.cells.errors);
+        self.tally.bad(&mut errors);
+        self.cells.errors = errors;
+        Ok(())
+    }
+
+    fn gather_order(&mut self, n: u64, customer: &CustomerRef, order: OrderInput) -> Result<()> {
         // A further line of the order being gathered.
         if let (Some(open), Some(number)) = (self.open_order.as_mut(), order.external_id.as_deref()) {
             if open.order.external_id.as_deref() == Some(number) {
@@ -1144,7 +1310,7 @@ impl<'c> Run<'c> {
             }
         }
         self.close_order()?;
-        let Some(customer_id) = self.activity_customer(row, true, order.channel)? else {
+        let Some(customer_id) = self.activity_customer(n, customer, true, order.channel)? else {
             return Ok(());
         };
         self.open_order = Some(OpenOrder { order: OrderInput { customer_id, ..order }, rows: vec![n] });
@@ -1243,7 +1409,8 @@ impl<'c> Run<'c> {
         if !self.cells.errors.is_empty() {
             return Ok(());
         }
-        let Some(customer_id) = self.activity_customer(row, false, None)? else {
+        let r = self.cells.customer_ref(row);
+        let Some(customer_id) = self.activity_customer(n, &r, false, None)? else {
             return Ok(());
         };
         let input = InteractionInput {
@@ -1289,7 +1456,8 @@ impl<'c> Run<'c> {
         if !self.cells.errors.is_empty() {
             return Ok(());
         }
-        let Some(customer_id) = self.activity_customer(row, false, None)? else {
+        let r = self.cells.customer_ref(row);
+        let Some(customer_id) = self.activity_customer(n, &r, false, None)? else {
             return Ok(());
         };
         let input =
