@@ -327,7 +327,7 @@ struct OrderBatch {
     bytes_done: u64,
 }
 
-const ORDER_BATCH: usize = 1000;
+const ORDER_BATCH: usize = 256;
 
 /// What the reading thread knows when it stops.
 struct ReadEnd {
@@ -344,6 +344,7 @@ fn read_orders(
     order: DayOrder,
     default_currency: String,
     send: std::sync::mpsc::SyncSender<OrderBatch>,
+    recycled: std::sync::mpsc::Receiver<Vec<ParsedOrder>>,
 ) -> std::result::Result<ReadEnd, super::ReadError> {
     let mut cells = Cells { columns, order, restart: None, examples: Vec::new(), errors: Vec::new(), default_currency };
     let mut batch = Vec::with_capacity(ORDER_BATCH);
@@ -357,7 +358,10 @@ fn read_orders(
         }
         batch.push(parsed);
         if batch.len() == ORDER_BATCH {
-            let rows = std::mem::replace(&mut batch, Vec::with_capacity(ORDER_BATCH));
+            // The writer hands emptied batches back: a buffer freed on another thread than
+            // the one that made it costs glibc a consolidation of that thread's free lists.
+            let fresh = recycled.try_recv().unwrap_or_else(|_| Vec::with_capacity(ORDER_BATCH));
+            let rows = std::mem::replace(&mut batch, fresh);
             if send.send(OrderBatch { rows, bytes_done: table.bytes_done() }).is_err() {
                 // The writer stopped (an error on its side): nothing more to do.
                 break;
@@ -588,7 +592,7 @@ fn is_bulk_load(conn: &Connection, path: &Path, kind: ImportKind) -> Result<bool
 }
 
 /// Page cache of an import, in KiB.
-const IMPORT_CACHE_KIB: i64 = 512 * 1024;
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 
 fn import_in_tx(
     conn: &Connection,
@@ -925,10 +929,11 @@ impl<'c> Run<'c> {
         let currency = self.cells.default_currency.clone();
         let end = std::thread::scope(|scope| -> Result<ReadEnd> {
             let (send, receive) = std::sync::mpsc::sync_channel::<OrderBatch>(8);
-            let reader = scope.spawn(move || read_orders(table, columns, order, currency, send));
+            let (give_back, recycled) = std::sync::mpsc::sync_channel::<Vec<ParsedOrder>>(16);
+            let reader = scope.spawn(move || read_orders(table, columns, order, currency, send, recycled));
             let mut write_all = || -> Result<()> {
-                for batch in &receive {
-                    for parsed in batch.rows {
+                for mut batch in &receive {
+                    for parsed in batch.rows.drain(..) {
                         self.write_order(parsed)?;
                         if self.tally.rows_read.is_multiple_of(PROGRESS_EVERY) {
                             progress(Progress {
