@@ -2,7 +2,7 @@
 //! customers with Chinese headers, imports it into a fresh database, and prints rows per
 //! second, seconds and peak memory.
 //!
-//! `cargo run --release -p headtail-core --example import_bench -- [ROWS]`
+//! `cargo run --release -p headtail-core --example import_bench -- [ROWS [CUSTOMERS]]`
 
 use chrono::{TimeZone, Utc};
 use headtail_core::import::{import_file, ImportKind, ImportOptions, ImportStatus};
@@ -46,8 +46,7 @@ fn peak_mb() -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn write_csv(path: &std::path::Path, rows: u64) -> std::io::Result<u64> {
-    let customers = (rows / 10).max(1);
+fn write_csv(path: &std::path::Path, rows: u64, customers: u64) -> std::io::Result<u64> {
     let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(path)?);
     writeln!(out, "订单号,客户编号,客户名称,手机,下单日期,商品,品类,数量,金额,渠道")?;
     let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
@@ -86,10 +85,12 @@ fn write_csv(path: &std::path::Path, rows: u64) -> std::io::Result<u64> {
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rows: u64 = std::env::args().nth(1).map(|a| a.replace('_', "").parse()).transpose()?.unwrap_or(10_000_000);
+    let customers: u64 =
+        std::env::args().nth(2).map(|a| a.replace('_', "").parse()).transpose()?.unwrap_or(rows / 10).max(1);
     let dir = tempfile::tempdir()?;
     let csv = dir.path().join("orders.csv");
     let t = Instant::now();
-    let customers = write_csv(&csv, rows)?;
+    let customers = write_csv(&csv, rows, customers)?;
     let size = std::fs::metadata(&csv)?.len();
     eprintln!(
         "wrote {rows} rows over {customers} customers ({:.0} MB) in {:.1} s",

@@ -798,6 +798,11 @@ impl<'c> Run<'c> {
             params![options.kind.as_str(), source, ts],
         )?;
         let batch = conn.last_insert_rowid();
+        // Search entries of new customers wait here and go into the full-text index in one
+        // statement at the end: row by row, FTS5 pays a flush of its pending terms per insert.
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_search (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)",
+        )?;
         let mut by_external_id = HashMap::new();
         if options.kind == ImportKind::Orders && columns.has(Field::ExternalId) {
             // One scan instead of a look-up per customer: order files name many customers.
@@ -910,6 +915,10 @@ impl<'c> Run<'c> {
             }
         }
         self.close_order()?;
+        self.conn.execute_batch(
+            "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id;
+             DROP TABLE temp.import_search;",
+        )?;
         self.rebuild_indexes()?;
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
@@ -1635,7 +1644,7 @@ fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -
             channel.execute(params![id, ch])?;
         }
     }
-    conn.prepare_cached("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?
+    conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
         .execute(params![id, search::index_tokens(&search_text(c))])?;
     Ok(id)
 }
