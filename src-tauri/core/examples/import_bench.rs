@@ -10,6 +10,10 @@ use headtail_core::Database;
 use std::io::{BufWriter, Write};
 use std::time::Instant;
 
+// The allocator the headtail binary uses, so the figures are the app's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SURNAMES: [&str; 12] = ["张", "王", "李", "赵", "刘", "陈", "杨", "黄", "周", "吴", "徐", "孙"];
 const GIVEN: [&str; 12] = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳"];
 const PRODUCTS: [(&str, &str); 6] = [

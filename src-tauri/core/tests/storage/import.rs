@@ -4,7 +4,7 @@
 use super::{at, temp_db};
 use headtail_core::customers::{self, CustomerInput, CustomerQuery};
 use headtail_core::import::{
-    import_file, list_batches, revert_batch, Field, ImportKind, ImportMode, ImportOptions, ImportReport, ImportStatus,
+    import_file, list_batches, preview_file, revert_batch, Field, ImportKind, ImportMode, ImportOptions, ImportReport, ImportStatus,
     Mapping, Reason,
 };
 use headtail_core::{orders, Database};
@@ -496,4 +496,20 @@ fn progress_is_reported_while_a_100k_row_file_imports() {
     assert_eq!(calls.last().map(|p| (p.rows_done, p.bytes_done == p.bytes_total)), Some((100_000, true)));
     assert!(calls.windows(2).all(|w| w[0].bytes_done <= w[1].bytes_done));
     assert!(elapsed.as_secs() < 60, "100k rows took {elapsed:?}");
+}
+
+#[test]
+fn preview_shows_how_a_file_reads_and_maps_without_writing() {
+    let (dir, db) = temp_db();
+    let before = everything(&db);
+    let csv = "订单号|客户编号|下单日期|金额|备注\nP1|C1|2024-01-05|￥12.50|首单\n\nP2|C2|2024-01-06|8|\n";
+    let path = write(dir.path(), "p.csv", csv.as_bytes());
+    let preview = db.with_conn(|c| preview_file(c, &path, &opts(ImportKind::Orders), 10)).expect("preview");
+    assert_eq!(preview.source.delimiter, Some('|'));
+    assert_eq!(preview.mapping.0.get(&Field::Amount).map(String::as_str), Some("金额"));
+    assert_eq!(preview.unmapped_headers, vec!["备注"]);
+    assert!(preview.missing_fields.is_empty());
+    assert_eq!(preview.rows.len(), 2, "blank lines are not rows");
+    assert_eq!(preview.rows[0][3], "￥12.50");
+    assert_eq!(everything(&db), before);
 }
