@@ -964,6 +964,8 @@ impl<'c> Run<'c> {
                             });
                         }
                     }
+                    // A full return channel only means the reader has buffers enough.
+                    let _ = give_back.try_send(batch.rows);
                 }
                 Ok(())
             };
