@@ -1,6 +1,7 @@
 //! The command line of the `headtail` binary. Subcommands run headless, before any window exists.
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use headtail_core::import::{Field, ImportKind, ImportMode};
 use headtail_core::paths::default_db_path;
 use std::path::PathBuf;
 
@@ -42,6 +43,110 @@ pub enum Command {
         #[arg(long, value_name = "YYYY-MM-DD")]
         until: Option<chrono::NaiveDate>,
     },
+    /// Import customers, orders, interactions or survey responses from a CSV or Excel file.
+    ///
+    /// The whole file goes in as one transaction, or nothing does. Exit status: 0 imported (or
+    /// checked, with --dry-run), 1 bad rows, an ambiguous day/month order or a missing column
+    /// (nothing written), 2 usage or file error.
+    Import(ImportArgs),
+    /// Export the whole database to a folder of CSV files (UTF-8 with BOM), one per table.
+    Export {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KindArg {
+    Customers,
+    Orders,
+    Interactions,
+    SurveyResponses,
+}
+
+impl From<KindArg> for ImportKind {
+    fn from(k: KindArg) -> Self {
+        match k {
+            KindArg::Customers => ImportKind::Customers,
+            KindArg::Orders => ImportKind::Orders,
+            KindArg::Interactions => ImportKind::Interactions,
+            KindArg::SurveyResponses => ImportKind::SurveyResponses,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ModeArg {
+    /// New customers only; existing ones are reported.
+    Create,
+    /// Fill in and overwrite existing customers (revertible).
+    Update,
+    /// Leave existing customers and orders alone.
+    Skip,
+}
+
+impl From<ModeArg> for ImportMode {
+    fn from(m: ModeArg) -> Self {
+        match m {
+            ModeArg::Create => ImportMode::Create,
+            ModeArg::Update => ImportMode::Update,
+            ModeArg::Skip => ImportMode::Skip,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// What the file holds.
+    #[arg(long, value_enum)]
+    pub kind: KindArg,
+    /// What to do with rows whose customer exists.
+    #[arg(long, value_enum, default_value = "create")]
+    pub mode: ModeArg,
+    /// Check everything and report, then write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Import the good rows and leave out (and list) the bad ones.
+    #[arg(long)]
+    pub skip_bad_rows: bool,
+    /// Dates like 05/01/2024 are day first (5 January).
+    #[arg(long, conflicts_with = "month_first")]
+    pub day_first: bool,
+    /// Dates like 05/01/2024 are month first (May 1).
+    #[arg(long)]
+    pub month_first: bool,
+    /// Map a field to a column header, e.g. --mapping amount=实付金额; repeatable.
+    /// An empty header (name=) unmaps the field.
+    #[arg(long = "mapping", value_name = "FIELD=HEADER", value_parser = parse_mapping)]
+    pub mapping: Vec<(Field, String)>,
+    /// The file's text encoding (gbk, utf-8 …) when detection gets it wrong.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// The sheet of a workbook to read (default: the first).
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// The CSV or Excel file.
+    pub input: PathBuf,
+}
+
+impl ImportArgs {
+    pub fn day_first(&self) -> Option<bool> {
+        match (self.day_first, self.month_first) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        }
+    }
+}
+
+fn parse_mapping(text: &str) -> Result<(Field, String), String> {
+    let (field, header) = text.split_once('=').ok_or_else(|| format!("{text:?} is not FIELD=HEADER"))?;
+    let field = Field::parse(field.trim()).ok_or_else(|| {
+        let known: Vec<&str> = Field::ALL.iter().map(|f| f.as_str()).collect();
+        format!("unknown field {field:?}; fields are {}", known.join(", "))
+    })?;
+    Ok((field, header.to_owned()))
 }
 
 impl Cli {

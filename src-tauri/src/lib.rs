@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod import_cli;
 
 use commands::Store;
 use tauri::{Runtime, Wry};

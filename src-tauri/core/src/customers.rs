@@ -570,7 +570,34 @@ pub fn restore(conn: &Connection, id: i64) -> Result<Customer> {
     get(conn, id)
 }
 
-pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
+/// A query's conditions over `customers c`, its arguments, and the full-text expression
+/// with its argument number when it searches the live customers.
+struct Filter {
+    conditions: Vec<String>,
+    args: Vec<Box<dyn rusqlite::ToSql>>,
+    fts: Option<(String, usize)>,
+}
+
+impl Filter {
+    fn arg_refs(&self) -> Vec<&dyn rusqlite::ToSql> {
+        self.args.iter().map(|a| a.as_ref()).collect()
+    }
+}
+
+fn order_by(query: &CustomerQuery) -> String {
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    // The id breaks ties, so pages never overlap.
+    query
+        .sort
+        .order_terms()
+        .iter()
+        .chain(std::iter::once(&"c.id"))
+        .map(|term| format!("{term} {direction}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn filter(query: &CustomerQuery) -> Filter {
     let mut filters = vec![
         if query.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.to_owned(),
         "c.erased_at IS NULL".to_owned(),
@@ -606,6 +633,24 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         args.push(Box::new(tag.to_owned()));
         filters.push(format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})", args.len()));
     }
+    Filter { conditions: filters, args, fts }
+}
+
+/// Every customer a query matches, in its order, without paging: what an export of a list
+/// or segment takes.
+pub fn matching_ids(conn: &Connection, query: &CustomerQuery) -> Result<Vec<i64>> {
+    let mut f = filter(query);
+    if let Some((_, n)) = &f.fts {
+        f.conditions.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
+    }
+    let sql = format!("SELECT c.id FROM customers c WHERE {} ORDER BY {}", f.conditions.join(" AND "), order_by(query));
+    let mut stmt = conn.prepare(&sql)?;
+    let ids = stmt.query_map(f.arg_refs().as_slice(), |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
+pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
+    let Filter { conditions: mut filters, args, fts } = filter(query);
 
     // A narrow search starts from the search index and sorts its few matches; a broad one
     // (or none) walks the sort order's index and stops once the page is full.
@@ -654,22 +699,13 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         }
     };
 
-    let direction = if query.descending { "DESC" } else { "ASC" };
-    let order: Vec<String> = query
-        .sort
-        .order_terms()
-        .iter()
-        .chain(std::iter::once(&"c.id"))
-        .map(|term| format!("{term} {direction}"))
-        .collect();
     let limit = match query.limit {
         0 => 50,
         n => n.min(PAGE_MAX),
     };
-    // The id breaks ties, so pages never overlap.
     let sql = format!(
         "SELECT {COLUMNS} FROM {from} WHERE {where_clause} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        order.join(", "),
+        order_by(query),
         offset = query.offset
     );
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -10,6 +10,8 @@ pub mod db;
 pub mod demo;
 pub mod erase;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod interactions;
 pub mod loyalty;
 pub mod orders;

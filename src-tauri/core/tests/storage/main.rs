@@ -7,6 +7,8 @@ mod customers;
 mod db;
 mod demo;
 mod erase;
+mod export;
+mod import;
 mod interactions;
 mod loyalty;
 mod orders;

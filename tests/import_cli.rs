@@ -1,0 +1,125 @@
+//! `headtail import` and `headtail export` on the real binary: reports, exit codes, and that a
+//! rejected import leaves the database as it was.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn headtail(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_headtail"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("WAYLAND_DISPLAY")
+        .env_remove("HEADTAIL_DB")
+        .output()
+        .expect("run headtail")
+}
+
+fn write(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).expect("write file");
+    path
+}
+
+fn s(path: &Path) -> &str {
+    path.to_str().expect("utf-8 path")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn count(db: &Path, sql: &str) -> i64 {
+    rusqlite::Connection::open(db).expect("open").query_row(sql, [], |r| r.get(0)).expect("count")
+}
+
+#[test]
+fn a_gbk_order_file_imports_and_reports_its_counts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let text = "订单号,客户编号,客户名称,下单日期,实付金额,商品,渠道\r\nT1,C1,张伟,2024/1/5,\"￥1,234.50\",茶叶,淘宝\r\nT1,C1,张伟,2024/1/5,10,杯子,淘宝\r\nT2,C2,李娜,2024年1月6日,88元,台灯,门店\r\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    let file = write(dir.path(), "orders.csv", &gbk);
+    let out = headtail(&["import", "--db", s(&db), "--kind", "orders", s(&file)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.starts_with("imported"), "{report}");
+    assert!(report.contains("rows read: 3, created: 2"), "{report}");
+    assert!(report.contains("customers created: 2, order lines: 3"), "{report}");
+    assert!(report.contains("gb18030"), "{report}");
+    assert_eq!(count(&db, "SELECT sum(amount_minor) FROM orders"), 123_450 + 1_000 + 8_800);
+}
+
+#[test]
+fn bad_rows_are_listed_with_row_numbers_exit_1_and_nothing_is_written() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let file =
+        write(dir.path(), "c.csv", "客户名称,邮箱\n好人,ok@example.cn\n坏人,bad-email\n,x@example.cn\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "customers", s(&file)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("row 3: email: invalid_email"), "{report}");
+    assert!(report.contains("row 4: name: required"), "{report}");
+    assert_eq!(count(&db, "SELECT count(*) FROM customers"), 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM import_batches"), 0);
+
+    let out = headtail(&["import", "--db", s(&db), "--kind", "customers", "--skip-bad-rows", s(&file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(count(&db, "SELECT count(*) FROM customers"), 1);
+}
+
+#[test]
+fn ambiguous_dates_stop_until_the_order_is_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let file = write(dir.path(), "o.csv", "客户编号,日期,金额\nC1,05/01/2024,1\nC1,03/02/2024,1\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "orders", s(&file)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(1), "{report}");
+    assert!(report.contains("row 2: date: 05/01/2024") && report.contains("--day-first"), "{report}");
+    assert_eq!(count(&db, "SELECT count(*) FROM orders"), 0);
+    let out = headtail(&["import", "--db", s(&db), "--kind", "orders", "--month-first", s(&file)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert_eq!(count(&db, "SELECT count(*) FROM orders WHERE ordered_on = '2024-05-01'"), 1);
+}
+
+#[test]
+fn mappings_dry_runs_and_usage_errors() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let file = write(dir.path(), "c.tsv", "代号\t称呼\tMobile\nA1\t赵敏\t13700000000\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "customers", s(&file)]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stdout(&out).contains("missing columns: name"), "{}", stdout(&out));
+    let args =
+        ["import", "--db", s(&db), "--kind", "customers", "--mapping", "name=称呼", "--mapping", "external_id=代号"];
+    let dry = headtail(&[&args[..], &["--dry-run", s(&file)]].concat());
+    assert_eq!(dry.status.code(), Some(0), "{}", stdout(&dry));
+    assert!(stdout(&dry).starts_with("dry run"));
+    assert_eq!(count(&db, "SELECT count(*) FROM customers"), 0);
+    let real = headtail(&[&args[..], &[s(&file)]].concat());
+    assert_eq!(real.status.code(), Some(0), "{}", stdout(&real));
+    assert_eq!(count(&db, "SELECT count(*) FROM customers WHERE external_id = 'A1' AND phone = '13700000000'"), 1);
+
+    let unknown_field = headtail(&["import", "--db", s(&db), "--kind", "customers", "--mapping", "colour=x", s(&file)]);
+    assert_eq!(unknown_field.status.code(), Some(2));
+    let missing_file = headtail(&["import", "--db", s(&db), "--kind", "orders", "/nonexistent/orders.csv"]);
+    assert_eq!(missing_file.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing_file.stderr).contains("cannot read"));
+    let no_kind = headtail(&["import", "--db", s(&db), s(&file)]);
+    assert_eq!(no_kind.status.code(), Some(2));
+}
+
+#[test]
+fn export_writes_one_csv_per_table() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let file = write(dir.path(), "c.csv", "客户名称,手机\n钱多多,13700000000\n".as_bytes());
+    assert_eq!(headtail(&["import", "--db", s(&db), "--kind", "customers", s(&file)]).status.code(), Some(0));
+    let out_dir = dir.path().join("backup");
+    let out = headtail(&["export", "--db", s(&db), "--out", s(&out_dir)]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let customers = std::fs::read(out_dir.join("customers.csv")).expect("customers.csv");
+    assert!(customers.starts_with(b"\xEF\xBB\xBF"));
+    assert!(String::from_utf8_lossy(&customers).contains("钱多多"));
+}
