@@ -184,3 +184,31 @@ fn a_profile_gathers_contacts_and_a_timeline_and_backups_restore_by_name_only() 
     assert_ne!(erased["name"], "张伟");
     assert_eq!(app.call("list_customers", json!({"query": query("张伟")})).expect("search")["total"], 0);
 }
+
+#[test]
+fn a_file_previews_without_writing_and_a_list_exports_with_chinese_headers() {
+    let app = app();
+    app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("create");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("客户.csv");
+    std::fs::write(&csv, "客户名称,手机号码,电子邮箱\n李娜,13900139000,lina@example.cn\n").expect("write");
+    let options = json!({"kind": "customers", "mode": "create", "mapping": {}, "day_first": null, "skip_bad_rows": false,
+                         "dry_run": false, "read": {}, "default_currency": null});
+    let preview = app.call("preview_import", json!({"path": csv, "options": options})).expect("preview");
+    assert_eq!(preview["headers"], json!(["客户名称", "手机号码", "电子邮箱"]));
+    assert_eq!(preview["rows"][0][0], "李娜");
+    assert_eq!(app.total(), 1, "a preview writes nothing");
+    assert_eq!(app.call("list_import_batches", json!({})).expect("batches"), json!([]));
+
+    let out = dir.path().join("export.csv");
+    let exported = app
+        .call(
+            "export_customers",
+            json!({"selection": {"query": query("")}, "format": "csv", "language": "zh-CN", "path": out}),
+        )
+        .expect("export");
+    assert_eq!(exported["rows"], 1);
+    let text = std::fs::read_to_string(&out).expect("read export");
+    assert!(text.starts_with('\u{feff}'), "UTF-8 with BOM for Excel");
+    assert!(text.contains("客户名称") && text.contains("张伟"), "{text}");
+}

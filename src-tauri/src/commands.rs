@@ -6,6 +6,8 @@ use headtail_core::contacts::{self, Contact, ContactInput};
 use headtail_core::customers::{self, timestamp, Customer, CustomerInput, CustomerPage, CustomerQuery};
 use headtail_core::demo::{self, DemoSettings, DemoSummary};
 use headtail_core::erase;
+use headtail_core::export::{self, CustomerSelection, TableExport};
+use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
 use headtail_core::interactions::{self, Interaction, InteractionInput};
 use headtail_core::orders::{self, Order, OrderInput};
 use headtail_core::settings::{self, Language};
@@ -16,6 +18,7 @@ use serde::Serialize;
 use specta::Type;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
+use tauri::ipc::Channel;
 use tauri::State;
 
 type CommandResult<T> = Result<T, ErrorPayload>;
@@ -301,4 +304,99 @@ pub async fn close_demo(db: State<'_, Store>) -> CommandResult<()> {
     let opened = blocking(move || Ok(Opened::open(&own, false))).await?;
     db.switch(opened);
     Ok(())
+}
+
+/// How the file reads and how its columns would be mapped; writes nothing.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_import(db: State<'_, Store>, path: String, options: ImportOptions) -> CommandResult<Preview> {
+    on_db(&db, move |db| db.with_conn(|c| import::preview_file(c, Path::new(&path), &options, PREVIEW_ROWS))).await
+}
+
+const PREVIEW_ROWS: usize = 20;
+
+/// Runs an import in one transaction; progress arrives on `on_progress` while it runs.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_import(
+    db: State<'_, Store>,
+    path: String,
+    options: ImportOptions,
+    on_progress: Channel<Progress>,
+) -> CommandResult<ImportReport> {
+    on_db(&db, move |db| {
+        db.with_conn(|c| {
+            import::import_file(c, Path::new(&path), &options, now(), |p| {
+                // A closed window only stops the reports, not the import.
+                let _ = on_progress.send(p);
+            })
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_import_batches(db: State<'_, Store>) -> CommandResult<Vec<ImportBatch>> {
+    on_db(&db, |db| db.with_conn(import::list_batches)).await
+}
+
+/// Undoes an import: what it created goes, what it changed comes back.
+#[tauri::command]
+#[specta::specta]
+pub async fn revert_import(db: State<'_, Store>, batch_id: i64) -> CommandResult<RevertReport> {
+    on_db(&db, move |db| db.with_tx(|tx| import::revert_batch(tx, batch_id, now()))).await
+}
+
+#[derive(Debug, Clone, Copy, Serialize, serde::Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+#[derive(Debug, Clone, Serialize, Type)]
+pub struct ExportedFile {
+    pub path: String,
+    pub rows: u64,
+}
+
+/// Writes the selected customers to `path`, with column headers in `language`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_customers(
+    db: State<'_, Store>,
+    selection: CustomerSelection,
+    format: ExportFormat,
+    language: Language,
+    path: String,
+) -> CommandResult<ExportedFile> {
+    on_db(&db, move |db| {
+        let columns = export::default_columns(language);
+        let rows = db.with_conn(|c| match format {
+            ExportFormat::Csv => {
+                let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+                export::customers_csv(c, &selection, &columns, file)
+            }
+            ExportFormat::Xlsx => export::customers_xlsx(c, &selection, &columns, Path::new(&path)),
+        })?;
+        Ok(ExportedFile { path, rows })
+    })
+    .await
+}
+
+/// Writes every table to a CSV file in `dir`.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_database(db: State<'_, Store>, dir: String) -> CommandResult<Vec<TableExport>> {
+    on_db(&db, move |db| db.with_conn(|c| export::database_csv(c, Path::new(&dir)))).await
+}
+
+/// Where exports go unless the user picks another place: the Downloads folder, else home.
+#[tauri::command]
+#[specta::specta]
+pub fn default_export_dir() -> String {
+    directories::UserDirs::new()
+        .map(|dirs| dirs.download_dir().unwrap_or(dirs.home_dir()).display().to_string())
+        .unwrap_or_default()
 }

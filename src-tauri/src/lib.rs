@@ -39,6 +39,13 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::restore_backup,
         commands::open_demo,
         commands::close_demo,
+        commands::preview_import,
+        commands::run_import,
+        commands::list_import_batches,
+        commands::revert_import,
+        commands::export_customers,
+        commands::export_database,
+        commands::default_export_dir,
     ])
 }
 
@@ -58,7 +65,7 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 /// Shared by the real app and the IPC tests' mock app.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, store: Store) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
-    builder.manage(store).invoke_handler(ipc.invoke_handler())
+    builder.plugin(tauri_plugin_dialog::init()).manage(store).invoke_handler(ipc.invoke_handler())
 }
 
 /// Opens the window on the database at `db_path`; returns when the user quits.
