@@ -4,8 +4,8 @@
 use super::{at, temp_db};
 use headtail_core::customers::{self, CustomerInput, CustomerQuery};
 use headtail_core::import::{
-    import_file, list_batches, preview_file, revert_batch, Field, ImportKind, ImportMode, ImportOptions, ImportReport, ImportStatus,
-    Mapping, Reason,
+    import_file, list_batches, preview_file, revert_batch, Field, ImportKind, ImportMode, ImportOptions, ImportReport,
+    ImportStatus, Mapping, Reason,
 };
 use headtail_core::{orders, Database};
 use rusqlite::Connection;
