@@ -775,6 +775,8 @@ struct Run<'c> {
     open_order: Option<OpenOrder>,
     /// A big order file into tables not much bigger (see [`is_bulk_load`]).
     bulk: bool,
+    insert_order: Option<rusqlite::Statement<'c>>,
+    insert_line: Option<rusqlite::Statement<'c>>,
     /// Indexes dropped for a bulk load, as the SQL that makes them again.
     deferred_indexes: Vec<String>,
 }
@@ -838,6 +840,8 @@ impl<'c> Run<'c> {
             by_key: HashMap::new(),
             open_order: None,
             bulk,
+            insert_order: None,
+            insert_line: None,
             deferred_indexes: Vec::new(),
         })
     }
@@ -1354,23 +1358,27 @@ impl<'c> Run<'c> {
             return Ok(());
         };
         let o = &open.order;
-        let inserted = self
-            .conn
-            .prepare_cached(
+        let conn = self.conn;
+        // Held by the run rather than looked up in the statement cache: two statements run
+        // ten million times each.
+        let insert_order = match &mut self.insert_order {
+            Some(stmt) => stmt,
+            slot @ None => slot.insert(conn.prepare(
                 "INSERT INTO orders (customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING",
-            )?
-            .execute(params![
-                o.customer_id,
-                o.external_id,
-                o.ordered_on,
-                o.amount_minor,
-                o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT),
-                o.cost_minor,
-                o.channel,
-                self.batch
-            ])?;
+            )?),
+        };
+        let inserted = insert_order.execute(params![
+            o.customer_id,
+            o.external_id,
+            o.ordered_on,
+            o.amount_minor,
+            o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT),
+            o.cost_minor,
+            o.channel,
+            self.batch
+        ])?;
         let order_id = if inserted == 1 {
             self.tally.created += 1;
             self.conn.last_insert_rowid()
@@ -1406,9 +1414,12 @@ impl<'c> Run<'c> {
                 return Ok(());
             }
         };
-        let mut line = self.conn.prepare_cached(
-            "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
-        )?;
+        let line = match &mut self.insert_line {
+            Some(stmt) => stmt,
+            slot @ None => slot.insert(conn.prepare(
+                "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?),
+        };
         for l in &o.lines {
             line.execute(params![order_id, l.product, l.category, l.quantity, l.amount_minor])?;
             self.tally.order_lines += 1;
