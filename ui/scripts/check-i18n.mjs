@@ -10,7 +10,9 @@
 //
 // Keys built at run time are allowed only for these families, whose members come from the
 // types generated from Rust: t(`error.${code}`) → ErrorCode, t(`validation.${rule}`) → Rule,
-// t(`field.${name}`) → the fields of CustomerInput.
+// t(`field.${name}`) → the fields of CustomerInput, and for imports t(`import.reason.${r}`) →
+// Reason, t(`import.field.${f}`) → Field, t(`import.status.${s}`) → ImportStatus,
+// t(`import.kind.${k}`) → ImportKind, t(`import.mode.${m}`) → ImportMode.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -103,6 +105,20 @@ export function checkI18n(root) {
   families.set('error.', errorCodes ?? []);
   families.set('validation.', rules ?? []);
   families.set('field.', inputFields ?? []);
+  // Import families: each union must exist once the bindings have import commands.
+  const importUnions = [
+    ['import.reason.', 'Reason'],
+    ['import.field.', 'Field'],
+    ['import.status.', 'ImportStatus'],
+    ['import.kind.', 'ImportKind'],
+    ['import.mode.', 'ImportMode'],
+  ];
+  const hasImports = /\bexport type ImportReport\b/.test(bindings);
+  for (const [prefix, typeName] of importUnions) {
+    const members = unionMembers(bindings, typeName);
+    if (!members && hasImports) problems.push(`bindings.ts: type ${typeName} not found`);
+    families.set(prefix, members ?? []);
+  }
 
   // Locales.
   const locales = new Map();

@@ -1,6 +1,7 @@
 // The only door from the UI to the backend. Every call resolves to a Result and never throws:
 // backend errors arrive as ErrorPayload, and anything else (a plain string from Tauri when it
 // rejects malformed arguments, a thrown Error, an unexpected value) is turned into one.
+import { Channel } from '@tauri-apps/api/core';
 import {
   commands,
   type AppInfo,
@@ -14,6 +15,21 @@ import {
   type CustomerQuery_Deserialize,
   type DemoSummary,
   type ErrorCode,
+  type ExportedFile,
+  type ExportFormat,
+  type Field,
+  type ImportBatch_Serialize,
+  type ImportKind,
+  type ImportMode,
+  type ImportOptions_Deserialize,
+  type ImportReport_Serialize,
+  type ImportStatus,
+  type Preview_Serialize,
+  type Progress,
+  type Reason,
+  type RevertReport,
+  type RowError_Serialize,
+  type TableExport,
   type ErrorPayload_Serialize,
   type FieldError_Serialize,
   type InteractionInput_Deserialize,
@@ -44,7 +60,25 @@ export type ComplaintInput = ComplaintInput_Deserialize;
 export type SurveyResponseInput = SurveyResponseInput_Deserialize;
 export type ApiError = ErrorPayload_Serialize;
 export type FieldError = FieldError_Serialize;
+export type ImportOptions = ImportOptions_Deserialize;
+export type ImportReport = ImportReport_Serialize;
+export type ImportBatch = ImportBatch_Serialize;
+export type Preview = Preview_Serialize;
+export type RowError = RowError_Serialize;
+export type CustomerSelection = { query: CustomerQuery } | { ids: number[] };
 export type { AppInfo, BackupFile, DemoSummary, ErrorCode, Language, TimelineCursor, TimelineKind };
+export type {
+  ExportedFile,
+  ExportFormat,
+  Field,
+  ImportKind,
+  ImportMode,
+  ImportStatus,
+  Progress,
+  Reason,
+  RevertReport,
+  TableExport,
+};
 
 export type Result<T> = { ok: true; data: T } | { ok: false; error: ApiError };
 
@@ -152,4 +186,19 @@ export const api = {
   restoreBackup: (fileName: string) => call(() => commands.restoreBackup(fileName)),
   openDemo: () => call(() => commands.openDemo()),
   closeDemo: () => call(() => commands.closeDemo()),
+  previewImport: (path: string, options: ImportOptions) => call(() => commands.previewImport(path, options)),
+  /** Runs an import; `onProgress` gets every progress message the backend sends while it runs. */
+  runImport: (path: string, options: ImportOptions, onProgress: (progress: Progress) => void) =>
+    call(() => {
+      const channel = new Channel<Progress>();
+      channel.onmessage = onProgress;
+      return commands.runImport(path, options, channel);
+    }),
+  listImportBatches: () => call(() => commands.listImportBatches()),
+  revertImport: (batchId: number) => call(() => commands.revertImport(batchId)),
+  exportCustomers: (selection: CustomerSelection, format: ExportFormat, language: Language, path: string) =>
+    call(() => commands.exportCustomers(selection, format, language, path)),
+  exportDatabase: (dir: string) => call(() => commands.exportDatabase(dir)),
+  defaultExportDir: () =>
+    call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };
