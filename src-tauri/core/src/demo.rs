@@ -305,7 +305,7 @@ fn fill(
             company,
             phone,
             email,
-            format!("{province} {city}"),
+            if province == city { city.to_owned() } else { format!("{province} {city}") },
             owner,
             notes,
             external_id,
