@@ -667,8 +667,8 @@ pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
         if matches <= COUNT_CAP {
             from = "customer_search s CROSS JOIN customers c";
             filters.push(format!("s.customer_search MATCH ?{n} AND c.id = s.rowid"));
-        } else if search::has_prefix_term(expr) {
-            // A prefix term is costly per row: collect the matching ids once.
+        } else if search::has_costly_prefix_term(expr) {
+            // Such a term is costly per row: collect the matching ids once.
             broad = true;
             filters.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
         } else {

@@ -3,26 +3,44 @@
 use crate::error::{Error, Result};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, Transaction};
-use rusqlite_migration::{Migrations, M};
+use rusqlite_migration::{HookError, HookResult, Migrations, M};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
 use std::time::Duration;
 
 /// Ordered, forward-only schema changes, embedded in the binary.
 /// The schema version is SQLite's `user_version`: the number of migrations applied.
-const MIGRATION_SQL: &[&str] = &[
-    include_str!("../migrations/0001_customers.sql"),
-    include_str!("../migrations/0002_data_model.sql"),
-    include_str!("../migrations/0003_activity.sql"),
-    include_str!("../migrations/0004_list_indexes.sql"),
+/// Each migration's SQL, and the Rust step that follows it where SQL alone cannot do the work.
+type RustStep = fn(&Transaction<'_>) -> HookResult;
+
+const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
+    (include_str!("../migrations/0001_customers.sql"), None),
+    (include_str!("../migrations/0002_data_model.sql"), None),
+    (include_str!("../migrations/0003_activity.sql"), None),
+    (include_str!("../migrations/0004_list_indexes.sql"), None),
+    (include_str!("../migrations/0005_search_prefixes.sql"), Some(rebuild_search)),
 ];
 
-static MIGRATIONS: LazyLock<Migrations<'static>> =
-    LazyLock::new(|| Migrations::new(MIGRATION_SQL.iter().map(|sql| M::up(sql)).collect()));
+/// The search tokens are made in Rust, so a new search table is filled here.
+fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
+    crate::search::reindex_all(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(
+        MIGRATION_STEPS
+            .iter()
+            .map(|(sql, step)| match step {
+                Some(step) => M::up_with_hook(sql, *step),
+                None => M::up(sql),
+            })
+            .collect(),
+    )
+});
 
 /// Schema version this build writes.
 pub fn schema_version() -> i64 {
-    MIGRATION_SQL.len() as i64
+    MIGRATION_STEPS.len() as i64
 }
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

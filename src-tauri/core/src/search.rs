@@ -124,9 +124,17 @@ pub fn match_query(text: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
-/// Whether the query has a prefix term; those are costly to test row by row.
-pub fn has_prefix_term(expr: &str) -> bool {
-    expr.contains("\"*")
+/// Prefix lengths (in characters) with their own index in the `customer_search` table.
+const INDEXED_PREFIXES: [usize; 2] = [1, 3];
+
+/// Whether the query has a prefix term without a prefix index of its length: such a term
+/// merges the posting lists of every token it starts, which is costly to test row by row.
+pub fn has_costly_prefix_term(expr: &str) -> bool {
+    expr.split(" AND ").any(|term| {
+        term.strip_suffix("\"*")
+            .and_then(|t| t.strip_prefix('"'))
+            .is_some_and(|word| !INDEXED_PREFIXES.contains(&word.chars().count()))
+    })
 }
 
 /// A contact's phone as bare digits, so "139-1234-5678" is also found as "12345678": the
@@ -210,6 +218,14 @@ mod tests {
         assert_eq!(match_query("C0012345").as_deref(), Some("\"c0012345\"*"), "a customer number is one term");
         assert_eq!(match_query("c4242@qq").as_deref(), Some("\"c4242\"* AND \"qq\""));
         assert_eq!(match_query("z 12").as_deref(), Some("\"z\" AND \"12\""), "short parts match whole tokens");
+    }
+
+    #[test]
+    fn only_prefixes_without_their_own_index_are_costly() {
+        assert!(!has_costly_prefix_term("\"伟\"*"));
+        assert!(!has_costly_prefix_term("\"138\"* AND \"有限 限公\""));
+        assert!(has_costly_prefix_term("\"zhou\"*"));
+        assert!(!has_costly_prefix_term("\"华强\""));
         assert_eq!(match_query(" \"*( "), None, "syntax characters never reach FTS5");
     }
 }

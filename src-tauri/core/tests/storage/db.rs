@@ -71,3 +71,36 @@ fn a_failed_transaction_leaves_nothing_behind() {
         .expect("count");
     assert_eq!(count, 0, "a rolled back transaction must not leave its row");
 }
+
+#[test]
+fn upgrading_a_version_4_file_rebuilds_the_search_index_with_its_customers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("v4.sqlite");
+    {
+        let conn = Connection::open(&path).expect("create");
+        for sql in [
+            include_str!("../../migrations/0001_customers.sql"),
+            include_str!("../../migrations/0002_data_model.sql"),
+            include_str!("../../migrations/0003_activity.sql"),
+            include_str!("../../migrations/0004_list_indexes.sql"),
+        ] {
+            conn.execute_batch(sql).expect("old migration");
+        }
+        conn.execute_batch(
+            "INSERT INTO customers (name, kind, company, name_key, created_at, updated_at)
+             VALUES ('张伟', 'company', '深圳市华强电子有限公司', '张伟', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             PRAGMA user_version = 4;",
+        )
+        .expect("a customer of version 4");
+    }
+    let db = Database::open(&path).expect("upgrade");
+    let found = db
+        .with_conn(|c| {
+            headtail_core::customers::list(
+                c,
+                &headtail_core::customers::CustomerQuery { search: Some("华强".into()), ..Default::default() },
+            )
+        })
+        .expect("search");
+    assert_eq!(found.items.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["张伟"]);
+}
