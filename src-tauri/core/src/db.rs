@@ -87,30 +87,51 @@ pub fn with_bulk_cache<T>(conn: &Connection, load: impl FnOnce() -> Result<T>) -
     value
 }
 
-/// Runs a bulk load with the named tables' secondary indexes dropped, then builds them again
-/// from their own stored definitions: sorting once is far faster than updating an index per
-/// row. Call it inside a transaction, so a failure (a duplicate in a unique index included)
-/// restores the indexes with everything else.
-pub fn with_indexes_deferred<T>(conn: &Connection, tables: &[&str], load: impl FnOnce() -> Result<T>) -> Result<T> {
-    let mut saved: Vec<(String, String)> = Vec::new();
-    {
-        let mut stmt = conn.prepare(
-            "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ?1",
-        )?;
-        for table in tables {
-            let found = stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?;
-            for index in found {
-                saved.push(index?);
-            }
+/// Which indexes a bulk load drops for the duration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deferred {
+    /// Every index with a stored definition.
+    AllIndexes,
+    /// All but the unique ones, which the load itself needs to find existing rows.
+    NonUniqueIndexes,
+}
+
+/// Drops the named tables' indexes and returns their stored definitions, for
+/// [`rebuild_indexes`] after the load: sorting once is far faster than updating an index per
+/// row. Call it inside a transaction, so a failure restores the indexes with everything else.
+pub fn drop_indexes(conn: &Connection, tables: &[&str], which: Deferred) -> Result<Vec<String>> {
+    let unique_filter = match which {
+        Deferred::AllIndexes => "",
+        Deferred::NonUniqueIndexes => "AND sql NOT LIKE 'CREATE UNIQUE%'",
+    };
+    let mut stmt = conn.prepare(&format!(
+        "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ?1 {unique_filter}"
+    ))?;
+    let mut saved = Vec::new();
+    for table in tables {
+        let found: Vec<(String, String)> =
+            stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        for (name, sql) in found {
+            conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+            saved.push(sql);
         }
     }
-    for (name, _) in &saved {
-        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-    }
-    let value = load()?;
-    for (_, sql) in &saved {
+    Ok(saved)
+}
+
+/// Builds again the indexes [`drop_indexes`] returned (a duplicate in a unique one fails).
+pub fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Result<()> {
+    for sql in definitions {
         conn.execute_batch(sql)?;
     }
+    Ok(())
+}
+
+/// Runs a bulk load with the named tables' indexes dropped, then builds them again.
+pub fn with_indexes_deferred<T>(conn: &Connection, tables: &[&str], load: impl FnOnce() -> Result<T>) -> Result<T> {
+    let saved = drop_indexes(conn, tables, Deferred::AllIndexes)?;
+    let value = load()?;
+    rebuild_indexes(conn, &saved)?;
     Ok(value)
 }
 

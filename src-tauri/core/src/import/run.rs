@@ -857,20 +857,7 @@ impl<'c> Run<'c> {
         if self.cells.columns.has(Field::ExternalId) {
             tables.push("customers");
         }
-        for table in tables {
-            let indexes: Vec<(String, String)> = self
-                .conn
-                .prepare(
-                    "SELECT name, sql FROM sqlite_schema
-                     WHERE type = 'index' AND tbl_name = ?1 AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'",
-                )?
-                .query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<rusqlite::Result<_>>()?;
-            for (name, sql) in indexes {
-                self.conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
-                self.deferred_indexes.push(sql);
-            }
-        }
+        self.deferred_indexes = crate::db::drop_indexes(self.conn, &tables, crate::db::Deferred::NonUniqueIndexes)?;
         Ok(())
     }
 
@@ -883,10 +870,10 @@ impl<'c> Run<'c> {
         let threads: i64 = self.conn.query_row("PRAGMA threads", [], |r| r.get(0))?;
         self.conn.pragma_update(None, "threads", SORT_THREADS)?;
         self.conn.pragma_update(None, "cache_size", -SORT_CACHE_KIB)?;
-        let built = std::mem::take(&mut self.deferred_indexes).iter().try_for_each(|sql| self.conn.execute_batch(sql));
+        let built = crate::db::rebuild_indexes(self.conn, &std::mem::take(&mut self.deferred_indexes));
         self.conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)?;
         self.conn.pragma_update(None, "threads", threads)?;
-        Ok(built?)
+        built
     }
 
     /// Reads every row; `Some(day_first)` when the run must start again with that order.
