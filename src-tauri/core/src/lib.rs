@@ -10,6 +10,7 @@ pub mod db;
 pub mod demo;
 pub mod erase;
 pub mod error;
+pub mod evaluation;
 pub mod export;
 pub mod import;
 pub mod interactions;

@@ -1,0 +1,378 @@
+//! Gathering the evaluation's facts from the database: one pass over each table, the two
+//! largest (orders, order lines) on two connections at once.
+
+use super::{CustomerFacts, Day, EvaluationSettings, Lifecycle, Population, PreviousRun};
+use crate::db::Database;
+use crate::error::Result;
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// Most categories an upsell can come from: the bits of a u64.
+pub const MAX_CATEGORIES: usize = 64;
+
+/// Day number of an ISO date's first ten bytes ('YYYY-MM-DD'), without allocating.
+pub fn parse_day(text: &[u8]) -> Option<Day> {
+    if text.len() < 10 || text[4] != b'-' || text[7] != b'-' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| {
+        text[range].iter().try_fold(0_i32, |n, &b| b.is_ascii_digit().then(|| n * 10 + i32::from(b - b'0')))
+    };
+    let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+    if !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
+        return None;
+    }
+    // Days from the civil calendar (proleptic Gregorian), counted as chrono's num_days_from_ce.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Some(era * 146_097 + doe - 306)
+}
+
+fn days_in_month(y: i32, m: i32) -> i32 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// A text (or blob) column's bytes, borrowed from the row.
+fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
+    row.get_ref(i)?.as_bytes_or_null().map(|b| b.unwrap_or_default()).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+}
+
+/// Where each customer id sits in the population.
+struct Index {
+    slots: Vec<u32>,
+}
+
+impl Index {
+    const ABSENT: u32 = u32::MAX;
+
+    fn get(&self, id: i64) -> Option<usize> {
+        let slot = *self.slots.get(usize::try_from(id).ok()?)?;
+        (slot != Self::ABSENT).then_some(slot as usize)
+    }
+}
+
+/// The windows of the evaluation, as day numbers: (start, end] each.
+#[derive(Clone, Copy)]
+struct Windows {
+    today: Day,
+    window_start: Day,
+    previous_start: Day,
+}
+
+impl Windows {
+    fn new(as_of: NaiveDate, settings: &EvaluationSettings) -> Self {
+        let today = super::day_number(as_of);
+        let length = settings.window_days();
+        Windows { today, window_start: today - length, previous_start: today - 2 * length }
+    }
+}
+
+/// Facts about every customer not in the trash, at `as_of`, in `currency` (orders and
+/// service costs in other currencies are left out). `only` restricts it to one customer.
+///
+/// # Errors
+/// Database errors.
+pub fn population(
+    db: &Database,
+    as_of: NaiveDate,
+    currency: &str,
+    settings: &EvaluationSettings,
+    only: Option<i64>,
+) -> Result<Population> {
+    let windows = Windows::new(as_of, settings);
+    let (customers, index) = db.with_conn(|conn| customers(conn, only))?;
+    let (mut facts, pairs, categories) = std::thread::scope(|scope| -> Result<_> {
+        let bought = scope.spawn(|| db.with_conn(|conn| categories_bought(conn, &index, as_of, only)));
+        let mut facts = customers;
+        let pairs = db.with_conn(|conn| orders(conn, &index, &mut facts, windows, currency, settings, only))?;
+        let (categories, bits) = bought.join().map_err(|_| crate::Error::InvalidArgument("category scan failed".into()))??;
+        for (f, b) in facts.iter_mut().zip(bits) {
+            f.categories = b;
+        }
+        Ok((facts, pairs, categories))
+    })?;
+    db.with_conn(|conn| {
+        service_costs(conn, &index, &mut facts, windows, currency, settings, only)?;
+        activity(conn, &index, &mut facts, as_of, only)?;
+        previous_run(conn, &index, &mut facts, as_of, only)
+    })?;
+    Ok(assemble(facts, pairs, categories))
+}
+
+fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>, Index)> {
+    let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
+    let mut slots = vec![Index::ABSENT; usize::try_from(max_id).unwrap_or(0) + 1];
+    let mut facts = Vec::new();
+    let mut stmt = conn.prepare(
+        "SELECT id, is_kol FROM customers WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY id",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        slots[id as usize] = facts.len() as u32;
+        facts.push(CustomerFacts { customer_id: id, is_kol: row.get(1)?, ..CustomerFacts::default() });
+    }
+    let index = Index { slots };
+    let mut stmt = conn.prepare(
+        "SELECT referred_by, count(*) FROM customers
+         WHERE referred_by IS NOT NULL AND deleted_at IS NULL AND (?1 IS NULL OR referred_by = ?1)
+         GROUP BY referred_by",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(row) = rows.next()? {
+        if let Some(i) = index.get(row.get(0)?) {
+            facts[i].referrals = row.get(1)?;
+        }
+    }
+    Ok((facts, index))
+}
+
+/// Sums orders into the facts; returns (customer index << 32 | day) per order.
+fn orders(
+    conn: &Connection,
+    index: &Index,
+    facts: &mut [CustomerFacts],
+    w: Windows,
+    currency: &str,
+    settings: &EvaluationSettings,
+    only: Option<i64>,
+) -> Result<Vec<u64>> {
+    let mut first_day = vec![Day::MAX; facts.len()];
+    let mut pairs = Vec::new();
+    let sql = if only.is_some() {
+        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency FROM orders WHERE customer_id = ?1"
+    } else {
+        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency FROM orders WHERE ?1 IS NULL"
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([only])?;
+    while let Some(row) = rows.next()? {
+        let Some(i) = index.get(row.get(0)?) else { continue };
+        let Some(day) = parse_day(text(row, 1)?) else { continue };
+        if day > w.today || text(row, 4)? != currency.as_bytes() {
+            continue;
+        }
+        let amount: i64 = row.get(2)?;
+        let margin = match row.get::<_, Option<i64>>(3)? {
+            Some(cost) => amount - cost,
+            None => (amount as f64 * settings.default_margin).round() as i64,
+        };
+        let f = &mut facts[i];
+        f.orders += 1;
+        f.lifetime_revenue_minor += amount;
+        f.lifetime_margin_minor += margin;
+        if day > w.window_start {
+            f.window_orders += 1;
+            f.window_revenue_minor += amount;
+            f.window_margin_minor += margin;
+        } else if day > w.previous_start {
+            f.previous_window_revenue_minor += amount;
+        }
+        let first = &mut first_day[i];
+        if day < *first {
+            *first = day;
+            f.first_day_revenue_minor = amount;
+        } else if day == *first {
+            f.first_day_revenue_minor += amount;
+        }
+        pairs.push((i as u64) << 32 | u64::from(day as u32));
+    }
+    Ok(pairs)
+}
+
+/// The 64 most bought categories, and per customer the bits of those they bought.
+fn categories_bought(
+    conn: &Connection,
+    index: &Index,
+    as_of: NaiveDate,
+    only: Option<i64>,
+) -> Result<(Vec<String>, Vec<u64>)> {
+    let mut stmt = conn.prepare(
+        "SELECT category FROM order_lines WHERE category IS NOT NULL
+         GROUP BY category ORDER BY count(*) DESC, category LIMIT ?1",
+    )?;
+    let names: Vec<String> =
+        stmt.query_map([MAX_CATEGORIES as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let bit_of: std::collections::HashMap<&str, u32> =
+        names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    let mut bits = vec![0_u64; index.slots.iter().filter(|&&s| s != Index::ABSENT).count()];
+    let mut stmt = conn.prepare(
+        "SELECT o.customer_id, l.category FROM order_lines l JOIN orders o ON o.id = l.order_id
+         WHERE l.category IS NOT NULL AND o.ordered_on <= ?1 AND (?2 IS NULL OR o.customer_id = ?2)",
+    )?;
+    let mut rows = stmt.query(params![as_of.to_string(), only])?;
+    while let Some(row) = rows.next()? {
+        let Some(i) = index.get(row.get(0)?) else { continue };
+        if let Some(&bit) = std::str::from_utf8(text(row, 1)?).ok().and_then(|c| bit_of.get(c)) {
+            bits[i] |= 1 << bit;
+        }
+    }
+    Ok((names, bits))
+}
+
+fn service_costs(
+    conn: &Connection,
+    index: &Index,
+    facts: &mut [CustomerFacts],
+    w: Windows,
+    currency: &str,
+    settings: &EvaluationSettings,
+    only: Option<i64>,
+) -> Result<()> {
+    let mut stmt = conn.prepare(
+        "SELECT customer_id, occurred_on, minutes, amount_minor, currency FROM service_costs
+         WHERE (?1 IS NULL OR customer_id = ?1)",
+    )?;
+    let mut rows = stmt.query([only])?;
+    while let Some(row) = rows.next()? {
+        let Some(i) = index.get(row.get(0)?) else { continue };
+        let Some(day) = parse_day(text(row, 1)?) else { continue };
+        if day > w.today {
+            continue;
+        }
+        let minutes: Option<i64> = row.get(2)?;
+        let time_cost = minutes.unwrap_or(0) * settings.service_hour_cost_minor / 60;
+        let money = if text(row, 4)? == currency.as_bytes() { row.get::<_, i64>(3)? } else { 0 };
+        let f = &mut facts[i];
+        f.lifetime_service_cost_minor += time_cost + money;
+        if day > w.window_start {
+            f.window_service_cost_minor += time_cost + money;
+        }
+    }
+    Ok(())
+}
+
+/// Open complaints, due follow-ups and the last survey answer.
+fn activity(
+    conn: &Connection,
+    index: &Index,
+    facts: &mut [CustomerFacts],
+    as_of: NaiveDate,
+    only: Option<i64>,
+) -> Result<()> {
+    let as_of = as_of.to_string();
+    let mut each = |sql: &str, apply: &mut dyn FnMut(&mut CustomerFacts, &rusqlite::Row<'_>) -> Result<()>| -> Result<()> {
+        let mut stmt = conn.prepare(sql)?;
+        let mut rows = stmt.query(params![as_of, only])?;
+        while let Some(row) = rows.next()? {
+            if let Some(i) = index.get(row.get(0)?) {
+                apply(&mut facts[i], row)?;
+            }
+        }
+        Ok(())
+    };
+    each(
+        "SELECT customer_id, count(*) FROM complaints
+         WHERE status IN ('open', 'in_progress') AND substr(opened_at, 1, 10) <= ?1 AND (?2 IS NULL OR customer_id = ?2)
+         GROUP BY customer_id",
+        &mut |f, row| {
+            f.open_complaints = row.get(1)?;
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT customer_id, min(next_follow_up_on) FROM interactions
+         WHERE done = 0 AND next_follow_up_on IS NOT NULL AND next_follow_up_on <= ?1
+           AND (?2 IS NULL OR customer_id = ?2)
+         GROUP BY customer_id",
+        &mut |f, row| {
+            f.follow_up_due = parse_day(text(row, 1)?);
+            Ok(())
+        },
+    )?;
+    each(
+        "SELECT customer_id, max(responded_on) FROM survey_responses
+         WHERE responded_on <= ?1 AND (?2 IS NULL OR customer_id = ?2)
+         GROUP BY customer_id",
+        &mut |f, row| {
+            f.last_survey = parse_day(text(row, 1)?);
+            Ok(())
+        },
+    )
+}
+
+/// The latest stored run before `as_of` (runs on the same day do not count twice towards the
+/// streaks of low value and exit).
+pub(crate) fn previous_run_id(conn: &Connection, as_of: NaiveDate) -> Result<Option<(i64, NaiveDate)>> {
+    Ok(conn
+        .query_row(
+            "SELECT id, as_of FROM evaluation_runs WHERE as_of < ?1 ORDER BY as_of DESC, id DESC LIMIT 1",
+            [as_of.to_string()],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?)
+}
+
+fn previous_run(
+    conn: &Connection,
+    index: &Index,
+    facts: &mut [CustomerFacts],
+    as_of: NaiveDate,
+    only: Option<i64>,
+) -> Result<()> {
+    let Some((run, run_as_of)) = previous_run_id(conn, as_of)? else { return Ok(()) };
+    let run_day = super::day_number(run_as_of);
+    let mut stmt = conn.prepare(
+        "SELECT customer_id, lifecycle, low_value_runs, exit_runs FROM evaluation_members
+         WHERE run_id = ?1 AND (?2 IS NULL OR customer_id = ?2)",
+    )?;
+    let mut rows = stmt.query(params![run, only])?;
+    while let Some(row) = rows.next()? {
+        let Some(i) = index.get(row.get(0)?) else { continue };
+        facts[i].previous = Some(PreviousRun {
+            as_of: run_day,
+            lifecycle: row.get::<_, Lifecycle>(1)?,
+            low_value_runs: row.get(2)?,
+            exit_runs: row.get(3)?,
+        });
+    }
+    Ok(())
+}
+
+/// Sorts the (customer, day) pairs into each customer's distinct purchase days.
+fn assemble(facts: Vec<CustomerFacts>, mut pairs: Vec<u64>, categories: Vec<String>) -> Population {
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut offsets = Vec::with_capacity(facts.len() + 1);
+    offsets.push(0_u32);
+    let mut days = Vec::with_capacity(pairs.len());
+    let mut next = 0;
+    for i in 0..facts.len() as u64 {
+        while next < pairs.len() && pairs[next] >> 32 == i {
+            days.push(pairs[next] as u32 as Day);
+            next += 1;
+        }
+        offsets.push(days.len() as u32);
+    }
+    drop(pairs);
+    Population { customers: facts, day_offsets: offsets, days, categories }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn day_numbers_match_chrono() {
+        for text in ["0001-01-01", "1970-01-01", "1997-09-30", "2000-02-29", "2024-12-31", "2026-11-23"] {
+            let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date");
+            assert_eq!(parse_day(text.as_bytes()), Some(super::super::day_number(date)), "{text}");
+        }
+        assert_eq!(parse_day(b"2024-02-30"), None);
+        assert_eq!(parse_day(b"2023-02-29"), None);
+        assert_eq!(parse_day(b"2024-13-01"), None);
+        assert_eq!(parse_day(b"2024/01/01"), None);
+        assert_eq!(parse_day(b"2024-01-0x"), None);
+        // Instants start with their date.
+        assert!(parse_day(b"2024-01-05T10:00:00Z").is_some());
+    }
+}
