@@ -49,12 +49,50 @@ pub enum Command {
     /// checked, with --dry-run), 1 bad rows, an ambiguous day/month order or a missing column
     /// (nothing written), 2 usage or file error.
     Import(ImportArgs),
+    /// Evaluate every customer (RFM, tier, lifecycle, CLV, service level, exit candidates,
+    /// next best action), keep the run in the database and write one row per customer.
+    Evaluate {
+        /// The evaluation date (default: today).
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        as_of: Option<chrono::NaiveDate>,
+        /// The CSV file to write (default: standard output).
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// Fit BG/NBD and Gamma-Gamma on a transaction file (customer id, date, amount) and print
+    /// the parameters and log-likelihoods as JSON. Needs no database.
+    ClvFit {
+        /// CSV with a header and customer id, date and amount columns.
+        #[arg(long, value_name = "FILE")]
+        orders: PathBuf,
+        /// Last day of the calibration period; later rows are ignored.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        calibration_end: chrono::NaiveDate,
+        /// The time unit of recency, age and alpha.
+        #[arg(long, value_enum, default_value = "day")]
+        unit: UnitArg,
+    },
     /// Export the whole database to a folder of CSV files (UTF-8 with BOM), one per table.
     Export {
         /// The folder to write into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UnitArg {
+    Day,
+    Week,
+}
+
+impl From<UnitArg> for headtail_core::clv::TimeUnit {
+    fn from(u: UnitArg) -> Self {
+        match u {
+            UnitArg::Day => headtail_core::clv::TimeUnit::Day,
+            UnitArg::Week => headtail_core::clv::TimeUnit::Week,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

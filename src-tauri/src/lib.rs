@@ -1,6 +1,7 @@
 //! The desktop shell: command-line parsing, IPC commands and the Tauri app builder.
 //! This crate is the only one that knows about Tauri.
 
+pub mod analytics_cli;
 pub mod cli;
 pub mod commands;
 pub mod import_cli;

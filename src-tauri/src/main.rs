@@ -75,6 +75,14 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         // Dispatched in main for its own exit codes.
         Some(Command::Import(args)) => Err(format!("import of {} was not dispatched", args.input.display())),
+        Some(Command::Evaluate { as_of, out }) => {
+            let db = open(&cli)?;
+            let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+            headtail_app::analytics_cli::evaluate(&db, as_of, out.as_deref())
+        }
+        Some(Command::ClvFit { orders, calibration_end, unit }) => {
+            headtail_app::analytics_cli::clv_fit(orders, *calibration_end, (*unit).into())
+        }
         Some(Command::Export { out }) => {
             let db = open(&cli)?;
             let tables = db.with_conn(|c| headtail_core::export::database_csv(c, out)).map_err(|e| e.to_string())?;

@@ -28,7 +28,12 @@ fn stage(offsets: &[i64], p_alive: Option<f64>, previous: Option<PreviousRun>) -
     stage_at(date(AS_OF), offsets, p_alive, previous)
 }
 
-fn stage_at(as_of: NaiveDate, offsets: &[i64], p_alive: Option<f64>, previous: Option<PreviousRun>) -> (Lifecycle, Vec<Reason>) {
+fn stage_at(
+    as_of: NaiveDate,
+    offsets: &[i64],
+    p_alive: Option<f64>,
+    previous: Option<PreviousRun>,
+) -> (Lifecycle, Vec<Reason>) {
     let days = days_before(as_of, offsets);
     let facts = CustomerFacts { customer_id: 1, orders: days.len() as u32, previous, ..CustomerFacts::default() };
     let mut m = measure(&facts, &days, as_of);
@@ -70,12 +75,8 @@ fn each_lifecycle_stage_from_a_purchase_history() {
 #[test]
 fn a_customer_the_last_run_called_churned_who_buys_again_is_won_back() {
     let as_of = date(AS_OF);
-    let previous = PreviousRun {
-        as_of: day_number(as_of) - 30,
-        lifecycle: Lifecycle::Churned,
-        low_value_runs: 0,
-        exit_runs: 0,
-    };
+    let previous =
+        PreviousRun { as_of: day_number(as_of) - 30, lifecycle: Lifecycle::Churned, low_value_runs: 0, exit_runs: 0 };
     assert_eq!(stage(&[200, 20], Some(0.2), Some(previous)).0, Lifecycle::AtRisk, "P(alive) still low");
     assert_eq!(stage(&[200, 20], None, Some(previous)).0, Lifecycle::WonBack);
     assert_eq!(stage(&[200, 40], None, Some(previous)).0, Lifecycle::Repeat, "bought before that run");
@@ -121,7 +122,8 @@ impl Rng {
 fn random_population(seed: u64, n: usize, as_of: NaiveDate) -> Population {
     let mut rng = Rng(seed);
     let today = day_number(as_of);
-    let mut population = Population { categories: vec!["茶".into(), "杯".into(), "书".into()], ..Population::default() };
+    let mut population =
+        Population { categories: vec!["茶".into(), "杯".into(), "书".into()], ..Population::default() };
     for id in 1..=n as i64 {
         let kind = rng.below(10);
         let purchases = match kind {
@@ -208,8 +210,12 @@ fn properties_hold_for_random_customer_bases() {
         assert!((shares.iter().sum::<f64>() - 1.0).abs() < 1e-12);
         assert!(shares[0] >= 0.7 && shares[0] + shares[1] >= 0.9, "{shares:?}");
         // Contribution ranks: every A beats every B, every B every C.
-        let least = |tier: Tier| members.iter().filter(|m| m.decision.tier == tier).map(|m| m.measures.contribution_minor).min();
-        let most = |tier: Tier| members.iter().filter(|m| m.decision.tier == tier).map(|m| m.measures.contribution_minor).max();
+        let least = |tier: Tier| {
+            members.iter().filter(|m| m.decision.tier == tier).map(|m| m.measures.contribution_minor).min()
+        };
+        let most = |tier: Tier| {
+            members.iter().filter(|m| m.decision.tier == tier).map(|m| m.measures.contribution_minor).max()
+        };
         if let (Some(a), Some(b)) = (least(Tier::A), most(Tier::B)) {
             assert!(a > b);
         }
@@ -264,7 +270,12 @@ fn low_value_customers_become_exit_candidates_after_three_runs_and_step_down_gra
         window_service_cost_minor: 5_000,
         lifetime_service_cost_minor: 5_000,
         previous_window_revenue_minor: 3_000,
-        previous: Some(PreviousRun { as_of: day_number(as_of) - 30, lifecycle: Lifecycle::Repeat, low_value_runs, exit_runs }),
+        previous: Some(PreviousRun {
+            as_of: day_number(as_of) - 30,
+            lifecycle: Lifecycle::Repeat,
+            low_value_runs,
+            exit_runs,
+        }),
         ..CustomerFacts::default()
     };
     let model = empty_model(as_of);

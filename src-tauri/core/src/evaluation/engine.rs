@@ -279,7 +279,8 @@ pub(crate) fn model_inputs(
         age: f64::from(today - first) / unit_days,
     };
     let repeat_revenue = (facts.lifetime_revenue_minor - facts.first_day_revenue_minor).max(0);
-    let spend = SpendHistory { frequency: x, mean_spend: if x == 0 { 0.0 } else { repeat_revenue as f64 / f64::from(x) } };
+    let spend =
+        SpendHistory { frequency: x, mean_spend: if x == 0 { 0.0 } else { repeat_revenue as f64 / f64::from(x) } };
     Some((history, spend))
 }
 
@@ -311,11 +312,8 @@ impl ValueCurves {
         population: &Population,
         buyers: &[usize],
     ) -> Self {
-        let mut keys: Vec<(u32, i32)> = buyers
-            .iter()
-            .zip(histories)
-            .map(|(&i, h)| (h.frequency, today - population.purchase_days(i)[0]))
-            .collect();
+        let mut keys: Vec<(u32, i32)> =
+            buyers.iter().zip(histories).map(|(&i, h)| (h.frequency, today - population.purchase_days(i)[0])).collect();
         keys.sort_unstable();
         keys.dedup();
         let unit_days = settings.clv_time_unit.days();
@@ -354,7 +352,8 @@ pub(crate) fn curve(model: &BgNbd, settings: &EvaluationSettings, x: u32, age: f
         sum += (cumulative - previous).max(0.0) * factor;
         previous = cumulative;
     }
-    (previous.is_finite() && sum.is_finite()).then_some(Curve { horizon_purchases: previous, discounted_purchases: sum })
+    (previous.is_finite() && sum.is_finite())
+        .then_some(Curve { horizon_purchases: previous, discounted_purchases: sum })
 }
 
 /// The least predicted CLV among the `count` highest.
@@ -588,6 +587,7 @@ fn lifecycle(m: &Measures, s: &EvaluationSettings) -> (Lifecycle, Reason) {
     }
     let loyal_span = f64::from(s.loyal_min_months) * DAYS_PER_MONTH;
     if m.purchase_days >= s.loyal_min_purchases
+        && days <= s.dormant_days
         && f64::from(m.span_days) >= loyal_span.floor()
         && m.p_alive.is_none_or(|p| p >= s.loyal_min_p_alive)
     {

@@ -29,7 +29,7 @@ pub fn parse_day(text: &[u8]) -> Option<Day> {
     let mp = (m + 9) % 12;
     let doy = (153 * mp + 2) / 5 + d - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some(era * 146_097 + doe - 306)
+    Some(era * 146_097 + doe - 305)
 }
 
 fn days_in_month(y: i32, m: i32) -> i32 {
@@ -43,7 +43,10 @@ fn days_in_month(y: i32, m: i32) -> i32 {
 
 /// A text (or blob) column's bytes, borrowed from the row.
 fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
-    row.get_ref(i)?.as_bytes_or_null().map(|b| b.unwrap_or_default()).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    row.get_ref(i)?
+        .as_bytes_or_null()
+        .map(|b| b.unwrap_or_default())
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// Where each customer id sits in the population.
@@ -94,7 +97,8 @@ pub fn population(
         let bought = scope.spawn(|| db.with_conn(|conn| categories_bought(conn, &index, as_of, only)));
         let mut facts = customers;
         let pairs = db.with_conn(|conn| orders(conn, &index, &mut facts, windows, currency, settings, only))?;
-        let (categories, bits) = bought.join().map_err(|_| crate::Error::InvalidArgument("category scan failed".into()))??;
+        let (categories, bits) =
+            bought.join().map_err(|_| crate::Error::InvalidArgument("category scan failed".into()))??;
         for (f, b) in facts.iter_mut().zip(bits) {
             f.categories = b;
         }
@@ -112,9 +116,8 @@ fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
     let mut slots = vec![Index::ABSENT; usize::try_from(max_id).unwrap_or(0) + 1];
     let mut facts = Vec::new();
-    let mut stmt = conn.prepare(
-        "SELECT id, is_kol FROM customers WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY id",
-    )?;
+    let mut stmt = conn
+        .prepare("SELECT id, is_kol FROM customers WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY id")?;
     let mut rows = stmt.query([only])?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
@@ -200,8 +203,7 @@ fn categories_bought(
         "SELECT category FROM order_lines WHERE category IS NOT NULL
          GROUP BY category ORDER BY count(*) DESC, category LIMIT ?1",
     )?;
-    let names: Vec<String> =
-        stmt.query_map([MAX_CATEGORIES as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let names: Vec<String> = stmt.query_map([MAX_CATEGORIES as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let bit_of: std::collections::HashMap<&str, u32> =
         names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
     let mut bits = vec![0_u64; index.slots.iter().filter(|&&s| s != Index::ABSENT).count()];
@@ -260,16 +262,17 @@ fn activity(
     only: Option<i64>,
 ) -> Result<()> {
     let as_of = as_of.to_string();
-    let mut each = |sql: &str, apply: &mut dyn FnMut(&mut CustomerFacts, &rusqlite::Row<'_>) -> Result<()>| -> Result<()> {
-        let mut stmt = conn.prepare(sql)?;
-        let mut rows = stmt.query(params![as_of, only])?;
-        while let Some(row) = rows.next()? {
-            if let Some(i) = index.get(row.get(0)?) {
-                apply(&mut facts[i], row)?;
+    let mut each =
+        |sql: &str, apply: &mut dyn FnMut(&mut CustomerFacts, &rusqlite::Row<'_>) -> Result<()>| -> Result<()> {
+            let mut stmt = conn.prepare(sql)?;
+            let mut rows = stmt.query(params![as_of, only])?;
+            while let Some(row) = rows.next()? {
+                if let Some(i) = index.get(row.get(0)?) {
+                    apply(&mut facts[i], row)?;
+                }
             }
-        }
-        Ok(())
-    };
+            Ok(())
+        };
     each(
         "SELECT customer_id, count(*) FROM complaints
          WHERE status IN ('open', 'in_progress') AND substr(opened_at, 1, 10) <= ?1 AND (?2 IS NULL OR customer_id = ?2)

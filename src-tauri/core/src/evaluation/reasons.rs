@@ -1,8 +1,8 @@
 //! Why each assignment was made, as codes with numbers that the UI translates.
 
-use super::{Behaviour, ExitStep, Lifecycle, NextActionKind, ServiceLevel};
 use super::rfm::{RfmSegment, ValueClass};
 use super::tiers::Tier;
+use super::{Behaviour, ExitStep, Lifecycle, NextActionKind, ServiceLevel};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -11,31 +11,98 @@ use specta::Type;
 #[serde(tag = "code", rename_all = "snake_case")]
 pub enum Reason {
     /// R = score: the last purchase was `days` days before the evaluation date.
-    Recency { score: u8, days: u32 },
+    Recency {
+        score: u8,
+        days: u32,
+    },
     /// F = score: `orders` orders in the last `window_months` months.
-    Frequency { score: u8, orders: u32, window_months: u32 },
+    Frequency {
+        score: u8,
+        orders: u32,
+        window_months: u32,
+    },
     /// M = score: `spend_minor` spent in the last `window_months` months.
-    Monetary { score: u8, spend_minor: i64, window_months: u32 },
-    Segment { segment: RfmSegment, r: u8, f: u8 },
-    ValueClass { class: ValueClass, recent: bool, frequent: bool, big_spender: bool },
+    Monetary {
+        score: u8,
+        spend_minor: i64,
+        window_months: u32,
+    },
+    Segment {
+        segment: RfmSegment,
+        r: u8,
+        f: u8,
+    },
+    ValueClass {
+        class: ValueClass,
+        recent: bool,
+        frequent: bool,
+        big_spender: bool,
+    },
     /// Tier from the trailing contribution and the least contribution of tiers A and B.
-    Tier { tier: Tier, contribution_minor: i64, a_from_minor: Option<i64>, b_from_minor: Option<i64> },
+    Tier {
+        tier: Tier,
+        contribution_minor: i64,
+        a_from_minor: Option<i64>,
+        b_from_minor: Option<i64>,
+    },
     /// Predicted CLV at least the least CLV ranked within the size of tier A.
-    PotentialHead { clv_minor: i64, threshold_minor: i64 },
-    Influential { kol: bool, referrals: u32, referrals_needed: u32 },
+    PotentialHead {
+        clv_minor: i64,
+        threshold_minor: i64,
+    },
+    Influential {
+        kol: bool,
+        referrals: u32,
+        referrals_needed: u32,
+    },
     NoPurchase,
-    NoPurchaseFor { days: u32, limit: u32 },
-    LowPAlive { p_alive: f64, limit: f64 },
-    OneTimeLapsed { days: u32, limit: u32 },
-    GapExceeded { days: u32, median_gap_days: u32, multiple: f64 },
-    ReturnedAfterGap { gap_days: u32, limit: u32 },
+    NoPurchaseFor {
+        days: u32,
+        limit: u32,
+    },
+    LowPAlive {
+        p_alive: f64,
+        limit: f64,
+    },
+    OneTimeLapsed {
+        days: u32,
+        limit: u32,
+    },
+    GapExceeded {
+        days: u32,
+        median_gap_days: u32,
+        multiple: f64,
+    },
+    ReturnedAfterGap {
+        gap_days: u32,
+        limit: u32,
+    },
     ReturnedAfterChurn,
-    FirstPurchase { days: u32, limit: u32 },
-    LoyalHistory { purchases: u32, span_days: u32, p_alive: Option<f64> },
-    RepeatPurchases { purchases: u32 },
-    Behaviour { behaviour: Behaviour, days: u32 },
-    Lifecycle { stage: Lifecycle },
-    ServiceLevel { level: ServiceLevel, tier: Tier, potential_head: bool, influential: bool },
+    FirstPurchase {
+        days: u32,
+        limit: u32,
+    },
+    LoyalHistory {
+        purchases: u32,
+        span_days: u32,
+        p_alive: Option<f64>,
+    },
+    RepeatPurchases {
+        purchases: u32,
+    },
+    Behaviour {
+        behaviour: Behaviour,
+        days: u32,
+    },
+    Lifecycle {
+        stage: Lifecycle,
+    },
+    ServiceLevel {
+        level: ServiceLevel,
+        tier: Tier,
+        potential_head: bool,
+        influential: bool,
+    },
     /// Exit candidate: low value for `low_value_runs` evaluations in a row, serving cost above
     /// margin, and no growth.
     ExitCandidate {
@@ -46,20 +113,38 @@ pub enum Reason {
         revenue_minor: i64,
         previous_revenue_minor: i64,
     },
-    NextAction { action: NextActionKind, detail: ActionDetail },
+    NextAction {
+        action: NextActionKind,
+        detail: ActionDetail,
+    },
     /// The CLV models could not be fitted; P(alive) and CLV are missing.
-    ClvUnavailable { reason: String },
+    ClvUnavailable {
+        reason: String,
+    },
 }
 
 /// The figure behind a next best action.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ActionDetail {
-    OpenComplaints { count: u32 },
-    FollowUpDue { due_on: String },
+    OpenComplaints {
+        count: u32,
+    },
+    FollowUpDue {
+        due_on: String,
+    },
     AtRisk,
-    Exit { step: ExitStep },
+    Exit {
+        step: ExitStep,
+    },
     /// `share` of customers in the same RFM segment bought this category.
-    Upsell { category: String, share: f64, segment: RfmSegment },
-    SurveyDue { last_answer_on: Option<String>, interval_days: u32 },
+    Upsell {
+        category: String,
+        share: f64,
+        segment: RfmSegment,
+    },
+    SurveyDue {
+        last_answer_on: Option<String>,
+        interval_days: u32,
+    },
 }

@@ -155,7 +155,8 @@ impl AgainstMeans {
 impl Means {
     /// Means of the given raw values; zeros for an empty population.
     pub fn of(recency: &[i64], frequency: &[i64], monetary: &[i64]) -> Self {
-        let mean = |v: &[i64]| if v.is_empty() { 0.0 } else { v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64 };
+        let mean =
+            |v: &[i64]| if v.is_empty() { 0.0 } else { v.iter().map(|&x| x as f64).sum::<f64>() / v.len() as f64 };
         Means { recency_days: mean(recency), frequency: mean(frequency), monetary_minor: mean(monetary) }
     }
 }

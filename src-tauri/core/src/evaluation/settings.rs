@@ -24,7 +24,8 @@ pub struct EvaluationSettings {
     pub influential_referrals: u32,
     /// Days without a purchase after which a customer is churned (lifecycle and behaviour).
     pub churn_days: u32,
-    /// Days without a purchase after which behaviour is dormant rather than active.
+    /// Days without a purchase after which behaviour is dormant rather than active (loyal
+    /// customers are active).
     pub dormant_days: u32,
     /// A one-time buyer is at risk after this many days.
     pub one_time_at_risk_days: u32,

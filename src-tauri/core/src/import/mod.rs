@@ -29,8 +29,8 @@ pub mod source;
 pub mod values;
 
 pub use headers::{
-    auto_mapping, fields, missing_fields, normalise_header, required_fields, save_mapping, saved_mapping, synonyms,
-    Mapping,
+    auto_mapping, column_of, fields, missing_fields, normalise_header, required_fields, save_mapping, saved_mapping,
+    synonyms, Mapping,
 };
 pub use revert::{list_batches, revert_batch, ImportBatch, RevertReport};
 pub use run::{import_file, preview_file};

@@ -7,6 +7,7 @@ mod customers;
 mod db;
 mod demo;
 mod erase;
+mod evaluation;
 mod export;
 mod import;
 mod interactions;
