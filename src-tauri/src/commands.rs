@@ -1,11 +1,17 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
+use chrono::NaiveDate;
+use headtail_core::activity::Page;
 use headtail_core::backup::{self, BackupFile};
 use headtail_core::complaints::{self, Complaint, ComplaintInput};
 use headtail_core::contacts::{self, Contact, ContactInput};
 use headtail_core::customers::{self, timestamp, Customer, CustomerInput, CustomerPage, CustomerQuery};
 use headtail_core::demo::{self, DemoSettings, DemoSummary};
 use headtail_core::erase;
+use headtail_core::evaluation::store::{
+    self as evaluation, Dimension, Flow, HistoryEntry, MemberFilter, MemberRow, Run, Standing, Trigger,
+};
+use headtail_core::evaluation::{EvaluationSettings, Stage};
 use headtail_core::export::{self, CustomerSelection, TableExport};
 use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
 use headtail_core::interactions::{self, Interaction, InteractionInput};
@@ -17,6 +23,7 @@ use headtail_core::{Database, Error, ErrorPayload};
 use serde::Serialize;
 use specta::Type;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -29,6 +36,7 @@ type CommandResult<T> = Result<T, ErrorPayload>;
 pub struct Store {
     own_path: PathBuf,
     current: RwLock<Opened>,
+    evaluating: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -51,7 +59,11 @@ fn demo_path(own: &Path) -> PathBuf {
 
 impl Store {
     pub fn open(path: &Path) -> Self {
-        Self { own_path: path.to_owned(), current: RwLock::new(Opened::open(path, false)) }
+        Self {
+            own_path: path.to_owned(),
+            current: RwLock::new(Opened::open(path, false)),
+            evaluating: AtomicBool::new(false),
+        }
     }
 
     fn current(&self) -> Opened {
@@ -210,7 +222,16 @@ pub async fn customer_timeline(
 #[tauri::command]
 #[specta::specta]
 pub async fn create_order(db: State<'_, Store>, input: OrderInput) -> CommandResult<Order> {
-    on_db(&db, move |db| db.with_tx(|tx| orders::create(tx, input))).await
+    on_db(&db, move |db| {
+        let order = db.with_tx(|tx| orders::create(tx, input))?;
+        // The order is saved; its customer's standing follows against the latest run's model.
+        let today = chrono::Local::now().date_naive();
+        if let Err(e) = evaluation::refresh_customer(db, order.customer_id, today) {
+            eprintln!("headtail: the standing of customer {} was not refreshed: {e}", order.customer_id);
+        }
+        Ok(order)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -399,4 +420,112 @@ pub fn default_export_dir() -> String {
     directories::UserDirs::new()
         .map(|dirs| dirs.download_dir().unwrap_or(dirs.home_dir()).display().to_string())
         .unwrap_or_default()
+}
+
+/// How far a background evaluation is.
+#[derive(Debug, Clone, Copy, Serialize, Type)]
+pub struct EvaluationProgress {
+    pub stage: Stage,
+    /// Share of the stage done, 0 to 1.
+    pub done: f64,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn evaluation_settings(db: State<'_, Store>) -> CommandResult<EvaluationSettings> {
+    on_db(&db, |db| db.with_conn(evaluation::settings)).await
+}
+
+/// Saves the thresholds; every bad one is named and nothing is saved then.
+#[tauri::command]
+#[specta::specta]
+pub async fn save_evaluation_settings(db: State<'_, Store>, settings: EvaluationSettings) -> CommandResult<()> {
+    on_db(&db, move |db| db.with_conn(|c| evaluation::save_settings(c, &settings))).await
+}
+
+/// Evaluates every customer at `as_of` (today when absent) off the UI's thread, reporting
+/// progress; one evaluation at a time.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_evaluation(
+    db: State<'_, Store>,
+    as_of: Option<NaiveDate>,
+    trigger: Trigger,
+    on_progress: Channel<EvaluationProgress>,
+) -> CommandResult<Run> {
+    if db.evaluating.swap(true, Ordering::SeqCst) {
+        return Err(Error::InvalidArgument("an evaluation is already running".into()).payload());
+    }
+    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let result = on_db(&db, move |db| {
+        evaluation::run(db, as_of, trigger, &mut |stage, done| {
+            let _ = on_progress.send(EvaluationProgress { stage, done });
+        })
+        .map(|(run, _)| run)
+    })
+    .await;
+    db.evaluating.store(false, Ordering::SeqCst);
+    result
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_evaluation_runs(db: State<'_, Store>) -> CommandResult<Vec<Run>> {
+    on_db(&db, |db| db.with_conn(evaluation::runs)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn evaluation_members(
+    db: State<'_, Store>,
+    run_id: i64,
+    filter: MemberFilter,
+    offset: u32,
+    limit: u32,
+) -> CommandResult<Page<MemberRow>> {
+    on_db(&db, move |db| db.with_conn(|c| evaluation::members(c, run_id, &filter, offset, limit))).await
+}
+
+/// The customer's standing in the latest evaluation with its reasons, if evaluated.
+#[tauri::command]
+#[specta::specta]
+pub async fn customer_standing(db: State<'_, Store>, customer_id: i64) -> CommandResult<Option<Standing>> {
+    on_db(&db, move |db| db.with_conn(|c| evaluation::standing(c, customer_id))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn customer_evaluation_history(db: State<'_, Store>, customer_id: i64) -> CommandResult<Vec<HistoryEntry>> {
+    on_db(&db, move |db| db.with_conn(|c| evaluation::history(c, customer_id))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn evaluation_migration(
+    db: State<'_, Store>,
+    from_run: i64,
+    to_run: i64,
+    dimension: Dimension,
+) -> CommandResult<Vec<Flow>> {
+    on_db(&db, move |db| db.with_conn(|c| evaluation::migration(c, from_run, to_run, dimension))).await
+}
+
+/// Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_members(
+    db: State<'_, Store>,
+    run_id: i64,
+    filter: MemberFilter,
+    path: String,
+) -> CommandResult<ExportedFile> {
+    on_db(&db, move |db| {
+        let rows = db.with_conn(|c| {
+            let run = evaluation::get_run(c, run_id)?;
+            let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+            evaluation::members_csv(c, &run, &filter, true, file)
+        })?;
+        Ok(ExportedFile { path, rows })
+    })
+    .await
 }

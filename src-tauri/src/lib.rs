@@ -47,6 +47,15 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::export_customers,
         commands::export_database,
         commands::default_export_dir,
+        commands::evaluation_settings,
+        commands::save_evaluation_settings,
+        commands::run_evaluation,
+        commands::list_evaluation_runs,
+        commands::evaluation_members,
+        commands::customer_standing,
+        commands::customer_evaluation_history,
+        commands::evaluation_migration,
+        commands::export_members,
     ])
 }
 

@@ -50,9 +50,38 @@ export const commands = {
 	exportDatabase: (dir: string) => typedError<TableExport[], ErrorPayload_Serialize>(__TAURI_INVOKE("export_database", { dir })),
 	/**  Where exports go unless the user picks another place: the Downloads folder, else home. */
 	defaultExportDir: () => __TAURI_INVOKE<string>("default_export_dir"),
+	evaluationSettings: () => typedError<EvaluationSettings_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_settings")),
+	/**  Saves the thresholds; every bad one is named and nothing is saved then. */
+	saveEvaluationSettings: (settings: EvaluationSettings_Deserialize) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("save_evaluation_settings", { settings })),
+	/**
+	 *  Evaluates every customer at `as_of` (today when absent) off the UI's thread, reporting
+	 *  progress; one evaluation at a time.
+	 */
+	runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: Channel<EvaluationProgress>) => typedError<Run_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_evaluation", { asOf, trigger, onProgress })),
+	listEvaluationRuns: () => typedError<Run_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_evaluation_runs")),
+	evaluationMembers: (runId: number, filter: MemberFilter_Deserialize, offset: number, limit: number) => typedError<Page<MemberRow_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_members", { runId, filter, offset, limit })),
+	/**  The customer's standing in the latest evaluation with its reasons, if evaluated. */
+	customerStanding: (customerId: number) => typedError<Standing_Serialize | null, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_standing", { customerId })),
+	customerEvaluationHistory: (customerId: number) => typedError<HistoryEntry_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("customer_evaluation_history", { customerId })),
+	evaluationMigration: (fromRun: number, toRun: number, dimension: Dimension) => typedError<Flow_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_migration", { fromRun, toRun, dimension })),
+	/**  Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM). */
+	exportMembers: (runId: number, filter: MemberFilter_Deserialize, path: string) => typedError<ExportedFile, ErrorPayload_Serialize>(__TAURI_INVOKE("export_members", { runId, filter, path })),
 };
 
 /* Types */
+/**  The figure behind a next best action. */
+export type ActionDetail = ActionDetail_Serialize | ActionDetail_Deserialize;
+
+/**  The figure behind a next best action. */
+export type ActionDetail_Deserialize = { kind: "open_complaints"; count: number } | { kind: "follow_up_due"; due_on: string } | { kind: "at_risk" } | { kind: "exit"; step: ExitStep } | 
+/**  `share` of customers in the same RFM segment bought this category. */
+{ kind: "upsell"; category: string; share: number | null; segment: RfmSegment } | { kind: "survey_due"; last_answer_on?: string | null; interval_days: number };
+
+/**  The figure behind a next best action. */
+export type ActionDetail_Serialize = { kind: "open_complaints"; count: number } | { kind: "follow_up_due"; due_on: string } | { kind: "at_risk" } | { kind: "exit"; step: ExitStep } | 
+/**  `share` of customers in the same RFM segment bought this category. */
+{ kind: "upsell"; category: string; share: number | null; segment: RfmSegment } | { kind: "survey_due"; last_answer_on: string | null; interval_days: number };
+
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 
 export type AppInfo_Deserialize = {
@@ -77,12 +106,95 @@ export type AppInfo_Serialize = {
 	backup_dir: string,
 };
 
+/**  One reason; `code` names the rule, the other fields are the figures it used. */
+export type AssignmentReason = AssignmentReason_Serialize | AssignmentReason_Deserialize;
+
+/**  One reason; `code` names the rule, the other fields are the figures it used. */
+export type AssignmentReason_Deserialize = 
+/**  R = score: the last purchase was `days` days before the evaluation date. */
+{ code: "recency"; score: number; days: number } | 
+/**  F = score: `orders` orders in the last `window_months` months. */
+{ code: "frequency"; score: number; orders: number; window_months: number } | 
+/**  M = score: `spend_minor` spent in the last `window_months` months. */
+{ code: "monetary"; score: number; spend_minor: number; window_months: number } | { code: "segment"; segment: RfmSegment; r: number; f: number } | { code: "value_class"; class: ValueClass; recent: boolean; frequent: boolean; big_spender: boolean } | 
+/**  Tier from the trailing contribution and the least contribution of tiers A and B. */
+{ code: "tier"; tier: Tier; contribution_minor: number; a_from_minor?: number | null; b_from_minor?: number | null } | 
+/**  Predicted CLV at least the least CLV ranked within the size of tier A. */
+{ code: "potential_head"; clv_minor: number; threshold_minor: number } | { code: "influential"; kol: boolean; referrals: number; referrals_needed: number } | { code: "no_purchase" } | { code: "no_purchase_for"; days: number; limit: number } | { code: "low_p_alive"; p_alive: number | null; limit: number | null } | { code: "one_time_lapsed"; days: number; limit: number } | { code: "gap_exceeded"; days: number; median_gap_days: number; multiple: number | null } | { code: "returned_after_gap"; gap_days: number; limit: number } | { code: "returned_after_churn" } | { code: "first_purchase"; days: number; limit: number } | { code: "loyal_history"; purchases: number; span_days: number; p_alive?: number | null } | { code: "repeat_purchases"; purchases: number } | { code: "behaviour"; behaviour: Behaviour; days: number } | { code: "lifecycle"; stage: Lifecycle } | { code: "service_level"; level: ServiceLevel; tier: Tier; potential_head: boolean; influential: boolean } | 
+/**
+ *  Exit candidate: low value for `low_value_runs` evaluations in a row, serving cost above
+ *  margin, and no growth.
+ */
+{ code: "exit_candidate"; step: ExitStep; low_value_runs: number; service_cost_minor: number; margin_minor: number; revenue_minor: number; previous_revenue_minor: number } | { code: "next_action"; action: NextActionKind; detail: ActionDetail_Deserialize } | 
+/**  The CLV models could not be fitted; P(alive) and CLV are missing. */
+{ code: "clv_unavailable"; reason: string };
+
+/**  One reason; `code` names the rule, the other fields are the figures it used. */
+export type AssignmentReason_Serialize = 
+/**  R = score: the last purchase was `days` days before the evaluation date. */
+{ code: "recency"; score: number; days: number } | 
+/**  F = score: `orders` orders in the last `window_months` months. */
+{ code: "frequency"; score: number; orders: number; window_months: number } | 
+/**  M = score: `spend_minor` spent in the last `window_months` months. */
+{ code: "monetary"; score: number; spend_minor: number; window_months: number } | { code: "segment"; segment: RfmSegment; r: number; f: number } | { code: "value_class"; class: ValueClass; recent: boolean; frequent: boolean; big_spender: boolean } | 
+/**  Tier from the trailing contribution and the least contribution of tiers A and B. */
+{ code: "tier"; tier: Tier; contribution_minor: number; a_from_minor: number | null; b_from_minor: number | null } | 
+/**  Predicted CLV at least the least CLV ranked within the size of tier A. */
+{ code: "potential_head"; clv_minor: number; threshold_minor: number } | { code: "influential"; kol: boolean; referrals: number; referrals_needed: number } | { code: "no_purchase" } | { code: "no_purchase_for"; days: number; limit: number } | { code: "low_p_alive"; p_alive: number | null; limit: number | null } | { code: "one_time_lapsed"; days: number; limit: number } | { code: "gap_exceeded"; days: number; median_gap_days: number; multiple: number | null } | { code: "returned_after_gap"; gap_days: number; limit: number } | { code: "returned_after_churn" } | { code: "first_purchase"; days: number; limit: number } | { code: "loyal_history"; purchases: number; span_days: number; p_alive: number | null } | { code: "repeat_purchases"; purchases: number } | { code: "behaviour"; behaviour: Behaviour; days: number } | { code: "lifecycle"; stage: Lifecycle } | { code: "service_level"; level: ServiceLevel; tier: Tier; potential_head: boolean; influential: boolean } | 
+/**
+ *  Exit candidate: low value for `low_value_runs` evaluations in a row, serving cost above
+ *  margin, and no growth.
+ */
+{ code: "exit_candidate"; step: ExitStep; low_value_runs: number; service_cost_minor: number; margin_minor: number; revenue_minor: number; previous_revenue_minor: number } | { code: "next_action"; action: NextActionKind; detail: ActionDetail_Serialize } | 
+/**  The CLV models could not be fitted; P(alive) and CLV are missing. */
+{ code: "clv_unavailable"; reason: string };
+
 export type BackupFile = {
 	path: string,
 	file_name: string,
 	/**  When it was taken (UTC, from its name). */
 	taken_at: string,
 	size_bytes: number,
+};
+
+/**  The plain behaviour view: by days since the last purchase. */
+export type Behaviour = "active" | "dormant" | "churned";
+
+/**  BG/NBD parameters. `alpha` is in the time unit of the histories it was fitted on. */
+export type BgNbd = {
+	/**  Shape of the Gamma distribution of purchase rates. */
+	r: number | null,
+	/**  Scale (in time units) of the Gamma distribution of purchase rates. */
+	alpha: number | null,
+	/**  First shape of the Beta distribution of the drop-out probability. */
+	a: number | null,
+	/**  Second shape of the Beta distribution of the drop-out probability. */
+	b: number | null,
+};
+
+/**  The fitted CLV models of a run, or why there are none. */
+export type ClvModels = ClvModels_Serialize | ClvModels_Deserialize;
+
+/**  The fitted CLV models of a run, or why there are none. */
+export type ClvModels_Deserialize = {
+	purchases?: BgNbd | null,
+	purchases_log_likelihood?: number | null,
+	spend?: GammaGamma | null,
+	spend_log_likelihood?: number | null,
+	/**  Why the models (or one of them) are missing. */
+	unavailable?: string | null,
+	repeat_buyers: number,
+};
+
+/**  The fitted CLV models of a run, or why there are none. */
+export type ClvModels_Serialize = {
+	purchases: BgNbd | null,
+	purchases_log_likelihood: number | null,
+	spend: GammaGamma | null,
+	spend_log_likelihood: number | null,
+	/**  Why the models (or one of them) are missing. */
+	unavailable: string | null,
+	repeat_buyers: number,
 };
 
 export type Complaint = Complaint_Serialize | Complaint_Deserialize;
@@ -396,11 +508,70 @@ export type Customer_Serialize = {
 	erased_at: string | null,
 };
 
+/**
+ *  For scores 2 to 5, the value a customer must beat to reach it; `None` when nobody was
+ *  scored.
+ */
+export type Cuts = {
+	/**  Whether a larger value is better (frequency, spend) or worse (recency). */
+	higher_is_better: boolean,
+	better_than: [(number | null), (number | null), (number | null), (number | null)],
+};
+
 /**  A date whose day/month order the file leaves open. */
 export type DateExample = {
 	row: number,
 	field: Field,
 	value: string,
+};
+
+/**  What was decided for one customer. */
+export type Decision = Decision_Serialize | Decision_Deserialize;
+
+/**  What was decided for one customer. */
+export type Decision_Deserialize = {
+	r_score?: number | null,
+	f_score?: number | null,
+	m_score?: number | null,
+	segment?: RfmSegment | null,
+	value_class?: ValueClass | null,
+	tier: Tier,
+	potential_head: boolean,
+	influential: boolean,
+	lifecycle: Lifecycle,
+	behaviour?: Behaviour | null,
+	service_level: ServiceLevel,
+	/**  Consecutive runs in tier D, this one included. */
+	low_value_runs: number,
+	/**  Consecutive runs as exit candidate, this one included; 0 when not a candidate. */
+	exit_runs: number,
+	exit_step?: ExitStep | null,
+	next_action?: NextActionKind | null,
+	/**  Index into the run's categories, for an upsell. */
+	upsell_category?: number | null,
+};
+
+/**  What was decided for one customer. */
+export type Decision_Serialize = {
+	r_score: number | null,
+	f_score: number | null,
+	m_score: number | null,
+	segment: RfmSegment | null,
+	value_class: ValueClass | null,
+	tier: Tier,
+	potential_head: boolean,
+	influential: boolean,
+	lifecycle: Lifecycle,
+	behaviour: Behaviour | null,
+	service_level: ServiceLevel,
+	/**  Consecutive runs in tier D, this one included. */
+	low_value_runs: number,
+	/**  Consecutive runs as exit candidate, this one included; 0 when not a candidate. */
+	exit_runs: number,
+	exit_step: ExitStep | null,
+	next_action: NextActionKind | null,
+	/**  Index into the run's categories, for an upsell. */
+	upsell_category: number | null,
 };
 
 export type DemoSummary = {
@@ -414,6 +585,9 @@ export type DemoSummary = {
 	loyalty_entries: number,
 	service_costs: number,
 };
+
+/**  The assignment compared between two runs. */
+export type Dimension = "tier" | "segment" | "value_class" | "lifecycle" | "service_level";
 
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
 export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "database_too_new" | "database_corrupt" | "database" | "io";
@@ -453,6 +627,137 @@ export type ErrorPayload_Serialize = {
 	details: ErrorDetails_Serialize,
 };
 
+/**  How far a background evaluation is. */
+export type EvaluationProgress = {
+	stage: Stage,
+	/**  Share of the stage done, 0 to 1. */
+	done: number | null,
+};
+
+/**
+ *  Thresholds of one evaluation. Stored with each run, so a past run can always be explained
+ *  with the settings it used.
+ */
+export type EvaluationSettings = EvaluationSettings_Serialize | EvaluationSettings_Deserialize;
+
+/**
+ *  Thresholds of one evaluation. Stored with each run, so a past run can always be explained
+ *  with the settings it used.
+ */
+export type EvaluationSettings_Deserialize = {
+	/**  Trailing window for F, M and profit contribution, in months (1..=60). */
+	window_months?: number,
+	/**  Margin assumed for orders without a known cost, in [0, 1]. */
+	default_margin?: number | null,
+	/**  What an hour of service time costs, in minor units, for service entries kept in minutes. */
+	service_hour_cost_minor?: number,
+	/**  Share of total positive contribution made by tier A (head), in (0, 1). */
+	tier_a_share?: number | null,
+	/**  Share covered by tiers A and B together, in (tier_a_share, 1]. */
+	tier_b_share?: number | null,
+	/**  Referrals that make a customer influential, as a KOL is (>= 1). */
+	influential_referrals?: number,
+	/**  Days without a purchase after which a customer is churned (lifecycle and behaviour). */
+	churn_days?: number,
+	/**
+	 *  Days without a purchase after which behaviour is dormant rather than active (loyal
+	 *  customers are active).
+	 */
+	dormant_days?: number,
+	/**  A one-time buyer is at risk after this many days. */
+	one_time_at_risk_days?: number,
+	/**
+	 *  A repeat buyer is at risk when the time since the last purchase exceeds this multiple
+	 *  of their own median gap between purchases (> 1).
+	 */
+	at_risk_gap_multiple?: number | null,
+	/**  Loyal needs at least this many purchases … */
+	loyal_min_purchases?: number,
+	/**  … spread over at least this many months … */
+	loyal_min_months?: number,
+	/**  … and P(alive) at least this. */
+	loyal_min_p_alive?: number | null,
+	/**  P(alive) below this is at risk. */
+	at_risk_p_alive?: number | null,
+	/**  P(alive) below this is churned. */
+	churned_p_alive?: number | null,
+	/**  Consecutive evaluations in tier D (this one included) before exit is considered. */
+	exit_low_value_runs?: number,
+	/**  A customer without an answer to a survey for this many days is due one. */
+	survey_interval_days?: number,
+	/**  Upsell needs a category bought by at least this share of the customer's segment. */
+	upsell_min_share?: number | null,
+	/**  Prediction horizon, discount and time unit of the CLV models. */
+	clv_horizon_months?: number,
+	clv_monthly_discount_rate?: number | null,
+	clv_time_unit?: TimeUnit,
+	/**  Evaluations kept with every customer's assignments; older ones are removed. */
+	keep_runs?: number,
+};
+
+/**
+ *  Thresholds of one evaluation. Stored with each run, so a past run can always be explained
+ *  with the settings it used.
+ */
+export type EvaluationSettings_Serialize = {
+	/**  Trailing window for F, M and profit contribution, in months (1..=60). */
+	window_months: number,
+	/**  Margin assumed for orders without a known cost, in [0, 1]. */
+	default_margin: number | null,
+	/**  What an hour of service time costs, in minor units, for service entries kept in minutes. */
+	service_hour_cost_minor: number,
+	/**  Share of total positive contribution made by tier A (head), in (0, 1). */
+	tier_a_share: number | null,
+	/**  Share covered by tiers A and B together, in (tier_a_share, 1]. */
+	tier_b_share: number | null,
+	/**  Referrals that make a customer influential, as a KOL is (>= 1). */
+	influential_referrals: number,
+	/**  Days without a purchase after which a customer is churned (lifecycle and behaviour). */
+	churn_days: number,
+	/**
+	 *  Days without a purchase after which behaviour is dormant rather than active (loyal
+	 *  customers are active).
+	 */
+	dormant_days: number,
+	/**  A one-time buyer is at risk after this many days. */
+	one_time_at_risk_days: number,
+	/**
+	 *  A repeat buyer is at risk when the time since the last purchase exceeds this multiple
+	 *  of their own median gap between purchases (> 1).
+	 */
+	at_risk_gap_multiple: number | null,
+	/**  Loyal needs at least this many purchases … */
+	loyal_min_purchases: number,
+	/**  … spread over at least this many months … */
+	loyal_min_months: number,
+	/**  … and P(alive) at least this. */
+	loyal_min_p_alive: number | null,
+	/**  P(alive) below this is at risk. */
+	at_risk_p_alive: number | null,
+	/**  P(alive) below this is churned. */
+	churned_p_alive: number | null,
+	/**  Consecutive evaluations in tier D (this one included) before exit is considered. */
+	exit_low_value_runs: number,
+	/**  A customer without an answer to a survey for this many days is due one. */
+	survey_interval_days: number,
+	/**  Upsell needs a category bought by at least this share of the customer's segment. */
+	upsell_min_share: number | null,
+	/**  Prediction horizon, discount and time unit of the CLV models. */
+	clv_horizon_months: number,
+	clv_monthly_discount_rate: number | null,
+	clv_time_unit: TimeUnit,
+	/**  Evaluations kept with every customer's assignments; older ones are removed. */
+	keep_runs: number,
+};
+
+/**
+ *  The steps of a gradual exit, one more each evaluation the customer stays a candidate:
+ *  serve through self-service channels only; stop proactive contact and free extras;
+ *  propose a minimum order or a price review; no more marketing, the record stays.
+ *  Nobody is ever deleted.
+ */
+export type ExitStep = "self_service" | "reduce_cost" | "reprice" | "let_go";
+
 export type ExportFormat = "csv" | "xlsx";
 
 export type ExportedFile = {
@@ -485,6 +790,75 @@ export type FieldError_Serialize = {
 export type FileFormat = "csv" | 
 /**  Excel 2007+ (.xlsx, .xlsm), Excel 97 (.xls) or OpenDocument (.ods). */
 "workbook";
+
+/**
+ *  How many customers went from one group to another; `None` on a side means not in that
+ *  run (new customers, or customers gone from the later run) or without a value there.
+ */
+export type Flow = Flow_Serialize | Flow_Deserialize;
+
+/**
+ *  How many customers went from one group to another; `None` on a side means not in that
+ *  run (new customers, or customers gone from the later run) or without a value there.
+ */
+export type Flow_Deserialize = {
+	from?: string | null,
+	to?: string | null,
+	customers: number,
+};
+
+/**
+ *  How many customers went from one group to another; `None` on a side means not in that
+ *  run (new customers, or customers gone from the later run) or without a value there.
+ */
+export type Flow_Serialize = {
+	from: string | null,
+	to: string | null,
+	customers: number,
+};
+
+/**  Gamma-Gamma parameters; `gamma` is in money units. */
+export type GammaGamma = {
+	/**  Shape of the Gamma distribution of a customer's purchase amounts. */
+	p: number | null,
+	/**  Shape of the Gamma distribution of the amounts' rate parameter across customers. */
+	q: number | null,
+	/**  Scale of the Gamma distribution of the amounts' rate parameter across customers. */
+	gamma: number | null,
+};
+
+/**  Customers, revenue, contribution and service cost of one group of a run. */
+export type GroupFigures = {
+	key: string,
+	customers: number,
+	revenue_minor: number,
+	contribution_minor: number,
+	service_cost_minor: number,
+	predicted_clv_minor: number,
+};
+
+/**  A customer's assignments in one stored run. */
+export type HistoryEntry = HistoryEntry_Serialize | HistoryEntry_Deserialize;
+
+/**  A customer's assignments in one stored run. */
+export type HistoryEntry_Deserialize = {
+	run_id: number,
+	as_of: string,
+	decision: Decision_Deserialize,
+	contribution_minor: number,
+	predicted_clv_minor?: number | null,
+	p_alive?: number | null,
+};
+
+/**  A customer's assignments in one stored run. */
+export type HistoryEntry_Serialize = {
+	run_id: number,
+	as_of: string,
+	decision: Decision_Serialize,
+	contribution_minor: number,
+	predicted_clv_minor: number | null,
+	p_alive: number | null,
+};
 
 /**  An import as `import_batches` records it. */
 export type ImportBatch = ImportBatch_Serialize | ImportBatch_Deserialize;
@@ -705,10 +1079,201 @@ export type Interaction_Serialize = {
 
 export type Language = "zh-CN" | "en";
 
+/**  客户生命周期. */
+export type Lifecycle = "prospect" | "new" | "repeat" | "loyal" | "at_risk" | "churned" | "won_back";
+
 export type LoyaltyKind = "earn" | "redeem" | "referral_reward" | "adjust";
 
 /**  Field → the header of the column that holds it, as the file spells the header. */
 export type Mapping = Partial<{ [key in Field]: string }>;
+
+/**  Population means of the raw R, F and M values. */
+export type Means = {
+	recency_days: number | null,
+	frequency: number | null,
+	monetary_minor: number | null,
+};
+
+/**  The per-customer figures every decision is made from; stored with each run. */
+export type Measures = Measures_Serialize | Measures_Deserialize;
+
+/**  The per-customer figures every decision is made from; stored with each run. */
+export type Measures_Deserialize = {
+	customer_id: number,
+	/**  Days since the last purchase; `None` without any. */
+	recency_days?: number | null,
+	/**  Distinct purchase days ever (several orders on one day are one purchase). */
+	purchase_days: number,
+	/**  Days from the first to the last purchase. */
+	span_days: number,
+	median_gap_days?: number | null,
+	/**  The gap that ended with the latest purchase day. */
+	last_gap_days?: number | null,
+	/**  F and M: orders and revenue in the window. */
+	frequency: number,
+	monetary_minor: number,
+	/**  Trailing profit contribution: margin minus service cost in the window. */
+	contribution_minor: number,
+	/**  Historical CLV: margin minus service cost to date. */
+	historical_clv_minor: number,
+	window_margin_minor: number,
+	window_service_cost_minor: number,
+	previous_window_revenue_minor: number,
+	p_alive?: number | null,
+	expected_purchases?: number | null,
+	predicted_clv_minor?: number | null,
+	is_kol: boolean,
+	referrals: number,
+	open_complaints: number,
+	follow_up_due?: string | null,
+	last_survey?: string | null,
+	categories: string,
+	/**  The last run said churned and the customer bought since. */
+	returned_after_churn: boolean,
+	/**  Consecutive earlier runs in tier D, and as exit candidate. */
+	low_value_runs_before: number,
+	exit_runs_before: number,
+};
+
+/**  The per-customer figures every decision is made from; stored with each run. */
+export type Measures_Serialize = {
+	customer_id: number,
+	/**  Days since the last purchase; `None` without any. */
+	recency_days: number | null,
+	/**  Distinct purchase days ever (several orders on one day are one purchase). */
+	purchase_days: number,
+	/**  Days from the first to the last purchase. */
+	span_days: number,
+	median_gap_days: number | null,
+	/**  The gap that ended with the latest purchase day. */
+	last_gap_days: number | null,
+	/**  F and M: orders and revenue in the window. */
+	frequency: number,
+	monetary_minor: number,
+	/**  Trailing profit contribution: margin minus service cost in the window. */
+	contribution_minor: number,
+	/**  Historical CLV: margin minus service cost to date. */
+	historical_clv_minor: number,
+	window_margin_minor: number,
+	window_service_cost_minor: number,
+	previous_window_revenue_minor: number,
+	p_alive: number | null,
+	expected_purchases: number | null,
+	predicted_clv_minor: number | null,
+	is_kol: boolean,
+	referrals: number,
+	open_complaints: number,
+	follow_up_due: string | null,
+	last_survey: string | null,
+	categories: string,
+	/**  The last run said churned and the customer bought since. */
+	returned_after_churn: boolean,
+	/**  Consecutive earlier runs in tier D, and as exit candidate. */
+	low_value_runs_before: number,
+	exit_runs_before: number,
+};
+
+/**  One customer's result of a run: the measures and the decisions made from them. */
+export type Member = Member_Serialize | Member_Deserialize;
+
+/**  Which members of a run to list. */
+export type MemberFilter = MemberFilter_Serialize | MemberFilter_Deserialize;
+
+/**  Which members of a run to list. */
+export type MemberFilter_Deserialize = {
+	tier?: Tier | null,
+	segment?: RfmSegment | null,
+	value_class?: ValueClass | null,
+	lifecycle?: Lifecycle | null,
+	service_level?: ServiceLevel | null,
+	next_action?: NextActionKind | null,
+	potential_head?: boolean,
+	exit_candidates?: boolean,
+};
+
+/**  Which members of a run to list. */
+export type MemberFilter_Serialize = {
+	tier: Tier | null,
+	segment: RfmSegment | null,
+	value_class: ValueClass | null,
+	lifecycle: Lifecycle | null,
+	service_level: ServiceLevel | null,
+	next_action: NextActionKind | null,
+	potential_head: boolean,
+	exit_candidates: boolean,
+};
+
+/**  One line of a member list. */
+export type MemberRow = MemberRow_Serialize | MemberRow_Deserialize;
+
+/**  One line of a member list. */
+export type MemberRow_Deserialize = {
+	name: string,
+	company?: string | null,
+	external_id?: string | null,
+	member: Member_Deserialize,
+};
+
+/**  One line of a member list. */
+export type MemberRow_Serialize = {
+	name: string,
+	company: string | null,
+	external_id: string | null,
+	member: Member_Serialize,
+};
+
+/**  One customer's result of a run: the measures and the decisions made from them. */
+export type Member_Deserialize = {
+	measures: Measures_Deserialize,
+	decision: Decision_Deserialize,
+};
+
+/**  One customer's result of a run: the measures and the decisions made from them. */
+export type Member_Serialize = {
+	measures: Measures_Serialize,
+	decision: Decision_Serialize,
+};
+
+/**  What one run found for the whole customer base. */
+export type Model = Model_Serialize | Model_Deserialize;
+
+/**  What one run found for the whole customer base. */
+export type Model_Deserialize = {
+	as_of: string,
+	currency: string,
+	customers: number,
+	buyers: number,
+	recency: Cuts,
+	frequency: Cuts,
+	monetary: Cuts,
+	means: Means,
+	tiers: TierCuts_Deserialize,
+	clv: ClvModels_Deserialize,
+	/**  Least predicted CLV among the top |A| customers by CLV. */
+	potential_head_from_minor?: number | null,
+	categories: string[],
+	upsell: SegmentCategories[],
+};
+
+/**  What one run found for the whole customer base. */
+export type Model_Serialize = {
+	as_of: string,
+	currency: string,
+	customers: number,
+	buyers: number,
+	recency: Cuts,
+	frequency: Cuts,
+	monetary: Cuts,
+	means: Means,
+	tiers: TierCuts_Serialize,
+	clv: ClvModels_Serialize,
+	/**  Least predicted CLV among the top |A| customers by CLV. */
+	potential_head_from_minor: number | null,
+	categories: string[],
+	upsell: SegmentCategories[],
+};
+
+export type NextActionKind = "resolve_complaint" | "follow_up" | "win_back" | "exit_plan" | "upsell" | "survey_due";
 
 export type Order = Order_Serialize | Order_Deserialize;
 
@@ -802,6 +1367,12 @@ export type Order_Serialize = {
 	lines: OrderLine_Serialize[],
 };
 
+/**  One page of a list, and how many rows the whole list has. */
+export type Page<T> = {
+	items: T[],
+	total: number,
+};
+
 /**  A prospect's way to the first purchase. */
 export type PipelineStage = "awareness" | "interest" | "decision" | "purchase" | "won" | "lost";
 
@@ -891,6 +1462,9 @@ export type RevertReport = {
 	profiles_restored: number,
 };
 
+/**  The default named map over recency and frequency scores. */
+export type RfmSegment = "champions" | "loyal" | "potential_loyalist" | "new" | "promising" | "need_attention" | "about_to_sleep" | "at_risk" | "cant_lose_them" | "hibernating";
+
 /**  One problem with one row. */
 export type RowError = RowError_Serialize | RowError_Deserialize;
 
@@ -947,8 +1521,65 @@ export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" |
 /**  Not a date, amount or number in a form Headtail reads. */
 "unparseable";
 
+/**  A stored run without its members. */
+export type Run = Run_Serialize | Run_Deserialize;
+
+/**  Group totals of a run, kept with it so overviews need no pass over the members. */
+export type RunSummary = {
+	tiers: GroupFigures[],
+	segments: GroupFigures[],
+	value_classes: GroupFigures[],
+	lifecycle: GroupFigures[],
+	behaviour: GroupFigures[],
+	service_levels: GroupFigures[],
+	next_actions: GroupFigures[],
+	potential_head: number,
+	influential: number,
+	exit_candidates: number,
+};
+
+/**  A stored run without its members. */
+export type Run_Deserialize = {
+	id: number,
+	as_of: string,
+	started_at: string,
+	finished_at: string,
+	trigger: Trigger,
+	currency: string,
+	customers: number,
+	seconds: number | null,
+	summary: RunSummary,
+	model: Model_Deserialize,
+	settings: EvaluationSettings_Deserialize,
+};
+
+/**  A stored run without its members. */
+export type Run_Serialize = {
+	id: number,
+	as_of: string,
+	started_at: string,
+	finished_at: string,
+	trigger: Trigger,
+	currency: string,
+	customers: number,
+	seconds: number | null,
+	summary: RunSummary,
+	model: Model_Serialize,
+	settings: EvaluationSettings_Serialize,
+};
+
 /**  Where a customer buys. */
 export type SalesChannel = "online_shop" | "marketplace" | "store" | "phone_wechat";
+
+/**  Categories bought by a share of an RFM segment, most popular first. */
+export type SegmentCategories = {
+	segment: RfmSegment,
+	/**  (index into `Model::categories`, share of the segment). */
+	popular: ([number, number | null])[],
+};
+
+/**  How much attention a customer gets. */
+export type ServiceLevel = "vip" | "priority" | "standard" | "self_service";
 
 /**  Large account, small or medium business, or an individual buyer. */
 export type SizeClass = "large" | "smb" | "individual";
@@ -978,6 +1609,34 @@ export type SourceInfo_Serialize = {
 	delimiter: string | null,
 	/**  The sheet read from a workbook. */
 	sheet: string | null,
+};
+
+/**  The parts of a run, for progress reports. */
+export type Stage = "loading" | "measuring" | "fitting_clv" | "predicting" | "deciding" | "saving";
+
+/**  A customer's standing in one run, with the reasons. */
+export type Standing = Standing_Serialize | Standing_Deserialize;
+
+/**  A customer's standing in one run, with the reasons. */
+export type Standing_Deserialize = {
+	run_id: number,
+	as_of: string,
+	/**  The date the member was last evaluated at (later than the run's when an order came in). */
+	evaluated_on: string,
+	member: Member_Deserialize,
+	reasons: AssignmentReason_Deserialize[],
+	upsell_category?: string | null,
+};
+
+/**  A customer's standing in one run, with the reasons. */
+export type Standing_Serialize = {
+	run_id: number,
+	as_of: string,
+	/**  The date the member was last evaluated at (later than the run's when an order came in). */
+	evaluated_on: string,
+	member: Member_Serialize,
+	reasons: AssignmentReason_Serialize[],
+	upsell_category: string | null,
 };
 
 export type SurveyKind = "nps" | "csat" | "ces";
@@ -1032,6 +1691,33 @@ export type TableExport = {
 	rows: number,
 	file: string,
 };
+
+/**  A = head (头部), B, C = long tail (长尾), D = low value (低价值). */
+export type Tier = "a" | "b" | "c" | "d";
+
+/**  The least contribution in tiers A and B, and the total the shares are taken of. */
+export type TierCuts = TierCuts_Serialize | TierCuts_Deserialize;
+
+/**  The least contribution in tiers A and B, and the total the shares are taken of. */
+export type TierCuts_Deserialize = {
+	a_from_minor?: number | null,
+	b_from_minor?: number | null,
+	total_positive_minor: number,
+	/**  Customers in tier A. */
+	a_count: number,
+};
+
+/**  The least contribution in tiers A and B, and the total the shares are taken of. */
+export type TierCuts_Serialize = {
+	a_from_minor: number | null,
+	b_from_minor: number | null,
+	total_positive_minor: number,
+	/**  Customers in tier A. */
+	a_count: number,
+};
+
+/**  The unit of t_x, T and prediction horizons (and of the BG/NBD `alpha`). */
+export type TimeUnit = "day" | "week";
 
 /**  Where a page ends; the next page starts just after it. */
 export type TimelineCursor = {
@@ -1123,6 +1809,15 @@ export type TimelineQuery_Serialize = {
 	 */
 	utc_offset_minutes: number,
 };
+
+/**  What started a run. */
+export type Trigger = "manual" | "import" | "command_line";
+
+/**
+ *  The eight classes common in China, from R, F and M each against its mean
+ *  (重要价值客户 … 一般挽留客户).
+ */
+export type ValueClass = "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

@@ -9,6 +9,7 @@ use specta::Type;
 /// One reason; `code` names the rule, the other fields are the figures it used.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 #[serde(tag = "code", rename_all = "snake_case")]
+#[serde(rename = "AssignmentReason")]
 pub enum Reason {
     /// R = score: the last purchase was `days` days before the evaluation date.
     Recency {
