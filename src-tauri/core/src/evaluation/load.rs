@@ -41,6 +41,17 @@ fn days_in_month(y: i32, m: i32) -> i32 {
     }
 }
 
+/// `sql` with `{only}` made a filter on one customer (the parameter `param`), or a no-op
+/// test of the unbound parameter: an OR of the two would keep SQLite from using the index.
+fn scoped(sql: &str, param: &str, only: Option<i64>) -> String {
+    scoped_on(sql, "customer_id", param, only)
+}
+
+fn scoped_on(sql: &str, column: &str, param: &str, only: Option<i64>) -> String {
+    let filter = if only.is_some() { format!("{column} = {param}") } else { format!("{param} IS NULL") };
+    sql.replace("{only}", &filter)
+}
+
 /// A text (or blob) column's bytes, borrowed from the row.
 fn text<'r>(row: &'r rusqlite::Row<'_>, i: usize) -> rusqlite::Result<&'r [u8]> {
     row.get_ref(i)?
@@ -91,10 +102,22 @@ pub fn population(
     settings: &EvaluationSettings,
     only: Option<i64>,
 ) -> Result<Population> {
+    population_with(db, as_of, currency, settings, only, None)
+}
+
+/// As [`population`], with the category catalogue fixed to `known` when given.
+pub(crate) fn population_with(
+    db: &Database,
+    as_of: NaiveDate,
+    currency: &str,
+    settings: &EvaluationSettings,
+    only: Option<i64>,
+    known: Option<&[String]>,
+) -> Result<Population> {
     let windows = Windows::new(as_of, settings);
     let (customers, index) = db.with_conn(|conn| customers(conn, only))?;
     let (mut facts, pairs, categories) = std::thread::scope(|scope| -> Result<_> {
-        let bought = scope.spawn(|| db.with_conn(|conn| categories_bought(conn, &index, as_of, only)));
+        let bought = scope.spawn(|| db.with_conn(|conn| categories_bought(conn, &index, as_of, only, known)));
         let mut facts = customers;
         let pairs = db.with_conn(|conn| orders(conn, &index, &mut facts, windows, currency, settings, only))?;
         let (categories, bits) =
@@ -116,8 +139,12 @@ fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
     let mut slots = vec![Index::ABSENT; usize::try_from(max_id).unwrap_or(0) + 1];
     let mut facts = Vec::new();
-    let mut stmt = conn
-        .prepare("SELECT id, is_kol FROM customers WHERE deleted_at IS NULL AND (?1 IS NULL OR id = ?1) ORDER BY id")?;
+    let mut stmt = conn.prepare(&scoped_on(
+        "SELECT id, is_kol FROM customers WHERE deleted_at IS NULL AND {only} ORDER BY id",
+        "id",
+        "?1",
+        only,
+    ))?;
     let mut rows = stmt.query([only])?;
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
@@ -125,11 +152,14 @@ fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>
         facts.push(CustomerFacts { customer_id: id, is_kol: row.get(1)?, ..CustomerFacts::default() });
     }
     let index = Index { slots };
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&scoped_on(
         "SELECT referred_by, count(*) FROM customers
-         WHERE referred_by IS NOT NULL AND deleted_at IS NULL AND (?1 IS NULL OR referred_by = ?1)
+         WHERE referred_by IS NOT NULL AND deleted_at IS NULL AND {only}
          GROUP BY referred_by",
-    )?;
+        "referred_by",
+        "?1",
+        only,
+    ))?;
     let mut rows = stmt.query([only])?;
     while let Some(row) = rows.next()? {
         if let Some(i) = index.get(row.get(0)?) {
@@ -192,32 +222,65 @@ fn orders(
     Ok(pairs)
 }
 
-/// The 64 most bought categories, and per customer the bits of those they bought.
+/// The categories customers bought, most bought first (at most 64: the first 64 met in the
+/// file when there are more), and per customer the bits of those they bought. `known` fixes
+/// the catalogue (a stored run's) instead.
 fn categories_bought(
     conn: &Connection,
     index: &Index,
     as_of: NaiveDate,
     only: Option<i64>,
+    known: Option<&[String]>,
 ) -> Result<(Vec<String>, Vec<u64>)> {
-    let mut stmt = conn.prepare(
-        "SELECT category FROM order_lines WHERE category IS NOT NULL
-         GROUP BY category ORDER BY count(*) DESC, category LIMIT ?1",
-    )?;
-    let names: Vec<String> = stmt.query_map([MAX_CATEGORIES as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
-    let bit_of: std::collections::HashMap<&str, u32> =
-        names.iter().enumerate().map(|(i, n)| (n.as_str(), i as u32)).collect();
+    let mut names: Vec<String> = known.map(<[String]>::to_vec).unwrap_or_default();
+    let mut bit_of: std::collections::HashMap<String, u32> =
+        names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
+    let mut lines_per_bit = vec![0_u64; MAX_CATEGORIES];
     let mut bits = vec![0_u64; index.slots.iter().filter(|&&s| s != Index::ABSENT).count()];
-    let mut stmt = conn.prepare(
+    let sql = if only.is_some() {
+        "SELECT o.customer_id, l.category FROM orders o JOIN order_lines l ON l.order_id = o.id
+         WHERE o.customer_id = ?2 AND l.category IS NOT NULL AND o.ordered_on <= ?1"
+    } else {
         "SELECT o.customer_id, l.category FROM order_lines l JOIN orders o ON o.id = l.order_id
-         WHERE l.category IS NOT NULL AND o.ordered_on <= ?1 AND (?2 IS NULL OR o.customer_id = ?2)",
-    )?;
+         WHERE l.category IS NOT NULL AND o.ordered_on <= ?1 AND ?2 IS NULL"
+    };
+    let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query(params![as_of.to_string(), only])?;
     while let Some(row) = rows.next()? {
         let Some(i) = index.get(row.get(0)?) else { continue };
-        if let Some(&bit) = std::str::from_utf8(text(row, 1)?).ok().and_then(|c| bit_of.get(c)) {
-            bits[i] |= 1 << bit;
-        }
+        let Ok(name) = std::str::from_utf8(text(row, 1)?) else { continue };
+        let bit = match bit_of.get(name) {
+            Some(&bit) => bit,
+            None if known.is_none() && names.len() < MAX_CATEGORIES => {
+                names.push(name.to_owned());
+                bit_of.insert(name.to_owned(), names.len() as u32 - 1);
+                names.len() as u32 - 1
+            }
+            None => continue,
+        };
+        bits[i] |= 1 << bit;
+        lines_per_bit[bit as usize] += 1;
     }
+    if known.is_some() {
+        return Ok((names, bits));
+    }
+    // Most bought first: renumber the bits in that order.
+    let mut order: Vec<usize> = (0..names.len()).collect();
+    order.sort_by(|&a, &b| lines_per_bit[b].cmp(&lines_per_bit[a]).then(names[a].cmp(&names[b])));
+    let mut new_bit = [0_u32; MAX_CATEGORIES];
+    for (new, &old) in order.iter().enumerate() {
+        new_bit[old] = new as u32;
+    }
+    for b in &mut bits {
+        let mut old = *b;
+        let mut renumbered = 0_u64;
+        while old != 0 {
+            renumbered |= 1 << new_bit[old.trailing_zeros() as usize];
+            old &= old - 1;
+        }
+        *b = renumbered;
+    }
+    let names = order.into_iter().map(|i| std::mem::take(&mut names[i])).collect();
     Ok((names, bits))
 }
 
@@ -230,10 +293,11 @@ fn service_costs(
     settings: &EvaluationSettings,
     only: Option<i64>,
 ) -> Result<()> {
-    let mut stmt = conn.prepare(
-        "SELECT customer_id, occurred_on, minutes, amount_minor, currency FROM service_costs
-         WHERE (?1 IS NULL OR customer_id = ?1)",
-    )?;
+    let mut stmt = conn.prepare(&scoped(
+        "SELECT customer_id, occurred_on, minutes, amount_minor, currency FROM service_costs WHERE {only}",
+        "?1",
+        only,
+    ))?;
     let mut rows = stmt.query([only])?;
     while let Some(row) = rows.next()? {
         let Some(i) = index.get(row.get(0)?) else { continue };
@@ -264,7 +328,7 @@ fn activity(
     let as_of = as_of.to_string();
     let mut each =
         |sql: &str, apply: &mut dyn FnMut(&mut CustomerFacts, &rusqlite::Row<'_>) -> Result<()>| -> Result<()> {
-            let mut stmt = conn.prepare(sql)?;
+            let mut stmt = conn.prepare(&scoped(sql, "?2", only))?;
             let mut rows = stmt.query(params![as_of, only])?;
             while let Some(row) = rows.next()? {
                 if let Some(i) = index.get(row.get(0)?) {
@@ -275,7 +339,7 @@ fn activity(
         };
     each(
         "SELECT customer_id, count(*) FROM complaints
-         WHERE status IN ('open', 'in_progress') AND substr(opened_at, 1, 10) <= ?1 AND (?2 IS NULL OR customer_id = ?2)
+         WHERE status IN ('open', 'in_progress') AND substr(opened_at, 1, 10) <= ?1 AND {only}
          GROUP BY customer_id",
         &mut |f, row| {
             f.open_complaints = row.get(1)?;
@@ -285,7 +349,7 @@ fn activity(
     each(
         "SELECT customer_id, min(next_follow_up_on) FROM interactions
          WHERE done = 0 AND next_follow_up_on IS NOT NULL AND next_follow_up_on <= ?1
-           AND (?2 IS NULL OR customer_id = ?2)
+           AND {only}
          GROUP BY customer_id",
         &mut |f, row| {
             f.follow_up_due = parse_day(text(row, 1)?);
@@ -294,7 +358,7 @@ fn activity(
     )?;
     each(
         "SELECT customer_id, max(responded_on) FROM survey_responses
-         WHERE responded_on <= ?1 AND (?2 IS NULL OR customer_id = ?2)
+         WHERE responded_on <= ?1 AND {only}
          GROUP BY customer_id",
         &mut |f, row| {
             f.last_survey = parse_day(text(row, 1)?);
@@ -324,10 +388,12 @@ fn previous_run(
 ) -> Result<()> {
     let Some((run, run_as_of)) = previous_run_id(conn, as_of)? else { return Ok(()) };
     let run_day = super::day_number(run_as_of);
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&scoped(
         "SELECT customer_id, lifecycle, low_value_runs, exit_runs FROM evaluation_members
-         WHERE run_id = ?1 AND (?2 IS NULL OR customer_id = ?2)",
-    )?;
+         WHERE run_id = ?1 AND {only}",
+        "?2",
+        only,
+    ))?;
     let mut rows = stmt.query(params![run, only])?;
     while let Some(row) = rows.next()? {
         let Some(i) = index.get(row.get(0)?) else { continue };

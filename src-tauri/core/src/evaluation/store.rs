@@ -656,7 +656,8 @@ pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Resul
     let Some((old, _)) = db.with_conn(|conn| member_in(conn, run.id, customer))? else { return Ok(None) };
     let as_of = today.max(run.as_of);
     let settings = &run.settings;
-    let population = load::population(db, as_of, &run.currency, settings, Some(customer))?;
+    let population =
+        load::population_with(db, as_of, &run.currency, settings, Some(customer), Some(&run.model.categories))?;
     let Some(facts) = population.customers.first() else { return Ok(None) };
     let mut facts = facts.clone();
     // The streaks continue from the run before the latest, as in the latest run itself.
