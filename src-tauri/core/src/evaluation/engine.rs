@@ -108,11 +108,19 @@ fn median_gap(days: &[Day]) -> Option<u32> {
     Some(median.round() as u32)
 }
 
-/// Evaluates everyone in `population` at `as_of`, with money in `currency`.
+/// The result of a run: the model and, for customer i, `measures[i]` and `decisions[i]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Evaluation {
+    pub model: Model,
+    pub measures: Vec<Measures>,
+    pub decisions: Vec<Decision>,
+}
+
+/// Evaluates everyone in `population` at `as_of`, with money in `currency`; see
+/// [`evaluate_columns`].
 ///
 /// # Errors
-/// [`crate::Error::Validation`] for settings out of range. Data that cannot fit the CLV
-/// models is not an error: the run records why and leaves P(alive) and CLV empty.
+/// As [`evaluate_columns`].
 pub fn evaluate(
     population: Population,
     settings: &EvaluationSettings,
@@ -120,16 +128,52 @@ pub fn evaluate(
     currency: &str,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(Model, Vec<Member>)> {
+    let Evaluation { model, measures, decisions } = evaluate_columns(population, settings, as_of, currency, progress)?;
+    let members =
+        measures.into_iter().zip(decisions).map(|(measures, decision)| Member { measures, decision }).collect();
+    Ok((model, members))
+}
+
+/// Evaluates everyone in `population`. The facts are released as they are measured, so a
+/// million customers fit in a few hundred megabytes.
+///
+/// # Errors
+/// [`crate::Error::Validation`] for settings out of range. Data that cannot fit the CLV
+/// models is not an error: the run records why and leaves P(alive) and CLV empty.
+pub fn evaluate_columns(
+    population: Population,
+    settings: &EvaluationSettings,
+    as_of: NaiveDate,
+    currency: &str,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<Evaluation> {
     settings.validate()?;
     progress(Stage::Measuring, 0.0);
-    let mut measures: Vec<Measures> = (0..population.customers.len())
-        .map(|i| {
-            let facts = &population.customers[i];
-            measure(facts, population.purchase_days(i), as_of)
-        })
-        .collect();
-    let clv = predict(&population, &mut measures, settings, as_of, progress);
-    let Population { categories, .. } = population;
+    let Population { customers: mut facts, day_offsets, days, categories } = population;
+    let today = day_number(as_of);
+    let n = facts.len();
+    let mut measures: Vec<Measures> = Vec::with_capacity(n);
+    let mut inputs: Vec<Option<ModelInputs>> = Vec::with_capacity(n);
+    // From the last customer backwards, giving the facts' memory back as we go.
+    while let Some(f) = facts.pop() {
+        let i = facts.len();
+        let own = &days[day_offsets[i] as usize..day_offsets[i + 1] as usize];
+        measures.push(measure(&f, own, as_of));
+        inputs.push(model_inputs(&f, own, today, settings).map(|(history, spend)| ModelInputs {
+            history,
+            spend,
+            margin: own_margin(&f, settings),
+            age_days: today - own[0],
+        }));
+        if i % SHRINK_EVERY == 0 {
+            facts.shrink_to_fit();
+        }
+    }
+    drop((facts, day_offsets, days));
+    measures.reverse();
+    inputs.reverse();
+    let clv = predict(&mut measures, &inputs, settings, progress);
+    drop(inputs);
 
     progress(Stage::Deciding, 0.0);
     let buyers: Vec<&Measures> = measures.iter().filter(|m| m.purchase_days > 0).collect();
@@ -157,36 +201,53 @@ pub fn evaluate(
     model.upsell = popular_categories(&measures, &model, settings);
 
     let total = measures.len().max(1);
-    let members = measures
-        .into_iter()
+    let decisions = measures
+        .iter()
         .enumerate()
         .map(|(i, m)| {
             if i % 100_000 == 0 {
                 progress(Stage::Deciding, i as f64 / total as f64);
             }
-            let decision = decide(&m, &model, settings, None);
-            Member { measures: m, decision }
+            decide(m, &model, settings, None)
         })
         .collect();
     progress(Stage::Deciding, 1.0);
-    Ok((model, members))
+    Ok(Evaluation { model, measures, decisions })
+}
+
+/// Customers measured between two returns of the facts' memory.
+const SHRINK_EVERY: usize = 1 << 17;
+
+/// What the CLV models need of one buyer.
+#[derive(Debug, Clone, Copy)]
+struct ModelInputs {
+    history: CustomerHistory,
+    spend: SpendHistory,
+    margin: f64,
+    /// T in days, the key of the shared value curves.
+    age_days: i32,
+}
+
+/// The customer's own margin on revenue so far, or the default without revenue.
+pub(crate) fn own_margin(facts: &CustomerFacts, settings: &EvaluationSettings) -> f64 {
+    if facts.lifetime_revenue_minor > 0 {
+        (facts.lifetime_margin_minor as f64 / facts.lifetime_revenue_minor as f64).clamp(0.0, 1.0)
+    } else {
+        settings.default_margin
+    }
 }
 
 /// Fits BG/NBD and Gamma-Gamma and fills P(alive), expected purchases and predicted CLV.
 fn predict(
-    population: &Population,
     measures: &mut [Measures],
+    inputs: &[Option<ModelInputs>],
     settings: &EvaluationSettings,
-    as_of: NaiveDate,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> ClvModels {
     progress(Stage::FittingClv, 0.0);
-    let today = day_number(as_of);
-    let buyers: Vec<usize> = (0..measures.len()).filter(|&i| measures[i].purchase_days > 0).collect();
-    let (histories, spends): (Vec<CustomerHistory>, Vec<SpendHistory>) = buyers
-        .iter()
-        .filter_map(|&i| model_inputs(&population.customers[i], population.purchase_days(i), today, settings))
-        .unzip();
+    let buyers: Vec<(usize, ModelInputs)> =
+        inputs.iter().enumerate().filter_map(|(i, input)| input.map(|input| (i, input))).collect();
+    let histories: Vec<CustomerHistory> = buyers.iter().map(|(_, b)| b.history).collect();
     let repeat_buyers = histories.iter().filter(|h| h.frequency > 0).count() as u32;
     let mut models = ClvModels {
         purchases: None,
@@ -203,8 +264,10 @@ fn predict(
             return models;
         }
     };
+    drop(histories);
     models.purchases = Some(purchases.model);
     models.purchases_log_likelihood = Some(purchases.log_likelihood);
+    let spends: Vec<SpendHistory> = buyers.iter().map(|(_, b)| b.spend).collect();
     let spend_model = match GammaGamma::fit(&spends) {
         Ok(fit) => {
             models.spend = Some(fit.model);
@@ -216,13 +279,13 @@ fn predict(
             None
         }
     };
+    drop(spends);
     progress(Stage::Predicting, 0.0);
-    let curves = ValueCurves::new(&purchases.model, settings, &histories, today, population, &buyers);
-    for (k, &i) in buyers.iter().enumerate() {
-        let Some(curve) = curves.get(histories[k].frequency, today - population.purchase_days(i)[0]) else { continue };
-        let facts = &population.customers[i];
-        let fitted = Fitted { purchases: &purchases.model, spend: spend_model.as_ref() };
-        fill_prediction(&mut measures[i], facts, &histories[k], &spends[k], fitted, curve, settings);
+    let curves = ValueCurves::new(&purchases.model, settings, buyers.iter().map(|(_, b)| (b.history, b.age_days)));
+    let fitted = Fitted { purchases: &purchases.model, spend: spend_model.as_ref() };
+    for (i, b) in &buyers {
+        let Some(curve) = curves.get(b.history.frequency, b.age_days) else { continue };
+        fill_prediction(&mut measures[*i], &b.history, &b.spend, b.margin, fitted, curve);
     }
     progress(Stage::Predicting, 1.0);
     models
@@ -235,26 +298,19 @@ pub(crate) struct Fitted<'a> {
     pub spend: Option<&'a GammaGamma>,
 }
 
-/// P(alive), expected purchases over the horizon and the discounted CLV with the customer's
-/// own margin (the default margin when they have no revenue yet).
+/// P(alive), expected purchases over the horizon and the discounted CLV with `margin`.
 pub(crate) fn fill_prediction(
     m: &mut Measures,
-    facts: &CustomerFacts,
     history: &CustomerHistory,
     spend: &SpendHistory,
+    margin: f64,
     fitted: Fitted<'_>,
     curve: Curve,
-    settings: &EvaluationSettings,
 ) {
     let Ok(p_alive) = fitted.purchases.probability_alive(history) else { return };
     m.p_alive = Some(p_alive);
     m.expected_purchases = Some(p_alive * curve.horizon_purchases);
     let Some(spend_model) = fitted.spend else { return };
-    let margin = if facts.lifetime_revenue_minor > 0 {
-        (facts.lifetime_margin_minor as f64 / facts.lifetime_revenue_minor as f64).clamp(0.0, 1.0)
-    } else {
-        settings.default_margin
-    };
     if let Ok(per_purchase) = spend_model.expected_average_spend(spend) {
         let value = p_alive * curve.discounted_purchases * per_purchase * margin;
         if value.is_finite() {
@@ -304,16 +360,8 @@ struct ValueCurves {
 }
 
 impl ValueCurves {
-    fn new(
-        model: &BgNbd,
-        settings: &EvaluationSettings,
-        histories: &[CustomerHistory],
-        today: Day,
-        population: &Population,
-        buyers: &[usize],
-    ) -> Self {
-        let mut keys: Vec<(u32, i32)> =
-            buyers.iter().zip(histories).map(|(&i, h)| (h.frequency, today - population.purchase_days(i)[0])).collect();
+    fn new(model: &BgNbd, settings: &EvaluationSettings, buyers: impl Iterator<Item = (CustomerHistory, i32)>) -> Self {
+        let mut keys: Vec<(u32, i32)> = buyers.map(|(h, age_days)| (h.frequency, age_days)).collect();
         keys.sort_unstable();
         keys.dedup();
         let unit_days = settings.clv_time_unit.days();

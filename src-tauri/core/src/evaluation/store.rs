@@ -2,11 +2,10 @@
 //! customer's history and reasons, migration between runs, and re-evaluating one customer
 //! against the latest run's model after a new order.
 
-use super::engine::{curve, fill_prediction, model_inputs, Fitted};
+use super::engine::{curve, evaluate_columns, fill_prediction, model_inputs, own_margin, Evaluation, Fitted};
 use super::reasons::Reason;
 use super::{
-    decide, evaluate, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, PreviousRun,
-    Stage,
+    decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, PreviousRun, Stage,
 };
 use crate::activity::{page_limit, Page, CURRENCY_DEFAULT};
 use crate::customers::text_enum;
@@ -72,7 +71,7 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    fn of(members: &[Member]) -> Self {
+    fn of(measures: &[Measures], decisions: &[Decision]) -> Self {
         type Groups = BTreeMap<&'static str, GroupFigures>;
         let add = |groups: &mut Groups, key: &'static str, m: &Measures| {
             let g =
@@ -85,7 +84,7 @@ impl RunSummary {
         };
         let mut groups: [Groups; 7] = Default::default();
         let mut summary = RunSummary::default();
-        for Member { measures: m, decision: d } in members {
+        for (m, d) in measures.iter().zip(decisions) {
             add(&mut groups[0], d.tier.as_str(), m);
             if let Some(s) = d.segment {
                 add(&mut groups[1], s.as_str(), m);
@@ -163,10 +162,10 @@ pub fn run(
     let currency = CURRENCY_DEFAULT;
     let population = load::population(db, as_of, currency, &settings, None)?;
     let load_seconds = clock.elapsed().as_secs_f64();
-    let (model, members) = evaluate(population, &settings, as_of, currency, progress)?;
+    let Evaluation { model, measures, decisions } = evaluate_columns(population, &settings, as_of, currency, progress)?;
     let evaluate_seconds = clock.elapsed().as_secs_f64() - load_seconds;
     progress(Stage::Saving, 0.0);
-    let summary = RunSummary::of(&members);
+    let summary = RunSummary::of(&measures, &decisions);
     let seconds = clock.elapsed().as_secs_f64();
     let run = Run {
         id: 0,
@@ -175,13 +174,13 @@ pub fn run(
         finished_at: now(),
         trigger,
         currency: currency.to_owned(),
-        customers: members.len() as u32,
+        customers: measures.len() as u32,
         seconds,
         summary,
         model,
         settings,
     };
-    let id = db.with_tx(|tx| save(tx, &run, &members))?;
+    let id = db.with_tx(|tx| crate::db::with_bulk_cache(tx, || save(tx, &run, &measures, &decisions)))?;
     progress(Stage::Saving, 1.0);
     let save_seconds = clock.elapsed().as_secs_f64() - seconds;
     Ok((Run { id, ..run }, RunTimings { load_seconds, evaluate_seconds, save_seconds }))
@@ -203,7 +202,7 @@ const MEMBER_COLUMNS: &str = "customer_id, recency_days, purchase_days, span_day
     potential_head, influential, lifecycle, behaviour, service_level, low_value_runs, exit_runs, exit_step,
     next_action, upsell_category, refreshed_on";
 
-fn save(conn: &Connection, run: &Run, members: &[Member]) -> Result<i64> {
+fn save(conn: &Connection, run: &Run, measures: &[Measures], decisions: &[Decision]) -> Result<i64> {
     conn.execute(
         "INSERT INTO evaluation_runs
            (as_of, started_at, finished_at, trigger, currency, settings, model, summary, customers, seconds)
@@ -227,8 +226,8 @@ fn save(conn: &Connection, run: &Run, members: &[Member]) -> Result<i64> {
         (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
     );
     let mut stmt = conn.prepare(&sql)?;
-    for member in members {
-        write_member(&mut stmt, id, member, None)?;
+    for (m, d) in measures.iter().zip(decisions) {
+        write_member(&mut stmt, id, m, d, None)?;
     }
     prune(conn, run.settings.keep_runs)?;
     Ok(id)
@@ -237,10 +236,10 @@ fn save(conn: &Connection, run: &Run, members: &[Member]) -> Result<i64> {
 fn write_member(
     stmt: &mut rusqlite::Statement<'_>,
     run: i64,
-    member: &Member,
+    m: &Measures,
+    d: &Decision,
     refreshed: Option<NaiveDate>,
 ) -> Result<()> {
-    let (m, d) = (&member.measures, &member.decision);
     stmt.execute(params![
         run,
         m.customer_id,
@@ -671,7 +670,7 @@ pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Resul
     {
         if let Some(c) = curve(purchases, settings, history.frequency, history.age) {
             let fitted = Fitted { purchases, spend: run.model.clv.spend.as_ref() };
-            fill_prediction(&mut measures, &facts, &history, &spend, fitted, c, settings);
+            fill_prediction(&mut measures, &history, &spend, own_margin(&facts, settings), fitted, c);
         }
     }
     let model = Model { as_of, ..run.model };
@@ -683,7 +682,7 @@ pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Resul
             "INSERT INTO evaluation_members (run_id, {MEMBER_COLUMNS}) VALUES (?1, {})",
             (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
         );
-        write_member(&mut tx.prepare(&sql)?, run.id, &member, Some(as_of))
+        write_member(&mut tx.prepare(&sql)?, run.id, &member.measures, &member.decision, Some(as_of))
     })?;
     Ok(Some(member))
 }
