@@ -12,7 +12,13 @@
 // types generated from Rust: t(`error.${code}`) → ErrorCode, t(`validation.${rule}`) → Rule,
 // t(`field.${name}`) → the fields of CustomerInput, and for imports t(`import.reason.${r}`) →
 // Reason, t(`import.field.${f}`) → Field, t(`import.status.${s}`) → ImportStatus,
-// t(`import.kind.${k}`) → ImportKind, t(`import.mode.${m}`) → ImportMode.
+// t(`import.kind.${k}`) → ImportKind, t(`import.mode.${m}`) → ImportMode, and for evaluations
+// t(`evaluation.tier.${x}`) → Tier, `evaluation.segment.` → RfmSegment, `evaluation.value_class.`
+// → ValueClass, `evaluation.lifecycle.` → Lifecycle, `evaluation.behaviour.` → Behaviour,
+// `evaluation.service_level.` → ServiceLevel, `evaluation.next_action.` → NextActionKind,
+// `evaluation.exit_step.` → ExitStep, `evaluation.stage.` → Stage, `evaluation.dimension.` →
+// Dimension, `evaluation.trigger.` → Trigger and `evaluation.setting.` → the fields of
+// EvaluationSettings_Deserialize.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -119,6 +125,24 @@ export function checkI18n(root) {
     if (!members && hasImports) problems.push(`bindings.ts: type ${typeName} not found`);
     families.set(prefix, members ?? []);
   }
+
+  // Evaluation families: closed sets of the segmentation engine. Absent types (older
+  // bindings) leave their family empty.
+  const evaluationUnions = [
+    ['evaluation.tier.', 'Tier'],
+    ['evaluation.segment.', 'RfmSegment'],
+    ['evaluation.value_class.', 'ValueClass'],
+    ['evaluation.lifecycle.', 'Lifecycle'],
+    ['evaluation.behaviour.', 'Behaviour'],
+    ['evaluation.service_level.', 'ServiceLevel'],
+    ['evaluation.next_action.', 'NextActionKind'],
+    ['evaluation.exit_step.', 'ExitStep'],
+    ['evaluation.stage.', 'Stage'],
+    ['evaluation.dimension.', 'Dimension'],
+    ['evaluation.trigger.', 'Trigger'],
+  ];
+  for (const [prefix, typeName] of evaluationUnions) families.set(prefix, unionMembers(bindings, typeName) ?? []);
+  families.set('evaluation.setting.', objectFields(bindings, 'EvaluationSettings_Deserialize') ?? []);
 
   // Locales.
   const locales = new Map();

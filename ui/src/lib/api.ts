@@ -14,6 +14,17 @@ import {
   type CustomerPage_Serialize,
   type CustomerQuery_Deserialize,
   type DemoSummary,
+  type Dimension,
+  type EvaluationProgress,
+  type EvaluationSettings_Deserialize,
+  type EvaluationSettings_Serialize,
+  type Flow_Serialize,
+  type HistoryEntry_Serialize,
+  type MemberFilter_Deserialize,
+  type MemberRow_Serialize,
+  type Run_Serialize,
+  type Standing_Serialize,
+  type Trigger,
   type ErrorCode,
   type ExportedFile,
   type ExportFormat,
@@ -66,6 +77,15 @@ export type ImportBatch = ImportBatch_Serialize;
 export type Preview = Preview_Serialize;
 export type RowError = RowError_Serialize;
 export type CustomerSelection = { query: CustomerQuery } | { ids: number[] };
+export type EvaluationSettings = EvaluationSettings_Serialize;
+export type EvaluationSettingsInput = EvaluationSettings_Deserialize;
+export type Flow = Flow_Serialize;
+export type HistoryEntry = HistoryEntry_Serialize;
+export type MemberFilter = MemberFilter_Deserialize;
+export type MemberRow = MemberRow_Serialize;
+export type Run = Run_Serialize;
+export type Standing = Standing_Serialize;
+export type { Dimension, EvaluationProgress, Trigger };
 export type { AppInfo, BackupFile, DemoSummary, ErrorCode, Language, TimelineCursor, TimelineKind };
 export type {
   ExportedFile,
@@ -199,6 +219,24 @@ export const api = {
   exportCustomers: (selection: CustomerSelection, format: ExportFormat, language: Language, path: string) =>
     call(() => commands.exportCustomers(selection, format, language, path)),
   exportDatabase: (dir: string) => call(() => commands.exportDatabase(dir)),
+  evaluationSettings: () => call(() => commands.evaluationSettings()),
+  saveEvaluationSettings: (settings: EvaluationSettingsInput) => call(() => commands.saveEvaluationSettings(settings)),
+  /** Evaluates every customer at `asOf` (today when null); `onProgress` gets each stage as it runs. */
+  runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: (progress: EvaluationProgress) => void) =>
+    call(() => {
+      const channel = new Channel<EvaluationProgress>();
+      channel.onmessage = onProgress;
+      return commands.runEvaluation(asOf, trigger, channel);
+    }),
+  listEvaluationRuns: () => call(() => commands.listEvaluationRuns()),
+  evaluationMembers: (runId: number, filter: MemberFilter, offset: number, limit: number) =>
+    call(() => commands.evaluationMembers(runId, filter, offset, limit)),
+  customerStanding: (customerId: number) => call(() => commands.customerStanding(customerId)),
+  customerEvaluationHistory: (customerId: number) => call(() => commands.customerEvaluationHistory(customerId)),
+  evaluationMigration: (fromRun: number, toRun: number, dimension: Dimension) =>
+    call(() => commands.evaluationMigration(fromRun, toRun, dimension)),
+  exportMembers: (runId: number, filter: MemberFilter, path: string) =>
+    call(() => commands.exportMembers(runId, filter, path)),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };
