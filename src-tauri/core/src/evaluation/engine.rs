@@ -108,12 +108,66 @@ fn median_gap(days: &[Day]) -> Option<u32> {
     Some(median.round() as u32)
 }
 
-/// The result of a run: the model and, for customer i, `measures[i]` and `decisions[i]`.
-#[derive(Debug, Clone, PartialEq)]
+/// The result of a run: the model, and each customer's facts, predictions and decisions.
+/// Measures are made from the facts when asked for ([`Evaluation::measures`]), so a
+/// million customers never hold facts and measures in memory at once.
+#[derive(Debug, Clone)]
 pub struct Evaluation {
     pub model: Model,
-    pub measures: Vec<Measures>,
+    facts: Vec<CustomerFacts>,
+    day_offsets: Vec<u32>,
+    days: Vec<Day>,
+    predictions: Vec<Prediction>,
     pub decisions: Vec<Decision>,
+}
+
+impl Evaluation {
+    pub fn len(&self) -> usize {
+        self.facts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.facts.is_empty()
+    }
+
+    /// Customer i's measures, as the decisions saw them.
+    pub fn measures(&self, i: usize) -> Measures {
+        let days = &self.days[self.day_offsets[i] as usize..self.day_offsets[i + 1] as usize];
+        let mut m = measure(&self.facts[i], days, self.model.as_of);
+        self.predictions[i].apply(&mut m);
+        m
+    }
+}
+
+/// P(alive), expected purchases and predicted CLV of one customer; NaN and `i64::MIN` for
+/// none, to keep a million of them small.
+#[derive(Debug, Clone, Copy)]
+struct Prediction {
+    p_alive: f64,
+    expected_purchases: f64,
+    clv_minor: i64,
+}
+
+impl Prediction {
+    const NONE: Prediction = Prediction { p_alive: f64::NAN, expected_purchases: f64::NAN, clv_minor: i64::MIN };
+
+    fn of(m: &Measures) -> Self {
+        Prediction {
+            p_alive: m.p_alive.unwrap_or(f64::NAN),
+            expected_purchases: m.expected_purchases.unwrap_or(f64::NAN),
+            clv_minor: m.predicted_clv_minor.unwrap_or(i64::MIN),
+        }
+    }
+
+    fn clv(&self) -> Option<i64> {
+        (self.clv_minor != i64::MIN).then_some(self.clv_minor)
+    }
+
+    fn apply(&self, m: &mut Measures) {
+        m.p_alive = (!self.p_alive.is_nan()).then_some(self.p_alive);
+        m.expected_purchases = (!self.expected_purchases.is_nan()).then_some(self.expected_purchases);
+        m.predicted_clv_minor = self.clv();
+    }
 }
 
 /// Evaluates everyone in `population` at `as_of`, with money in `currency`; see
@@ -128,14 +182,14 @@ pub fn evaluate(
     currency: &str,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(Model, Vec<Member>)> {
-    let Evaluation { model, measures, decisions } = evaluate_columns(population, settings, as_of, currency, progress)?;
-    let members =
-        measures.into_iter().zip(decisions).map(|(measures, decision)| Member { measures, decision }).collect();
-    Ok((model, members))
+    let evaluation = evaluate_columns(population, settings, as_of, currency, progress)?;
+    let members = (0..evaluation.len())
+        .map(|i| Member { measures: evaluation.measures(i), decision: evaluation.decisions[i].clone() })
+        .collect();
+    Ok((evaluation.model, members))
 }
 
-/// Evaluates everyone in `population`. The facts are released as they are measured, so a
-/// million customers fit in a few hundred megabytes.
+/// Evaluates everyone in `population`.
 ///
 /// # Errors
 /// [`crate::Error::Validation`] for settings out of range. Data that cannot fit the CLV
@@ -149,83 +203,95 @@ pub fn evaluate_columns(
 ) -> Result<Evaluation> {
     settings.validate()?;
     progress(Stage::Measuring, 0.0);
-    let Population { customers: mut facts, day_offsets, days, categories } = population;
+    let Population { customers: facts, day_offsets, days, categories } = population;
     let today = day_number(as_of);
     let n = facts.len();
-    let mut measures: Vec<Measures> = Vec::with_capacity(n);
-    let mut inputs: Vec<Option<ModelInputs>> = Vec::with_capacity(n);
-    // From the last customer backwards, giving the facts' memory back as we go.
-    while let Some(f) = facts.pop() {
-        let i = facts.len();
-        let own = &days[day_offsets[i] as usize..day_offsets[i + 1] as usize];
-        measures.push(measure(&f, own, as_of));
-        inputs.push(model_inputs(&f, own, today, settings).map(|(history, spend)| ModelInputs {
-            history,
-            spend,
-            margin: own_margin(&f, settings),
-            age_days: today - own[0],
-        }));
-        if i % SHRINK_EVERY == 0 {
-            facts.shrink_to_fit();
-        }
-    }
-    drop((facts, day_offsets, days));
-    measures.reverse();
-    inputs.reverse();
-    let clv = predict(&mut measures, &inputs, settings, progress);
+    let days_of = |i: usize| &days[day_offsets[i] as usize..day_offsets[i + 1] as usize];
+    let inputs: Vec<Option<ModelInputs>> = (0..n)
+        .map(|i| {
+            let own = days_of(i);
+            model_inputs(&facts[i], own, today, settings).map(|(_, spend)| ModelInputs {
+                x: spend.frequency,
+                recency_days: own[own.len() - 1] - own[0],
+                age_days: today - own[0],
+                margin: own_margin(&facts[i], settings),
+                mean_spend: spend.mean_spend,
+            })
+        })
+        .collect();
+    let mut predictions = vec![Prediction::NONE; n];
+    let clv = predict(&mut predictions, &inputs, settings, progress);
     drop(inputs);
 
     progress(Stage::Deciding, 0.0);
-    let buyers: Vec<&Measures> = measures.iter().filter(|m| m.purchase_days > 0).collect();
-    let recency: Vec<i64> = buyers.iter().map(|m| i64::from(m.recency_days.unwrap_or(0))).collect();
-    let frequency: Vec<i64> = buyers.iter().map(|m| i64::from(m.frequency)).collect();
-    let monetary: Vec<i64> = buyers.iter().map(|m| m.monetary_minor).collect();
-    let contributions: Vec<i64> = measures.iter().map(|m| m.contribution_minor).collect();
+    let recency_of = |i: usize| days_of(i).last().map(|&l| i64::from(today - l));
+    let buyers: Vec<usize> = (0..n).filter(|&i| !days_of(i).is_empty()).collect();
+    let recency: Vec<i64> = buyers.iter().filter_map(|&i| recency_of(i)).collect();
+    let frequency: Vec<i64> = buyers.iter().map(|&i| i64::from(facts[i].window_orders)).collect();
+    let monetary: Vec<i64> = buyers.iter().map(|&i| facts[i].window_revenue_minor).collect();
+    let contributions: Vec<i64> = facts.iter().map(|f| f.window_margin_minor - f.window_service_cost_minor).collect();
     let tiers = TierCuts::from_contributions(&contributions, settings.tier_a_share, settings.tier_b_share);
     let mut model = Model {
         as_of,
         currency: currency.to_owned(),
-        customers: measures.len() as u32,
+        customers: n as u32,
         buyers: buyers.len() as u32,
         recency: Cuts::from_values(&recency, false),
         frequency: Cuts::from_values(&frequency, true),
         monetary: Cuts::from_values(&monetary, true),
         means: Means::of(&recency, &frequency, &monetary),
-        potential_head_from_minor: potential_head_from(&measures, tiers.a_count),
+        potential_head_from_minor: potential_head_from(predictions.iter().filter_map(Prediction::clv), tiers.a_count),
         tiers,
         clv,
         categories,
         upsell: Vec::new(),
     };
-    drop((buyers, recency, frequency, monetary, contributions));
-    model.upsell = popular_categories(&measures, &model, settings);
+    drop((recency, frequency, monetary, contributions));
+    let bought = buyers.iter().map(|&i| {
+        let f = &facts[i];
+        (recency_of(i).unwrap_or(0), i64::from(f.window_orders), f.categories)
+    });
+    model.upsell = popular_categories(bought, &model, settings);
+    drop(buyers);
 
-    let total = measures.len().max(1);
-    let decisions = measures
-        .iter()
-        .enumerate()
-        .map(|(i, m)| {
+    let total = n.max(1);
+    let decisions = (0..n)
+        .map(|i| {
             if i % 100_000 == 0 {
                 progress(Stage::Deciding, i as f64 / total as f64);
             }
-            decide(m, &model, settings, None)
+            let mut m = measure(&facts[i], days_of(i), as_of);
+            predictions[i].apply(&mut m);
+            decide(&m, &model, settings, None)
         })
         .collect();
     progress(Stage::Deciding, 1.0);
-    Ok(Evaluation { model, measures, decisions })
+    Ok(Evaluation { model, facts, day_offsets, days, predictions, decisions })
 }
 
-/// Customers measured between two returns of the facts' memory.
-const SHRINK_EVERY: usize = 1 << 17;
-
-/// What the CLV models need of one buyer.
+/// What the CLV models need of one buyer, kept small: a million of them wait for the fit.
 #[derive(Debug, Clone, Copy)]
 struct ModelInputs {
-    history: CustomerHistory,
-    spend: SpendHistory,
-    margin: f64,
-    /// T in days, the key of the shared value curves.
+    x: u32,
+    /// t_x and T in days; T is also the key of the shared value curves.
+    recency_days: i32,
     age_days: i32,
+    margin: f64,
+    mean_spend: f64,
+}
+
+impl ModelInputs {
+    fn history(&self, unit_days: f64) -> CustomerHistory {
+        CustomerHistory {
+            frequency: self.x,
+            recency: f64::from(self.recency_days) / unit_days,
+            age: f64::from(self.age_days) / unit_days,
+        }
+    }
+
+    fn spend(&self) -> SpendHistory {
+        SpendHistory { frequency: self.x, mean_spend: self.mean_spend }
+    }
 }
 
 /// The customer's own margin on revenue so far, or the default without revenue.
@@ -239,15 +305,15 @@ pub(crate) fn own_margin(facts: &CustomerFacts, settings: &EvaluationSettings) -
 
 /// Fits BG/NBD and Gamma-Gamma and fills P(alive), expected purchases and predicted CLV.
 fn predict(
-    measures: &mut [Measures],
+    predictions: &mut [Prediction],
     inputs: &[Option<ModelInputs>],
     settings: &EvaluationSettings,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> ClvModels {
     progress(Stage::FittingClv, 0.0);
-    let buyers: Vec<(usize, ModelInputs)> =
-        inputs.iter().enumerate().filter_map(|(i, input)| input.map(|input| (i, input))).collect();
-    let histories: Vec<CustomerHistory> = buyers.iter().map(|(_, b)| b.history).collect();
+    let unit_days = settings.clv_time_unit.days();
+    let buyers = || inputs.iter().enumerate().filter_map(|(i, input)| input.map(|input| (i, input)));
+    let histories: Vec<CustomerHistory> = buyers().map(|(_, b)| b.history(unit_days)).collect();
     let repeat_buyers = histories.iter().filter(|h| h.frequency > 0).count() as u32;
     let mut models = ClvModels {
         purchases: None,
@@ -267,7 +333,7 @@ fn predict(
     drop(histories);
     models.purchases = Some(purchases.model);
     models.purchases_log_likelihood = Some(purchases.log_likelihood);
-    let spends: Vec<SpendHistory> = buyers.iter().map(|(_, b)| b.spend).collect();
+    let spends: Vec<SpendHistory> = buyers().map(|(_, b)| b.spend()).collect();
     let spend_model = match GammaGamma::fit(&spends) {
         Ok(fit) => {
             models.spend = Some(fit.model);
@@ -281,11 +347,13 @@ fn predict(
     };
     drop(spends);
     progress(Stage::Predicting, 0.0);
-    let curves = ValueCurves::new(&purchases.model, settings, buyers.iter().map(|(_, b)| (b.history, b.age_days)));
+    let curves = ValueCurves::new(&purchases.model, settings, buyers().map(|(_, b)| (b.x, b.age_days)));
     let fitted = Fitted { purchases: &purchases.model, spend: spend_model.as_ref() };
-    for (i, b) in &buyers {
-        let Some(curve) = curves.get(b.history.frequency, b.age_days) else { continue };
-        fill_prediction(&mut measures[*i], &b.history, &b.spend, b.margin, fitted, curve);
+    for (i, b) in buyers() {
+        let Some(curve) = curves.get(b.x, b.age_days) else { continue };
+        let mut m = Measures::default();
+        fill_prediction(&mut m, &b.history(unit_days), &b.spend(), b.margin, fitted, curve);
+        predictions[i] = Prediction::of(&m);
     }
     progress(Stage::Predicting, 1.0);
     models
@@ -360,8 +428,8 @@ struct ValueCurves {
 }
 
 impl ValueCurves {
-    fn new(model: &BgNbd, settings: &EvaluationSettings, buyers: impl Iterator<Item = (CustomerHistory, i32)>) -> Self {
-        let mut keys: Vec<(u32, i32)> = buyers.map(|(h, age_days)| (h.frequency, age_days)).collect();
+    fn new(model: &BgNbd, settings: &EvaluationSettings, buyers: impl Iterator<Item = (u32, i32)>) -> Self {
+        let mut keys: Vec<(u32, i32)> = buyers.collect();
         keys.sort_unstable();
         keys.dedup();
         let unit_days = settings.clv_time_unit.days();
@@ -405,8 +473,8 @@ pub(crate) fn curve(model: &BgNbd, settings: &EvaluationSettings, x: u32, age: f
 }
 
 /// The least predicted CLV among the `count` highest.
-fn potential_head_from(measures: &[Measures], count: u32) -> Option<i64> {
-    let mut values: Vec<i64> = measures.iter().filter_map(|m| m.predicted_clv_minor).collect();
+fn potential_head_from(clvs: impl Iterator<Item = i64>, count: u32) -> Option<i64> {
+    let mut values: Vec<i64> = clvs.collect();
     let k = count as usize;
     if k == 0 || values.len() < k {
         return None;
@@ -416,15 +484,19 @@ fn potential_head_from(measures: &[Measures], count: u32) -> Option<i64> {
 }
 
 /// For each RFM segment, the categories bought by at least the upsell share of its members.
-fn popular_categories(measures: &[Measures], model: &Model, settings: &EvaluationSettings) -> Vec<SegmentCategories> {
+fn popular_categories(
+    buyers: impl Iterator<Item = (i64, i64, u64)>,
+    model: &Model,
+    settings: &EvaluationSettings,
+) -> Vec<SegmentCategories> {
     let segments = RfmSegment::ALL;
     let mut members = vec![0_u32; segments.len()];
     let mut counts = vec![[0_u32; 64]; segments.len()];
-    for m in measures.iter().filter(|m| m.purchase_days > 0) {
-        let Some((_, _, _, segment)) = scores(m, model) else { continue };
+    for (recency, frequency, categories) in buyers {
+        let segment = RfmSegment::of(model.recency.score(recency), model.frequency.score(frequency));
         let s = segments.iter().position(|x| *x == segment).unwrap_or(0);
         members[s] += 1;
-        let mut bits = m.categories;
+        let mut bits = categories;
         while bits != 0 {
             counts[s][bits.trailing_zeros() as usize] += 1;
             bits &= bits - 1;
@@ -533,7 +605,7 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
         && m.window_service_cost_minor > m.window_margin_minor
         && m.monetary_minor <= m.previous_window_revenue_minor;
     let exit_runs = if exit_candidate { m.exit_runs_before + 1 } else { 0 };
-    let exit_step = exit_candidate.then(|| match exit_runs {
+    let exit_step = exit_candidate.then_some(match exit_runs {
         1 => ExitStep::SelfService,
         2 => ExitStep::ReduceCost,
         3 => ExitStep::Reprice,

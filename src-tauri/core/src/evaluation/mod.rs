@@ -17,7 +17,7 @@ mod settings;
 pub mod store;
 pub mod tiers;
 
-pub use engine::{decide, evaluate, measure, Decision, Stage};
+pub use engine::{decide, evaluate, evaluate_columns, measure, Decision, Evaluation, Stage};
 pub use reasons::{ActionDetail, Reason};
 pub use rfm::{RfmSegment, ValueClass};
 pub use settings::EvaluationSettings;
@@ -145,7 +145,7 @@ impl Population {
 }
 
 /// The per-customer figures every decision is made from; stored with each run.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 pub struct Measures {
     pub customer_id: i64,
     /// Days since the last purchase; `None` without any.

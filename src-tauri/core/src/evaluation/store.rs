@@ -2,7 +2,7 @@
 //! customer's history and reasons, migration between runs, and re-evaluating one customer
 //! against the latest run's model after a new order.
 
-use super::engine::{curve, evaluate_columns, fill_prediction, model_inputs, own_margin, Evaluation, Fitted};
+use super::engine::{curve, evaluate_columns, fill_prediction, model_inputs, own_margin, Fitted};
 use super::reasons::Reason;
 use super::{
     decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, PreviousRun, Stage,
@@ -70,10 +70,29 @@ pub struct RunSummary {
     pub exit_candidates: u32,
 }
 
-impl RunSummary {
-    fn of(measures: &[Measures], decisions: &[Decision]) -> Self {
-        type Groups = BTreeMap<&'static str, GroupFigures>;
-        let add = |groups: &mut Groups, key: &'static str, m: &Measures| {
+/// Adds members up into a [`RunSummary`] as they are saved.
+#[derive(Default)]
+struct SummaryBuilder {
+    /// Tiers, segments, value classes, lifecycle, behaviour, service levels, next actions.
+    groups: [BTreeMap<&'static str, GroupFigures>; 7],
+    potential_head: u32,
+    influential: u32,
+    exit_candidates: u32,
+}
+
+impl SummaryBuilder {
+    fn add(&mut self, m: &Measures, d: &Decision) {
+        let keys = [
+            Some(d.tier.as_str()),
+            d.segment.map(|s| s.as_str()),
+            d.value_class.map(|c| c.as_str()),
+            Some(d.lifecycle.as_str()),
+            d.behaviour.map(|b| b.as_str()),
+            Some(d.service_level.as_str()),
+            d.next_action.map(|a| a.as_str()),
+        ];
+        for (groups, key) in self.groups.iter_mut().zip(keys) {
+            let Some(key) = key else { continue };
             let g =
                 groups.entry(key).or_insert_with(|| GroupFigures { key: key.to_owned(), ..GroupFigures::default() });
             g.customers += 1;
@@ -81,40 +100,26 @@ impl RunSummary {
             g.contribution_minor += m.contribution_minor;
             g.service_cost_minor += m.window_service_cost_minor;
             g.predicted_clv_minor += m.predicted_clv_minor.unwrap_or(0);
-        };
-        let mut groups: [Groups; 7] = Default::default();
-        let mut summary = RunSummary::default();
-        for (m, d) in measures.iter().zip(decisions) {
-            add(&mut groups[0], d.tier.as_str(), m);
-            if let Some(s) = d.segment {
-                add(&mut groups[1], s.as_str(), m);
-            }
-            if let Some(c) = d.value_class {
-                add(&mut groups[2], c.as_str(), m);
-            }
-            add(&mut groups[3], d.lifecycle.as_str(), m);
-            if let Some(b) = d.behaviour {
-                add(&mut groups[4], b.as_str(), m);
-            }
-            add(&mut groups[5], d.service_level.as_str(), m);
-            if let Some(a) = d.next_action {
-                add(&mut groups[6], a.as_str(), m);
-            }
-            summary.potential_head += u32::from(d.potential_head);
-            summary.influential += u32::from(d.influential);
-            summary.exit_candidates += u32::from(d.exit_step.is_some());
         }
-        let [tiers, segments, classes, lifecycle, behaviour, levels, actions] =
-            groups.map(|g| g.into_values().collect());
+        self.potential_head += u32::from(d.potential_head);
+        self.influential += u32::from(d.influential);
+        self.exit_candidates += u32::from(d.exit_step.is_some());
+    }
+
+    fn finish(self) -> RunSummary {
+        let [tiers, segments, value_classes, lifecycle, behaviour, service_levels, next_actions] =
+            self.groups.map(|g| g.into_values().collect());
         RunSummary {
             tiers,
             segments,
-            value_classes: classes,
+            value_classes,
             lifecycle,
             behaviour,
-            service_levels: levels,
-            next_actions: actions,
-            ..summary
+            service_levels,
+            next_actions,
+            potential_head: self.potential_head,
+            influential: self.influential,
+            exit_candidates: self.exit_candidates,
         }
     }
 }
@@ -162,28 +167,49 @@ pub fn run(
     let currency = CURRENCY_DEFAULT;
     let population = load::population(db, as_of, currency, &settings, None)?;
     let load_seconds = clock.elapsed().as_secs_f64();
-    let Evaluation { model, measures, decisions } = evaluate_columns(population, &settings, as_of, currency, progress)?;
+    let evaluation = evaluate_columns(population, &settings, as_of, currency, progress)?;
     let evaluate_seconds = clock.elapsed().as_secs_f64() - load_seconds;
     progress(Stage::Saving, 0.0);
-    let summary = RunSummary::of(&measures, &decisions);
-    let seconds = clock.elapsed().as_secs_f64();
-    let run = Run {
+    let mut run = Run {
         id: 0,
         as_of,
         started_at,
-        finished_at: now(),
+        finished_at: String::new(),
         trigger,
         currency: currency.to_owned(),
-        customers: measures.len() as u32,
-        seconds,
-        summary,
-        model,
+        customers: evaluation.len() as u32,
+        seconds: 0.0,
+        summary: RunSummary::default(),
+        model: placeholder_model(),
         settings,
     };
-    let id = db.with_tx(|tx| crate::db::with_bulk_cache(tx, || save(tx, &run, &measures, &decisions)))?;
+    let run = db.with_tx(|tx| {
+        run.id = insert_run(tx, &run)?;
+        let mut summary = SummaryBuilder::default();
+        let mut stmt = tx.prepare(&insert_member_sql())?;
+        let total = evaluation.len().max(1);
+        for (i, d) in evaluation.decisions.iter().enumerate() {
+            let m = evaluation.measures(i);
+            write_member(&mut stmt, run.id, &m, d, None)?;
+            summary.add(&m, d);
+            if i % 100_000 == 0 {
+                progress(Stage::Saving, i as f64 / total as f64);
+            }
+        }
+        run.summary = summary.finish();
+        run.model = evaluation.model.clone();
+        run.finished_at = now();
+        run.seconds = clock.elapsed().as_secs_f64();
+        tx.execute(
+            "UPDATE evaluation_runs SET finished_at = ?2, model = ?3, summary = ?4, seconds = ?5 WHERE id = ?1",
+            params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
+        )?;
+        prune(tx, run.settings.keep_runs)?;
+        Ok(run)
+    })?;
     progress(Stage::Saving, 1.0);
-    let save_seconds = clock.elapsed().as_secs_f64() - seconds;
-    Ok((Run { id, ..run }, RunTimings { load_seconds, evaluate_seconds, save_seconds }))
+    let save_seconds = clock.elapsed().as_secs_f64() - load_seconds - evaluate_seconds;
+    Ok((run, RunTimings { load_seconds, evaluate_seconds, save_seconds }))
 }
 
 fn now() -> String {
@@ -202,7 +228,8 @@ const MEMBER_COLUMNS: &str = "customer_id, recency_days, purchase_days, span_day
     potential_head, influential, lifecycle, behaviour, service_level, low_value_runs, exit_runs, exit_step,
     next_action, upsell_category, refreshed_on";
 
-fn save(conn: &Connection, run: &Run, measures: &[Measures], decisions: &[Decision]) -> Result<i64> {
+/// Inserts the run's row (its members follow); returns its id.
+fn insert_run(conn: &Connection, run: &Run) -> Result<i64> {
     conn.execute(
         "INSERT INTO evaluation_runs
            (as_of, started_at, finished_at, trigger, currency, settings, model, summary, customers, seconds)
@@ -220,17 +247,12 @@ fn save(conn: &Connection, run: &Run, measures: &[Measures], decisions: &[Decisi
             run.seconds
         ],
     )?;
-    let id = conn.last_insert_rowid();
-    let sql = format!(
-        "INSERT INTO evaluation_members (run_id, {MEMBER_COLUMNS}) VALUES (?1, {})",
-        (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    for (m, d) in measures.iter().zip(decisions) {
-        write_member(&mut stmt, id, m, d, None)?;
-    }
-    prune(conn, run.settings.keep_runs)?;
-    Ok(id)
+    Ok(conn.last_insert_rowid())
+}
+
+fn insert_member_sql() -> String {
+    let placeholders = (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    format!("INSERT INTO evaluation_members (run_id, {MEMBER_COLUMNS}) VALUES (?1, {placeholders})")
 }
 
 fn write_member(
@@ -678,11 +700,7 @@ pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Resul
     let member = Member { measures, decision };
     db.with_tx(|tx| {
         tx.execute("DELETE FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2", [run.id, customer])?;
-        let sql = format!(
-            "INSERT INTO evaluation_members (run_id, {MEMBER_COLUMNS}) VALUES (?1, {})",
-            (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ")
-        );
-        write_member(&mut tx.prepare(&sql)?, run.id, &member.measures, &member.decision, Some(as_of))
+        write_member(&mut tx.prepare(&insert_member_sql())?, run.id, &member.measures, &member.decision, Some(as_of))
     })?;
     Ok(Some(member))
 }
