@@ -140,6 +140,8 @@ export function checkI18n(root) {
     ['evaluation.stage.', 'Stage'],
     ['evaluation.dimension.', 'Dimension'],
     ['evaluation.trigger.', 'Trigger'],
+    ['evaluation.clv_model.', 'ClvModel'],
+    ['evaluation.clv_cause.', 'ClvCause'],
   ];
   for (const [prefix, typeName] of evaluationUnions) families.set(prefix, unionMembers(bindings, typeName) ?? []);
   families.set('evaluation.setting.', objectFields(bindings, 'EvaluationSettings_Deserialize') ?? []);

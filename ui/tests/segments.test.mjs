@@ -61,10 +61,13 @@ describe('segments overview', () => {
   });
 
   test('says why there is no CLV model, in Chinese', async () => {
-    const reason = 'not enough data to fit BG/NBD: only 2 repeat buyers';
-    const page = await openSegments({ language: 'zh-CN', evaluation: { clvUnavailable: reason } });
+    const failure = { model: 'purchases', cause: 'same_repeat_count' };
+    const page = await openSegments({ language: 'zh-CN', evaluation: { clvUnavailable: failure } });
     await page.getByTestId('tier-table').waitFor();
-    assert.equal(plain(await page.getByTestId('clv-unavailable').textContent()), tr(zh, 'segments.clv_unavailable', { reason }));
+    const reason = tr(zh, 'evaluation.clv_cause.same_repeat_count', { model: tr(zh, 'evaluation.clv_model.purchases') });
+    const shown = plain(await page.getByTestId('clv-unavailable').textContent());
+    assert.equal(shown, tr(zh, 'segments.clv_unavailable', { reason }));
+    assert.ok(!/[a-z]{4}/.test(shown.replace('BG/NBD', '')), `no English in the Chinese notice: ${shown}`);
     assert.equal(await page.getByTestId('clv-purchases').count(), 0);
     assert.equal(plain(await page.getByTestId('tier-a').textContent()), 'A 头部客户');
     assert.equal(plain(await page.getByTestId('segment-cant_lose_them').count().then(String)), '0');

@@ -126,8 +126,8 @@ export type AssignmentReason_Deserialize =
  *  margin, and no growth.
  */
 { code: "exit_candidate"; step: ExitStep; low_value_runs: number; service_cost_minor: number; margin_minor: number; revenue_minor: number; previous_revenue_minor: number } | { code: "next_action"; action: NextActionKind; detail: ActionDetail_Deserialize } | 
-/**  The CLV models could not be fitted; P(alive) and CLV are missing. */
-{ code: "clv_unavailable"; reason: string };
+/**  A CLV model could not be fitted; P(alive) or CLV are missing. */
+{ code: "clv_unavailable"; model: ClvModel; cause: ClvCause };
 
 /**  One reason; `code` names the rule, the other fields are the figures it used. */
 export type AssignmentReason_Serialize = 
@@ -146,8 +146,8 @@ export type AssignmentReason_Serialize =
  *  margin, and no growth.
  */
 { code: "exit_candidate"; step: ExitStep; low_value_runs: number; service_cost_minor: number; margin_minor: number; revenue_minor: number; previous_revenue_minor: number } | { code: "next_action"; action: NextActionKind; detail: ActionDetail_Serialize } | 
-/**  The CLV models could not be fitted; P(alive) and CLV are missing. */
-{ code: "clv_unavailable"; reason: string };
+/**  A CLV model could not be fitted; P(alive) or CLV are missing. */
+{ code: "clv_unavailable"; model: ClvModel; cause: ClvCause };
 
 export type BackupFile = {
 	path: string,
@@ -172,6 +172,22 @@ export type BgNbd = {
 	b: number | null,
 };
 
+export type ClvCause = "no_repeat_buyers" | "same_repeat_count" | "too_few_spenders" | "same_spend" | "no_convergence" | 
+/**  A value overflowed or an input was out of range. */
+"numeric";
+
+/**  Why a CLV model is missing: which model, and what stopped it. */
+export type ClvFailure = {
+	model: ClvModel,
+	cause: ClvCause,
+};
+
+export type ClvModel = 
+/**  BG/NBD: how often customers buy and whether they are still alive. */
+"purchases" | 
+/**  Gamma-Gamma: how much they spend per purchase. */
+"spend";
+
 /**  The fitted CLV models of a run, or why there are none. */
 export type ClvModels = ClvModels_Serialize | ClvModels_Deserialize;
 
@@ -181,8 +197,10 @@ export type ClvModels_Deserialize = {
 	purchases_log_likelihood?: number | null,
 	spend?: GammaGamma | null,
 	spend_log_likelihood?: number | null,
-	/**  Why the models (or one of them) are missing. */
+	/**  Why the models (or one of them) are missing, in words (English, for logs) … */
 	unavailable?: string | null,
+	/**  … and as a code the UI translates. */
+	unavailable_code?: ClvFailure | null,
 	repeat_buyers: number,
 };
 
@@ -192,8 +210,10 @@ export type ClvModels_Serialize = {
 	purchases_log_likelihood: number | null,
 	spend: GammaGamma | null,
 	spend_log_likelihood: number | null,
-	/**  Why the models (or one of them) are missing. */
+	/**  Why the models (or one of them) are missing, in words (English, for logs) … */
 	unavailable: string | null,
+	/**  … and as a code the UI translates. */
+	unavailable_code: ClvFailure | null,
 	repeat_buyers: number,
 };
 

@@ -6,6 +6,7 @@ import type {
   ActionDetail_Serialize,
   AssignmentReason_Serialize,
   Behaviour,
+  ClvFailure,
   Dimension,
   ExitStep,
   Lifecycle,
@@ -108,6 +109,11 @@ export const dimensionLabel = (x: Dimension): string => t(`evaluation.dimension.
 export const triggerLabel = (x: Trigger): string => t(`evaluation.trigger.${x}`);
 
 /** The groups of a dimension in display order. */
+/** Why a CLV model is missing, in the user's language. */
+export function clvFailureText(failure: ClvFailure): string {
+  return t(`evaluation.clv_cause.${failure.cause}`, { model: t(`evaluation.clv_model.${failure.model}`) });
+}
+
 export function dimensionKeys(dimension: Dimension): readonly string[] {
   switch (dimension) {
     case 'tier':
@@ -290,7 +296,7 @@ export function reasonText(r: AssignmentReason_Serialize, f: ReasonFormat): stri
     case 'next_action':
       return t('evaluation.reason.next_action', { action: nextActionLabel(r.action), detail: detailText(r.detail, f) });
     case 'clv_unavailable':
-      return t('evaluation.reason.clv_unavailable', { reason: r.reason });
+      return t('evaluation.reason.clv_unavailable', { reason: clvFailureText(r) });
   }
 }
 

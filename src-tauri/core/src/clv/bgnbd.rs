@@ -14,7 +14,7 @@
 use super::hyp2f1::hyp2f1_scaled;
 use super::optimize::minimize;
 use super::summary::CustomerHistory;
-use super::ClvError;
+use super::{ClvError, Shortage};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use statrs::function::gamma::{digamma, ln_gamma};
@@ -198,10 +198,13 @@ impl BgNbd {
         let data = GroupedHistories::new(histories)?;
         let distinct_positive = data.frequencies.iter().filter(|&&x| x > 0).count();
         if distinct_positive == 0 {
-            return Err(not_enough("no customer made a repeat purchase".into()));
+            return Err(not_enough(Shortage::NoRepeatBuyers, "no customer made a repeat purchase".into()));
         }
         if distinct_positive < 2 {
-            return Err(not_enough("all repeat buyers made the same number of repeat purchases".into()));
+            return Err(not_enough(
+                Shortage::SameRepeatCount,
+                "all repeat buyers made the same number of repeat purchases".into(),
+            ));
         }
         let total = data.customers as f64;
         let mut objective = |theta: &[f64; 4]| {
@@ -242,8 +245,8 @@ fn saturating_u32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
-fn not_enough(reason: String) -> ClvError {
-    ClvError::NotEnoughData { model: MODEL, reason }
+fn not_enough(shortage: Shortage, reason: String) -> ClvError {
+    ClvError::NotEnoughData { model: MODEL, shortage, reason }
 }
 
 fn finite(value: f64, quantity: &'static str) -> Result<f64, ClvError> {

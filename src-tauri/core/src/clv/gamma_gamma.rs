@@ -18,7 +18,7 @@
 
 use super::optimize::minimize;
 use super::summary::SpendHistory;
-use super::ClvError;
+use super::{ClvError, Shortage};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use statrs::function::gamma::{digamma, ln_gamma};
@@ -132,6 +132,7 @@ impl GammaGamma {
         if data.customers < 2 {
             return Err(ClvError::NotEnoughData {
                 model: MODEL,
+                shortage: Shortage::TooFewSpenders,
                 reason: format!(
                     "needs at least 2 customers with repeat purchases and positive spend, found {}",
                     data.customers
@@ -142,6 +143,7 @@ impl GammaGamma {
         if data.groups.iter().all(|g| g.mean_spend == first_spend) {
             return Err(ClvError::NotEnoughData {
                 model: MODEL,
+                shortage: Shortage::SameSpend,
                 reason: "all customers have the same mean spend".into(),
             });
         }

@@ -31,13 +31,27 @@ pub enum ClvError {
     InvalidInput(String),
     /// The data cannot identify the model (too few customers or repeat buyers, no variation).
     #[error("not enough data to fit {model}: {reason}")]
-    NotEnoughData { model: &'static str, reason: String },
+    NotEnoughData { model: &'static str, shortage: Shortage, reason: String },
     /// An iterative method stopped before meeting its tolerance.
     #[error("{what} did not converge")]
     NoConvergence { what: &'static str },
     /// The quantity is infinite or undefined for these parameters, or overflows f64.
     #[error("{quantity} is not finite for these parameters")]
     NotFinite { quantity: &'static str },
+}
+
+/// What the data lacks when a model cannot be fitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum Shortage {
+    /// Nobody bought a second time.
+    NoRepeatBuyers,
+    /// Every repeat buyer made the same number of repeat purchases.
+    SameRepeatCount,
+    /// Fewer than two repeat buyers with a positive spend.
+    TooFewSpenders,
+    /// Every repeat buyer spent the same on average.
+    SameSpend,
 }
 
 /// Average Gregorian month: 365.2425 / 12 days.

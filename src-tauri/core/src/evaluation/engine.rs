@@ -5,8 +5,8 @@ use super::reasons::{ActionDetail, Reason};
 use super::rfm::{AgainstMeans, Cuts, Means, RfmSegment, ValueClass};
 use super::tiers::{Tier, TierCuts};
 use super::{
-    date_of, day_number, Behaviour, ClvModels, CustomerFacts, Day, EvaluationSettings, ExitStep, Lifecycle, Measures,
-    Member, Model, NextActionKind, Population, SegmentCategories, ServiceLevel,
+    date_of, day_number, Behaviour, ClvFailure, ClvModel, ClvModels, CustomerFacts, Day, EvaluationSettings, ExitStep,
+    Lifecycle, Measures, Member, Model, NextActionKind, Population, SegmentCategories, ServiceLevel,
 };
 use crate::clv::{BgNbd, ClvError, CustomerHistory, GammaGamma, SpendHistory, DAYS_PER_MONTH};
 use crate::error::Result;
@@ -321,12 +321,14 @@ fn predict(
         spend: None,
         spend_log_likelihood: None,
         unavailable: None,
+        unavailable_code: None,
         repeat_buyers,
     };
     let purchases = match BgNbd::fit(&histories) {
         Ok(fit) => fit,
         Err(e) => {
             models.unavailable = Some(describe(&e));
+            models.unavailable_code = Some(ClvFailure::of(ClvModel::Purchases, &e));
             return models;
         }
     };
@@ -342,6 +344,7 @@ fn predict(
         }
         Err(e) => {
             models.unavailable = Some(describe(&e));
+            models.unavailable_code = Some(ClvFailure::of(ClvModel::Spend, &e));
             None
         }
     };
@@ -569,9 +572,9 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
     if influential {
         note(Reason::Influential { kol: m.is_kol, referrals: m.referrals, referrals_needed: s.influential_referrals });
     }
-    if let Some(why) = &model.clv.unavailable {
+    if let Some(failure) = model.clv.unavailable_code {
         if m.purchase_days > 0 && (m.p_alive.is_none() || m.predicted_clv_minor.is_none()) {
-            note(Reason::ClvUnavailable { reason: why.clone() });
+            note(Reason::ClvUnavailable { model: failure.model, cause: failure.cause });
         }
     }
 

@@ -205,9 +205,54 @@ pub struct ClvModels {
     pub purchases_log_likelihood: Option<f64>,
     pub spend: Option<GammaGamma>,
     pub spend_log_likelihood: Option<f64>,
-    /// Why the models (or one of them) are missing.
+    /// Why the models (or one of them) are missing, in words (English, for logs) …
     pub unavailable: Option<String>,
+    /// … and as a code the UI translates.
+    pub unavailable_code: Option<ClvFailure>,
     pub repeat_buyers: u32,
+}
+
+/// Why a CLV model is missing: which model, and what stopped it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ClvFailure {
+    pub model: ClvModel,
+    pub cause: ClvCause,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ClvModel {
+    /// BG/NBD: how often customers buy and whether they are still alive.
+    Purchases,
+    /// Gamma-Gamma: how much they spend per purchase.
+    Spend,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ClvCause {
+    NoRepeatBuyers,
+    SameRepeatCount,
+    TooFewSpenders,
+    SameSpend,
+    NoConvergence,
+    /// A value overflowed or an input was out of range.
+    Numeric,
+}
+
+impl ClvFailure {
+    pub fn of(model: ClvModel, error: &crate::clv::ClvError) -> Self {
+        use crate::clv::{ClvError, Shortage};
+        let cause = match error {
+            ClvError::NotEnoughData { shortage: Shortage::NoRepeatBuyers, .. } => ClvCause::NoRepeatBuyers,
+            ClvError::NotEnoughData { shortage: Shortage::SameRepeatCount, .. } => ClvCause::SameRepeatCount,
+            ClvError::NotEnoughData { shortage: Shortage::TooFewSpenders, .. } => ClvCause::TooFewSpenders,
+            ClvError::NotEnoughData { shortage: Shortage::SameSpend, .. } => ClvCause::SameSpend,
+            ClvError::NoConvergence { .. } => ClvCause::NoConvergence,
+            ClvError::InvalidInput(_) | ClvError::NotFinite { .. } => ClvCause::Numeric,
+        };
+        ClvFailure { model, cause }
+    }
 }
 
 /// Categories bought by a share of an RFM segment, most popular first.

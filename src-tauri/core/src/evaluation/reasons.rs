@@ -2,7 +2,7 @@
 
 use super::rfm::{RfmSegment, ValueClass};
 use super::tiers::Tier;
-use super::{Behaviour, ExitStep, Lifecycle, NextActionKind, ServiceLevel};
+use super::{Behaviour, ClvCause, ClvModel, ExitStep, Lifecycle, NextActionKind, ServiceLevel};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -118,9 +118,10 @@ pub enum Reason {
         action: NextActionKind,
         detail: ActionDetail,
     },
-    /// The CLV models could not be fitted; P(alive) and CLV are missing.
+    /// A CLV model could not be fitted; P(alive) or CLV are missing.
     ClvUnavailable {
-        reason: String,
+        model: ClvModel,
+        cause: ClvCause,
     },
 }
 

@@ -405,6 +405,7 @@ fn placeholder_model() -> Model {
             spend: None,
             spend_log_likelihood: None,
             unavailable: None,
+            unavailable_code: None,
             repeat_buyers: 0,
         },
         potential_head_from_minor: None,
