@@ -95,7 +95,7 @@ impl BgNbd {
         if histories.is_empty() {
             return Ok(0.0);
         }
-        let data = GroupedHistories::new(histories)?;
+        let data = GroupedHistories::new(histories.iter().copied())?;
         let (ll, _) = data.log_likelihood_and_gradient(self, false);
         finite(ll, "BG/NBD log-likelihood")
     }
@@ -195,6 +195,15 @@ impl BgNbd {
     /// A fit may also end at very large `a` and `b` (drop-out probability nearly the same for
     /// everyone); such models remain usable for predictions.
     pub fn fit(histories: &[CustomerHistory]) -> Result<BgNbdFit, ClvError> {
+        Self::fit_each(histories.iter().copied())
+    }
+
+    /// [`BgNbd::fit`] over histories made on the way, so a large customer base need not be
+    /// held as a list first.
+    ///
+    /// # Errors
+    /// As [`BgNbd::fit`].
+    pub fn fit_each(histories: impl ExactSizeIterator<Item = CustomerHistory>) -> Result<BgNbdFit, ClvError> {
         let data = GroupedHistories::new(histories)?;
         let distinct_positive = data.frequencies.iter().filter(|&&x| x > 0).count();
         if distinct_positive == 0 {
@@ -343,7 +352,7 @@ struct GroupedHistories {
 }
 
 impl GroupedHistories {
-    fn new(histories: &[CustomerHistory]) -> Result<Self, ClvError> {
+    fn new(histories: impl ExactSizeIterator<Item = CustomerHistory>) -> Result<Self, ClvError> {
         let mut keys = Vec::with_capacity(histories.len());
         for h in histories {
             h.validate()?;
@@ -351,24 +360,34 @@ impl GroupedHistories {
             // -0.0 into 0.0 so equal values share a key.
             keys.push((h.frequency, (h.age + 0.0).to_bits(), (h.recency + 0.0).to_bits()));
         }
+        let customers = keys.len();
         keys.sort_unstable();
-        let mut distinct: Vec<((u32, u64, u64), u64)> = Vec::new();
-        for key in keys {
-            match distinct.last_mut() {
-                Some((last, count)) if *last == key => *count += 1,
-                _ => distinct.push((key, 1)),
+        // Distinct keys are moved to the front and counted in place: a million histories
+        // are grouped without a second list of them.
+        let mut counts: Vec<u32> = Vec::new();
+        let mut distinct = 0;
+        for i in 0..keys.len() {
+            if distinct > 0 && keys[distinct - 1] == keys[i] {
+                counts[distinct - 1] += 1;
+            } else {
+                keys[distinct] = keys[i];
+                counts.push(1);
+                distinct += 1;
             }
         }
-        let mut frequencies: Vec<u32> = distinct.iter().map(|(k, _)| k.0).collect();
+        keys.truncate(distinct);
+        keys.shrink_to_fit();
+        let mut frequencies: Vec<u32> = keys.iter().map(|k| k.0).collect();
         frequencies.dedup();
-        let mut time_bits: Vec<u64> = distinct.iter().flat_map(|(k, _)| [k.1, k.2]).collect();
+        let mut time_bits: Vec<u64> = keys.iter().flat_map(|k| [k.1, k.2]).collect();
         time_bits.sort_unstable();
         time_bits.dedup();
         let index_of_time = |bits: u64| time_bits.partition_point(|&t| t < bits) as u32;
         let mut frequency_index = 0_u32;
-        let groups = distinct
+        let groups = keys
             .iter()
-            .map(|&((x, age, recency), count)| {
+            .zip(&counts)
+            .map(|(&(x, age, recency), &count)| {
                 while frequencies[frequency_index as usize] != x {
                     frequency_index += 1;
                 }
@@ -376,12 +395,13 @@ impl GroupedHistories {
                     frequency: frequency_index,
                     recency: index_of_time(recency),
                     age: index_of_time(age),
-                    count: count as f64,
+                    count: f64::from(count),
                 }
             })
             .collect();
+        drop((keys, counts));
         let times = time_bits.into_iter().map(f64::from_bits).collect();
-        Ok(GroupedHistories { frequencies, times, groups, customers: histories.len() })
+        Ok(GroupedHistories { frequencies, times, groups, customers })
     }
 
     /// Starting points for the fit: the first from simple moments of the data, the second
@@ -472,7 +492,7 @@ mod tests {
     #[test]
     fn gradient_matches_finite_differences() {
         let histories = [h(0, 0.0, 38.86), h(2, 30.43, 38.86), h(1, 1.71, 38.86), h(7, 29.43, 35.0)];
-        let data = GroupedHistories::new(&histories).expect("valid");
+        let data = GroupedHistories::new(histories.iter().copied()).expect("valid");
         let m = BgNbd { r: 0.7, alpha: 3.1, a: 1.3, b: 2.2 };
         let (_, grad) = data.log_likelihood_and_gradient(&m, true);
         let params = [m.r, m.alpha, m.a, m.b];

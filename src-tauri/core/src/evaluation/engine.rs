@@ -313,8 +313,8 @@ fn predict(
     progress(Stage::FittingClv, 0.0);
     let unit_days = settings.clv_time_unit.days();
     let buyers = || inputs.iter().enumerate().filter_map(|(i, input)| input.map(|input| (i, input)));
-    let histories: Vec<CustomerHistory> = buyers().map(|(_, b)| b.history(unit_days)).collect();
-    let repeat_buyers = histories.iter().filter(|h| h.frequency > 0).count() as u32;
+    let buyer_count = buyers().count();
+    let repeat_buyers = buyers().filter(|(_, b)| b.x > 0).count() as u32;
     let mut models = ClvModels {
         purchases: None,
         purchases_log_likelihood: None,
@@ -324,7 +324,8 @@ fn predict(
         unavailable_code: None,
         repeat_buyers,
     };
-    let purchases = match BgNbd::fit(&histories) {
+    let histories = buyers().map(|(_, b)| b.history(unit_days));
+    let purchases = match BgNbd::fit_each(Counted { inner: histories, len: buyer_count }) {
         Ok(fit) => fit,
         Err(e) => {
             models.unavailable = Some(describe(&e));
@@ -332,7 +333,6 @@ fn predict(
             return models;
         }
     };
-    drop(histories);
     models.purchases = Some(purchases.model);
     models.purchases_log_likelihood = Some(purchases.log_likelihood);
     let spends: Vec<SpendHistory> = buyers().map(|(_, b)| b.spend()).collect();
@@ -361,6 +361,26 @@ fn predict(
     progress(Stage::Predicting, 1.0);
     models
 }
+
+/// An iterator that knows its length, for a filtered one whose length was counted.
+struct Counted<I> {
+    inner: I,
+    len: usize,
+}
+
+impl<I: Iterator> Iterator for Counted<I> {
+    type Item = I::Item;
+    fn next(&mut self) -> Option<I::Item> {
+        let item = self.inner.next()?;
+        self.len -= 1;
+        Some(item)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.len, Some(self.len))
+    }
+}
+
+impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 /// The fitted models a prediction uses; the spend model may be missing.
 #[derive(Clone, Copy)]

@@ -138,7 +138,7 @@ pub(crate) fn population_with(
 fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>, Index)> {
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
     let mut slots = vec![Index::ABSENT; usize::try_from(max_id).unwrap_or(0) + 1];
-    let mut facts = Vec::new();
+    let mut facts = Vec::with_capacity(if only.is_some() { 1 } else { slots.len() });
     let mut stmt = conn.prepare(&scoped_on(
         "SELECT id, is_kol FROM customers WHERE deleted_at IS NULL AND {only} ORDER BY id",
         "id",
@@ -180,7 +180,14 @@ fn orders(
     only: Option<i64>,
 ) -> Result<Vec<u64>> {
     let mut first_day = vec![Day::MAX; facts.len()];
-    let mut pairs = Vec::new();
+    // Sized once from the largest order id: growing by doubling would copy, and briefly
+    // hold, the whole list twice.
+    let capacity = if only.is_some() {
+        0
+    } else {
+        conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get::<_, i64>(0))?
+    };
+    let mut pairs = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
     let sql = if only.is_some() {
         "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency FROM orders WHERE customer_id = ?1"
     } else {
