@@ -12,9 +12,12 @@ CREATE TABLE evaluation_runs (
     model       TEXT NOT NULL,
     summary     TEXT NOT NULL,
     customers   INTEGER NOT NULL,
-    seconds     REAL NOT NULL
+    seconds     REAL NOT NULL,
+    -- Members are saved in batches so other writers are never held up long; a run counts
+    -- only once all of them are in.
+    complete    INTEGER NOT NULL DEFAULT 0 CHECK (complete IN (0, 1))
 );
-CREATE INDEX evaluation_runs_as_of ON evaluation_runs (as_of, id);
+CREATE INDEX evaluation_runs_as_of ON evaluation_runs (as_of, id) WHERE complete = 1;
 
 CREATE TABLE evaluation_members (
     run_id                        INTEGER NOT NULL REFERENCES evaluation_runs (id) ON DELETE CASCADE,

@@ -381,7 +381,7 @@ fn activity(
 pub(crate) fn previous_run_id(conn: &Connection, as_of: NaiveDate) -> Result<Option<(i64, NaiveDate)>> {
     Ok(conn
         .query_row(
-            "SELECT id, as_of FROM evaluation_runs WHERE as_of < ?1 ORDER BY as_of DESC, id DESC LIMIT 1",
+            "SELECT id, as_of FROM evaluation_runs WHERE complete = 1 AND as_of < ?1 ORDER BY as_of DESC, id DESC LIMIT 1",
             [as_of.to_string()],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )

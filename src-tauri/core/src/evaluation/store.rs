@@ -4,6 +4,7 @@
 
 use super::engine::{curve, evaluate_columns, fill_prediction, model_inputs, own_margin, Fitted};
 use super::reasons::Reason;
+use super::Evaluation;
 use super::{
     decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, PreviousRun, Stage,
 };
@@ -183,33 +184,61 @@ pub fn run(
         model: placeholder_model(),
         settings,
     };
-    let run = db.with_tx(|tx| {
-        run.id = insert_run(tx, &run)?;
-        let mut summary = SummaryBuilder::default();
-        let mut stmt = tx.prepare(&insert_member_sql())?;
-        let total = evaluation.len().max(1);
-        for (i, d) in evaluation.decisions.iter().enumerate() {
-            let m = evaluation.measures(i);
-            write_member(&mut stmt, run.id, &m, d, None)?;
-            summary.add(&m, d);
-            if i % 100_000 == 0 {
-                progress(Stage::Saving, i as f64 / total as f64);
-            }
-        }
-        run.summary = summary.finish();
+    // A run left half-saved by a crash is removed first.
+    db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE complete = 0", [])?))?;
+    run.id = db.with_tx(|tx| insert_run(tx, &run))?;
+    let saved = save_members(db, &run, &evaluation, progress).and_then(|summary| {
+        run.summary = summary;
         run.model = evaluation.model.clone();
         run.finished_at = now();
         run.seconds = clock.elapsed().as_secs_f64();
-        tx.execute(
-            "UPDATE evaluation_runs SET finished_at = ?2, model = ?3, summary = ?4, seconds = ?5 WHERE id = ?1",
-            params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
-        )?;
-        prune(tx, run.settings.keep_runs)?;
-        Ok(run)
-    })?;
+        db.with_tx(|tx| {
+            tx.execute(
+                "UPDATE evaluation_runs SET finished_at = ?2, model = ?3, summary = ?4, seconds = ?5, complete = 1
+                 WHERE id = ?1",
+                params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
+            )?;
+            prune(tx, run.settings.keep_runs)
+        })
+    });
+    if let Err(e) = saved {
+        // Best effort: the next run removes it otherwise.
+        let _ = db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?));
+        return Err(e);
+    }
     progress(Stage::Saving, 1.0);
     let save_seconds = clock.elapsed().as_secs_f64() - load_seconds - evaluate_seconds;
     Ok((run, RunTimings { load_seconds, evaluate_seconds, save_seconds }))
+}
+
+/// Members saved per transaction: each holds the write lock for a fraction of a second, so
+/// edits in the window go through while a large run is being saved.
+const SAVE_BATCH: usize = 50_000;
+
+fn save_members(
+    db: &Database,
+    run: &Run,
+    evaluation: &Evaluation,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<RunSummary> {
+    let mut summary = SummaryBuilder::default();
+    let total = evaluation.len();
+    let mut start = 0;
+    while start < total {
+        let end = (start + SAVE_BATCH).min(total);
+        db.with_tx(|tx| {
+            let mut stmt = tx.prepare_cached(&insert_member_sql())?;
+            for (i, d) in evaluation.decisions.iter().enumerate().take(end).skip(start) {
+                let m = evaluation.measures(i);
+                write_member(&mut stmt, run.id, &m, d, None)?;
+                summary.add(&m, d);
+            }
+            Ok(())
+        })?;
+        progress(Stage::Saving, end as f64 / total as f64);
+        start = end;
+    }
+    Ok(summary.finish())
 }
 
 fn now() -> String {
@@ -363,7 +392,8 @@ fn read_member(row: &Row<'_>) -> rusqlite::Result<(Member, Option<NaiveDate>)> {
 /// Removes the oldest runs beyond `keep`.
 fn prune(conn: &Connection, keep: u32) -> Result<()> {
     conn.execute(
-        "DELETE FROM evaluation_runs WHERE id NOT IN (SELECT id FROM evaluation_runs ORDER BY as_of DESC, id DESC LIMIT ?1)",
+        "DELETE FROM evaluation_runs WHERE complete = 1 AND id NOT IN
+           (SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT ?1)",
         [keep],
     )?;
     Ok(())
@@ -432,14 +462,20 @@ fn complete((run, [summary, model, settings]): (Run, [String; 3])) -> Result<Run
 
 /// Stored runs, newest first.
 pub fn runs(conn: &Connection) -> Result<Vec<Run>> {
-    let mut stmt = conn.prepare(&format!("SELECT {RUN_COLUMNS} FROM evaluation_runs ORDER BY as_of DESC, id DESC"))?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC"
+    ))?;
     let rows = stmt.query_map([], run_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     rows.into_iter().map(complete).collect()
 }
 
 pub fn get_run(conn: &Connection, id: i64) -> Result<Run> {
     let row = conn
-        .query_row(&format!("SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE id = ?1"), [id], run_from_row)
+        .query_row(
+            &format!("SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE id = ?1 AND complete = 1"),
+            [id],
+            run_from_row,
+        )
         .optional()?
         .ok_or(Error::NotFound { entity: "evaluation", id })?;
     complete(row)
@@ -447,7 +483,9 @@ pub fn get_run(conn: &Connection, id: i64) -> Result<Run> {
 
 pub fn latest_run(conn: &Connection) -> Result<Option<Run>> {
     let id: Option<i64> = conn
-        .query_row("SELECT id FROM evaluation_runs ORDER BY as_of DESC, id DESC LIMIT 1", [], |r| r.get(0))
+        .query_row("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
         .optional()?;
     id.map(|id| get_run(conn, id)).transpose()
 }
@@ -597,7 +635,7 @@ pub struct HistoryEntry {
 pub fn history(conn: &Connection, customer: i64) -> Result<Vec<HistoryEntry>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {MEMBER_COLUMNS}, r.id, r.as_of FROM evaluation_members m JOIN evaluation_runs r ON r.id = m.run_id
-         WHERE m.customer_id = ?1 ORDER BY r.as_of DESC, r.id DESC"
+         WHERE m.customer_id = ?1 AND r.complete = 1 ORDER BY r.as_of DESC, r.id DESC"
     ))?;
     let rows = stmt.query_map([customer], |row| {
         let (member, _) = read_member(row)?;

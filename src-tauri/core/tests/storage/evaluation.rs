@@ -201,3 +201,31 @@ fn settings_are_validated_and_kept_runs_are_pruned() {
         db.with_conn(|c| Ok(c.query_row("SELECT count(*) FROM evaluation_members", [], |r| r.get(0))?)).expect("count");
     assert_eq!(members, 2, "members of removed runs go with them");
 }
+
+#[test]
+fn a_half_saved_run_is_never_shown_and_is_cleared_by_the_next() {
+    let (_dir, db) = temp_db();
+    let buyer = customer(&db, "客户");
+    order(&db, buyer, "2026-01-01", 1_000, None);
+    db.with_conn(|c| {
+        c.execute(
+            "INSERT INTO evaluation_runs (as_of, started_at, finished_at, trigger, currency, settings, model, summary,
+               customers, seconds, complete)
+             VALUES ('2026-02-01', 'x', '', 'manual', 'CNY', '{}', '{}', '{}', 1, 0, 0)",
+            [],
+        )?;
+        Ok(())
+    })
+    .expect("insert a crashed run");
+    assert!(db.with_conn(store::runs).expect("runs").is_empty());
+    assert!(db.with_conn(store::latest_run).expect("latest").is_none());
+    let (run, _) = store::run(&db, day("2026-02-02"), Trigger::Manual, &mut |_, _| {}).expect("run");
+    let rows: Vec<(i64, i64)> = db
+        .with_conn(|c| {
+            let mut stmt = c.prepare("SELECT id, complete FROM evaluation_runs")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+            Ok(rows)
+        })
+        .expect("rows");
+    assert_eq!(rows, [(run.id, 1)]);
+}
