@@ -117,11 +117,19 @@ pub(crate) fn population_with(
     let windows = Windows::new(as_of, settings);
     let (customers, index) = db.with_conn(|conn| customers(conn, only))?;
     let (mut facts, pairs, categories) = std::thread::scope(|scope| -> Result<_> {
-        let bought = scope.spawn(|| db.with_conn(|conn| categories_bought(conn, &index, as_of, only, known)));
+        // Order lines are read beside the orders, on a second connection and core.
+        let lines = scope.spawn(|| match only {
+            Some(id) => db.with_conn(|conn| Ok(Lines::Joined(categories_of_one(conn, &index, as_of, id, known)?))),
+            None => db.with_conn(|conn| Ok(Lines::ByOrder(categories_by_order(conn, known)?))),
+        });
         let mut facts = customers;
-        let pairs = db.with_conn(|conn| orders(conn, &index, &mut facts, windows, currency, settings, only))?;
-        let (categories, bits) =
-            bought.join().map_err(|_| crate::Error::InvalidArgument("category scan failed".into()))??;
+        let (pairs, owners) =
+            db.with_conn(|conn| orders(conn, &index, &mut facts, windows, currency, settings, only))?;
+        let lines = lines.join().map_err(|_| crate::Error::InvalidArgument("category scan failed".into()))??;
+        let (categories, bits) = match lines {
+            Lines::Joined(found) => found,
+            Lines::ByOrder(by_order) => by_order.per_customer(&owners, facts.len()),
+        };
         for (f, b) in facts.iter_mut().zip(bits) {
             f.categories = b;
         }
@@ -169,7 +177,8 @@ fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>
     Ok((facts, index))
 }
 
-/// Sums orders into the facts; returns (customer index << 32 | day) per order.
+/// Sums orders into the facts; returns (customer index << 32 | day) per order, and for
+/// each order id the index of the customer it counted for (`u32::MAX` for none).
 fn orders(
     conn: &Connection,
     index: &Index,
@@ -178,7 +187,7 @@ fn orders(
     currency: &str,
     settings: &EvaluationSettings,
     only: Option<i64>,
-) -> Result<Vec<u64>> {
+) -> Result<(Vec<u64>, Vec<u32>)> {
     let mut first_day = vec![Day::MAX; facts.len()];
     // Sized once from the largest order id: growing by doubling would copy, and briefly
     // hold, the whole list twice.
@@ -187,11 +196,13 @@ fn orders(
     } else {
         conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get::<_, i64>(0))?
     };
-    let mut pairs = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+    let capacity = usize::try_from(capacity).unwrap_or(0);
+    let mut pairs = Vec::with_capacity(capacity);
+    let mut owners = vec![u32::MAX; if only.is_some() { 0 } else { capacity + 1 }];
     let sql = if only.is_some() {
-        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency FROM orders WHERE customer_id = ?1"
+        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency, id FROM orders WHERE customer_id = ?1"
     } else {
-        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency FROM orders WHERE ?1 IS NULL"
+        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency, id FROM orders WHERE ?1 IS NULL"
     };
     let mut stmt = conn.prepare(sql)?;
     let mut rows = stmt.query([only])?;
@@ -225,71 +236,145 @@ fn orders(
             f.first_day_revenue_minor += amount;
         }
         pairs.push((i as u64) << 32 | u64::from(day as u32));
+        if let Some(owner) = usize::try_from(row.get::<_, i64>(5)?).ok().and_then(|id| owners.get_mut(id)) {
+            *owner = i as u32;
+        }
     }
-    Ok(pairs)
+    Ok((pairs, owners))
 }
 
-/// The categories customers bought, most bought first (at most 64: the first 64 met in the
-/// file when there are more), and per customer the bits of those they bought. `known` fixes
-/// the catalogue (a stored run's) instead.
-fn categories_bought(
+/// The categories met, numbered as bits of a u64: at most 64, the first met when there are
+/// more, or a fixed list (a stored run's).
+struct Catalogue {
+    names: Vec<String>,
+    bit_of: std::collections::HashMap<String, u32>,
+    lines_per_bit: [u64; MAX_CATEGORIES],
+    fixed: bool,
+}
+
+impl Catalogue {
+    fn new(known: Option<&[String]>) -> Self {
+        let names: Vec<String> = known.map(<[String]>::to_vec).unwrap_or_default();
+        let bit_of = names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
+        Catalogue { names, bit_of, lines_per_bit: [0; MAX_CATEGORIES], fixed: known.is_some() }
+    }
+
+    fn bit(&mut self, name: &str) -> Option<u32> {
+        let bit = match self.bit_of.get(name) {
+            Some(&bit) => bit,
+            None if !self.fixed && self.names.len() < MAX_CATEGORIES => {
+                self.names.push(name.to_owned());
+                self.bit_of.insert(name.to_owned(), self.names.len() as u32 - 1);
+                self.names.len() as u32 - 1
+            }
+            None => return None,
+        };
+        self.lines_per_bit[bit as usize] += 1;
+        Some(bit)
+    }
+
+    /// The names, most bought first, with `bits` renumbered to match (a fixed list stays).
+    fn finish(self, bits: &mut [u64]) -> Vec<String> {
+        let Catalogue { mut names, lines_per_bit, fixed, .. } = self;
+        if fixed {
+            return names;
+        }
+        let mut order: Vec<usize> = (0..names.len()).collect();
+        order.sort_by(|&a, &b| lines_per_bit[b].cmp(&lines_per_bit[a]).then(names[a].cmp(&names[b])));
+        let mut new_bit = [0_u32; MAX_CATEGORIES];
+        for (new, &old) in order.iter().enumerate() {
+            new_bit[old] = new as u32;
+        }
+        for b in bits.iter_mut() {
+            let mut old = *b;
+            let mut renumbered = 0_u64;
+            while old != 0 {
+                renumbered |= 1 << new_bit[old.trailing_zeros() as usize];
+                old &= old - 1;
+            }
+            *b = renumbered;
+        }
+        order.into_iter().map(|i| std::mem::take(&mut names[i])).collect()
+    }
+}
+
+enum Lines {
+    /// The catalogue and each customer's bits, found through a join.
+    Joined((Vec<String>, Vec<u64>)),
+    /// Categories per order, to be given to customers once the orders are read.
+    ByOrder(CategoriesByOrder),
+}
+
+/// Each order's categories as bit + 1 (0: none), with the rare further categories of an
+/// order kept aside: one byte per order instead of a join per line.
+struct CategoriesByOrder {
+    catalogue: Catalogue,
+    first: Vec<u8>,
+    more: Vec<(u32, u8)>,
+}
+
+impl CategoriesByOrder {
+    fn per_customer(self, owners: &[u32], customers: usize) -> (Vec<String>, Vec<u64>) {
+        let mut bits = vec![0_u64; customers];
+        let firsts = self.first.iter().enumerate().filter(|(_, &c)| c > 0).map(|(o, &c)| (o, c - 1));
+        let more = self.more.iter().map(|&(o, c)| (o as usize, c));
+        for (order, bit) in firsts.chain(more) {
+            if let Some(&owner) = owners.get(order).filter(|&&owner| owner != u32::MAX) {
+                bits[owner as usize] |= 1 << bit;
+            }
+        }
+        let names = self.catalogue.finish(&mut bits);
+        (names, bits)
+    }
+}
+
+fn categories_by_order(conn: &Connection, known: Option<&[String]>) -> Result<CategoriesByOrder> {
+    let max_order: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?;
+    let mut found = CategoriesByOrder {
+        catalogue: Catalogue::new(known),
+        first: vec![0; usize::try_from(max_order).unwrap_or(0) + 1],
+        more: Vec::new(),
+    };
+    // In table order; through the category index the scan would jump about the file.
+    let mut stmt = conn.prepare("SELECT order_id, category FROM order_lines NOT INDEXED WHERE category IS NOT NULL")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        let Ok(order) = usize::try_from(row.get::<_, i64>(0)?) else { continue };
+        let Ok(name) = std::str::from_utf8(text(row, 1)?) else { continue };
+        let Some(bit) = found.catalogue.bit(name) else { continue };
+        let Some(slot) = found.first.get_mut(order) else { continue };
+        if *slot == 0 {
+            *slot = bit as u8 + 1;
+        } else if *slot != bit as u8 + 1 {
+            found.more.push((order as u32, bit as u8));
+        }
+    }
+    Ok(found)
+}
+
+/// One customer's categories, through the orders' customer index.
+fn categories_of_one(
     conn: &Connection,
     index: &Index,
     as_of: NaiveDate,
-    only: Option<i64>,
+    customer: i64,
     known: Option<&[String]>,
 ) -> Result<(Vec<String>, Vec<u64>)> {
-    let mut names: Vec<String> = known.map(<[String]>::to_vec).unwrap_or_default();
-    let mut bit_of: std::collections::HashMap<String, u32> =
-        names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
-    let mut lines_per_bit = vec![0_u64; MAX_CATEGORIES];
+    let mut catalogue = Catalogue::new(known);
     let mut bits = vec![0_u64; index.slots.iter().filter(|&&s| s != Index::ABSENT).count()];
-    let sql = if only.is_some() {
+    let mut stmt = conn.prepare(
         "SELECT o.customer_id, l.category FROM orders o JOIN order_lines l ON l.order_id = o.id
-         WHERE o.customer_id = ?2 AND l.category IS NOT NULL AND o.ordered_on <= ?1"
-    } else {
-        // In line order, so the order lookups walk the orders table forwards; through the
-        // category index they would jump about the file.
-        "SELECT o.customer_id, l.category FROM order_lines l NOT INDEXED JOIN orders o ON o.id = l.order_id
-         WHERE l.category IS NOT NULL AND o.ordered_on <= ?1 AND ?2 IS NULL"
-    };
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query(params![as_of.to_string(), only])?;
+         WHERE o.customer_id = ?2 AND l.category IS NOT NULL AND o.ordered_on <= ?1",
+    )?;
+    let mut rows = stmt.query(params![as_of.to_string(), customer])?;
     while let Some(row) = rows.next()? {
         let Some(i) = index.get(row.get(0)?) else { continue };
         let Ok(name) = std::str::from_utf8(text(row, 1)?) else { continue };
-        let bit = match bit_of.get(name) {
-            Some(&bit) => bit,
-            None if known.is_none() && names.len() < MAX_CATEGORIES => {
-                names.push(name.to_owned());
-                bit_of.insert(name.to_owned(), names.len() as u32 - 1);
-                names.len() as u32 - 1
-            }
-            None => continue,
-        };
-        bits[i] |= 1 << bit;
-        lines_per_bit[bit as usize] += 1;
-    }
-    if known.is_some() {
-        return Ok((names, bits));
-    }
-    // Most bought first: renumber the bits in that order.
-    let mut order: Vec<usize> = (0..names.len()).collect();
-    order.sort_by(|&a, &b| lines_per_bit[b].cmp(&lines_per_bit[a]).then(names[a].cmp(&names[b])));
-    let mut new_bit = [0_u32; MAX_CATEGORIES];
-    for (new, &old) in order.iter().enumerate() {
-        new_bit[old] = new as u32;
-    }
-    for b in &mut bits {
-        let mut old = *b;
-        let mut renumbered = 0_u64;
-        while old != 0 {
-            renumbered |= 1 << new_bit[old.trailing_zeros() as usize];
-            old &= old - 1;
+        if let Some(bit) = catalogue.bit(name) {
+            bits[i] |= 1 << bit;
         }
-        *b = renumbered;
     }
-    let names = order.into_iter().map(|i| std::mem::take(&mut names[i])).collect();
+    let names = catalogue.finish(&mut bits);
     Ok((names, bits))
 }
 

@@ -99,6 +99,12 @@ fn history_and_migration_between_runs() {
     let (first, _) = store::run(&db, day("2025-09-20"), Trigger::Manual, &mut |_, _| {}).expect("first run");
     let (second, _) = store::run(&db, day("2026-10-01"), Trigger::Manual, &mut |_, _| {}).expect("second run");
 
+    assert_eq!(first.model.categories, ["茶叶", "茶具"], "most bought first");
+    let fading_now = db.with_conn(|c| store::standing(c, fading)).expect("standing").expect("member");
+    assert_eq!(fading_now.member.measures.categories, 0b10, "bought 茶具 only");
+    let loyal_now = db.with_conn(|c| store::standing(c, loyal)).expect("standing").expect("member");
+    assert_eq!(loyal_now.member.measures.categories, 0b01);
+
     let history = db.with_conn(|c| store::history(c, fading)).expect("history");
     assert_eq!(history.iter().map(|h| h.run_id).collect::<Vec<_>>(), [second.id, first.id]);
     assert_eq!(history[1].decision.lifecycle, Lifecycle::New);
