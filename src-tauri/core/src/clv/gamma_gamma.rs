@@ -147,22 +147,17 @@ impl GammaGamma {
                 reason: "all customers have the same mean spend".into(),
             });
         }
-        let total = data.customers as f64;
-        let mut objective = |theta: &[f64; 3]| {
-            let model = GammaGamma::from_logs(theta);
-            model.validate().ok()?;
-            let (ll, grad) = data.log_likelihood_and_gradient(&model, true);
-            let params = [model.p, model.q, model.gamma];
-            let gradient: [f64; 3] = std::array::from_fn(|i| -grad[i] * params[i] / total);
-            let value = -ll / total;
-            (value.is_finite() && gradient.iter().all(|g| g.is_finite())).then_some((value, gradient))
-        };
-        let theta = data
-            .starting_points()
-            .iter()
-            .find_map(|start| minimize(&mut objective, [start.p.ln(), start.q.ln(), start.gamma.ln()]))
-            .ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?
-            .x;
+        // As for BG/NBD: a large base starts from the optimum of a systematic sample.
+        let logs = |m: &GammaGamma| [m.p.ln(), m.q.ln(), m.gamma.ln()];
+        let mut starts: Vec<[f64; 3]> = Vec::new();
+        if data.groups.len() > SAMPLE_ABOVE {
+            let sample = data.sample(SAMPLE_STEP);
+            if let Some(theta) = sample.maximize(&sample.starting_points().map(|m| logs(&m))) {
+                starts.push(theta);
+            }
+        }
+        starts.extend(data.starting_points().map(|m| logs(&m)));
+        let theta = data.maximize(&starts).ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
         let model = GammaGamma::from_logs(&theta);
         model.validate().map_err(|_| ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
@@ -229,6 +224,7 @@ impl FrequencyTerms {
     }
 }
 
+#[derive(Clone, Copy)]
 struct SpendGroup {
     frequency: u32,
     mean_spend: f64,
@@ -243,7 +239,34 @@ struct GroupedSpends {
     customers: usize,
 }
 
+/// Above this many distinct (x, zbar) the fit starts from the optimum of a sample …
+const SAMPLE_ABOVE: usize = 100_000;
+/// … of every this-many-th of them.
+const SAMPLE_STEP: usize = 16;
+
 impl GroupedSpends {
+    /// Every `step`-th distinct (x, zbar) with its count.
+    fn sample(&self, step: usize) -> GroupedSpends {
+        let groups: Vec<SpendGroup> = self.groups.iter().step_by(step).copied().collect();
+        let customers = groups.iter().map(|g| g.count as usize).sum();
+        GroupedSpends { frequencies: self.frequencies.clone(), groups, customers }
+    }
+
+    /// The log-parameters maximising the likelihood, from the first start that converges.
+    fn maximize(&self, starts: &[[f64; 3]]) -> Option<[f64; 3]> {
+        let total = self.customers as f64;
+        let mut objective = |theta: &[f64; 3]| {
+            let model = GammaGamma::from_logs(theta);
+            model.validate().ok()?;
+            let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
+            let params = [model.p, model.q, model.gamma];
+            let gradient: [f64; 3] = std::array::from_fn(|i| -grad[i] * params[i] / total);
+            let value = -ll / total;
+            (value.is_finite() && gradient.iter().all(|g| g.is_finite())).then_some((value, gradient))
+        };
+        starts.iter().find_map(|&start| minimize(&mut objective, start)).map(|m| m.x)
+    }
+
     fn new(customers: &[SpendHistory]) -> Result<Self, ClvError> {
         let mut keys = Vec::with_capacity(customers.len());
         for c in customers {
