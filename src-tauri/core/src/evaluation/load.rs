@@ -120,7 +120,7 @@ pub(crate) fn population_with(
         // Order lines are read beside the orders, on a second connection and core.
         let lines = scope.spawn(|| match only {
             Some(id) => db.with_conn(|conn| Ok(Lines::Joined(categories_of_one(conn, &index, as_of, id, known)?))),
-            None => db.with_conn(|conn| Ok(Lines::ByOrder(categories_by_order(conn, known)?))),
+            None => db.with_conn(|conn| Ok(Lines::ByOrder(Box::new(categories_by_order(conn, known)?)))),
         });
         let mut facts = customers;
         let (pairs, owners) =
@@ -302,7 +302,7 @@ enum Lines {
     /// The catalogue and each customer's bits, found through a join.
     Joined((Vec<String>, Vec<u64>)),
     /// Categories per order, to be given to customers once the orders are read.
-    ByOrder(CategoriesByOrder),
+    ByOrder(Box<CategoriesByOrder>),
 }
 
 /// Each order's categories as bit + 1 (0: none), with the rare further categories of an
