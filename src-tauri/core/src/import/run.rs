@@ -15,8 +15,9 @@ use crate::interactions::{self, InteractionInput};
 use crate::orders::{OrderInput, OrderLineInput};
 use crate::search;
 use crate::surveys::{self, SurveyResponseInput};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -775,8 +776,8 @@ struct Run<'c> {
     open_order: Option<OpenOrder>,
     /// A big order file into tables not much bigger (see [`is_bulk_load`]).
     bulk: bool,
-    insert_order: Option<rusqlite::Statement<'c>>,
-    insert_line: Option<rusqlite::Statement<'c>>,
+    /// Statements run once per row or per new customer, prepared on first use.
+    stmts: Held<'c>,
     /// Indexes dropped for a bulk load, as the SQL that makes them again.
     deferred_indexes: Vec<String>,
 }
@@ -840,8 +841,7 @@ impl<'c> Run<'c> {
             by_key: HashMap::new(),
             open_order: None,
             bulk,
-            insert_order: None,
-            insert_line: None,
+            stmts: Held::default(),
             deferred_indexes: Vec::new(),
         })
     }
@@ -939,11 +939,13 @@ impl<'c> Run<'c> {
         let columns = self.cells.columns;
         let order = self.cells.order;
         let currency = self.cells.default_currency.clone();
+        let conn = self.conn;
         let end = std::thread::scope(|scope| -> Result<ReadEnd> {
             let (send, receive) = std::sync::mpsc::sync_channel::<OrderBatch>(8);
             let (give_back, recycled) = std::sync::mpsc::sync_channel::<Vec<ParsedOrder>>(16);
             let reader = scope.spawn(move || read_orders(table, columns, order, currency, send, recycled));
-            let mut write_all = || -> Result<()> {
+            // Order rows are validated on the reading thread (see `without_check_constraints`).
+            let write_all = || -> Result<()> {
                 for mut batch in &receive {
                     for parsed in batch.rows.drain(..) {
                         self.write_order(parsed)?;
@@ -960,7 +962,7 @@ impl<'c> Run<'c> {
                 }
                 Ok(())
             };
-            let written = write_all();
+            let written = without_check_constraints(conn, write_all);
             // On a write error the receiver goes away, so the reader stops at its next send.
             drop(receive);
             let read = reader.join().map_err(|_| Error::InvalidArgument("the file reader failed".into()))?;
@@ -1157,7 +1159,7 @@ impl<'c> Run<'c> {
             }
             Err(e) => return Err(e),
         };
-        match insert_customer(self.conn, &valid, &self.ts, self.batch) {
+        match insert_customer(self.conn, &mut self.stmts, &valid, &self.ts, self.batch) {
             Ok(id) => Ok(Some(id)),
             Err(Error::Database(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -1345,21 +1347,10 @@ impl<'c> Run<'c> {
             return Ok(());
         };
         let o = &open.order;
-        let conn = self.conn;
-        // Held by the run rather than looked up in the statement cache: two statements run
-        // ten million times each.
-        let insert_order = match &mut self.insert_order {
-            Some(stmt) => stmt,
-            slot @ None => slot.insert(conn.prepare(
-                "INSERT INTO orders (customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING",
-            )?),
-        };
-        let inserted = insert_order.execute(params![
+        let inserted = held(&mut self.stmts.order, self.conn, INSERT_ORDER)?.execute(params![
             o.customer_id,
             o.external_id,
-            o.ordered_on,
+            IsoDate::new(o.ordered_on),
             o.amount_minor,
             o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT),
             o.cost_minor,
@@ -1401,12 +1392,7 @@ impl<'c> Run<'c> {
                 return Ok(());
             }
         };
-        let line = match &mut self.insert_line {
-            Some(stmt) => stmt,
-            slot @ None => slot.insert(conn.prepare(
-                "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?),
-        };
+        let line = held(&mut self.stmts.line, self.conn, INSERT_LINE)?;
         for l in &o.lines {
             line.execute(params![order_id, l.product, l.category, l.quantity, l.amount_minor])?;
             self.tally.order_lines += 1;
@@ -1609,16 +1595,96 @@ fn search_text(c: &CustomerInput) -> String {
     text.join(" ")
 }
 
+/// Statements an import runs per row or per new customer, held by the run rather than
+/// looked up in the connection's statement cache.
+#[derive(Default)]
+struct Held<'c> {
+    order: Option<Statement<'c>>,
+    line: Option<Statement<'c>>,
+    customer: Option<Statement<'c>>,
+    channel: Option<Statement<'c>>,
+}
+
+const INSERT_ORDER: &str =
+    "INSERT INTO orders (customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+     ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
+const INSERT_LINE: &str =
+    "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)";
+const INSERT_CUSTOMER: &str =
+    "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
+                            industry, source, is_kol, needs, preferences, pipeline_stage,
+                            phone_key, email_key, name_key, import_batch_id, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)";
+const INSERT_CHANNEL: &str = "INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)";
+
+/// The statement in `slot`, prepared on first use.
+fn held<'s, 'c>(slot: &'s mut Option<Statement<'c>>, conn: &'c Connection, sql: &str) -> Result<&'s mut Statement<'c>> {
+    Ok(match slot {
+        Some(stmt) => stmt,
+        slot @ None => slot.insert(conn.prepare(sql)?),
+    })
+}
+
+/// Runs `write` with the tables' CHECK constraints left out of the statements it prepares,
+/// for writes whose every checked value the import has validated in Rust (lengths, ranges)
+/// or holds as a Rust enum. SQLite tests `channel IN ('online_shop', ...)` through a
+/// temporary b-tree that it opens and frees for every row, which costs about as much as
+/// the rest of an order insert. NOT NULL, unique and foreign key constraints stay. Changing
+/// the setting expires every prepared statement, so none prepared inside outlives it
+/// unchecked: the next use prepares it again, with the checks.
+fn without_check_constraints<T>(conn: &Connection, write: impl FnOnce() -> Result<T>) -> Result<T> {
+    let before: bool = conn.query_row("PRAGMA ignore_check_constraints", [], |r| r.get(0))?;
+    conn.pragma_update(None, "ignore_check_constraints", true)?;
+    let value = write();
+    conn.pragma_update(None, "ignore_check_constraints", before)?;
+    value
+}
+
+/// A date bound as ISO 'YYYY-MM-DD' text, the text chrono writes, made without a format
+/// string or an allocation: ten million order dates add up.
+enum IsoDate {
+    Text([u8; 10]),
+    /// A year outside 0..=9999, which chrono writes with a sign.
+    Other(NaiveDate),
+}
+
+impl IsoDate {
+    fn new(date: NaiveDate) -> Self {
+        let (y, m, d) = (date.year(), date.month(), date.day());
+        let Ok(y @ 0..=9999) = u32::try_from(y) else {
+            return Self::Other(date);
+        };
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Self::Text([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
+}
+
+impl ToSql for IsoDate {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Self::Text(text) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(text))),
+            Self::Other(date) => date.to_sql(),
+        }
+    }
+}
+
 /// Inserts a validated customer created by an import: one statement for the profile, its
 /// tags and channels, and its search entry made from the input, with no read-back; for a
 /// million new customers that is the difference between seconds and minutes.
-fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
-                                industry, source, is_kol, needs, preferences, pipeline_stage,
-                                phone_key, email_key, name_key, import_batch_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
-    )?
+fn insert_customer<'c>(conn: &'c Connection, stmts: &mut Held<'c>, c: &CustomerInput, ts: &str, batch: i64) -> Result<i64> {
+    held(&mut stmts.customer, conn, INSERT_CUSTOMER)?
     .execute(params![
         c.name,
         c.kind,
@@ -1650,8 +1716,7 @@ fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -
         }
     }
     if !c.channels.is_empty() {
-        let mut channel =
-            conn.prepare_cached("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
+        let channel = held(&mut stmts.channel, conn, INSERT_CHANNEL)?;
         for ch in &c.channels {
             channel.execute(params![id, ch])?;
         }
@@ -1659,4 +1724,27 @@ fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -
     conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
         .execute(params![id, search::index_tokens(&search_text(c))])?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_bind_as_chrono_writes_them() {
+        for (y, m, d) in [(2024, 1, 5), (1999, 12, 31), (5, 3, 9), (9999, 12, 31), (10_000, 1, 1), (-44, 3, 15)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            let ours = IsoDate::new(date);
+            let text = |out: ToSqlOutput<'_>| match out {
+                ToSqlOutput::Borrowed(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                ToSqlOutput::Owned(rusqlite::types::Value::Text(t)) => t,
+                other => panic!("not text: {other:?}"),
+            };
+            assert_eq!(
+                text(ours.to_sql().expect("ours")),
+                text(date.to_sql().expect("chrono")),
+                "{date}"
+            );
+        }
+    }
 }
