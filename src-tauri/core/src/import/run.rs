@@ -91,6 +91,7 @@ impl<'c> Cells<'c> {
             limit: None,
             other_row: None,
             customer_id: None,
+            customer_name: None,
         });
     }
 
@@ -107,6 +108,7 @@ impl<'c> Cells<'c> {
                 limit: f.limit,
                 other_row: None,
                 customer_id: None,
+                customer_name: None,
             });
         }
     }
@@ -454,6 +456,7 @@ struct Tally {
     updated: u64,
     skipped: u64,
     bad_rows: u64,
+    warning_rows: u64,
     customers_created: u64,
     order_lines: u64,
     errors: Vec<RowError>,
@@ -472,6 +475,7 @@ impl Tally {
     }
 
     fn warn(&mut self, warning: RowError) {
+        self.warning_rows += 1;
         if self.warnings.len() < LISTED_MAX {
             self.warnings.push(warning);
         }
@@ -479,7 +483,7 @@ impl Tally {
 }
 
 fn row_error(row: u64, field: Option<Field>, reason: Reason) -> RowError {
-    RowError { row, field, column: None, reason, value: None, limit: None, other_row: None, customer_id: None }
+    RowError { row, field, column: None, reason, value: None, limit: None, other_row: None, customer_id: None, customer_name: None }
 }
 
 fn source_name(path: &Path) -> String {
@@ -592,6 +596,10 @@ fn is_bulk_load(conn: &Connection, path: &Path, kind: ImportKind) -> Result<bool
     Ok(existing as u64 <= 4 * (bytes / BYTES_PER_ROW))
 }
 
+/// Indexes an order import appends to: the batch's orders (the batch, then ids that grow)
+/// and an order's lines (order ids that grow). They stay while the rows go in.
+const APPENDED_INDEXES: &[&str] = &["orders_batch", "order_lines_order"];
+
 /// Sorter threads and page cache (KiB) while deferred indexes are built.
 const SORT_THREADS: i64 = 2;
 const SORT_CACHE_KIB: i64 = 256 * 1024;
@@ -629,6 +637,7 @@ fn import_in_tx(
             customers_created: 0,
             order_lines: 0,
             errors: Vec::new(),
+            warning_rows: 0,
             warnings: Vec::new(),
             date_order_examples: Vec::new(),
             day_first: None,
@@ -665,6 +674,7 @@ fn import_in_tx(
         report.customers_created = tally.customers_created;
         report.order_lines = tally.order_lines;
         report.errors = tally.errors;
+        report.warning_rows = tally.warning_rows;
         report.warnings = tally.warnings;
         report.status = if matches!(order, DayOrder::Assumed(_)) {
             ImportStatus::NeedsDecision
@@ -778,6 +788,10 @@ struct Run<'c> {
     bulk: bool,
     /// Statements run once per row or per new customer, prepared on first use.
     stmts: Held<'c>,
+    /// Orders gathered and waiting to be written together.
+    pending: Vec<OpenOrder>,
+    /// The id the next order written gets; read when the first is written.
+    next_order_id: Option<i64>,
     /// Indexes dropped for a bulk load, as the SQL that makes them again.
     deferred_indexes: Vec<String>,
 }
@@ -842,6 +856,8 @@ impl<'c> Run<'c> {
             open_order: None,
             bulk,
             stmts: Held::default(),
+            pending: Vec::with_capacity(ORDERS_PER_INSERT),
+            next_order_id: None,
             deferred_indexes: Vec::new(),
         })
     }
@@ -857,7 +873,7 @@ impl<'c> Run<'c> {
         if self.cells.columns.has(Field::ExternalId) {
             tables.push("customers");
         }
-        self.deferred_indexes = crate::db::drop_indexes(self.conn, &tables, crate::db::Deferred::NonUniqueIndexes)?;
+        self.deferred_indexes = crate::db::drop_indexes(self.conn, &tables, crate::db::Deferred::NonUniqueIndexesBut(APPENDED_INDEXES))?;
         Ok(())
     }
 
@@ -918,6 +934,7 @@ impl<'c> Run<'c> {
             }
         }
         self.close_order()?;
+        self.flush_orders()?;
         self.conn.execute_batch(
             "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id;
              DROP TABLE temp.import_search;",
@@ -944,7 +961,7 @@ impl<'c> Run<'c> {
             let (send, receive) = std::sync::mpsc::sync_channel::<OrderBatch>(8);
             let (give_back, recycled) = std::sync::mpsc::sync_channel::<Vec<ParsedOrder>>(16);
             let reader = scope.spawn(move || read_orders(table, columns, order, currency, send, recycled));
-            // Order rows are validated on the reading thread (see `without_check_constraints`).
+            // Order rows are validated on the reading thread (see `db::without_check_constraints`).
             let write_all = || -> Result<()> {
                 for mut batch in &receive {
                     for parsed in batch.rows.drain(..) {
@@ -960,9 +977,10 @@ impl<'c> Run<'c> {
                     // A full return channel only means the reader has buffers enough.
                     let _ = give_back.try_send(batch.rows);
                 }
-                Ok(())
+                self.close_order()?;
+                self.flush_orders()
             };
-            let written = without_check_constraints(conn, write_all);
+            let written = crate::db::without_check_constraints(conn, write_all);
             // On a write error the receiver goes away, so the reader stops at its next send.
             drop(receive);
             let read = reader.join().map_err(|_| Error::InvalidArgument("the file reader failed".into()))?;
@@ -1029,15 +1047,27 @@ impl<'c> Run<'c> {
                 e.column = self.cells.columns.header(Field::ExternalId);
                 e.value = patch.external_id.as_deref().map(cut);
                 e.customer_id = Some(id);
+                if self.tally.errors.len() < LISTED_MAX {
+                    e.customer_name = self.customer_name(id)?;
+                }
                 self.cells.errors.push(e);
                 return Ok(());
             }
             (Match::Found { id, by }, ImportMode::Create) => {
+                let by_value = match by {
+                    Field::Phone => patch.phone.clone(),
+                    Field::Email => patch.email.clone(),
+                    _ => patch.name.clone(),
+                };
                 let input = patch.into_new();
                 if self.create_customer(n, input)?.is_some() {
                     let mut w = row_error(n, Some(by), Reason::PossibleDuplicate);
                     w.column = self.cells.columns.header(by);
+                    w.value = by_value.map(|v| cut(&v));
                     w.customer_id = Some(id);
+                    if self.tally.warnings.len() < LISTED_MAX {
+                        w.customer_name = self.customer_name(id)?;
+                    }
                     self.tally.warn(w);
                     self.tally.created += 1;
                     true
@@ -1073,6 +1103,15 @@ impl<'c> Run<'c> {
             self.remember(&keys, n);
         }
         Ok(())
+    }
+
+    /// The name of an existing customer a row is reported against.
+    fn customer_name(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
     }
 
     fn seen_before(&self, keys: &Keys) -> Option<(Field, u64)> {
@@ -1341,63 +1380,136 @@ impl<'c> Run<'c> {
         Ok(())
     }
 
-    /// Writes the order gathered so far.
+    /// Queues the order gathered so far; a full queue is written.
     fn close_order(&mut self) -> Result<()> {
         let Some(open) = self.open_order.take() else {
             return Ok(());
         };
-        let o = &open.order;
-        let inserted = held(&mut self.stmts.order, self.conn, INSERT_ORDER)?.execute(params![
-            o.customer_id,
-            o.external_id,
-            IsoDate::new(o.ordered_on),
-            o.amount_minor,
-            o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT),
-            o.cost_minor,
-            o.channel,
-            self.batch
-        ])?;
-        let order_id = if inserted == 1 {
-            self.tally.created += 1;
-            self.conn.last_insert_rowid()
-        } else {
-            // The number exists: from earlier in this file (rows not next to each other),
-            // or from before the import.
-            let (id, batch, customer): (i64, Option<i64>, i64) = self
-                .conn
-                .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
-                .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            if batch == Some(self.batch) {
-                self.conn
-                    .prepare_cached(
-                        "UPDATE orders SET amount_minor = amount_minor + ?2,
-                                cost_minor = CASE WHEN ?3 IS NULL THEN cost_minor ELSE coalesce(cost_minor, 0) + ?3 END
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![id, o.amount_minor, o.cost_minor])?;
-                id
-            } else {
-                if self.mode == ImportMode::Create {
-                    for row in &open.rows {
-                        let mut e = row_error(*row, Some(Field::OrderNumber), Reason::DuplicateInDatabase);
-                        e.column = self.cells.columns.header(Field::OrderNumber);
-                        e.value = o.external_id.as_deref().map(cut);
-                        e.customer_id = Some(customer);
-                        let mut errors = vec![e];
-                        self.tally.bad(&mut errors);
-                    }
-                } else {
-                    self.tally.skipped += open.rows.len() as u64;
-                }
-                return Ok(());
-            }
-        };
-        let line = held(&mut self.stmts.line, self.conn, INSERT_LINE)?;
-        for l in &o.lines {
-            line.execute(params![order_id, l.product, l.category, l.quantity, l.amount_minor])?;
-            self.tally.order_lines += 1;
+        self.pending.push(open);
+        if self.pending.len() == ORDERS_PER_INSERT {
+            self.flush_orders()?;
         }
         Ok(())
+    }
+
+    /// Writes the queued orders in one statement and their lines in a few more. Each order
+    /// gets its id up front, so the lines need no read-back; an order whose number exists
+    /// already is left out by the statement and found again by its missing id.
+    fn flush_orders(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let first_id = match self.next_order_id {
+            Some(id) => id,
+            None => self.conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM orders", [], |r| r.get(0))?,
+        };
+        let last_id = first_id + pending.len() as i64 - 1;
+        self.next_order_id = Some(last_id + 1);
+        let conn = self.conn;
+        let stmt = match self.stmts.orders.entry(pending.len()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(conn.prepare(&values_sql(INSERT_ORDERS, 9, pending.len(), ORDERS_ON_CONFLICT))?)
+            }
+        };
+        let mut at = 1;
+        for (id, open) in (first_id..).zip(&pending) {
+            let o = &open.order;
+            let currency = o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT);
+            let values: [&dyn ToSql; 9] = [
+                &id,
+                &o.customer_id,
+                &o.external_id,
+                &IsoDate::new(o.ordered_on),
+                &o.amount_minor,
+                &currency,
+                &o.cost_minor,
+                &o.channel,
+                &self.batch,
+            ];
+            for v in values {
+                stmt.raw_bind_parameter(at, v)?;
+                at += 1;
+            }
+        }
+        let inserted = stmt.raw_execute()?;
+        self.tally.created += inserted as u64;
+        let written: Option<std::collections::HashSet<i64>> = if inserted == pending.len() {
+            None
+        } else {
+            let mut present = self.conn.prepare_cached("SELECT id FROM orders WHERE id BETWEEN ?1 AND ?2")?;
+            let ids = present.query_map([first_id, last_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Some(ids)
+        };
+        let mut lines: Vec<(i64, OrderLineInput)> = Vec::with_capacity(pending.len() * 2);
+        for (id, open) in (first_id..).zip(pending) {
+            let order_id = if written.as_ref().is_none_or(|ids| ids.contains(&id)) {
+                id
+            } else {
+                match self.order_number_taken(&open)? {
+                    Some(existing) => existing,
+                    None => continue,
+                }
+            };
+            lines.extend(open.order.lines.into_iter().map(|l| (order_id, l)));
+        }
+        for chunk in lines.chunks(LINES_PER_INSERT) {
+            let stmt = match self.stmts.lines.entry(chunk.len()) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(conn.prepare(&values_sql(INSERT_LINES, 5, chunk.len(), ""))?)
+                }
+            };
+            let mut at = 1;
+            for (order_id, l) in chunk {
+                let values: [&dyn ToSql; 5] = [order_id, &l.product, &l.category, &l.quantity, &l.amount_minor];
+                for v in values {
+                    stmt.raw_bind_parameter(at, v)?;
+                    at += 1;
+                }
+            }
+            stmt.raw_execute()?;
+            self.tally.order_lines += chunk.len() as u64;
+        }
+        Ok(())
+    }
+
+    /// An order whose number is stored already: from earlier in this file (rows not next to
+    /// each other), whose amounts it adds to, or from before the import, which makes its
+    /// rows bad (mode `Create`) or skipped. The id its lines go to, if any.
+    fn order_number_taken(&mut self, open: &OpenOrder) -> Result<Option<i64>> {
+        let o = &open.order;
+        let (id, batch, customer): (i64, Option<i64>, i64) = self
+            .conn
+            .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
+            .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if batch == Some(self.batch) {
+            self.conn
+                .prepare_cached(
+                    "UPDATE orders SET amount_minor = amount_minor + ?2,
+                            cost_minor = CASE WHEN ?3 IS NULL THEN cost_minor ELSE coalesce(cost_minor, 0) + ?3 END
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, o.amount_minor, o.cost_minor])?;
+            return Ok(Some(id));
+        }
+        if self.mode == ImportMode::Create {
+            for row in &open.rows {
+                let mut e = row_error(*row, Some(Field::OrderNumber), Reason::DuplicateInDatabase);
+                e.column = self.cells.columns.header(Field::OrderNumber);
+                e.value = o.external_id.as_deref().map(cut);
+                e.customer_id = Some(customer);
+                if self.tally.errors.len() < LISTED_MAX {
+                    e.customer_name = self.customer_name(customer)?;
+                }
+                let mut errors = vec![e];
+                self.tally.bad(&mut errors);
+            }
+        } else {
+            self.tally.skipped += open.rows.len() as u64;
+        }
+        Ok(None)
     }
 
     fn interaction_row(&mut self, row: &Row<'_>) -> Result<()> {
@@ -1599,18 +1711,29 @@ fn search_text(c: &CustomerInput) -> String {
 /// looked up in the connection's statement cache.
 #[derive(Default)]
 struct Held<'c> {
-    order: Option<Statement<'c>>,
-    line: Option<Statement<'c>>,
+    /// Multi-row inserts by their number of rows.
+    orders: HashMap<usize, Statement<'c>>,
+    lines: HashMap<usize, Statement<'c>>,
     customer: Option<Statement<'c>>,
     channel: Option<Statement<'c>>,
 }
 
-const INSERT_ORDER: &str =
-    "INSERT INTO orders (customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-     ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
-const INSERT_LINE: &str =
-    "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)";
+/// Orders written per statement, and order lines: one statement for many rows saves
+/// SQLite's per-statement set-up, and its cursors stay on the last page, where rows with
+/// growing ids and order numbers go.
+const ORDERS_PER_INSERT: usize = 64;
+const LINES_PER_INSERT: usize = 96;
+
+const INSERT_ORDERS: &str = "INSERT INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id) VALUES";
+const ORDERS_ON_CONFLICT: &str = "ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
+const INSERT_LINES: &str = "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";
+
+/// `head` followed by `rows` groups of `width` parameters, then `tail`.
+fn values_sql(head: &str, width: usize, rows: usize, tail: &str) -> String {
+    let group = format!("({})", vec!["?"; width].join(", "));
+    format!("{head} {} {tail}", vec![group; rows].join(", "))
+}
+
 const INSERT_CUSTOMER: &str =
     "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
                             industry, source, is_kol, needs, preferences, pipeline_stage,
@@ -1624,21 +1747,6 @@ fn held<'s, 'c>(slot: &'s mut Option<Statement<'c>>, conn: &'c Connection, sql: 
         Some(stmt) => stmt,
         slot @ None => slot.insert(conn.prepare(sql)?),
     })
-}
-
-/// Runs `write` with the tables' CHECK constraints left out of the statements it prepares,
-/// for writes whose every checked value the import has validated in Rust (lengths, ranges)
-/// or holds as a Rust enum. SQLite tests `channel IN ('online_shop', ...)` through a
-/// temporary b-tree that it opens and frees for every row, which costs about as much as
-/// the rest of an order insert. NOT NULL, unique and foreign key constraints stay. Changing
-/// the setting expires every prepared statement, so none prepared inside outlives it
-/// unchecked: the next use prepares it again, with the checks.
-fn without_check_constraints<T>(conn: &Connection, write: impl FnOnce() -> Result<T>) -> Result<T> {
-    let before: bool = conn.query_row("PRAGMA ignore_check_constraints", [], |r| r.get(0))?;
-    conn.pragma_update(None, "ignore_check_constraints", true)?;
-    let value = write();
-    conn.pragma_update(None, "ignore_check_constraints", before)?;
-    value
 }
 
 /// A date bound as ISO 'YYYY-MM-DD' text, the text chrono writes, made without a format
