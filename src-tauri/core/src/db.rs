@@ -107,19 +107,17 @@ pub fn without_check_constraints<T>(conn: &Connection, write: impl FnOnce() -> R
 pub enum Deferred {
     /// Every index with a stored definition.
     AllIndexes,
-    /// All but the unique ones, which the load itself needs to find existing rows, and
-    /// those named, whose keys the load writes in ascending order: each of its inserts
-    /// lands on the index's last page, which costs less than sorting them all afterwards.
-    NonUniqueIndexesBut(&'static [&'static str]),
+    /// All but the unique ones, which the load itself needs to find existing rows.
+    NonUniqueIndexes,
 }
 
 /// Drops the named tables' indexes and returns their stored definitions, for
 /// [`rebuild_indexes`] after the load: sorting once is far faster than updating an index per
 /// row. Call it inside a transaction, so a failure restores the indexes with everything else.
 pub fn drop_indexes(conn: &Connection, tables: &[&str], which: Deferred) -> Result<Vec<String>> {
-    let (unique_filter, kept): (&str, &[&str]) = match which {
-        Deferred::AllIndexes => ("", &[]),
-        Deferred::NonUniqueIndexesBut(kept) => ("AND sql NOT LIKE 'CREATE UNIQUE%'", kept),
+    let unique_filter = match which {
+        Deferred::AllIndexes => "",
+        Deferred::NonUniqueIndexes => "AND sql NOT LIKE 'CREATE UNIQUE%'",
     };
     let mut stmt = conn.prepare(&format!(
         "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND sql IS NOT NULL AND tbl_name = ?1 {unique_filter}"
@@ -128,7 +126,7 @@ pub fn drop_indexes(conn: &Connection, tables: &[&str], which: Deferred) -> Resu
     for table in tables {
         let found: Vec<(String, String)> =
             stmt.query_map([table], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
-        for (name, sql) in found.into_iter().filter(|(name, _)| !kept.contains(&name.as_str())) {
+        for (name, sql) in found {
             conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
             saved.push(sql);
         }

@@ -596,10 +596,6 @@ fn is_bulk_load(conn: &Connection, path: &Path, kind: ImportKind) -> Result<bool
     Ok(existing as u64 <= 4 * (bytes / BYTES_PER_ROW))
 }
 
-/// Indexes an order import appends to: the batch's orders (the batch, then ids that grow)
-/// and an order's lines (order ids that grow). They stay while the rows go in.
-const APPENDED_INDEXES: &[&str] = &["orders_batch", "order_lines_order"];
-
 /// Sorter threads and page cache (KiB) while deferred indexes are built.
 const SORT_THREADS: i64 = 2;
 const SORT_CACHE_KIB: i64 = 256 * 1024;
@@ -873,7 +869,7 @@ impl<'c> Run<'c> {
         if self.cells.columns.has(Field::ExternalId) {
             tables.push("customers");
         }
-        self.deferred_indexes = crate::db::drop_indexes(self.conn, &tables, crate::db::Deferred::NonUniqueIndexesBut(APPENDED_INDEXES))?;
+        self.deferred_indexes = crate::db::drop_indexes(self.conn, &tables, crate::db::Deferred::NonUniqueIndexes)?;
         Ok(())
     }
 
@@ -1469,8 +1465,7 @@ impl<'c> Run<'c> {
                     at += 1;
                 }
             }
-            stmt.raw_execute()?;
-            self.tally.order_lines += chunk.len() as u64;
+            self.tally.order_lines += stmt.raw_execute()? as u64;
         }
         Ok(())
     }
@@ -1720,13 +1715,16 @@ struct Held<'c> {
 
 /// Orders written per statement, and order lines: one statement for many rows saves
 /// SQLite's per-statement set-up, and its cursors stay on the last page, where rows with
-/// growing ids and order numbers go.
+/// growing ids and order numbers go. `OR IGNORE` means no constraint can stop such a
+/// statement halfway, so SQLite keeps no statement journal of the pages it changes: every
+/// value is validated, the ids are new, and an order left out for its number is noticed by
+/// its missing id (anything else left out would fail that look-up, not pass unseen).
 const ORDERS_PER_INSERT: usize = 64;
 const LINES_PER_INSERT: usize = 96;
 
-const INSERT_ORDERS: &str = "INSERT INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id) VALUES";
+const INSERT_ORDERS: &str = "INSERT OR IGNORE INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id) VALUES";
 const ORDERS_ON_CONFLICT: &str = "ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
-const INSERT_LINES: &str = "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";
+const INSERT_LINES: &str = "INSERT OR IGNORE INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";
 
 /// `head` followed by `rows` groups of `width` parameters, then `tail`.
 fn values_sql(head: &str, width: usize, rows: usize, tail: &str) -> String {
