@@ -483,7 +483,17 @@ impl Tally {
 }
 
 fn row_error(row: u64, field: Option<Field>, reason: Reason) -> RowError {
-    RowError { row, field, column: None, reason, value: None, limit: None, other_row: None, customer_id: None, customer_name: None }
+    RowError {
+        row,
+        field,
+        column: None,
+        reason,
+        value: None,
+        limit: None,
+        other_row: None,
+        customer_id: None,
+        customer_name: None,
+    }
 }
 
 fn source_name(path: &Path) -> String {
@@ -1724,7 +1734,8 @@ const LINES_PER_INSERT: usize = 96;
 
 const INSERT_ORDERS: &str = "INSERT OR IGNORE INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id) VALUES";
 const ORDERS_ON_CONFLICT: &str = "ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
-const INSERT_LINES: &str = "INSERT OR IGNORE INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";
+const INSERT_LINES: &str =
+    "INSERT OR IGNORE INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";
 
 /// `head` followed by `rows` groups of `width` parameters, then `tail`.
 fn values_sql(head: &str, width: usize, rows: usize, tail: &str) -> String {
@@ -1789,9 +1800,14 @@ impl ToSql for IsoDate {
 /// Inserts a validated customer created by an import: one statement for the profile, its
 /// tags and channels, and its search entry made from the input, with no read-back; for a
 /// million new customers that is the difference between seconds and minutes.
-fn insert_customer<'c>(conn: &'c Connection, stmts: &mut Held<'c>, c: &CustomerInput, ts: &str, batch: i64) -> Result<i64> {
-    held(&mut stmts.customer, conn, INSERT_CUSTOMER)?
-    .execute(params![
+fn insert_customer<'c>(
+    conn: &'c Connection,
+    stmts: &mut Held<'c>,
+    c: &CustomerInput,
+    ts: &str,
+    batch: i64,
+) -> Result<i64> {
+    held(&mut stmts.customer, conn, INSERT_CUSTOMER)?.execute(params![
         c.name,
         c.kind,
         c.company,
@@ -1846,11 +1862,7 @@ mod tests {
                 ToSqlOutput::Owned(rusqlite::types::Value::Text(t)) => t,
                 other => panic!("not text: {other:?}"),
             };
-            assert_eq!(
-                text(ours.to_sql().expect("ours")),
-                text(date.to_sql().expect("chrono")),
-                "{date}"
-            );
+            assert_eq!(text(ours.to_sql().expect("ours")), text(date.to_sql().expect("chrono")), "{date}");
         }
     }
 }

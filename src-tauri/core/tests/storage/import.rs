@@ -272,13 +272,39 @@ fn possible_duplicates_are_listed_with_the_existing_customer() {
     let listed: Vec<_> = report
         .warnings
         .iter()
-        .map(|w| (w.row, w.reason, w.field, w.column.as_deref(), w.value.as_deref(), w.customer_id, w.customer_name.as_deref()))
+        .map(|w| {
+            (
+                w.row,
+                w.reason,
+                w.field,
+                w.column.as_deref(),
+                w.value.as_deref(),
+                w.customer_id,
+                w.customer_name.as_deref(),
+            )
+        })
         .collect();
     assert_eq!(
         listed,
         vec![
-            (2, Reason::PossibleDuplicate, Some(Field::Phone), Some("手机"), Some("13900139000"), Some(wang), Some("王芳")),
-            (3, Reason::PossibleDuplicate, Some(Field::Email), Some("邮箱"), Some("Zhang.Wei@huaqiang.cn"), Some(zhang), Some("张伟")),
+            (
+                2,
+                Reason::PossibleDuplicate,
+                Some(Field::Phone),
+                Some("手机"),
+                Some("13900139000"),
+                Some(wang),
+                Some("王芳")
+            ),
+            (
+                3,
+                Reason::PossibleDuplicate,
+                Some(Field::Email),
+                Some("邮箱"),
+                Some("Zhang.Wei@huaqiang.cn"),
+                Some(zhang),
+                Some("张伟")
+            ),
         ]
     );
     assert_eq!(
@@ -429,7 +455,12 @@ fn orders_written_many_at_a_time_keep_their_lines_and_add_up_repeated_numbers() 
     let mut csv = String::from("订单号,客户编号,下单日期,金额,商品,渠道\n");
     for i in 0..200 {
         let number = if i < 150 { i } else { (i * 7) % 150 };
-        csv.push_str(&format!("R{number},C{},2024-02-{:02},{},货R{number},淘宝\n", number % 9, number % 28 + 1, number + 1));
+        csv.push_str(&format!(
+            "R{number},C{},2024-02-{:02},{},货R{number},淘宝\n",
+            number % 9,
+            number % 28 + 1,
+            number + 1
+        ));
         if i == 100 {
             csv.push_str("SO-1,C001,2024-02-01,5,货SO-1,门店\n");
         }
@@ -453,7 +484,11 @@ fn orders_written_many_at_a_time_keep_their_lines_and_add_up_repeated_numbers() 
         0
     );
     assert_eq!(count(&db, "SELECT count(*) FROM orders WHERE external_id = 'SO-1'"), 1);
-    assert_eq!(count(&db, "SELECT count(*) FROM order_lines WHERE product = '货SO-1'"), 0, "a skipped order brings no lines");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM order_lines WHERE product = '货SO-1'"),
+        0,
+        "a skipped order brings no lines"
+    );
     let check: String =
         db.with_conn(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)).expect("integrity");
     assert_eq!(check, "ok", "every row passes the tables' CHECK constraints");
