@@ -69,6 +69,24 @@ fn bad_rows_are_listed_with_row_numbers_exit_1_and_nothing_is_written() {
 }
 
 #[test]
+fn possible_duplicates_are_listed_as_warnings() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let first = write(dir.path(), "a.csv", "客户名称,手机\n张伟,13800138000\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "customers", s(&first)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let second = write(dir.path(), "b.csv", "客户名称,手机\n李娜,13900139000\n张伟二,138-0013-8000\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "customers", s(&second)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    assert!(report.contains("warnings: 1 rows to look at"), "{report}");
+    assert!(
+        report.contains("warning: row 3: phone: possible_duplicate (\"138-0013-8000\"), customer #1 张伟"),
+        "{report}"
+    );
+}
+
+#[test]
 fn ambiguous_dates_stop_until_the_order_is_given() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("crm.sqlite");

@@ -101,7 +101,13 @@ fn print_report(r: &ImportReport) {
     if r.bad_rows as usize > r.errors.len() {
         println!("… and more: {} bad rows in all", r.bad_rows);
     }
+    if r.warning_rows > 0 {
+        println!("warnings: {} rows to look at (imported all the same)", r.warning_rows);
+    }
     for w in &r.warnings {
         println!("warning: {w}");
+    }
+    if r.warning_rows as usize > r.warnings.len() {
+        println!("… and more: {} warnings in all", r.warning_rows);
     }
 }

@@ -123,6 +123,43 @@ describe('import wizard', () => {
     assert.equal(await page.getByTestId('import-count-created').textContent(), '1');
   });
 
+  test('possible duplicates are listed as warnings naming the existing customer, in Chinese and English', async () => {
+    const page = await openImport({}, '/home/lin/Downloads/dupes-客户.csv');
+    await preview(page);
+    await page.getByTestId('import-run').click();
+    const report = page.getByTestId('import-report');
+    await report.waitFor();
+    assert.equal(await page.getByTestId('import-status').textContent(), en.import.status.imported);
+    assert.equal(await page.getByTestId('import-error-row').count(), 0);
+    assert.equal(plain(await page.getByTestId('import-warnings').textContent()), plain(tr(en, 'import.warnings_other', { count: '1,200' })));
+    assert.equal(await page.getByTestId('import-warning-row').count(), 2);
+    assert.deepEqual(await page.getByTestId('warning-row').allTextContents(), ['2', '4']);
+    assert.deepEqual(await page.getByTestId('warning-field').allTextContents(), [en.import.field.phone, en.import.field.email]);
+    assert.deepEqual(await page.getByTestId('warning-reason').allTextContents(), [
+      'May be the same as 张伟 (customer #3).',
+      'May be the same as 杭州云帆科技有限公司 (customer #1).',
+    ]);
+    assert.equal(
+      plain(await page.getByTestId('import-warnings-more').textContent()),
+      plain(tr(en, 'import.warnings_more', { listed: 2, count: '1,200' })),
+    );
+    await report.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(150);
+    await assertNothingClipped(page);
+
+    await page.getByTestId('lang-zh-CN').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    assert.deepEqual(await page.getByTestId('warning-field').allTextContents(), ['电话', '邮箱']);
+    assert.deepEqual(await page.getByTestId('warning-reason').allTextContents(), [
+      '可能与 张伟（客户 #3）重复。',
+      '可能与 杭州云帆科技有限公司（客户 #1）重复。',
+    ]);
+    await report.scrollIntoViewIfNeeded();
+    await page.waitForTimeout(150);
+    await assertNothingClipped(page);
+    await shoot(page, 'import-warnings-zh-CN');
+  });
+
   test('needs_decision shows the dates; Day first runs again with day_first true', async () => {
     const page = await openImport({}, '/home/lin/Downloads/dates.csv');
     await preview(page);

@@ -994,6 +994,12 @@ export type ImportReport_Deserialize = {
 	order_lines: number,
 	/**  The first [`LISTED_MAX`] errors, in row order. */
 	errors: RowError_Deserialize[],
+	/**
+	 *  Rows imported that deserve a look: a customer created although it shares a phone,
+	 *  email or name with an existing one (`possible_duplicate`).
+	 */
+	warning_rows: number,
+	/**  The first [`LISTED_MAX`] warnings, in row order, each naming the existing customer. */
 	warnings: RowError_Deserialize[],
 	date_order_examples: DateExample[],
 	/**  The day/month order used: given, or settled by the file. */
@@ -1025,6 +1031,12 @@ export type ImportReport_Serialize = {
 	order_lines: number,
 	/**  The first [`LISTED_MAX`] errors, in row order. */
 	errors: RowError_Serialize[],
+	/**
+	 *  Rows imported that deserve a look: a customer created although it shares a phone,
+	 *  email or name with an existing one (`possible_duplicate`).
+	 */
+	warning_rows: number,
+	/**  The first [`LISTED_MAX`] warnings, in row order, each naming the existing customer. */
 	warnings: RowError_Serialize[],
 	date_order_examples: DateExample[],
 	/**  The day/month order used: given, or settled by the file. */
@@ -1504,6 +1516,8 @@ export type RowError_Deserialize = {
 	other_row?: number | null,
 	/**  The existing customer of a `duplicate_in_database` or `possible_duplicate`. */
 	customer_id?: number | null,
+	/**  That customer's name, so the report says who without a look-up. */
+	customer_name?: string | null,
 };
 
 /**  One problem with one row. */
@@ -1522,6 +1536,8 @@ export type RowError_Serialize = {
 	other_row: number | null,
 	/**  The existing customer of a `duplicate_in_database` or `possible_duplicate`. */
 	customer_id: number | null,
+	/**  That customer's name, so the report says who without a look-up. */
+	customer_name: string | null,
 };
 
 /**  A rule a field failed; the UI translates `validation.<rule>`. */

@@ -240,6 +240,8 @@ pub struct RowError {
     pub other_row: Option<u64>,
     /// The existing customer of a `duplicate_in_database` or `possible_duplicate`.
     pub customer_id: Option<i64>,
+    /// That customer's name, so the report says who without a look-up.
+    pub customer_name: Option<String>,
 }
 
 impl std::fmt::Display for RowError {
@@ -261,6 +263,9 @@ impl std::fmt::Display for RowError {
         }
         if let Some(id) = self.customer_id {
             write!(f, ", customer #{id}")?;
+        }
+        if let Some(name) = self.customer_name.as_deref() {
+            write!(f, " {name}")?;
         }
         Ok(())
     }
@@ -322,6 +327,10 @@ pub struct ImportReport {
     pub order_lines: u64,
     /// The first [`LISTED_MAX`] errors, in row order.
     pub errors: Vec<RowError>,
+    /// Rows imported that deserve a look: a customer created although it shares a phone,
+    /// email or name with an existing one (`possible_duplicate`).
+    pub warning_rows: u64,
+    /// The first [`LISTED_MAX`] warnings, in row order, each naming the existing customer.
     pub warnings: Vec<RowError>,
     pub date_order_examples: Vec<DateExample>,
     /// The day/month order used: given, or settled by the file.

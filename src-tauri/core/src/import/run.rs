@@ -15,8 +15,9 @@ use crate::interactions::{self, InteractionInput};
 use crate::orders::{OrderInput, OrderLineInput};
 use crate::search;
 use crate::surveys::{self, SurveyResponseInput};
-use chrono::{DateTime, NaiveDateTime, Utc};
-use rusqlite::{params, Connection, OptionalExtension};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
+use rusqlite::{params, Connection, OptionalExtension, Statement};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -90,6 +91,7 @@ impl<'c> Cells<'c> {
             limit: None,
             other_row: None,
             customer_id: None,
+            customer_name: None,
         });
     }
 
@@ -106,6 +108,7 @@ impl<'c> Cells<'c> {
                 limit: f.limit,
                 other_row: None,
                 customer_id: None,
+                customer_name: None,
             });
         }
     }
@@ -453,6 +456,7 @@ struct Tally {
     updated: u64,
     skipped: u64,
     bad_rows: u64,
+    warning_rows: u64,
     customers_created: u64,
     order_lines: u64,
     errors: Vec<RowError>,
@@ -471,6 +475,7 @@ impl Tally {
     }
 
     fn warn(&mut self, warning: RowError) {
+        self.warning_rows += 1;
         if self.warnings.len() < LISTED_MAX {
             self.warnings.push(warning);
         }
@@ -478,7 +483,17 @@ impl Tally {
 }
 
 fn row_error(row: u64, field: Option<Field>, reason: Reason) -> RowError {
-    RowError { row, field, column: None, reason, value: None, limit: None, other_row: None, customer_id: None }
+    RowError {
+        row,
+        field,
+        column: None,
+        reason,
+        value: None,
+        limit: None,
+        other_row: None,
+        customer_id: None,
+        customer_name: None,
+    }
 }
 
 fn source_name(path: &Path) -> String {
@@ -628,6 +643,7 @@ fn import_in_tx(
             customers_created: 0,
             order_lines: 0,
             errors: Vec::new(),
+            warning_rows: 0,
             warnings: Vec::new(),
             date_order_examples: Vec::new(),
             day_first: None,
@@ -664,6 +680,7 @@ fn import_in_tx(
         report.customers_created = tally.customers_created;
         report.order_lines = tally.order_lines;
         report.errors = tally.errors;
+        report.warning_rows = tally.warning_rows;
         report.warnings = tally.warnings;
         report.status = if matches!(order, DayOrder::Assumed(_)) {
             ImportStatus::NeedsDecision
@@ -775,8 +792,12 @@ struct Run<'c> {
     open_order: Option<OpenOrder>,
     /// A big order file into tables not much bigger (see [`is_bulk_load`]).
     bulk: bool,
-    insert_order: Option<rusqlite::Statement<'c>>,
-    insert_line: Option<rusqlite::Statement<'c>>,
+    /// Statements run once per row or per new customer, prepared on first use.
+    stmts: Held<'c>,
+    /// Orders gathered and waiting to be written together.
+    pending: Vec<OpenOrder>,
+    /// The id the next order written gets; read when the first is written.
+    next_order_id: Option<i64>,
     /// Indexes dropped for a bulk load, as the SQL that makes them again.
     deferred_indexes: Vec<String>,
 }
@@ -840,8 +861,9 @@ impl<'c> Run<'c> {
             by_key: HashMap::new(),
             open_order: None,
             bulk,
-            insert_order: None,
-            insert_line: None,
+            stmts: Held::default(),
+            pending: Vec::with_capacity(ORDERS_PER_INSERT),
+            next_order_id: None,
             deferred_indexes: Vec::new(),
         })
     }
@@ -918,6 +940,7 @@ impl<'c> Run<'c> {
             }
         }
         self.close_order()?;
+        self.flush_orders()?;
         self.conn.execute_batch(
             "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id;
              DROP TABLE temp.import_search;",
@@ -939,11 +962,13 @@ impl<'c> Run<'c> {
         let columns = self.cells.columns;
         let order = self.cells.order;
         let currency = self.cells.default_currency.clone();
+        let conn = self.conn;
         let end = std::thread::scope(|scope| -> Result<ReadEnd> {
             let (send, receive) = std::sync::mpsc::sync_channel::<OrderBatch>(8);
             let (give_back, recycled) = std::sync::mpsc::sync_channel::<Vec<ParsedOrder>>(16);
             let reader = scope.spawn(move || read_orders(table, columns, order, currency, send, recycled));
-            let mut write_all = || -> Result<()> {
+            // Order rows are validated on the reading thread (see `db::without_check_constraints`).
+            let write_all = || -> Result<()> {
                 for mut batch in &receive {
                     for parsed in batch.rows.drain(..) {
                         self.write_order(parsed)?;
@@ -958,9 +983,10 @@ impl<'c> Run<'c> {
                     // A full return channel only means the reader has buffers enough.
                     let _ = give_back.try_send(batch.rows);
                 }
-                Ok(())
+                self.close_order()?;
+                self.flush_orders()
             };
-            let written = write_all();
+            let written = crate::db::without_check_constraints(conn, write_all);
             // On a write error the receiver goes away, so the reader stops at its next send.
             drop(receive);
             let read = reader.join().map_err(|_| Error::InvalidArgument("the file reader failed".into()))?;
@@ -1027,15 +1053,27 @@ impl<'c> Run<'c> {
                 e.column = self.cells.columns.header(Field::ExternalId);
                 e.value = patch.external_id.as_deref().map(cut);
                 e.customer_id = Some(id);
+                if self.tally.errors.len() < LISTED_MAX {
+                    e.customer_name = self.customer_name(id)?;
+                }
                 self.cells.errors.push(e);
                 return Ok(());
             }
             (Match::Found { id, by }, ImportMode::Create) => {
+                let by_value = match by {
+                    Field::Phone => patch.phone.clone(),
+                    Field::Email => patch.email.clone(),
+                    _ => patch.name.clone(),
+                };
                 let input = patch.into_new();
                 if self.create_customer(n, input)?.is_some() {
                     let mut w = row_error(n, Some(by), Reason::PossibleDuplicate);
                     w.column = self.cells.columns.header(by);
+                    w.value = by_value.map(|v| cut(&v));
                     w.customer_id = Some(id);
+                    if self.tally.warnings.len() < LISTED_MAX {
+                        w.customer_name = self.customer_name(id)?;
+                    }
                     self.tally.warn(w);
                     self.tally.created += 1;
                     true
@@ -1071,6 +1109,15 @@ impl<'c> Run<'c> {
             self.remember(&keys, n);
         }
         Ok(())
+    }
+
+    /// The name of an existing customer a row is reported against.
+    fn customer_name(&self, id: i64) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT name FROM customers WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?)
     }
 
     fn seen_before(&self, keys: &Keys) -> Option<(Field, u64)> {
@@ -1157,7 +1204,7 @@ impl<'c> Run<'c> {
             }
             Err(e) => return Err(e),
         };
-        match insert_customer(self.conn, &valid, &self.ts, self.batch) {
+        match insert_customer(self.conn, &mut self.stmts, &valid, &self.ts, self.batch) {
             Ok(id) => Ok(Some(id)),
             Err(Error::Database(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -1339,79 +1386,135 @@ impl<'c> Run<'c> {
         Ok(())
     }
 
-    /// Writes the order gathered so far.
+    /// Queues the order gathered so far; a full queue is written.
     fn close_order(&mut self) -> Result<()> {
         let Some(open) = self.open_order.take() else {
             return Ok(());
         };
-        let o = &open.order;
-        let conn = self.conn;
-        // Held by the run rather than looked up in the statement cache: two statements run
-        // ten million times each.
-        let insert_order = match &mut self.insert_order {
-            Some(stmt) => stmt,
-            slot @ None => slot.insert(conn.prepare(
-                "INSERT INTO orders (customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING",
-            )?),
-        };
-        let inserted = insert_order.execute(params![
-            o.customer_id,
-            o.external_id,
-            o.ordered_on,
-            o.amount_minor,
-            o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT),
-            o.cost_minor,
-            o.channel,
-            self.batch
-        ])?;
-        let order_id = if inserted == 1 {
-            self.tally.created += 1;
-            self.conn.last_insert_rowid()
-        } else {
-            // The number exists: from earlier in this file (rows not next to each other),
-            // or from before the import.
-            let (id, batch, customer): (i64, Option<i64>, i64) = self
-                .conn
-                .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
-                .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-            if batch == Some(self.batch) {
-                self.conn
-                    .prepare_cached(
-                        "UPDATE orders SET amount_minor = amount_minor + ?2,
-                                cost_minor = CASE WHEN ?3 IS NULL THEN cost_minor ELSE coalesce(cost_minor, 0) + ?3 END
-                         WHERE id = ?1",
-                    )?
-                    .execute(params![id, o.amount_minor, o.cost_minor])?;
-                id
-            } else {
-                if self.mode == ImportMode::Create {
-                    for row in &open.rows {
-                        let mut e = row_error(*row, Some(Field::OrderNumber), Reason::DuplicateInDatabase);
-                        e.column = self.cells.columns.header(Field::OrderNumber);
-                        e.value = o.external_id.as_deref().map(cut);
-                        e.customer_id = Some(customer);
-                        let mut errors = vec![e];
-                        self.tally.bad(&mut errors);
-                    }
-                } else {
-                    self.tally.skipped += open.rows.len() as u64;
-                }
-                return Ok(());
-            }
-        };
-        let line = match &mut self.insert_line {
-            Some(stmt) => stmt,
-            slot @ None => slot.insert(conn.prepare(
-                "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?),
-        };
-        for l in &o.lines {
-            line.execute(params![order_id, l.product, l.category, l.quantity, l.amount_minor])?;
-            self.tally.order_lines += 1;
+        self.pending.push(open);
+        if self.pending.len() == ORDERS_PER_INSERT {
+            self.flush_orders()?;
         }
         Ok(())
+    }
+
+    /// Writes the queued orders in one statement and their lines in a few more. Each order
+    /// gets its id up front, so the lines need no read-back; an order whose number exists
+    /// already is left out by the statement and found again by its missing id.
+    fn flush_orders(&mut self) -> Result<()> {
+        if self.pending.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let first_id = match self.next_order_id {
+            Some(id) => id,
+            None => self.conn.query_row("SELECT coalesce(max(id), 0) + 1 FROM orders", [], |r| r.get(0))?,
+        };
+        let last_id = first_id + pending.len() as i64 - 1;
+        self.next_order_id = Some(last_id + 1);
+        let conn = self.conn;
+        let stmt = match self.stmts.orders.entry(pending.len()) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                e.insert(conn.prepare(&values_sql(INSERT_ORDERS, 9, pending.len(), ORDERS_ON_CONFLICT))?)
+            }
+        };
+        let mut at = 1;
+        for (id, open) in (first_id..).zip(&pending) {
+            let o = &open.order;
+            let currency = o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT);
+            let values: [&dyn ToSql; 9] = [
+                &id,
+                &o.customer_id,
+                &o.external_id,
+                &IsoDate::new(o.ordered_on),
+                &o.amount_minor,
+                &currency,
+                &o.cost_minor,
+                &o.channel,
+                &self.batch,
+            ];
+            for v in values {
+                stmt.raw_bind_parameter(at, v)?;
+                at += 1;
+            }
+        }
+        let inserted = stmt.raw_execute()?;
+        self.tally.created += inserted as u64;
+        let written: Option<std::collections::HashSet<i64>> = if inserted == pending.len() {
+            None
+        } else {
+            let mut present = self.conn.prepare_cached("SELECT id FROM orders WHERE id BETWEEN ?1 AND ?2")?;
+            let ids = present.query_map([first_id, last_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Some(ids)
+        };
+        let mut lines: Vec<(i64, OrderLineInput)> = Vec::with_capacity(pending.len() * 2);
+        for (id, open) in (first_id..).zip(pending) {
+            let order_id = if written.as_ref().is_none_or(|ids| ids.contains(&id)) {
+                id
+            } else {
+                match self.order_number_taken(&open)? {
+                    Some(existing) => existing,
+                    None => continue,
+                }
+            };
+            lines.extend(open.order.lines.into_iter().map(|l| (order_id, l)));
+        }
+        for chunk in lines.chunks(LINES_PER_INSERT) {
+            let stmt = match self.stmts.lines.entry(chunk.len()) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    e.insert(conn.prepare(&values_sql(INSERT_LINES, 5, chunk.len(), ""))?)
+                }
+            };
+            let mut at = 1;
+            for (order_id, l) in chunk {
+                let values: [&dyn ToSql; 5] = [order_id, &l.product, &l.category, &l.quantity, &l.amount_minor];
+                for v in values {
+                    stmt.raw_bind_parameter(at, v)?;
+                    at += 1;
+                }
+            }
+            self.tally.order_lines += stmt.raw_execute()? as u64;
+        }
+        Ok(())
+    }
+
+    /// An order whose number is stored already: from earlier in this file (rows not next to
+    /// each other), whose amounts it adds to, or from before the import, which makes its
+    /// rows bad (mode `Create`) or skipped. The id its lines go to, if any.
+    fn order_number_taken(&mut self, open: &OpenOrder) -> Result<Option<i64>> {
+        let o = &open.order;
+        let (id, batch, customer): (i64, Option<i64>, i64) = self
+            .conn
+            .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
+            .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if batch == Some(self.batch) {
+            self.conn
+                .prepare_cached(
+                    "UPDATE orders SET amount_minor = amount_minor + ?2,
+                            cost_minor = CASE WHEN ?3 IS NULL THEN cost_minor ELSE coalesce(cost_minor, 0) + ?3 END
+                     WHERE id = ?1",
+                )?
+                .execute(params![id, o.amount_minor, o.cost_minor])?;
+            return Ok(Some(id));
+        }
+        if self.mode == ImportMode::Create {
+            for row in &open.rows {
+                let mut e = row_error(*row, Some(Field::OrderNumber), Reason::DuplicateInDatabase);
+                e.column = self.cells.columns.header(Field::OrderNumber);
+                e.value = o.external_id.as_deref().map(cut);
+                e.customer_id = Some(customer);
+                if self.tally.errors.len() < LISTED_MAX {
+                    e.customer_name = self.customer_name(customer)?;
+                }
+                let mut errors = vec![e];
+                self.tally.bad(&mut errors);
+            }
+        } else {
+            self.tally.skipped += open.rows.len() as u64;
+        }
+        Ok(None)
     }
 
     fn interaction_row(&mut self, row: &Row<'_>) -> Result<()> {
@@ -1609,17 +1712,102 @@ fn search_text(c: &CustomerInput) -> String {
     text.join(" ")
 }
 
+/// Statements an import runs per row or per new customer, held by the run rather than
+/// looked up in the connection's statement cache.
+#[derive(Default)]
+struct Held<'c> {
+    /// Multi-row inserts by their number of rows.
+    orders: HashMap<usize, Statement<'c>>,
+    lines: HashMap<usize, Statement<'c>>,
+    customer: Option<Statement<'c>>,
+    channel: Option<Statement<'c>>,
+}
+
+/// Orders written per statement, and order lines: one statement for many rows saves
+/// SQLite's per-statement set-up, and its cursors stay on the last page, where rows with
+/// growing ids and order numbers go. `OR IGNORE` means no constraint can stop such a
+/// statement halfway, so SQLite keeps no statement journal of the pages it changes: every
+/// value is validated, the ids are new, and an order left out for its number is noticed by
+/// its missing id (anything else left out would fail that look-up, not pass unseen).
+const ORDERS_PER_INSERT: usize = 64;
+const LINES_PER_INSERT: usize = 96;
+
+const INSERT_ORDERS: &str = "INSERT OR IGNORE INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id) VALUES";
+const ORDERS_ON_CONFLICT: &str = "ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
+const INSERT_LINES: &str =
+    "INSERT OR IGNORE INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";
+
+/// `head` followed by `rows` groups of `width` parameters, then `tail`.
+fn values_sql(head: &str, width: usize, rows: usize, tail: &str) -> String {
+    let group = format!("({})", vec!["?"; width].join(", "));
+    format!("{head} {} {tail}", vec![group; rows].join(", "))
+}
+
+const INSERT_CUSTOMER: &str =
+    "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
+                            industry, source, is_kol, needs, preferences, pipeline_stage,
+                            phone_key, email_key, name_key, import_batch_id, created_at, updated_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)";
+const INSERT_CHANNEL: &str = "INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)";
+
+/// The statement in `slot`, prepared on first use.
+fn held<'s, 'c>(slot: &'s mut Option<Statement<'c>>, conn: &'c Connection, sql: &str) -> Result<&'s mut Statement<'c>> {
+    Ok(match slot {
+        Some(stmt) => stmt,
+        slot @ None => slot.insert(conn.prepare(sql)?),
+    })
+}
+
+/// A date bound as ISO 'YYYY-MM-DD' text, the text chrono writes, made without a format
+/// string or an allocation: ten million order dates add up.
+enum IsoDate {
+    Text([u8; 10]),
+    /// A year outside 0..=9999, which chrono writes with a sign.
+    Other(NaiveDate),
+}
+
+impl IsoDate {
+    fn new(date: NaiveDate) -> Self {
+        let (y, m, d) = (date.year(), date.month(), date.day());
+        let Ok(y @ 0..=9999) = u32::try_from(y) else {
+            return Self::Other(date);
+        };
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Self::Text([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
+}
+
+impl ToSql for IsoDate {
+    fn to_sql(&self) -> rusqlite::Result<ToSqlOutput<'_>> {
+        match self {
+            Self::Text(text) => Ok(ToSqlOutput::Borrowed(ValueRef::Text(text))),
+            Self::Other(date) => date.to_sql(),
+        }
+    }
+}
+
 /// Inserts a validated customer created by an import: one statement for the profile, its
 /// tags and channels, and its search entry made from the input, with no read-back; for a
 /// million new customers that is the difference between seconds and minutes.
-fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -> Result<i64> {
-    conn.prepare_cached(
-        "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
-                                industry, source, is_kol, needs, preferences, pipeline_stage,
-                                phone_key, email_key, name_key, import_batch_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)",
-    )?
-    .execute(params![
+fn insert_customer<'c>(
+    conn: &'c Connection,
+    stmts: &mut Held<'c>,
+    c: &CustomerInput,
+    ts: &str,
+    batch: i64,
+) -> Result<i64> {
+    held(&mut stmts.customer, conn, INSERT_CUSTOMER)?.execute(params![
         c.name,
         c.kind,
         c.company,
@@ -1650,8 +1838,7 @@ fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -
         }
     }
     if !c.channels.is_empty() {
-        let mut channel =
-            conn.prepare_cached("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
+        let channel = held(&mut stmts.channel, conn, INSERT_CHANNEL)?;
         for ch in &c.channels {
             channel.execute(params![id, ch])?;
         }
@@ -1659,4 +1846,23 @@ fn insert_customer(conn: &Connection, c: &CustomerInput, ts: &str, batch: i64) -
     conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
         .execute(params![id, search::index_tokens(&search_text(c))])?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso_dates_bind_as_chrono_writes_them() {
+        for (y, m, d) in [(2024, 1, 5), (1999, 12, 31), (5, 3, 9), (9999, 12, 31), (10_000, 1, 1), (-44, 3, 15)] {
+            let date = NaiveDate::from_ymd_opt(y, m, d).expect("date");
+            let ours = IsoDate::new(date);
+            let text = |out: ToSqlOutput<'_>| match out {
+                ToSqlOutput::Borrowed(ValueRef::Text(t)) => String::from_utf8_lossy(t).into_owned(),
+                ToSqlOutput::Owned(rusqlite::types::Value::Text(t)) => t,
+                other => panic!("not text: {other:?}"),
+            };
+            assert_eq!(text(ours.to_sql().expect("ours")), text(date.to_sql().expect("chrono")), "{date}");
+        }
+    }
 }

@@ -89,6 +89,9 @@ fn demo_data_has_head_accounts_a_long_tail_prospects_and_history_of_every_kind()
         .with_conn(|c| Ok(c.query_row("PRAGMA foreign_key_check", [], |r| r.get(0)).unwrap_or_else(|_| "ok".into())))
         .expect("fk");
     assert_eq!(integrity, "ok", "no dangling references");
+    let check: String =
+        db.with_conn(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)).expect("integrity");
+    assert_eq!(check, "ok", "every row passes the tables' CHECK constraints");
 }
 
 #[test]

@@ -256,6 +256,64 @@ fn dry_run_reports_the_same_counts_and_writes_nothing() {
 }
 
 #[test]
+fn possible_duplicates_are_listed_with_the_existing_customer() {
+    let (dir, db) = temp_db();
+    let zhang = seed(&db);
+    let wang: i64 = db
+        .with_conn(|c| Ok(c.query_row("SELECT id FROM customers WHERE name = '王芳'", [], |r| r.get(0))?))
+        .expect("wang");
+    // Row 2 shares 王芳's phone, row 3 张伟's email, row 4 is new.
+    let csv = "客户名称,手机,邮箱\n王芳二,13900139000,\n张伟二,,Zhang.Wei@huaqiang.cn\n全新,13500135000,\n";
+    let path = write(dir.path(), "c.csv", csv.as_bytes());
+
+    let report = run(&db, &path, &opts(ImportKind::Customers));
+    assert_eq!(report.status, ImportStatus::Imported, "{:?}", report.errors);
+    assert_eq!((report.created, report.bad_rows, report.warning_rows), (3, 0, 2));
+    let listed: Vec<_> = report
+        .warnings
+        .iter()
+        .map(|w| {
+            (
+                w.row,
+                w.reason,
+                w.field,
+                w.column.as_deref(),
+                w.value.as_deref(),
+                w.customer_id,
+                w.customer_name.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        vec![
+            (
+                2,
+                Reason::PossibleDuplicate,
+                Some(Field::Phone),
+                Some("手机"),
+                Some("13900139000"),
+                Some(wang),
+                Some("王芳")
+            ),
+            (
+                3,
+                Reason::PossibleDuplicate,
+                Some(Field::Email),
+                Some("邮箱"),
+                Some("Zhang.Wei@huaqiang.cn"),
+                Some(zhang),
+                Some("张伟")
+            ),
+        ]
+    );
+    assert_eq!(
+        report.warnings[0].to_string(),
+        format!("row 2: phone: possible_duplicate (\"13900139000\"), customer #{wang} 王芳")
+    );
+}
+
+#[test]
 fn duplicates_in_the_database_and_in_the_file_follow_the_mode() {
     let (dir, db) = temp_db();
     let zhang = seed(&db);
@@ -386,6 +444,55 @@ fn an_order_number_already_in_the_database_is_a_duplicate_or_skipped() {
     );
     let skip = run(&db, &path, &ImportOptions { mode: ImportMode::Skip, ..opts(ImportKind::Orders) });
     assert_eq!((skip.status, skip.created, skip.skipped), (ImportStatus::Imported, 1, 1));
+}
+
+#[test]
+fn orders_written_many_at_a_time_keep_their_lines_and_add_up_repeated_numbers() {
+    let (dir, db) = temp_db();
+    seed(&db);
+    // 200 rows: order numbers R0..R149, where every row past 150 repeats an earlier number
+    // (in the same group of 64 orders or an earlier one), and SO-1, stored before, in between.
+    let mut csv = String::from("订单号,客户编号,下单日期,金额,商品,渠道\n");
+    for i in 0..200 {
+        let number = if i < 150 { i } else { (i * 7) % 150 };
+        csv.push_str(&format!(
+            "R{number},C{},2024-02-{:02},{},货R{number},淘宝\n",
+            number % 9,
+            number % 28 + 1,
+            number + 1
+        ));
+        if i == 100 {
+            csv.push_str("SO-1,C001,2024-02-01,5,货SO-1,门店\n");
+        }
+    }
+    let path = write(dir.path(), "o.csv", csv.as_bytes());
+    let report = run(&db, &path, &ImportOptions { mode: ImportMode::Skip, ..opts(ImportKind::Orders) });
+    assert_eq!(report.status, ImportStatus::Imported, "{:?}", report.errors);
+    assert_eq!((report.rows_read, report.created, report.skipped, report.order_lines), (201, 150, 1, 200));
+    // Each order's lines name it, and its amount is the sum of its rows.
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.product <> '货' || o.external_id"),
+        0
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM orders o WHERE o.external_id LIKE 'R%'
+               AND o.amount_minor <> 100 * (CAST(substr(o.external_id, 2) AS INTEGER) + 1)
+                                        * (SELECT count(*) FROM order_lines WHERE order_id = o.id)"
+        ),
+        0
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM orders WHERE external_id = 'SO-1'"), 1);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM order_lines WHERE product = '货SO-1'"),
+        0,
+        "a skipped order brings no lines"
+    );
+    let check: String =
+        db.with_conn(|c| Ok(c.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)).expect("integrity");
+    assert_eq!(check, "ok", "every row passes the tables' CHECK constraints");
+    assert_eq!(count(&db, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
 }
 
 #[test]
