@@ -207,21 +207,19 @@ pub fn evaluate_columns(
     let today = day_number(as_of);
     let n = facts.len();
     let days_of = |i: usize| &days[day_offsets[i] as usize..day_offsets[i + 1] as usize];
-    let inputs: Vec<Option<ModelInputs>> = (0..n)
-        .map(|i| {
-            let own = days_of(i);
-            model_inputs(&facts[i], own, today, settings).map(|(_, spend)| ModelInputs {
-                x: spend.frequency,
-                recency_days: own[own.len() - 1] - own[0],
-                age_days: today - own[0],
-                margin: own_margin(&facts[i], settings),
-                mean_spend: spend.mean_spend,
-            })
+    // Made again on each pass rather than kept: cheap next to the memory of a million.
+    let input = |i: usize| {
+        let own = days_of(i);
+        model_inputs(&facts[i], own, today, settings).map(|(_, spend)| ModelInputs {
+            x: spend.frequency,
+            recency_days: own[own.len() - 1] - own[0],
+            age_days: today - own[0],
+            margin: own_margin(&facts[i], settings),
+            mean_spend: spend.mean_spend,
         })
-        .collect();
+    };
     let mut predictions = vec![Prediction::NONE; n];
-    let clv = predict(&mut predictions, &inputs, settings, progress);
-    drop(inputs);
+    let clv = predict(&mut predictions, &input, settings, progress);
 
     progress(Stage::Deciding, 0.0);
     let recency_of = |i: usize| days_of(i).last().map(|&l| i64::from(today - l));
@@ -306,13 +304,14 @@ pub(crate) fn own_margin(facts: &CustomerFacts, settings: &EvaluationSettings) -
 /// Fits BG/NBD and Gamma-Gamma and fills P(alive), expected purchases and predicted CLV.
 fn predict(
     predictions: &mut [Prediction],
-    inputs: &[Option<ModelInputs>],
+    input: &dyn Fn(usize) -> Option<ModelInputs>,
     settings: &EvaluationSettings,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> ClvModels {
     progress(Stage::FittingClv, 0.0);
     let unit_days = settings.clv_time_unit.days();
-    let buyers = || inputs.iter().enumerate().filter_map(|(i, input)| input.map(|input| (i, input)));
+    let customers = predictions.len();
+    let buyers = || (0..customers).filter_map(|i| input(i).map(|b| (i, b)));
     let buyer_count = buyers().count();
     let repeat_buyers = buyers().filter(|(_, b)| b.x > 0).count() as u32;
     let mut models = ClvModels {
