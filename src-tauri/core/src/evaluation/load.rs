@@ -116,25 +116,23 @@ pub(crate) fn population_with(
 ) -> Result<Population> {
     let windows = Windows::new(as_of, settings);
     let (customers, index) = db.with_conn(|conn| customers(conn, only))?;
-    let (mut facts, pairs, categories) = std::thread::scope(|scope| -> Result<_> {
-        // Order lines are read beside the orders, on a second connection and core.
-        let lines = scope.spawn(|| match only {
-            Some(id) => db.with_conn(|conn| Ok(Lines::Joined(categories_of_one(conn, &index, as_of, id, known)?))),
-            None => db.with_conn(|conn| Ok(Lines::ByOrder(Box::new(categories_by_order(conn, known)?)))),
-        });
-        let mut facts = customers;
-        let (pairs, owners) =
-            db.with_conn(|conn| orders(conn, &index, &mut facts, windows, currency, settings, only))?;
-        let lines = lines.join().map_err(|_| crate::Error::InvalidArgument("category scan failed".into()))??;
-        let (categories, bits) = match lines {
-            Lines::Joined(found) => found,
-            Lines::ByOrder(by_order) => by_order.per_customer(&owners, facts.len()),
-        };
-        for (f, b) in facts.iter_mut().zip(bits) {
-            f.categories = b;
+    let (mut facts, pairs, categories) = match only {
+        Some(id) => {
+            let mut facts = customers;
+            let mut first_day = vec![Day::MAX; facts.len()];
+            let (pairs, categories) = db.with_conn(|conn| {
+                let scan = OrderScan { index: &index, w: windows, currency, settings };
+                let pairs = scan.run(conn, Orders::OfCustomer(id), &mut facts, &mut first_day, &mut [], 0)?;
+                Ok((pairs, categories_of_one(conn, &index, as_of, id, known)?))
+            })?;
+            let (names, bits) = categories;
+            for (f, b) in facts.iter_mut().zip(bits) {
+                f.categories = b;
+            }
+            (facts, pairs, names)
         }
-        Ok((facts, pairs, categories))
-    })?;
+        None => all_orders(db, customers, &index, windows, currency, settings, known)?,
+    };
     db.with_conn(|conn| {
         service_costs(conn, &index, &mut facts, windows, currency, settings, only)?;
         activity(conn, &index, &mut facts, as_of, only)?;
@@ -177,70 +175,191 @@ fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>
     Ok((facts, index))
 }
 
-/// Sums orders into the facts; returns (customer index << 32 | day) per order, and for
-/// each order id the index of the customer it counted for (`u32::MAX` for none).
-fn orders(
-    conn: &Connection,
+/// Where an order's money goes: the customer's facts, or the totals a second thread keeps
+/// for its share of the orders until they are added to the facts.
+trait OrderSink {
+    fn add(&mut self, day: Day, amount: i64, margin: i64, w: Windows, first_day: &mut Day);
+}
+
+/// The order sums of one customer's facts, for a second thread's share of the orders.
+#[derive(Debug, Clone, Copy, Default)]
+struct OrderTotals {
+    orders: u32,
+    window_orders: u32,
+    lifetime_revenue_minor: i64,
+    lifetime_margin_minor: i64,
+    first_day_revenue_minor: i64,
+    window_revenue_minor: i64,
+    window_margin_minor: i64,
+    previous_window_revenue_minor: i64,
+}
+
+macro_rules! add_order {
+    ($t:expr, $day:expr, $amount:expr, $margin:expr, $w:expr, $first:expr) => {{
+        let t = $t;
+        t.orders += 1;
+        t.lifetime_revenue_minor += $amount;
+        t.lifetime_margin_minor += $margin;
+        if $day > $w.window_start {
+            t.window_orders += 1;
+            t.window_revenue_minor += $amount;
+            t.window_margin_minor += $margin;
+        } else if $day > $w.previous_start {
+            t.previous_window_revenue_minor += $amount;
+        }
+        if $day < *$first {
+            *$first = $day;
+            t.first_day_revenue_minor = $amount;
+        } else if $day == *$first {
+            t.first_day_revenue_minor += $amount;
+        }
+    }};
+}
+
+impl OrderSink for CustomerFacts {
+    fn add(&mut self, day: Day, amount: i64, margin: i64, w: Windows, first_day: &mut Day) {
+        add_order!(self, day, amount, margin, w, first_day);
+    }
+}
+
+impl OrderSink for OrderTotals {
+    fn add(&mut self, day: Day, amount: i64, margin: i64, w: Windows, first_day: &mut Day) {
+        add_order!(self, day, amount, margin, w, first_day);
+    }
+}
+
+impl CustomerFacts {
+    /// Adds the totals of orders read elsewhere; `first_day` is where each side's first
+    /// purchase day is, this side's first.
+    fn absorb(&mut self, t: &OrderTotals, first_day: (Day, Day)) {
+        self.orders += t.orders;
+        self.window_orders += t.window_orders;
+        self.lifetime_revenue_minor += t.lifetime_revenue_minor;
+        self.lifetime_margin_minor += t.lifetime_margin_minor;
+        self.window_revenue_minor += t.window_revenue_minor;
+        self.window_margin_minor += t.window_margin_minor;
+        self.previous_window_revenue_minor += t.previous_window_revenue_minor;
+        match first_day.1.cmp(&first_day.0) {
+            std::cmp::Ordering::Less => self.first_day_revenue_minor = t.first_day_revenue_minor,
+            std::cmp::Ordering::Equal => self.first_day_revenue_minor += t.first_day_revenue_minor,
+            std::cmp::Ordering::Greater => {}
+        }
+    }
+}
+
+/// Which orders a scan reads.
+#[derive(Clone, Copy)]
+enum Orders {
+    /// Ids in this range (both ends included).
+    Ids(i64, i64),
+    OfCustomer(i64),
+}
+
+/// What every order scan needs to know.
+#[derive(Clone, Copy)]
+struct OrderScan<'a> {
+    index: &'a Index,
+    w: Windows,
+    currency: &'a str,
+    settings: &'a EvaluationSettings,
+}
+
+impl OrderScan<'_> {
+    /// Sums the orders into `sinks`; returns (customer index << 32 | day) per order and
+    /// notes in `owners` (indexed by order id minus the range's first id) whom each counted for.
+    fn run<T: OrderSink>(
+        &self,
+        conn: &Connection,
+        which: Orders,
+        sinks: &mut [T],
+        first_day: &mut [Day],
+        owners: &mut [u32],
+        capacity: usize,
+    ) -> Result<Vec<u64>> {
+        const COLUMNS: &str = "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency, id FROM orders";
+        let (filter, values, base) = match which {
+            Orders::Ids(from, to) => ("id BETWEEN ?1 AND ?2", vec![from, to], from),
+            Orders::OfCustomer(id) => ("customer_id = ?1", vec![id], 0),
+        };
+        let mut pairs = Vec::with_capacity(capacity);
+        let mut stmt = conn.prepare(&format!("{COLUMNS} WHERE {filter}"))?;
+        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        while let Some(row) = rows.next()? {
+            let Some(i) = self.index.get(row.get(0)?) else { continue };
+            let Some(day) = parse_day(text(row, 1)?) else { continue };
+            if day > self.w.today || text(row, 4)? != self.currency.as_bytes() {
+                continue;
+            }
+            let amount: i64 = row.get(2)?;
+            let margin = match row.get::<_, Option<i64>>(3)? {
+                Some(cost) => amount - cost,
+                None => (amount as f64 * self.settings.default_margin).round() as i64,
+            };
+            sinks[i].add(day, amount, margin, self.w, &mut first_day[i]);
+            pairs.push((i as u64) << 32 | u64::from(day as u32));
+            let slot = usize::try_from(row.get::<_, i64>(5)? - base).ok();
+            if let Some(owner) = slot.and_then(|s| owners.get_mut(s)) {
+                *owner = i as u32;
+            }
+        }
+        Ok(pairs)
+    }
+}
+
+/// Share of the order ids the first thread reads; the second reads the order lines first.
+const FIRST_THREAD_ORDERS: f64 = 0.7;
+
+/// Every order and order line, on two connections and cores: the first thread reads the
+/// lower order ids into the facts; the second the order lines and then the higher ids into
+/// totals of its own, added to the facts at the end.
+fn all_orders(
+    db: &Database,
+    mut facts: Vec<CustomerFacts>,
     index: &Index,
-    facts: &mut [CustomerFacts],
     w: Windows,
     currency: &str,
     settings: &EvaluationSettings,
-    only: Option<i64>,
-) -> Result<(Vec<u64>, Vec<u32>)> {
-    let mut first_day = vec![Day::MAX; facts.len()];
-    // Sized once from the largest order id: growing by doubling would copy, and briefly
-    // hold, the whole list twice.
-    let capacity = if only.is_some() {
-        0
-    } else {
-        conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get::<_, i64>(0))?
-    };
-    let capacity = usize::try_from(capacity).unwrap_or(0);
-    let mut pairs = Vec::with_capacity(capacity);
-    let mut owners = vec![u32::MAX; if only.is_some() { 0 } else { capacity + 1 }];
-    let sql = if only.is_some() {
-        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency, id FROM orders WHERE customer_id = ?1"
-    } else {
-        "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency, id FROM orders WHERE ?1 IS NULL"
-    };
-    let mut stmt = conn.prepare(sql)?;
-    let mut rows = stmt.query([only])?;
-    while let Some(row) = rows.next()? {
-        let Some(i) = index.get(row.get(0)?) else { continue };
-        let Some(day) = parse_day(text(row, 1)?) else { continue };
-        if day > w.today || text(row, 4)? != currency.as_bytes() {
-            continue;
-        }
-        let amount: i64 = row.get(2)?;
-        let margin = match row.get::<_, Option<i64>>(3)? {
-            Some(cost) => amount - cost,
-            None => (amount as f64 * settings.default_margin).round() as i64,
-        };
-        let f = &mut facts[i];
-        f.orders += 1;
-        f.lifetime_revenue_minor += amount;
-        f.lifetime_margin_minor += margin;
-        if day > w.window_start {
-            f.window_orders += 1;
-            f.window_revenue_minor += amount;
-            f.window_margin_minor += margin;
-        } else if day > w.previous_start {
-            f.previous_window_revenue_minor += amount;
-        }
-        let first = &mut first_day[i];
-        if day < *first {
-            *first = day;
-            f.first_day_revenue_minor = amount;
-        } else if day == *first {
-            f.first_day_revenue_minor += amount;
-        }
-        pairs.push((i as u64) << 32 | u64::from(day as u32));
-        if let Some(owner) = usize::try_from(row.get::<_, i64>(5)?).ok().and_then(|id| owners.get_mut(id)) {
-            *owner = i as u32;
-        }
+    known: Option<&[String]>,
+) -> Result<(Vec<CustomerFacts>, Vec<u64>, Vec<String>)> {
+    let max_id: i64 =
+        db.with_conn(|c| Ok(c.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?))?;
+    let split = (max_id as f64 * FIRST_THREAD_ORDERS) as i64;
+    let scan = OrderScan { index, w, currency, settings };
+    let n = facts.len();
+    // Owners by order id; each thread fills its own range.
+    let mut owners = vec![u32::MAX; usize::try_from(max_id).unwrap_or(0) + 1];
+    let owners_len = owners.len();
+    let (low_owners, high_owners) = owners.split_at_mut(usize::try_from(split).unwrap_or(0) + 1);
+    let mut first_low = vec![Day::MAX; n];
+    let (mut pairs, (lines, totals, first_high, high_pairs)) = std::thread::scope(|scope| -> Result<_> {
+        let second = scope.spawn(move || {
+            db.with_conn(|conn| {
+                let lines = categories_by_order(conn, known)?;
+                let mut totals = vec![OrderTotals::default(); n];
+                let mut first_high = vec![Day::MAX; n];
+                let high = Orders::Ids(split + 1, max_id);
+                let pairs = scan.run(conn, high, &mut totals, &mut first_high, high_owners, high_owners.len())?;
+                Ok((lines, totals, first_high, pairs))
+            })
+        });
+        // Sized for all orders, so the second thread's are appended without a copy.
+        let all = owners_len;
+        let pairs =
+            db.with_conn(|conn| scan.run(conn, Orders::Ids(0, split), &mut facts, &mut first_low, low_owners, all))?;
+        let rest = second.join().map_err(|_| crate::Error::InvalidArgument("order scan failed".into()))??;
+        Ok((pairs, rest))
+    })?;
+    pairs.extend_from_slice(&high_pairs);
+    drop(high_pairs);
+    for (i, f) in facts.iter_mut().enumerate() {
+        f.absorb(&totals[i], (first_low[i], first_high[i]));
     }
-    Ok((pairs, owners))
+    drop((totals, first_low, first_high));
+    let (categories, bits) = lines.per_customer(&owners, n);
+    for (f, b) in facts.iter_mut().zip(bits) {
+        f.categories = b;
+    }
+    Ok((facts, pairs, categories))
 }
 
 /// The categories met, numbered as bits of a u64: at most 64, the first met when there are
@@ -296,13 +415,6 @@ impl Catalogue {
         }
         order.into_iter().map(|i| std::mem::take(&mut names[i])).collect()
     }
-}
-
-enum Lines {
-    /// The catalogue and each customer's bits, found through a join.
-    Joined((Vec<String>, Vec<u64>)),
-    /// Categories per order, to be given to customers once the orders are read.
-    ByOrder(Box<CategoriesByOrder>),
 }
 
 /// Each order's categories as bit + 1 (0: none), with the rare further categories of an

@@ -77,6 +77,21 @@ fn a_run_is_stored_with_every_customer_and_its_summary() {
     assert_eq!(standing.member, first.member);
     assert!(standing.reasons.iter().any(|r| matches!(r, Reason::Tier { tier: Tier::A, .. })));
 
+    // Read alone, each customer's figures are those the full run (orders read by two
+    // threads, lines apart from orders) found.
+    for row in a.items.iter().take(5) {
+        let id = row.member.measures.customer_id;
+        let alone = store::refresh_customer(&db, id, day("2026-10-31")).expect("refresh").expect("member");
+        assert_eq!(alone.measures, row.member.measures, "customer {id}");
+    }
+    let all = db.with_conn(|c| store::members(c, run.id, &MemberFilter::default(), 0, 500)).expect("members");
+    for row in all.items.iter().step_by(37) {
+        let id = row.member.measures.customer_id;
+        let alone = store::refresh_customer(&db, id, day("2026-10-31")).expect("refresh").expect("member");
+        assert_eq!(alone.measures, row.member.measures, "customer {id}");
+        assert_eq!(alone.decision, row.member.decision, "customer {id}");
+    }
+
     // The members file has the header and one row per customer.
     let mut csv = Vec::new();
     let rows = db.with_conn(|c| store::members_csv(c, &run, &MemberFilter::default(), false, &mut csv)).expect("csv");
