@@ -6,6 +6,7 @@ use crate::db::Database;
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
+use std::sync::Arc;
 
 /// Most categories an upsell can come from: the bits of a u64.
 pub const MAX_CATEGORIES: usize = 64;
@@ -68,6 +69,11 @@ struct Index {
 impl Index {
     const ABSENT: u32 = u32::MAX;
 
+    /// How many customers it holds.
+    fn len(&self) -> usize {
+        self.slots.iter().filter(|&&s| s != Self::ABSENT).count()
+    }
+
     fn get(&self, id: i64) -> Option<usize> {
         let slot = *self.slots.get(usize::try_from(id).ok()?)?;
         (slot != Self::ABSENT).then_some(slot as usize)
@@ -115,10 +121,9 @@ pub(crate) fn population_with(
     known: Option<&[String]>,
 ) -> Result<Population> {
     let windows = Windows::new(as_of, settings);
-    let (customers, index) = db.with_conn(|conn| customers(conn, only))?;
-    let (mut facts, pairs, categories) = match only {
+    let (mut facts, index, pairs, categories) = match only {
         Some(id) => {
-            let mut facts = customers;
+            let (mut facts, index) = db.with_conn(|conn| customers(conn, only))?;
             let mut first_day = vec![Day::MAX; facts.len()];
             let (pairs, categories) = db.with_conn(|conn| {
                 let scan = OrderScan { index: &index, w: windows, currency, settings };
@@ -129,14 +134,15 @@ pub(crate) fn population_with(
             for (f, b) in facts.iter_mut().zip(bits) {
                 f.categories = b;
             }
-            (facts, pairs, names)
+            (facts, Arc::new(index), pairs, names)
         }
-        None => all_orders(db, customers, &index, windows, currency, settings, known)?,
+        None => all_orders(db, windows, currency, settings, known)?,
     };
+    let index = &*index;
     db.with_conn(|conn| {
-        service_costs(conn, &index, &mut facts, windows, currency, settings, only)?;
-        activity(conn, &index, &mut facts, as_of, only)?;
-        previous_run(conn, &index, &mut facts, as_of, only)
+        service_costs(conn, index, &mut facts, windows, currency, settings, only)?;
+        activity(conn, index, &mut facts, as_of, only)?;
+        previous_run(conn, index, &mut facts, as_of, only)
     })?;
     Ok(assemble(facts, pairs, categories))
 }
@@ -314,80 +320,96 @@ const FIRST_THREAD_ORDERS: f64 = 0.7;
 /// totals of its own, added to the facts at the end.
 fn all_orders(
     db: &Database,
-    mut facts: Vec<CustomerFacts>,
-    index: &Index,
     w: Windows,
     currency: &str,
     settings: &EvaluationSettings,
     known: Option<&[String]>,
-) -> Result<(Vec<CustomerFacts>, Vec<u64>, Vec<String>)> {
+) -> Result<(Vec<CustomerFacts>, Arc<Index>, Vec<u64>, Vec<String>)> {
     let max_id: i64 =
         db.with_conn(|c| Ok(c.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?))?;
     let split = (max_id as f64 * FIRST_THREAD_ORDERS) as i64;
-    let scan = OrderScan { index, w, currency, settings };
-    let n = facts.len();
     // Owners by order id; each thread fills its own range.
     let mut owners = vec![u32::MAX; usize::try_from(max_id).unwrap_or(0) + 1];
     let owners_len = owners.len();
     let (low_owners, high_owners) = owners.split_at_mut(usize::try_from(split).unwrap_or(0) + 1);
-    let mut first_low = vec![Day::MAX; n];
-    let (mut pairs, (lines, totals, first_high, high_pairs)) = std::thread::scope(|scope| -> Result<_> {
-        let second = scope.spawn(move || {
-            db.with_conn(|conn| {
-                let lines = categories_by_order(conn, known)?;
-                let mut totals = vec![OrderTotals::default(); n];
-                let mut first_high = vec![Day::MAX; n];
-                let high = Orders::Ids(split + 1, max_id);
-                let pairs = scan.run(conn, high, &mut totals, &mut first_high, high_owners, high_owners.len())?;
-                Ok((lines, totals, first_high, pairs))
-            })
-        });
-        // Sized for all orders, so the second thread's are appended without a copy.
-        let all = owners_len;
-        let pairs =
-            db.with_conn(|conn| scan.run(conn, Orders::Ids(0, split), &mut facts, &mut first_low, low_owners, all))?;
-        let rest = second.join().map_err(|_| crate::Error::InvalidArgument("order scan failed".into()))??;
-        Ok((pairs, rest))
-    })?;
+    // The customers are read while the second thread reads the order lines, which need them
+    // only at the end; it gets the index through the channel once it is made.
+    let (send_index, receive_index) = std::sync::mpsc::channel::<Arc<Index>>();
+    let (mut facts, index, mut pairs, first_low, (lines, totals, first_high, high_pairs)) =
+        std::thread::scope(|scope| -> Result<_> {
+            let second = scope.spawn(move || {
+                db.with_conn(|conn| {
+                    let lines = categories_by_order(conn, known)?;
+                    let index = receive_index
+                        .recv()
+                        .map_err(|_| crate::Error::InvalidArgument("the customers could not be read".into()))?;
+                    let n = index.len();
+                    let scan = OrderScan { index: &index, w, currency, settings };
+                    let mut totals = vec![OrderTotals::default(); n];
+                    let mut first_high = vec![Day::MAX; n];
+                    let high = Orders::Ids(split + 1, max_id);
+                    let pairs = scan.run(conn, high, &mut totals, &mut first_high, high_owners, high_owners.len())?;
+                    Ok((lines, totals, first_high, pairs))
+                })
+            });
+            let (mut facts, index) = db.with_conn(|conn| customers(conn, None))?;
+            let index = Arc::new(index);
+            // A closed channel only means the second thread already failed; its error follows.
+            let _ = send_index.send(Arc::clone(&index));
+            let scan = OrderScan { index: &index, w, currency, settings };
+            let mut first_low = vec![Day::MAX; facts.len()];
+            // Sized for all orders, so the second thread's are appended without a copy.
+            let pairs = db.with_conn(|conn| {
+                scan.run(conn, Orders::Ids(0, split), &mut facts, &mut first_low, low_owners, owners_len)
+            })?;
+            let rest = second.join().map_err(|_| crate::Error::InvalidArgument("order scan failed".into()))??;
+            Ok((facts, index, pairs, first_low, rest))
+        })?;
     pairs.extend_from_slice(&high_pairs);
     drop(high_pairs);
     for (i, f) in facts.iter_mut().enumerate() {
         f.absorb(&totals[i], (first_low[i], first_high[i]));
     }
     drop((totals, first_low, first_high));
-    let (categories, bits) = lines.per_customer(&owners, n);
+    let (categories, bits) = lines.per_customer(&owners, facts.len());
     for (f, b) in facts.iter_mut().zip(bits) {
         f.categories = b;
     }
-    Ok((facts, pairs, categories))
+    Ok((facts, index, pairs, categories))
 }
 
 /// The categories met, numbered as bits of a u64: at most 64, the first met when there are
 /// more, or a fixed list (a stored run's).
 struct Catalogue {
     names: Vec<String>,
-    bit_of: std::collections::HashMap<String, u32>,
     lines_per_bit: [u64; MAX_CATEGORIES],
     fixed: bool,
+    /// The bit found last: lines of one order, or a shop's few categories, repeat it often.
+    last: Option<u32>,
 }
 
 impl Catalogue {
     fn new(known: Option<&[String]>) -> Self {
         let names: Vec<String> = known.map(<[String]>::to_vec).unwrap_or_default();
-        let bit_of = names.iter().enumerate().map(|(i, n)| (n.clone(), i as u32)).collect();
-        Catalogue { names, bit_of, lines_per_bit: [0; MAX_CATEGORIES], fixed: known.is_some() }
+        Catalogue { names, lines_per_bit: [0; MAX_CATEGORIES], fixed: known.is_some(), last: None }
     }
 
     fn bit(&mut self, name: &str) -> Option<u32> {
-        let bit = match self.bit_of.get(name) {
-            Some(&bit) => bit,
+        // At most 64 short names: comparing them beats hashing every line.
+        let same = |bit: u32| self.names[bit as usize] == name;
+        let found = match self.last.filter(|&b| same(b)) {
+            Some(bit) => Some(bit),
+            None => self.names.iter().position(|n| n == name).map(|i| i as u32),
+        };
+        let bit = match found {
+            Some(bit) => bit,
             None if !self.fixed && self.names.len() < MAX_CATEGORIES => {
                 self.names.push(name.to_owned());
-                self.bit_of.insert(name.to_owned(), self.names.len() as u32 - 1);
                 self.names.len() as u32 - 1
             }
             None => return None,
         };
+        self.last = Some(bit);
         self.lines_per_bit[bit as usize] += 1;
         Some(bit)
     }
