@@ -121,7 +121,7 @@ pub(crate) fn population_with(
     known: Option<&[String]>,
 ) -> Result<Population> {
     let windows = Windows::new(as_of, settings);
-    let (mut facts, index, pairs, categories) = match only {
+    let OrdersRead { mut facts, index, pairs, categories } = match only {
         Some(id) => {
             let (mut facts, index) = db.with_conn(|conn| customers(conn, only))?;
             let mut first_day = vec![Day::MAX; facts.len()];
@@ -134,7 +134,7 @@ pub(crate) fn population_with(
             for (f, b) in facts.iter_mut().zip(bits) {
                 f.categories = b;
             }
-            (facts, Arc::new(index), pairs, names)
+            OrdersRead { facts, index: Arc::new(index), pairs, categories: names }
         }
         None => all_orders(db, windows, currency, settings, known)?,
     };
@@ -324,7 +324,7 @@ fn all_orders(
     currency: &str,
     settings: &EvaluationSettings,
     known: Option<&[String]>,
-) -> Result<(Vec<CustomerFacts>, Arc<Index>, Vec<u64>, Vec<String>)> {
+) -> Result<OrdersRead> {
     let max_id: i64 =
         db.with_conn(|c| Ok(c.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?))?;
     let split = (max_id as f64 * FIRST_THREAD_ORDERS) as i64;
@@ -375,7 +375,16 @@ fn all_orders(
     for (f, b) in facts.iter_mut().zip(bits) {
         f.categories = b;
     }
-    Ok((facts, index, pairs, categories))
+    Ok(OrdersRead { facts, index, pairs, categories })
+}
+
+/// The facts with their order and line sums, the customer index, the (customer, day) pairs
+/// and the category names.
+struct OrdersRead {
+    facts: Vec<CustomerFacts>,
+    index: Arc<Index>,
+    pairs: Vec<u64>,
+    categories: Vec<String>,
 }
 
 /// The categories met, numbered as bits of a u64: at most 64, the first met when there are
