@@ -8,7 +8,7 @@ use super::{
     date_of, day_number, Behaviour, ClvFailure, ClvModel, ClvModels, CustomerFacts, Day, EvaluationSettings, ExitStep,
     Lifecycle, Measures, Member, Model, NextActionKind, Population, SegmentCategories, ServiceLevel,
 };
-use crate::clv::{BgNbd, ClvError, CustomerHistory, GammaGamma, SpendHistory, DAYS_PER_MONTH};
+use crate::clv::{BgNbd, CustomerHistory, GammaGamma, SpendHistory, DAYS_PER_MONTH};
 use crate::error::Result;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -208,16 +208,7 @@ pub fn evaluate_columns(
     let n = facts.len();
     let days_of = |i: usize| &days[day_offsets[i] as usize..day_offsets[i + 1] as usize];
     // Made again on each pass rather than kept: cheap next to the memory of a million.
-    let input = |i: usize| {
-        let own = days_of(i);
-        model_inputs(&facts[i], own, today, settings).map(|(_, spend)| ModelInputs {
-            x: spend.frequency,
-            recency_days: own[own.len() - 1] - own[0],
-            age_days: today - own[0],
-            margin: own_margin(&facts[i], settings),
-            mean_spend: spend.mean_spend,
-        })
-    };
+    let input = |i: usize| ModelInputs::of(&facts[i], days_of(i), today, settings);
     let mut predictions = vec![Prediction::NONE; n];
     let clv = predict(&mut predictions, &input, settings, progress);
 
@@ -267,7 +258,7 @@ pub fn evaluate_columns(
     Ok(Evaluation { model, facts, day_offsets, days, predictions, decisions })
 }
 
-/// What the CLV models need of one buyer, kept small: a million of them wait for the fit.
+/// What the CLV models need of one buyer.
 #[derive(Debug, Clone, Copy)]
 struct ModelInputs {
     x: u32,
@@ -279,6 +270,27 @@ struct ModelInputs {
 }
 
 impl ModelInputs {
+    /// From the customer's purchase days (`None` without any): x repeat days, t_x and T, the
+    /// mean spend of the repeat days (the first day's is left out) and the customer's own
+    /// margin on revenue so far, or the default without revenue.
+    fn of(facts: &CustomerFacts, days: &[Day], today: Day, settings: &EvaluationSettings) -> Option<Self> {
+        let (&first, &last) = (days.first()?, days.last()?);
+        let x = days.len() as u32 - 1;
+        let repeat_revenue = (facts.lifetime_revenue_minor - facts.first_day_revenue_minor).max(0);
+        let margin = if facts.lifetime_revenue_minor > 0 {
+            (facts.lifetime_margin_minor as f64 / facts.lifetime_revenue_minor as f64).clamp(0.0, 1.0)
+        } else {
+            settings.default_margin
+        };
+        Some(ModelInputs {
+            x,
+            recency_days: last - first,
+            age_days: today - first,
+            margin,
+            mean_spend: if x == 0 { 0.0 } else { repeat_revenue as f64 / f64::from(x) },
+        })
+    }
+
     fn history(&self, unit_days: f64) -> CustomerHistory {
         CustomerHistory {
             frequency: self.x,
@@ -289,15 +301,6 @@ impl ModelInputs {
 
     fn spend(&self) -> SpendHistory {
         SpendHistory { frequency: self.x, mean_spend: self.mean_spend }
-    }
-}
-
-/// The customer's own margin on revenue so far, or the default without revenue.
-pub(crate) fn own_margin(facts: &CustomerFacts, settings: &EvaluationSettings) -> f64 {
-    if facts.lifetime_revenue_minor > 0 {
-        (facts.lifetime_margin_minor as f64 / facts.lifetime_revenue_minor as f64).clamp(0.0, 1.0)
-    } else {
-        settings.default_margin
     }
 }
 
@@ -327,7 +330,7 @@ fn predict(
     let purchases = match BgNbd::fit_each(Counted { inner: histories, len: buyer_count }) {
         Ok(fit) => fit,
         Err(e) => {
-            models.unavailable = Some(describe(&e));
+            models.unavailable = Some(e.to_string());
             models.unavailable_code = Some(ClvFailure::of(ClvModel::Purchases, &e));
             return models;
         }
@@ -342,7 +345,7 @@ fn predict(
             Some(fit.model)
         }
         Err(e) => {
-            models.unavailable = Some(describe(&e));
+            models.unavailable = Some(e.to_string());
             models.unavailable_code = Some(ClvFailure::of(ClvModel::Spend, &e));
             None
         }
@@ -359,6 +362,27 @@ fn predict(
     }
     progress(Stage::Predicting, 1.0);
     models
+}
+
+/// One customer's P(alive), expected purchases and CLV with models fitted before, their
+/// value curve computed for them alone.
+pub(crate) fn predict_alone(
+    m: &mut Measures,
+    facts: &CustomerFacts,
+    days: &[Day],
+    as_of: NaiveDate,
+    settings: &EvaluationSettings,
+    models: &ClvModels,
+) {
+    let (Some(purchases), Some(b)) = (&models.purchases, ModelInputs::of(facts, days, day_number(as_of), settings))
+    else {
+        return;
+    };
+    let history = b.history(settings.clv_time_unit.days());
+    if let Some(c) = curve(purchases, settings, b.x, history.age) {
+        let fitted = Fitted { purchases, spend: models.spend.as_ref() };
+        fill_prediction(m, &history, &b.spend(), b.margin, fitted, c);
+    }
 }
 
 /// An iterator that knows its length, for a filtered one whose length was counted.
@@ -383,13 +407,13 @@ impl<I: Iterator> ExactSizeIterator for Counted<I> {}
 
 /// The fitted models a prediction uses; the spend model may be missing.
 #[derive(Clone, Copy)]
-pub(crate) struct Fitted<'a> {
-    pub purchases: &'a BgNbd,
-    pub spend: Option<&'a GammaGamma>,
+struct Fitted<'a> {
+    purchases: &'a BgNbd,
+    spend: Option<&'a GammaGamma>,
 }
 
 /// P(alive), expected purchases over the horizon and the discounted CLV with `margin`.
-pub(crate) fn fill_prediction(
+fn fill_prediction(
     m: &mut Measures,
     history: &CustomerHistory,
     spend: &SpendHistory,
@@ -409,36 +433,11 @@ pub(crate) fn fill_prediction(
     }
 }
 
-/// The model inputs of one customer from their purchase days: (x, t_x, T) and (x, zbar).
-pub(crate) fn model_inputs(
-    facts: &CustomerFacts,
-    days: &[Day],
-    today: Day,
-    settings: &EvaluationSettings,
-) -> Option<(CustomerHistory, SpendHistory)> {
-    let (&first, &last) = (days.first()?, days.last()?);
-    let unit_days = settings.clv_time_unit.days();
-    let x = days.len() as u32 - 1;
-    let history = CustomerHistory {
-        frequency: x,
-        recency: f64::from(last - first) / unit_days,
-        age: f64::from(today - first) / unit_days,
-    };
-    let repeat_revenue = (facts.lifetime_revenue_minor - facts.first_day_revenue_minor).max(0);
-    let spend =
-        SpendHistory { frequency: x, mean_spend: if x == 0 { 0.0 } else { repeat_revenue as f64 / f64::from(x) } };
-    Some((history, spend))
-}
-
-fn describe(e: &ClvError) -> String {
-    e.to_string()
-}
-
 /// E[Y(t) | x, t_x, T] = P(alive | x, t_x, T) * A(x, T, t): the recency t_x enters only through
 /// P(alive). The monthly sums of A are therefore shared by all customers with the same x
 /// and T, which makes the CLV of a million customers a few thousand function evaluations.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Curve {
+struct Curve {
     /// A(x, T, horizon).
     horizon_purchases: f64,
     /// sum over months m of (A(m) - A(m - 1)) / (1 + d)^m.
@@ -477,7 +476,7 @@ impl ValueCurves {
 }
 
 /// Discounted and plain expected purchases of an alive customer with x repeat days and age T.
-pub(crate) fn curve(model: &BgNbd, settings: &EvaluationSettings, x: u32, age: f64) -> Option<Curve> {
+fn curve(model: &BgNbd, settings: &EvaluationSettings, x: u32, age: f64) -> Option<Curve> {
     // Any recency gives the same A; t_x = T keeps P(alive) away from 0 for the division.
     let history = CustomerHistory { frequency: x, recency: if x == 0 { 0.0 } else { age }, age };
     let alive = model.probability_alive(&history).ok()?;

@@ -108,10 +108,12 @@ pub fn population(
     settings: &EvaluationSettings,
     only: Option<i64>,
 ) -> Result<Population> {
-    population_with(db, as_of, currency, settings, only, None)
+    population_with(db, as_of, currency, settings, only, None, as_of)
 }
 
-/// As [`population`], with the category catalogue fixed to `known` when given.
+/// As [`population`], with the category catalogue fixed to `known` when given, and the
+/// streaks continued from the last run before `previous_before` (a stored run's date when
+/// one of its customers is evaluated again later).
 pub(crate) fn population_with(
     db: &Database,
     as_of: NaiveDate,
@@ -119,6 +121,7 @@ pub(crate) fn population_with(
     settings: &EvaluationSettings,
     only: Option<i64>,
     known: Option<&[String]>,
+    previous_before: NaiveDate,
 ) -> Result<Population> {
     let windows = Windows::new(as_of, settings);
     let OrdersRead { mut facts, index, pairs, categories } = match only {
@@ -142,7 +145,7 @@ pub(crate) fn population_with(
     db.with_conn(|conn| {
         service_costs(conn, index, &mut facts, windows, currency, settings, only)?;
         activity(conn, index, &mut facts, as_of, only)?;
-        previous_run(conn, index, &mut facts, as_of, only)
+        previous_run(conn, index, &mut facts, previous_before, only)
     })?;
     Ok(assemble(facts, pairs, categories))
 }
@@ -504,7 +507,7 @@ fn categories_of_one(
     known: Option<&[String]>,
 ) -> Result<(Vec<String>, Vec<u64>)> {
     let mut catalogue = Catalogue::new(known);
-    let mut bits = vec![0_u64; index.slots.iter().filter(|&&s| s != Index::ABSENT).count()];
+    let mut bits = vec![0_u64; index.len()];
     let mut stmt = conn.prepare(
         "SELECT o.customer_id, l.category FROM orders o JOIN order_lines l ON l.order_id = o.id
          WHERE o.customer_id = ?2 AND l.category IS NOT NULL AND o.ordered_on <= ?1",
@@ -606,7 +609,7 @@ fn activity(
 
 /// The latest stored run before `as_of` (runs on the same day do not count twice towards the
 /// streaks of low value and exit).
-pub(crate) fn previous_run_id(conn: &Connection, as_of: NaiveDate) -> Result<Option<(i64, NaiveDate)>> {
+fn previous_run_id(conn: &Connection, as_of: NaiveDate) -> Result<Option<(i64, NaiveDate)>> {
     Ok(conn
         .query_row(
             "SELECT id, as_of FROM evaluation_runs WHERE complete = 1 AND as_of < ?1 ORDER BY as_of DESC, id DESC LIMIT 1",
@@ -620,10 +623,10 @@ fn previous_run(
     conn: &Connection,
     index: &Index,
     facts: &mut [CustomerFacts],
-    as_of: NaiveDate,
+    before: NaiveDate,
     only: Option<i64>,
 ) -> Result<()> {
-    let Some((run, run_as_of)) = previous_run_id(conn, as_of)? else { return Ok(()) };
+    let Some((run, run_as_of)) = previous_run_id(conn, before)? else { return Ok(()) };
     let run_day = super::day_number(run_as_of);
     let mut stmt = conn.prepare(&scoped(
         "SELECT customer_id, lifecycle, low_value_runs, exit_runs FROM evaluation_members

@@ -2,12 +2,10 @@
 //! customer's history and reasons, migration between runs, and re-evaluating one customer
 //! against the latest run's model after a new order.
 
-use super::engine::{curve, evaluate_columns, fill_prediction, model_inputs, own_margin, Fitted};
+use super::engine::{evaluate_columns, predict_alone};
 use super::reasons::Reason;
 use super::Evaluation;
-use super::{
-    decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, PreviousRun, Stage,
-};
+use super::{decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, Stage};
 use crate::activity::{page_limit, Page, CURRENCY_DEFAULT};
 use crate::customers::text_enum;
 use crate::db::Database;
@@ -540,26 +538,14 @@ fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) 
 /// Members of a run matching `filter`, highest contribution first.
 pub fn members(conn: &Connection, run: i64, filter: &MemberFilter, offset: u32, limit: u32) -> Result<Page<MemberRow>> {
     let (clause, values) = filter_sql(filter);
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&run];
-    args.extend(values.iter().map(|v| v.as_ref()));
+    let args = filter_args(&run, &values);
     let total: u32 =
         conn.query_row(&format!("SELECT count(*) FROM evaluation_members m WHERE {clause}"), args.as_slice(), |r| {
             r.get(0)
         })?;
-    let columns = MEMBER_COLUMNS.split(',').map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let sql = format!(
-        "SELECT {columns}, c.name, c.company, c.external_id FROM evaluation_members m
-         JOIN customers c ON c.id = m.customer_id
-         WHERE {clause} ORDER BY m.contribution_minor DESC, m.customer_id LIMIT {} OFFSET {offset}",
-        page_limit(limit)
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let items = stmt
-        .query_map(args.as_slice(), |row| {
-            let (member, _) = read_member(row)?;
-            Ok(MemberRow { name: row.get(42)?, company: row.get(43)?, external_id: row.get(44)?, member })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let order = format!("m.contribution_minor DESC, m.customer_id LIMIT {} OFFSET {offset}", page_limit(limit));
+    let mut stmt = conn.prepare(&member_rows_sql(&clause, &order))?;
+    let items = stmt.query_map(args.as_slice(), member_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Page { items, total })
 }
 
@@ -571,19 +557,33 @@ pub fn each_member(
     mut visit: impl FnMut(&MemberRow) -> Result<()>,
 ) -> Result<()> {
     let (clause, values) = filter_sql(filter);
-    let mut args: Vec<&dyn rusqlite::ToSql> = vec![&run];
-    args.extend(values.iter().map(|v| v.as_ref()));
-    let columns = MEMBER_COLUMNS.split(',').map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {columns}, c.name, c.company, c.external_id FROM evaluation_members m
-         JOIN customers c ON c.id = m.customer_id WHERE {clause} ORDER BY m.customer_id"
-    ))?;
-    let mut rows = stmt.query(args.as_slice())?;
+    let mut stmt = conn.prepare(&member_rows_sql(&clause, "m.customer_id"))?;
+    let mut rows = stmt.query(filter_args(&run, &values).as_slice())?;
     while let Some(row) = rows.next()? {
-        let (member, _) = read_member(row)?;
-        visit(&MemberRow { name: row.get(42)?, company: row.get(43)?, external_id: row.get(44)?, member })?;
+        visit(&member_row(row)?)?;
     }
     Ok(())
+}
+
+/// The run id, then the filter's values: the parameters of [`filter_sql`]'s clause.
+fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![run];
+    args.extend(values.iter().map(|v| v.as_ref()));
+    args
+}
+
+/// Members (read by [`member_row`]) with their customer's name, company and external id.
+fn member_rows_sql(clause: &str, order: &str) -> String {
+    let columns = MEMBER_COLUMNS.split(',').map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    format!(
+        "SELECT {columns}, c.name, c.company, c.external_id FROM evaluation_members m
+         JOIN customers c ON c.id = m.customer_id WHERE {clause} ORDER BY {order}"
+    )
+}
+
+fn member_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    let (member, _) = read_member(row)?;
+    Ok(MemberRow { name: row.get(42)?, company: row.get(43)?, external_id: row.get(44)?, member })
 }
 
 /// A customer's standing in one run, with the reasons.
@@ -713,27 +713,25 @@ pub fn migration(conn: &Connection, from_run: i64, to_run: i64, dimension: Dimen
 /// Returns `None` when there is no run yet or the customer was not in it.
 pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Result<Option<Member>> {
     let Some(run) = db.with_conn(latest_run)? else { return Ok(None) };
-    let Some((old, _)) = db.with_conn(|conn| member_in(conn, run.id, customer))? else { return Ok(None) };
+    if db.with_conn(|conn| member_in(conn, run.id, customer))?.is_none() {
+        return Ok(None);
+    }
     let as_of = today.max(run.as_of);
     let settings = &run.settings;
-    let population =
-        load::population_with(db, as_of, &run.currency, settings, Some(customer), Some(&run.model.categories))?;
-    let Some(facts) = population.customers.first() else { return Ok(None) };
-    let mut facts = facts.clone();
     // The streaks continue from the run before the latest, as in the latest run itself.
-    facts.previous = db.with_conn(|conn| previous_standing(conn, run.as_of, customer))?;
+    let population = load::population_with(
+        db,
+        as_of,
+        &run.currency,
+        settings,
+        Some(customer),
+        Some(&run.model.categories),
+        run.as_of,
+    )?;
+    let Some(facts) = population.customers.first() else { return Ok(None) };
     let days = population.purchase_days(0);
-    let mut measures = measure(&facts, days, as_of);
-    measures.low_value_runs_before = old.measures.low_value_runs_before;
-    measures.exit_runs_before = old.measures.exit_runs_before;
-    if let (Some(purchases), Some((history, spend))) =
-        (&run.model.clv.purchases, model_inputs(&facts, days, super::day_number(as_of), settings))
-    {
-        if let Some(c) = curve(purchases, settings, history.frequency, history.age) {
-            let fitted = Fitted { purchases, spend: run.model.clv.spend.as_ref() };
-            fill_prediction(&mut measures, &history, &spend, own_margin(&facts, settings), fitted, c);
-        }
-    }
+    let mut measures = measure(facts, days, as_of);
+    predict_alone(&mut measures, facts, days, as_of, settings, &run.model.clv);
     let model = Model { as_of, ..run.model };
     let decision = decide(&measures, &model, settings, None);
     let member = Member { measures, decision };
@@ -742,24 +740,6 @@ pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Resul
         write_member(&mut tx.prepare(&insert_member_sql())?, run.id, &member.measures, &member.decision, Some(as_of))
     })?;
     Ok(Some(member))
-}
-
-fn previous_standing(conn: &Connection, before: NaiveDate, customer: i64) -> Result<Option<PreviousRun>> {
-    let Some((run, as_of)) = load::previous_run_id(conn, before)? else { return Ok(None) };
-    Ok(conn
-        .query_row(
-            "SELECT lifecycle, low_value_runs, exit_runs FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2",
-            [run, customer],
-            |r| {
-                Ok(PreviousRun {
-                    as_of: super::day_number(as_of),
-                    lifecycle: r.get(0)?,
-                    low_value_runs: r.get(1)?,
-                    exit_runs: r.get(2)?,
-                })
-            },
-        )
-        .optional()?)
 }
 
 /// Money in minor units as a decimal with the currency's digits ("1234.50").
