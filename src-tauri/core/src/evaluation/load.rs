@@ -124,20 +124,24 @@ pub(crate) fn population_with(
     previous_before: NaiveDate,
 ) -> Result<Population> {
     let windows = Windows::new(as_of, settings);
-    let OrdersRead { mut facts, index, pairs, categories } = match only {
+    let OrdersRead { mut facts, index, days, categories } = match only {
         Some(id) => {
             let (mut facts, index) = db.with_conn(|conn| customers(conn, only))?;
             let mut first_day = vec![Day::MAX; facts.len()];
-            let (pairs, categories) = db.with_conn(|conn| {
+            let mut days = Vec::new();
+            let categories = db.with_conn(|conn| {
                 let scan = OrderScan { index: &index, w: windows, currency, settings };
-                let pairs = scan.run(conn, Orders::OfCustomer(id), &mut facts, &mut first_day, &mut [], 0)?;
-                Ok((pairs, categories_of_one(conn, &index, as_of, id, known)?))
+                let which = Orders::OfCustomer(id);
+                scan.run(conn, which, &mut facts, &mut first_day, &mut |_, _, day| days.push(day))?;
+                categories_of_one(conn, &index, as_of, id, known)
             })?;
             let (names, bits) = categories;
             for (f, b) in facts.iter_mut().zip(bits) {
                 f.categories = b;
             }
-            OrdersRead { facts, index: Arc::new(index), pairs, categories: names }
+            let days =
+                if facts.is_empty() { PurchaseDays { offsets: vec![0], days } } else { PurchaseDays::of_one(days) };
+            OrdersRead { facts, index: Arc::new(index), days, categories: names }
         }
         None => all_orders(db, windows, currency, settings, known)?,
     };
@@ -147,7 +151,7 @@ pub(crate) fn population_with(
         activity(conn, index, &mut facts, as_of, only)?;
         previous_run(conn, index, &mut facts, previous_before, only)
     })?;
-    Ok(assemble(facts, pairs, categories))
+    Ok(Population { customers: facts, day_offsets: days.offsets, days: days.days, categories })
 }
 
 fn customers(conn: &Connection, only: Option<i64>) -> Result<(Vec<CustomerFacts>, Index)> {
@@ -274,29 +278,28 @@ struct OrderScan<'a> {
 }
 
 impl OrderScan<'_> {
-    /// Sums the orders into `sinks`; returns (customer index << 32 | day) per order and
-    /// notes in `owners` (indexed by order id minus the range's first id) whom each counted for.
+    /// Sums the orders into `sinks` and tells `counted` (order id, customer index, day) of
+    /// each order that counts.
     fn run<T: OrderSink>(
         &self,
         conn: &Connection,
         which: Orders,
         sinks: &mut [T],
         first_day: &mut [Day],
-        owners: &mut [u32],
-        capacity: usize,
-    ) -> Result<Vec<u64>> {
-        const COLUMNS: &str = "SELECT customer_id, ordered_on, amount_minor, cost_minor, currency, id FROM orders";
-        let (filter, values, base) = match which {
-            Orders::Ids(from, to) => ("id BETWEEN ?1 AND ?2", vec![from, to], from),
-            Orders::OfCustomer(id) => ("customer_id = ?1", vec![id], 0),
+        counted: &mut impl FnMut(i64, u32, Day),
+    ) -> Result<()> {
+        // Orders in other currencies are left out by SQLite, before their columns are read.
+        const COLUMNS: &str = "SELECT customer_id, ordered_on, amount_minor, cost_minor, id FROM orders";
+        let (filter, range) = match which {
+            Orders::Ids(from, to) => ("id BETWEEN ?2 AND ?3", (from, to)),
+            Orders::OfCustomer(id) => ("customer_id = ?2 AND ?3 = ?3", (id, 0)),
         };
-        let mut pairs = Vec::with_capacity(capacity);
-        let mut stmt = conn.prepare(&format!("{COLUMNS} WHERE {filter}"))?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(values))?;
+        let mut stmt = conn.prepare_cached(&format!("{COLUMNS} WHERE currency = ?1 AND {filter}"))?;
+        let mut rows = stmt.query(params![self.currency, range.0, range.1])?;
         while let Some(row) = rows.next()? {
             let Some(i) = self.index.get(row.get(0)?) else { continue };
             let Some(day) = parse_day(text(row, 1)?) else { continue };
-            if day > self.w.today || text(row, 4)? != self.currency.as_bytes() {
+            if day > self.w.today {
                 continue;
             }
             let amount: i64 = row.get(2)?;
@@ -305,22 +308,83 @@ impl OrderScan<'_> {
                 None => (amount as f64 * self.settings.default_margin).round() as i64,
             };
             sinks[i].add(day, amount, margin, self.w, &mut first_day[i]);
-            pairs.push((i as u64) << 32 | u64::from(day as u32));
-            let slot = usize::try_from(row.get::<_, i64>(5)? - base).ok();
-            if let Some(owner) = slot.and_then(|s| owners.get_mut(s)) {
-                *owner = i as u32;
-            }
+            counted(row.get(4)?, i as u32, day);
         }
-        Ok(pairs)
+        Ok(())
+    }
+
+    /// Reads pieces of the orders until none are left, noting in each piece's slices of
+    /// [`Counted`] whom each order counted for and its day.
+    fn pieces<'p, T: OrderSink>(
+        &self,
+        conn: &Connection,
+        sinks: &mut [T],
+        first_day: &mut [Day],
+        next_piece: &dyn Fn() -> Option<Piece<'p>>,
+    ) -> Result<()> {
+        while let Some(Piece { which, from, owners, days }) = next_piece() {
+            self.run(conn, which, sinks, first_day, &mut |id, i, day| {
+                if let Some(slot) = usize::try_from(id - from).ok().filter(|&s| s < owners.len()) {
+                    owners[slot] = i;
+                    days[slot] = day;
+                }
+            })?;
+        }
+        Ok(())
     }
 }
 
-/// Share of the order ids the first thread reads; the second reads the order lines first.
-const FIRST_THREAD_ORDERS: f64 = 0.7;
+/// A range of order ids and its slices of [`Counted`], indexed by order id minus `from`.
+struct Piece<'a> {
+    which: Orders,
+    from: i64,
+    owners: &'a mut [u32],
+    days: &'a mut [Day],
+}
+
+/// Order ids per piece of the order scan. Both threads take pieces in turn until none are
+/// left, so the one that reads the order lines first still finishes with the other.
+#[cfg(not(test))]
+const ORDER_PIECE: usize = 1 << 18;
+/// Small in tests, so that both threads read many pieces.
+#[cfg(test)]
+const ORDER_PIECE: usize = 16;
+
+/// The pieces not read yet. Both threads take from one queue; in tests each has its own
+/// (alternate pieces), so that both surely read some.
+struct PieceQueues<'a> {
+    queues: Vec<std::sync::Mutex<Vec<Piece<'a>>>>,
+}
+
+impl<'a> PieceQueues<'a> {
+    fn new(counted: &'a mut Counted) -> Self {
+        let queues = if cfg!(test) { 2 } else { 1 };
+        let mut lists: Vec<Vec<Piece<'a>>> = (0..queues).map(|_| Vec::new()).collect();
+        let slices = counted.owners.chunks_mut(ORDER_PIECE).zip(counted.days.chunks_mut(ORDER_PIECE));
+        for (k, (owners, days)) in slices.enumerate() {
+            let from = (k * ORDER_PIECE) as i64;
+            let which = Orders::Ids(from, from + owners.len() as i64 - 1);
+            lists[k % queues].push(Piece { which, from, owners, days });
+        }
+        // Taken from the end: lowest ids first, the order of the table.
+        lists.iter_mut().for_each(|l| l.reverse());
+        PieceQueues { queues: lists.into_iter().map(std::sync::Mutex::new).collect() }
+    }
+
+    fn take(&self, thread: usize) -> Option<Piece<'a>> {
+        self.queues[thread % self.queues.len()].lock().ok()?.pop()
+    }
+}
+
+/// For each order id, whom the order counted for (`u32::MAX`: nobody) and on which day.
+struct Counted {
+    owners: Vec<u32>,
+    days: Vec<Day>,
+}
 
 /// Every order and order line, on two connections and cores: the first thread reads the
-/// lower order ids into the facts; the second the order lines and then the higher ids into
-/// totals of its own, added to the facts at the end.
+/// customers, the second the order lines, then both read the orders piece by piece, the
+/// first into the facts, the second into totals of its own added to the facts at the end.
 fn all_orders(
     db: &Database,
     w: Windows,
@@ -330,64 +394,114 @@ fn all_orders(
 ) -> Result<OrdersRead> {
     let max_id: i64 =
         db.with_conn(|c| Ok(c.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?))?;
-    let split = (max_id as f64 * FIRST_THREAD_ORDERS) as i64;
-    // Owners by order id; each thread fills its own range.
-    let mut owners = vec![u32::MAX; usize::try_from(max_id).unwrap_or(0) + 1];
-    let owners_len = owners.len();
-    let (low_owners, high_owners) = owners.split_at_mut(usize::try_from(split).unwrap_or(0) + 1);
+    let slots = usize::try_from(max_id).unwrap_or(0) + 1;
+    let mut counted = Counted { owners: vec![u32::MAX; slots], days: vec![0; slots] };
+    let pieces = PieceQueues::new(&mut counted);
     // The customers are read while the second thread reads the order lines, which need them
     // only at the end; it gets the index through the channel once it is made.
     let (send_index, receive_index) = std::sync::mpsc::channel::<Arc<Index>>();
-    let (mut facts, index, mut pairs, first_low, (lines, totals, first_high, high_pairs)) =
-        std::thread::scope(|scope| -> Result<_> {
-            let second = scope.spawn(move || {
-                db.with_conn(|conn| {
-                    let lines = categories_by_order(conn, known)?;
-                    let index = receive_index
-                        .recv()
-                        .map_err(|_| crate::Error::InvalidArgument("the customers could not be read".into()))?;
-                    let n = index.len();
-                    let scan = OrderScan { index: &index, w, currency, settings };
-                    let mut totals = vec![OrderTotals::default(); n];
-                    let mut first_high = vec![Day::MAX; n];
-                    let high = Orders::Ids(split + 1, max_id);
-                    let pairs = scan.run(conn, high, &mut totals, &mut first_high, high_owners, high_owners.len())?;
-                    Ok((lines, totals, first_high, pairs))
-                })
-            });
-            let (mut facts, index) = db.with_conn(|conn| customers(conn, None))?;
-            let index = Arc::new(index);
-            // A closed channel only means the second thread already failed; its error follows.
-            let _ = send_index.send(Arc::clone(&index));
-            let scan = OrderScan { index: &index, w, currency, settings };
-            let mut first_low = vec![Day::MAX; facts.len()];
-            // Sized for all orders, so the second thread's are appended without a copy.
-            let pairs = db.with_conn(|conn| {
-                scan.run(conn, Orders::Ids(0, split), &mut facts, &mut first_low, low_owners, owners_len)
-            })?;
-            let rest = second.join().map_err(|_| crate::Error::InvalidArgument("order scan failed".into()))??;
-            Ok((facts, index, pairs, first_low, rest))
-        })?;
-    pairs.extend_from_slice(&high_pairs);
-    drop(high_pairs);
+    let (mut facts, index, first_low, (lines, totals, first_high)) = std::thread::scope(|scope| -> Result<_> {
+        let pieces = &pieces;
+        let second = scope.spawn(move || {
+            db.with_conn(|conn| {
+                let lines = categories_by_order(conn, known)?;
+                let index = receive_index
+                    .recv()
+                    .map_err(|_| crate::Error::InvalidArgument("the customers could not be read".into()))?;
+                let n = index.len();
+                let scan = OrderScan { index: &index, w, currency, settings };
+                let mut totals = vec![OrderTotals::default(); n];
+                let mut first_high = vec![Day::MAX; n];
+                scan.pieces(conn, &mut totals, &mut first_high, &|| pieces.take(1))?;
+                Ok((lines, totals, first_high))
+            })
+        });
+        let (mut facts, index) = db.with_conn(|conn| customers(conn, None))?;
+        let index = Arc::new(index);
+        // A closed channel only means the second thread already failed; its error follows.
+        let _ = send_index.send(Arc::clone(&index));
+        let scan = OrderScan { index: &index, w, currency, settings };
+        let mut first_low = vec![Day::MAX; facts.len()];
+        db.with_conn(|conn| scan.pieces(conn, &mut facts, &mut first_low, &|| pieces.take(0)))?;
+        let rest = second.join().map_err(|_| crate::Error::InvalidArgument("order scan failed".into()))??;
+        Ok((facts, index, first_low, rest))
+    })?;
+    drop(pieces);
     for (i, f) in facts.iter_mut().enumerate() {
         f.absorb(&totals[i], (first_low[i], first_high[i]));
     }
     drop((totals, first_low, first_high));
-    let (categories, bits) = lines.per_customer(&owners, facts.len());
+    let (categories, bits) = lines.per_customer(&counted.owners, facts.len());
     for (f, b) in facts.iter_mut().zip(bits) {
         f.categories = b;
     }
-    Ok(OrdersRead { facts, index, pairs, categories })
+    let days = PurchaseDays::of_orders(&counted, facts.len());
+    Ok(OrdersRead { facts, index, days, categories })
 }
 
-/// The facts with their order and line sums, the customer index, the (customer, day) pairs
-/// and the category names.
+/// The facts with their order and line sums, the customer index, the purchase days and
+/// the category names.
 struct OrdersRead {
     facts: Vec<CustomerFacts>,
     index: Arc<Index>,
-    pairs: Vec<u64>,
+    days: PurchaseDays,
     categories: Vec<String>,
+}
+
+/// Each customer's distinct purchase days, ascending: customer i's are
+/// `days[offsets[i]..offsets[i + 1]]`.
+struct PurchaseDays {
+    offsets: Vec<u32>,
+    days: Vec<Day>,
+}
+
+impl PurchaseDays {
+    /// Counts each customer's orders, puts their days in place, then sorts each customer's
+    /// few days: no sort of all ten million.
+    fn of_orders(counted: &Counted, customers: usize) -> Self {
+        let mut offsets = vec![0_u32; customers + 1];
+        for &owner in counted.owners.iter().filter(|&&o| o != u32::MAX) {
+            offsets[owner as usize + 1] += 1;
+        }
+        for i in 0..customers {
+            offsets[i + 1] += offsets[i];
+        }
+        let mut next = offsets.clone();
+        let mut days = vec![0; offsets[customers] as usize];
+        for (&owner, &day) in counted.owners.iter().zip(&counted.days) {
+            if let Some(slot) = next.get_mut(owner as usize) {
+                days[*slot as usize] = day;
+                *slot += 1;
+            }
+        }
+        Self::distinct(offsets, days)
+    }
+
+    /// One customer's days, in any order and repeated.
+    fn of_one(days: Vec<Day>) -> Self {
+        Self::distinct(vec![0, days.len() as u32], days)
+    }
+
+    /// Sorts each customer's days and drops repeats, moving them down in place.
+    fn distinct(mut offsets: Vec<u32>, mut days: Vec<Day>) -> Self {
+        let mut kept = 0;
+        for i in 0..offsets.len() - 1 {
+            let (start, end) = (offsets[i] as usize, offsets[i + 1] as usize);
+            days[start..end].sort_unstable();
+            offsets[i] = kept as u32;
+            for k in start..end {
+                if k == start || days[k] != days[k - 1] {
+                    days[kept] = days[k];
+                    kept += 1;
+                }
+            }
+        }
+        if let Some(last) = offsets.last_mut() {
+            *last = kept as u32;
+        }
+        days.truncate(kept);
+        PurchaseDays { offsets, days }
+    }
 }
 
 /// The categories met, numbered as bits of a u64: at most 64, the first met when there are
@@ -647,25 +761,6 @@ fn previous_run(
     Ok(())
 }
 
-/// Sorts the (customer, day) pairs into each customer's distinct purchase days.
-fn assemble(facts: Vec<CustomerFacts>, mut pairs: Vec<u64>, categories: Vec<String>) -> Population {
-    pairs.sort_unstable();
-    pairs.dedup();
-    let mut offsets = Vec::with_capacity(facts.len() + 1);
-    offsets.push(0_u32);
-    let mut days = Vec::with_capacity(pairs.len());
-    let mut next = 0;
-    for i in 0..facts.len() as u64 {
-        while next < pairs.len() && pairs[next] >> 32 == i {
-            days.push(pairs[next] as u32 as Day);
-            next += 1;
-        }
-        offsets.push(days.len() as u32);
-    }
-    drop(pairs);
-    Population { customers: facts, day_offsets: offsets, days, categories }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -683,5 +778,38 @@ mod tests {
         assert_eq!(parse_day(b"2024-01-0x"), None);
         // Instants start with their date.
         assert!(parse_day(b"2024-01-05T10:00:00Z").is_some());
+    }
+
+    #[test]
+    fn orders_read_in_many_pieces_give_what_each_customer_read_alone_does() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("pieces.sqlite")).expect("open");
+        let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).expect("date");
+        let demo = crate::demo::DemoSettings::new(150, 5, as_of);
+        db.with_tx(|tx| crate::demo::generate(tx, demo, chrono::Utc::now(), |_, _| {})).expect("demo");
+        // Late orders of the first customers land in the last piece; one after the
+        // evaluation date and one in another currency count for nobody.
+        db.with_conn(|c| {
+            c.execute_batch(
+                "INSERT INTO orders (customer_id, ordered_on, amount_minor, currency) VALUES
+                 (1, '2026-10-30', 500, 'CNY'), (1, '2026-10-30', 250, 'CNY'),
+                 (1, '2026-11-30', 700, 'CNY'), (2, '2026-10-01', 900, 'USD')",
+            )?;
+            Ok(())
+        })
+        .expect("orders");
+        let settings = EvaluationSettings::default();
+        let all = population(&db, as_of, "CNY", &settings, None).expect("all");
+        let orders: i64 =
+            db.with_conn(|c| Ok(c.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)).expect("n");
+        assert!(orders > 20 * ORDER_PIECE as i64, "{orders} orders");
+        assert!(all.days.len() > 1000);
+        for (i, facts) in all.customers.iter().enumerate() {
+            let id = Some(facts.customer_id);
+            let one = population_with(&db, as_of, "CNY", &settings, id, Some(&all.categories), as_of).expect("one");
+            assert_eq!(one.customers, vec![facts.clone()], "customer {}", facts.customer_id);
+            assert_eq!(one.purchase_days(0), all.purchase_days(i), "customer {}", facts.customer_id);
+            assert!(all.purchase_days(i).windows(2).all(|w| w[0] < w[1]));
+        }
     }
 }
