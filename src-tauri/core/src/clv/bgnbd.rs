@@ -14,7 +14,8 @@
 use super::hyp2f1::hyp2f1_scaled;
 use super::optimize::minimize;
 use super::summary::CustomerHistory;
-use super::{ClvError, Shortage};
+use super::{summed, ClvError, Shortage, SAMPLE_ABOVE, SAMPLE_STEP};
+use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use statrs::function::gamma::{digamma, ln_gamma};
@@ -25,13 +26,6 @@ const MODEL: &str = "BG/NBD";
 /// expectation has a removable singularity (a = 1, or a + b = 1 for x = 0), it is
 /// interpolated linearly from both sides.
 const SINGULAR_HALF_WIDTH: f64 = 1e-5;
-
-/// Above this many distinct histories the likelihood is evaluated on two threads.
-const PARALLEL_GROUPS: usize = 20_000;
-/// Above this many distinct histories the fit starts from the optimum of a sample …
-const SAMPLE_ABOVE: usize = 100_000;
-/// … of every this-many-th history.
-const SAMPLE_STEP: usize = 16;
 
 /// BG/NBD parameters. `alpha` is in the time unit of the histories it was fitted on.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
@@ -362,7 +356,7 @@ impl GroupedHistories {
             keys.push((h.frequency, (h.age + 0.0).to_bits(), (h.recency + 0.0).to_bits()));
         }
         let customers = keys.len();
-        keys.sort_unstable();
+        keys.par_sort_unstable();
         // Distinct keys are moved to the front and counted in place: a million histories
         // are grouped without a second list of them.
         let mut counts: Vec<u32> = Vec::new();
@@ -452,19 +446,7 @@ impl GroupedHistories {
         let inv_times: Vec<f64> =
             if with_gradient { self.times.iter().map(|t| 1.0 / (m.alpha + t)).collect() } else { Vec::new() };
         let tables = Tables { model: m, per_frequency, ln_times, inv_times, with_gradient };
-        if self.groups.len() < PARALLEL_GROUPS {
-            return tables.sum(&self.groups);
-        }
-        let (left, right) = self.groups.split_at(self.groups.len() / 2);
-        let (l, r) = std::thread::scope(|s| {
-            let handle = s.spawn(|| tables.sum(right));
-            let l = tables.sum(left);
-            // A panic on the helper thread would be a bug here; surface it as NaN, which the
-            // callers reject.
-            let r = handle.join().unwrap_or((f64::NAN, [f64::NAN; 4]));
-            (l, r)
-        });
-        (l.0 + r.0, std::array::from_fn(|i| l.1[i] + r.1[i]))
+        summed(&self.groups, |part| tables.sum(part))
     }
 }
 

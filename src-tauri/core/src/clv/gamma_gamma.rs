@@ -18,7 +18,8 @@
 
 use super::optimize::minimize;
 use super::summary::SpendHistory;
-use super::{ClvError, Shortage};
+use super::{summed, ClvError, Shortage, SAMPLE_ABOVE, SAMPLE_STEP};
+use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use statrs::function::gamma::{digamma, ln_gamma};
@@ -239,11 +240,6 @@ struct GroupedSpends {
     customers: usize,
 }
 
-/// Above this many distinct (x, zbar) the fit starts from the optimum of a sample …
-const SAMPLE_ABOVE: usize = 100_000;
-/// … of every this-many-th of them.
-const SAMPLE_STEP: usize = 16;
-
 impl GroupedSpends {
     /// Every `step`-th distinct (x, zbar) with its count.
     fn sample(&self, step: usize) -> GroupedSpends {
@@ -276,7 +272,7 @@ impl GroupedSpends {
                 keys.push((c.frequency, c.mean_spend.to_bits()));
             }
         }
-        keys.sort_unstable();
+        keys.par_sort_unstable();
         let used = keys.len();
         let mut frequencies: Vec<u32> = keys.iter().map(|k| k.0).collect();
         frequencies.dedup();
@@ -310,21 +306,23 @@ impl GroupedSpends {
         let per_frequency: Vec<FrequencyTerms> =
             self.frequencies.iter().map(|&x| FrequencyTerms::build(m, x, with_gradient)).collect();
         let ln_gamma_param = m.gamma.ln();
-        let mut ll = 0.0;
-        let mut grad = [0.0; 3];
-        for g in &self.groups {
-            let terms = &per_frequency[g.frequency as usize];
-            let (value, ln_pooled) = terms.log_likelihood(m, g.ln_spend, g.mean_spend);
-            ll += g.count * value;
-            if with_gradient {
-                let x = terms.x;
-                let px_q = m.p * x + m.q;
-                grad[0] += g.count * x * (terms.digamma_p + g.ln_spend + terms.ln_x - ln_pooled);
-                grad[1] += g.count * (terms.digamma_q + ln_gamma_param - ln_pooled);
-                grad[2] += g.count * (m.q / m.gamma - px_q / (m.gamma + x * g.mean_spend));
+        summed(&self.groups, |groups| {
+            let mut ll = 0.0;
+            let mut grad = [0.0; 3];
+            for g in groups {
+                let terms = &per_frequency[g.frequency as usize];
+                let (value, ln_pooled) = terms.log_likelihood(m, g.ln_spend, g.mean_spend);
+                ll += g.count * value;
+                if with_gradient {
+                    let x = terms.x;
+                    let px_q = m.p * x + m.q;
+                    grad[0] += g.count * x * (terms.digamma_p + g.ln_spend + terms.ln_x - ln_pooled);
+                    grad[1] += g.count * (terms.digamma_q + ln_gamma_param - ln_pooled);
+                    grad[2] += g.count * (m.q / m.gamma - px_q / (m.gamma + x * g.mean_spend));
+                }
             }
-        }
-        (ll, grad)
+            (ll, grad)
+        })
     }
 }
 

@@ -23,6 +23,25 @@ pub use summary::{summarize, CustomerHistory, CustomerSummary, SpendHistory, Tra
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+/// Above this many distinct histories a likelihood is summed on two threads.
+const PARALLEL_GROUPS: usize = 20_000;
+/// Above this many distinct histories a fit starts from the optimum of a sample …
+const SAMPLE_ABOVE: usize = 100_000;
+/// … of every this-many-th history.
+const SAMPLE_STEP: usize = 16;
+
+/// A log-likelihood and its gradient summed over `groups` by `sum`, in two halves on two
+/// threads when there are many (always split in the same place, so the result is the same
+/// on every run).
+fn summed<G: Sync, const N: usize>(groups: &[G], sum: impl Fn(&[G]) -> (f64, [f64; N]) + Sync) -> (f64, [f64; N]) {
+    if groups.len() < PARALLEL_GROUPS {
+        return sum(groups);
+    }
+    let (left, right) = groups.split_at(groups.len() / 2);
+    let (l, r) = rayon::join(|| sum(left), || sum(right));
+    (l.0 + r.0, std::array::from_fn(|i| l.1[i] + r.1[i]))
+}
+
 /// Why a CLV computation could not give a finite answer.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ClvError {

@@ -11,9 +11,13 @@ use super::{
 use crate::clv::{BgNbd, CustomerHistory, GammaGamma, SpendHistory, DAYS_PER_MONTH};
 use crate::error::Result;
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 use std::collections::HashMap;
+
+/// Customers decided between two progress reports.
+const PROGRESS_STEP: usize = 100_000;
 
 /// The parts of a run, for progress reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -243,17 +247,15 @@ pub fn evaluate_columns(
     model.upsell = popular_categories(bought, &model, settings);
     drop(buyers);
 
-    let total = n.max(1);
-    let decisions = (0..n)
-        .map(|i| {
-            if i % 100_000 == 0 {
-                progress(Stage::Deciding, i as f64 / total as f64);
-            }
+    let mut decisions = Vec::with_capacity(n);
+    for start in (0..n).step_by(PROGRESS_STEP) {
+        progress(Stage::Deciding, start as f64 / n as f64);
+        decisions.par_extend((start..(start + PROGRESS_STEP).min(n)).into_par_iter().map(|i| {
             let mut m = measure(&facts[i], days_of(i), as_of);
             predictions[i].apply(&mut m);
             decide(&m, &model, settings, None)
-        })
-        .collect();
+        }));
+    }
     progress(Stage::Deciding, 1.0);
     Ok(Evaluation { model, facts, day_offsets, days, predictions, decisions })
 }
@@ -307,7 +309,7 @@ impl ModelInputs {
 /// Fits BG/NBD and Gamma-Gamma and fills P(alive), expected purchases and predicted CLV.
 fn predict(
     predictions: &mut [Prediction],
-    input: &dyn Fn(usize) -> Option<ModelInputs>,
+    input: &(dyn Fn(usize) -> Option<ModelInputs> + Sync),
     settings: &EvaluationSettings,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> ClvModels {
@@ -354,12 +356,13 @@ fn predict(
     progress(Stage::Predicting, 0.0);
     let curves = ValueCurves::new(&purchases.model, settings, buyers().map(|(_, b)| (b.x, b.age_days)));
     let fitted = Fitted { purchases: &purchases.model, spend: spend_model.as_ref() };
-    for (i, b) in buyers() {
-        let Some(curve) = curves.get(b.x, b.age_days) else { continue };
+    predictions.par_iter_mut().enumerate().for_each(|(i, prediction)| {
+        let Some(b) = input(i) else { return };
+        let Some(curve) = curves.get(b.x, b.age_days) else { return };
         let mut m = Measures::default();
         fill_prediction(&mut m, &b.history(unit_days), &b.spend(), b.margin, fitted, curve);
-        predictions[i] = Prediction::of(&m);
-    }
+        *prediction = Prediction::of(&m);
+    });
     progress(Stage::Predicting, 1.0);
     models
 }
@@ -451,23 +454,14 @@ struct ValueCurves {
 impl ValueCurves {
     fn new(model: &BgNbd, settings: &EvaluationSettings, buyers: impl Iterator<Item = (u32, i32)>) -> Self {
         let mut keys: Vec<(u32, i32)> = buyers.collect();
-        keys.sort_unstable();
+        keys.par_sort_unstable();
         keys.dedup();
         let unit_days = settings.clv_time_unit.days();
         let compute = |&(x, age_days): &(u32, i32)| {
             let age = f64::from(age_days) / unit_days;
             curve(model, settings, x, age).map(|c| ((x, age_days), c))
         };
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
-        let chunk = keys.len().div_ceil(threads).max(1);
-        let curves = std::thread::scope(|scope| {
-            let handles: Vec<_> = keys
-                .chunks(chunk)
-                .map(|part| scope.spawn(move || part.iter().filter_map(compute).collect::<Vec<_>>()))
-                .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap_or_default()).collect()
-        });
-        ValueCurves { curves }
+        ValueCurves { curves: keys.par_iter().filter_map(compute).collect() }
     }
 
     fn get(&self, x: u32, age_days: i32) -> Option<Curve> {
