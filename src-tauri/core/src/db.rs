@@ -20,6 +20,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0004_list_indexes.sql"), None),
     (include_str!("../migrations/0005_search_prefixes.sql"), Some(rebuild_search)),
     (include_str!("../migrations/0006_evaluations.sql"), None),
+    (include_str!("../migrations/0007_unused_indexes.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here.

@@ -941,10 +941,18 @@ impl<'c> Run<'c> {
         }
         self.close_order()?;
         self.flush_orders()?;
-        self.conn.execute_batch(
-            "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id;
-             DROP TABLE temp.import_search;",
-        )?;
+        let add_entries = || {
+            let sql =
+                "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id";
+            self.conn.execute(sql, [])?;
+            Ok(())
+        };
+        if self.bulk {
+            search::add_in_bulk(self.conn, add_entries)?;
+        } else {
+            add_entries()?;
+        }
+        self.conn.execute_batch("DROP TABLE temp.import_search")?;
         self.rebuild_indexes()?;
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
