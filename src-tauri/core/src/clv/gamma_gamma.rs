@@ -16,7 +16,7 @@
 //! reproduces the published fit (p = 6.25, q = 3.74, gamma = 15.44, LL = -4055.9);
 //! averaging over repeat purchase rows instead gives p = 6.05, q = 3.89, gamma = 16.44.
 
-use super::optimize::minimize;
+use super::optimize::{minimize, Minimum, Start};
 use super::summary::SpendHistory;
 use super::{summed, ClvError, Shortage, SAMPLE_ABOVE, SAMPLE_STEP};
 use rayon::slice::ParallelSliceMut;
@@ -150,15 +150,13 @@ impl GammaGamma {
         }
         // As for BG/NBD: a large base starts from the optimum of a systematic sample.
         let logs = |m: &GammaGamma| [m.p.ln(), m.q.ln(), m.gamma.ln()];
-        let mut starts: Vec<[f64; 3]> = Vec::new();
+        let mut starts: Vec<Start<3>> = Vec::new();
         if data.groups.len() > SAMPLE_ABOVE {
             let sample = data.sample(SAMPLE_STEP);
-            if let Some(theta) = sample.maximize(&sample.starting_points().map(|m| logs(&m))) {
-                starts.push(theta);
-            }
+            starts.extend(sample.maximize(&sample.starting_points().map(|m| logs(&m).into())).map(Start::from));
         }
-        starts.extend(data.starting_points().map(|m| logs(&m)));
-        let theta = data.maximize(&starts).ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
+        starts.extend(data.starting_points().map(|m| Start::from(logs(&m))));
+        let theta = data.maximize(&starts).ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?.x;
         let model = GammaGamma::from_logs(&theta);
         model.validate().map_err(|_| ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
@@ -249,7 +247,7 @@ impl GroupedSpends {
     }
 
     /// The log-parameters maximising the likelihood, from the first start that converges.
-    fn maximize(&self, starts: &[[f64; 3]]) -> Option<[f64; 3]> {
+    fn maximize(&self, starts: &[Start<3>]) -> Option<Minimum<3>> {
         let total = self.customers as f64;
         let mut objective = |theta: &[f64; 3]| {
             let model = GammaGamma::from_logs(theta);
@@ -260,7 +258,7 @@ impl GroupedSpends {
             let value = -ll / total;
             (value.is_finite() && gradient.iter().all(|g| g.is_finite())).then_some((value, gradient))
         };
-        starts.iter().find_map(|&start| minimize(&mut objective, start)).map(|m| m.x)
+        starts.iter().find_map(|&start| minimize(&mut objective, start))
     }
 
     fn new(customers: &[SpendHistory]) -> Result<Self, ClvError> {
@@ -332,6 +330,26 @@ mod tests {
 
     fn s(frequency: u32, mean_spend: f64) -> SpendHistory {
         SpendHistory { frequency, mean_spend }
+    }
+
+    #[test]
+    fn a_large_base_fitted_from_a_sample_reaches_the_optimum_of_a_fit_from_scratch() {
+        // Skewed spends, as shops see them; each mean distinct.
+        let customers: Vec<SpendHistory> = (0..(SAMPLE_ABOVE + 1_000) as u64)
+            .map(|i| {
+                let u = (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) as f64 / (1_u64 << 53) as f64;
+                s(1 + (i % 7) as u32, 5.0 + 300.0 * u * u * u + (i as f64) * 1e-6)
+            })
+            .collect();
+        let warm = GammaGamma::fit(&customers).expect("fit through a sample");
+        let data = GroupedSpends::new(&customers).expect("valid");
+        assert!(data.groups.len() > SAMPLE_ABOVE, "the sampled path is taken");
+        let logs = |m: &GammaGamma| [m.p.ln(), m.q.ln(), m.gamma.ln()];
+        let starts = data.starting_points().map(|m| Start::from(logs(&m)));
+        let cold = GammaGamma::from_logs(&data.maximize(&starts).expect("fit from scratch").x);
+        for (a, b) in [(warm.model.p, cold.p), (warm.model.q, cold.q), (warm.model.gamma, cold.gamma)] {
+            assert!((a - b).abs() <= 1e-6 * b.abs(), "{:?} vs {cold:?}", warm.model);
+        }
     }
 
     #[test]

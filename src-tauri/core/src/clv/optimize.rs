@@ -19,6 +19,28 @@ impl<const N: usize, F: FnMut(&[f64; N]) -> Option<(f64, [f64; N])>> Objective<N
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Minimum<const N: usize> {
     pub x: [f64; N],
+    /// The inverse Hessian approximation built on the way: with `x`, a start for a nearby
+    /// problem (the same model on more data) that needs no rebuilding of the curvature.
+    pub inverse_hessian: [[f64; N]; N],
+}
+
+/// Where a search starts, with the curvature known there if any.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Start<const N: usize> {
+    pub x: [f64; N],
+    pub inverse_hessian: Option<[[f64; N]; N]>,
+}
+
+impl<const N: usize> From<[f64; N]> for Start<N> {
+    fn from(x: [f64; N]) -> Self {
+        Start { x, inverse_hessian: None }
+    }
+}
+
+impl<const N: usize> From<Minimum<N>> for Start<N> {
+    fn from(m: Minimum<N>) -> Self {
+        Start { x: m.x, inverse_hessian: Some(m.inverse_hessian) }
+    }
 }
 
 /// Stop when the largest gradient component is below this.
@@ -40,14 +62,15 @@ const MAX_HALVINGS: usize = 40;
 
 /// Minimises `f` from `start`. Returns `None` if `f` is not finite at `start` or the search
 /// ends without reaching the gradient tolerance.
-pub(crate) fn minimize<const N: usize>(f: &mut impl Objective<N>, start: [f64; N]) -> Option<Minimum<N>> {
-    let mut x = start;
+pub(crate) fn minimize<const N: usize>(f: &mut impl Objective<N>, start: impl Into<Start<N>>) -> Option<Minimum<N>> {
+    let start = start.into();
+    let mut x = start.x;
     let (mut fx, mut g) = f.evaluate(&x)?;
-    let mut h = identity::<N>();
-    let mut fresh_h = true;
+    let mut h = start.inverse_hessian.unwrap_or_else(identity::<N>);
+    let mut fresh_h = start.inverse_hessian.is_none();
     for _ in 0..MAX_ITERATIONS {
         let g_norm = max_abs(&g);
-        let here = Minimum { x };
+        let here = Minimum { x, inverse_hessian: h };
         if g_norm <= GRADIENT_TOLERANCE {
             return Some(here);
         }
@@ -89,7 +112,7 @@ pub(crate) fn minimize<const N: usize>(f: &mut impl Objective<N>, start: [f64; N
             continue;
         };
         if fx - f_new <= STALLED_DECREASE * fx.abs().max(1.0) && max_abs(&g_new) <= STALLED_GRADIENT_TOLERANCE {
-            return Some(Minimum { x: x_new });
+            return Some(Minimum { x: x_new, inverse_hessian: h });
         }
         let s: [f64; N] = std::array::from_fn(|i| x_new[i] - x[i]);
         let y: [f64; N] = std::array::from_fn(|i| g_new[i] - g[i]);
