@@ -346,14 +346,35 @@ pub async fn run_import(
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportReport> {
     on_db(&db, move |db| {
-        db.with_conn(|c| {
+        let report = db.with_conn(|c| {
             import::import_file(c, Path::new(&path), &options, now(), |p| {
                 // A closed window only stops the reports, not the import.
                 let _ = on_progress.send(p);
             })
-        })
+        })?;
+        if report.status == import::ImportStatus::Imported {
+            complete_search_in_background(db.clone());
+        }
+        Ok(report)
     })
     .await
+}
+
+/// Adds the search entries a large import left waiting, off the IPC workers; the customers
+/// page shows how many are still waiting ([`search_pending`]).
+pub fn complete_search_in_background(db: Database) {
+    std::thread::spawn(move || {
+        if let Err(e) = headtail_core::search::catch_up(&db) {
+            eprintln!("headtail: adding imported customers to the search index failed: {e}");
+        }
+    });
+}
+
+/// How many imported customers are not in the search index yet.
+#[tauri::command]
+#[specta::specta]
+pub async fn search_pending(db: State<'_, Store>) -> CommandResult<u64> {
+    on_db(&db, |db| db.with_conn(headtail_core::search::pending)).await
 }
 
 #[tauri::command]

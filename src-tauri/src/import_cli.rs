@@ -18,8 +18,11 @@ const PROGRESS_FROM_BYTES: u64 = 1 << 20;
 
 pub fn run(db_path: &Path, args: &ImportArgs) -> ExitCode {
     match import(db_path, args) {
-        Ok(report) => {
+        Ok((report, db)) => {
             print_report(&report);
+            if report.status == ImportStatus::Imported {
+                complete_search(&db);
+            }
             if report.status.is_success() {
                 ExitCode::SUCCESS
             } else {
@@ -33,7 +36,18 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> ExitCode {
     }
 }
 
-fn import(db_path: &Path, args: &ImportArgs) -> Result<ImportReport, String> {
+/// Adds the search entries a large import left waiting. The import is committed whatever
+/// happens here: what is not added now is added at the app's next start.
+fn complete_search(db: &Database) {
+    let started = Instant::now();
+    match headtail_core::search::catch_up(db) {
+        Ok(0) => {}
+        Ok(n) => println!("search index: {n} new customers added in {:.1} s", started.elapsed().as_secs_f64()),
+        Err(e) => eprintln!("headtail: the search index is completed at the next start: {e}"),
+    }
+}
+
+fn import(db_path: &Path, args: &ImportArgs) -> Result<(ImportReport, Database), String> {
     let size = std::fs::metadata(&args.input).map_err(|e| format!("cannot read {}: {e}", args.input.display()))?.len();
     let db = Database::open(db_path).map_err(|e| e.to_string())?;
     let options = ImportOptions {
@@ -56,7 +70,9 @@ fn import(db_path: &Path, args: &ImportArgs) -> Result<ImportReport, String> {
             let _ = std::io::stderr().flush();
         }
     };
-    db.with_conn(|c| import_file(c, &args.input, &options, Utc::now(), progress)).map_err(|e| e.to_string())
+    let report =
+        db.with_conn(|c| import_file(c, &args.input, &options, Utc::now(), progress)).map_err(|e| e.to_string())?;
+    Ok((report, db))
 }
 
 fn print_report(r: &ImportReport) {

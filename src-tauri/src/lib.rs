@@ -42,6 +42,7 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::close_demo,
         commands::preview_import,
         commands::run_import,
+        commands::search_pending,
         commands::list_import_batches,
         commands::revert_import,
         commands::export_customers,
@@ -82,6 +83,10 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, store: Store) -> tauri:
 pub fn run_gui(db_path: &std::path::Path) -> Result<(), tauri::Error> {
     let store = Store::open(db_path);
     schedule_backups(store.own_database(), headtail_core::backup::default_dir(db_path));
+    // An import cut short after its commit may have left search entries waiting.
+    if let Some(db) = store.own_database() {
+        commands::complete_search_in_background(db);
+    }
     configure(tauri::Builder::default(), store).run(tauri::generate_context!())
 }
 

@@ -250,6 +250,25 @@ describe('customer list', () => {
     assert.equal((await lastListQuery(page)).search, null);
   });
 
+  test('a search while imported customers join the index says so, and runs again once they are in', async () => {
+    const page = await open({ seed: { customers: CUSTOMERS, searchPending: 12500 } });
+    await rows(page).first().waitFor();
+    assert.equal(await page.getByTestId('search-pending').count(), 0, 'no notice without a search');
+    await page.getByTestId('customer-search').fill('acme');
+    await waitForNames(page, ['Acme Trading Ltd']);
+    await page.getByTestId('search-pending').waitFor();
+    assert.equal(
+      await page.getByTestId('search-pending').textContent(),
+      tr(en, 'customers.search_pending_other', { count: '12,500' }),
+    );
+    await shoot(page, 'customers-search-pending');
+    const searches = (await ipcCalls(page, 'list_customers')).length;
+    await page.evaluate(() => window.__fake.setSearchPending(0));
+    await page.getByTestId('search-pending').waitFor({ state: 'detached' });
+    await page.waitForFunction((n) => window.__fake.calls.filter((c) => c.cmd === 'list_customers').length > n, searches);
+    assert.equal((await lastListQuery(page)).search, 'acme', 'the same search again, now over everyone');
+  });
+
   test('a broad search shows an at-least count and still pages on', async () => {
     const many = Array.from({ length: 120 }, (_, i) => ({ id: i + 1, name: `Customer ${String(i + 1).padStart(3, '0')}` }));
     const page = await open({ seed: { customers: many, countCap: 100 } });

@@ -21,11 +21,12 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0005_search_prefixes.sql"), Some(rebuild_search)),
     (include_str!("../migrations/0006_evaluations.sql"), None),
     (include_str!("../migrations/0007_unused_indexes.sql"), None),
+    (include_str!("../migrations/0008_search_pending.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here.
 fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
-    crate::search::reindex_all(tx).map_err(|e| HookError::Hook(e.to_string()))
+    crate::search::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

@@ -10,6 +10,7 @@
 //! - a run of 5 or more digits (a phone number) also gives its suffixes, so the middle or
 //!   the end of a number is found.
 
+use crate::db::Database;
 use crate::error::Result;
 use rusqlite::{params, Connection};
 
@@ -159,6 +160,8 @@ fn profile_text_sql(filter: &str) -> String {
 /// customers keep no entry.
 pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
+    // An entry still waiting from an import describes the profile as it was then.
+    conn.prepare_cached("DELETE FROM search_pending WHERE customer_id = ?1")?.execute([customer_id])?;
     let mut select = conn.prepare_cached(&profile_text_sql("AND c.id = ?1"))?;
     let mut rows = select.query([customer_id])?;
     if let Some(row) = rows.next()? {
@@ -171,6 +174,13 @@ pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
 
 /// Rebuilds the whole index in one pass, e.g. after a bulk load.
 pub fn reindex_all(conn: &Connection) -> Result<()> {
+    conn.execute("DELETE FROM search_pending", [])?;
+    index_all(conn)
+}
+
+/// [`reindex_all`] for schema versions before entries could wait (the migration that made
+/// the index).
+pub(crate) fn index_all(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM customer_search", [])?;
     add_in_bulk(conn, || {
         let mut select = conn.prepare(&profile_text_sql(""))?;
@@ -187,19 +197,80 @@ pub fn reindex_all(conn: &Connection) -> Result<()> {
 /// FTS5's merge level while entries are added one by one (its default).
 const AUTOMERGE: i64 = 4;
 
-/// Adds many entries at once (`fill` inserts them). FTS5 merges its segments as entries
-/// come in, merging the same entries again and again during a bulk load; here merging waits
-/// until all are in, then makes one segment, about a quarter less work.
+/// Adds many entries at once (`fill` inserts them), then merges the index into one segment.
 pub(crate) fn add_in_bulk(conn: &Connection, fill: impl FnOnce() -> Result<()>) -> Result<()> {
+    without_merging(conn, fill)?;
+    optimize(conn)
+}
+
+/// Runs `fill` with FTS5's merging of segments paused. FTS5 merges as entries come in,
+/// merging the same entries again and again during a bulk load; merging once at the end
+/// ([`optimize`]) is about a quarter less work.
+fn without_merging(conn: &Connection, fill: impl FnOnce() -> Result<()>) -> Result<()> {
     let set_automerge = |level: i64| {
         conn.execute("INSERT INTO customer_search (customer_search, rank) VALUES ('automerge', ?1)", [level])
     };
     set_automerge(0)?;
     let filled = fill();
     set_automerge(AUTOMERGE)?;
-    filled?;
+    filled
+}
+
+/// Merges every segment of the index into one.
+fn optimize(conn: &Connection) -> Result<()> {
     conn.execute("INSERT INTO customer_search (customer_search) VALUES ('optimize')", [])?;
     Ok(())
+}
+
+/// Entries added per transaction by [`catch_up`]: well under a second of holding the write
+/// lock, so edits made meanwhile wait at most that long.
+const CATCH_UP_STEP: i64 = 50_000;
+
+/// Customers whose search entries are still waiting to be added (see [`catch_up`]).
+pub fn pending(conn: &Connection) -> Result<u64> {
+    let count: i64 = conn.query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))?;
+    Ok(count as u64)
+}
+
+/// Adds at most `limit` waiting entries (all with `None`), lowest ids first, to the index and
+/// removes them from the waiting list; returns how many.
+pub(crate) fn add_pending(conn: &Connection, limit: Option<i64>) -> Result<u64> {
+    let last: Option<i64> = conn.query_row(
+        "SELECT max(customer_id) FROM (SELECT customer_id FROM search_pending ORDER BY customer_id LIMIT ?1)",
+        [limit.unwrap_or(-1)],
+        |r| r.get(0),
+    )?;
+    let Some(last) = last else { return Ok(0) };
+    without_merging(conn, || {
+        conn.execute(
+            "INSERT INTO customer_search (rowid, tokens)
+             SELECT customer_id, tokens FROM search_pending WHERE customer_id <= ?1 ORDER BY customer_id",
+            [last],
+        )?;
+        Ok(())
+    })?;
+    Ok(conn.execute("DELETE FROM search_pending WHERE customer_id <= ?1", [last])? as u64)
+}
+
+/// Adds every waiting entry to the index, [`CATCH_UP_STEP`] per transaction, then merges the
+/// index once. Run after a large import commits, and at start in case a run was cut short:
+/// a crash midway leaves the rest waiting, nothing half-added. Returns how many were added.
+///
+/// # Errors
+/// Database errors; what was added before stays added.
+pub fn catch_up(db: &Database) -> Result<u64> {
+    let mut added = 0;
+    loop {
+        let step = db.with_tx(|tx| add_pending(tx, Some(CATCH_UP_STEP)))?;
+        if step == 0 {
+            break;
+        }
+        added += step;
+    }
+    if added > 0 {
+        db.with_tx(|tx| optimize(tx))?;
+    }
+    Ok(added)
 }
 
 #[cfg(test)]

@@ -181,6 +181,7 @@ async function call<T>(run: () => Promise<Settled<T>>): Promise<Result<T>> {
 
 export const api = {
   listCustomers: (query: CustomerQuery) => call(() => commands.listCustomers(query)),
+  searchPending: () => call(() => commands.searchPending()),
   getCustomer: (id: number) => call(() => commands.getCustomer(id)),
   createCustomer: (input: CustomerInput) => call(() => commands.createCustomer(input)),
   updateCustomer: (id: number, input: CustomerInput) => call(() => commands.updateCustomer(id, input)),

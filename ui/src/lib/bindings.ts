@@ -41,6 +41,8 @@ export const commands = {
 	previewImport: (path: string, options: ImportOptions_Deserialize) => typedError<Preview_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("preview_import", { path, options })),
 	/**  Runs an import in one transaction; progress arrives on `on_progress` while it runs. */
 	runImport: (path: string, options: ImportOptions_Deserialize, onProgress: Channel<Progress>) => typedError<ImportReport_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_import", { path, options, onProgress })),
+	/**  How many imported customers are not in the search index yet. */
+	searchPending: () => typedError<number, ErrorPayload_Serialize>(__TAURI_INVOKE("search_pending")),
 	listImportBatches: () => typedError<ImportBatch_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_import_batches")),
 	/**  Undoes an import: what it created goes, what it changed comes back. */
 	revertImport: (batchId: number) => typedError<RevertReport, ErrorPayload_Serialize>(__TAURI_INVOKE("revert_import", { batchId })),

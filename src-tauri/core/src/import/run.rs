@@ -825,11 +825,6 @@ impl<'c> Run<'c> {
             params![options.kind.as_str(), source, ts],
         )?;
         let batch = conn.last_insert_rowid();
-        // Search entries of new customers wait here and go into the full-text index in one
-        // statement at the end: row by row, FTS5 pays a flush of its pending terms per insert.
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS import_search (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)",
-        )?;
         let mut by_external_id = HashMap::new();
         if options.kind == ImportKind::Orders && columns.has(Field::ExternalId) {
             // One scan instead of a look-up per customer: order files name many customers.
@@ -941,18 +936,12 @@ impl<'c> Run<'c> {
         }
         self.close_order()?;
         self.flush_orders()?;
-        let add_entries = || {
-            let sql =
-                "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id";
-            self.conn.execute(sql, [])?;
-            Ok(())
-        };
-        if self.bulk {
-            search::add_in_bulk(self.conn, add_entries)?;
-        } else {
-            add_entries()?;
+        // New customers' search entries wait in search_pending: row by row, FTS5 would pay a
+        // flush of its pending terms per insert. A bulk load leaves them there for
+        // search::catch_up after it commits; any other import adds them now, in one statement.
+        if !self.bulk {
+            search::add_pending(self.conn, None)?;
         }
-        self.conn.execute_batch("DROP TABLE temp.import_search")?;
         self.rebuild_indexes()?;
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
@@ -1851,7 +1840,7 @@ fn insert_customer<'c>(
             channel.execute(params![id, ch])?;
         }
     }
-    conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
+    conn.prepare_cached("INSERT INTO search_pending (customer_id, tokens) VALUES (?1, ?2)")?
         .execute(params![id, search::index_tokens(&search_text(c))])?;
     Ok(id)
 }

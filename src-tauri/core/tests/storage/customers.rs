@@ -1,7 +1,7 @@
-use crate::{at, temp_db};
+use crate::{at, customer, found, temp_db};
 use headtail_core::customers::{self, CustomerInput, CustomerKind, CustomerQuery, CustomerSort};
 use headtail_core::error::Rule;
-use headtail_core::{Database, Error};
+use headtail_core::{search, Database, Error};
 
 fn input(name: &str) -> CustomerInput {
     CustomerInput::named(name)
@@ -304,4 +304,39 @@ fn a_broad_search_reports_a_lower_bound_and_a_narrow_one_an_exact_count() {
     assert_eq!((narrow.total, narrow.total_exact), (1, true));
     let all = db.with_conn(|c| customers::list(c, &CustomerQuery::default())).expect("all");
     assert_eq!((all.total, all.total_exact), (COUNT_CAP + 2, true), "without a search the count is exact");
+}
+
+#[test]
+fn entries_an_import_left_waiting_join_the_search_on_catch_up_unless_an_edit_replaced_them() {
+    let (_dir, db) = temp_db();
+    let ids: Vec<i64> = ["张伟", "李娜", "王芳"].iter().map(|n| customer(&db, n)).collect();
+    // As a large import leaves them: customers in the table, their entries waiting.
+    db.with_conn(|c| {
+        for (id, name) in ids.iter().zip(["张伟", "李娜", "王芳"]) {
+            c.execute("DELETE FROM customer_search WHERE rowid = ?1", [id])?;
+            c.execute(
+                "INSERT INTO search_pending (customer_id, tokens) VALUES (?1, ?2)",
+                rusqlite::params![id, search::index_tokens(name)],
+            )?;
+        }
+        Ok(())
+    })
+    .expect("waiting entries");
+    let pending = || db.with_conn(search::pending).expect("pending");
+    assert_eq!(pending(), 3);
+    assert!(found(&db, "张伟").is_empty(), "not searchable yet");
+
+    // An edit indexes the profile as it is now; the waiting entry, from before, is dropped.
+    db.with_tx(|tx| customers::update(tx, ids[1], CustomerInput::named("赵敏"), at(3))).expect("update");
+    assert_eq!(found(&db, "赵敏"), vec!["赵敏"]);
+    // An erasure leaves nothing of the customer waiting either.
+    headtail_core::erase::erase(&db, ids[2], at(4)).expect("erase");
+    assert_eq!(pending(), 1);
+
+    assert_eq!(search::catch_up(&db).expect("catch up"), 1);
+    assert_eq!(pending(), 0);
+    assert_eq!(found(&db, "张伟"), vec!["张伟"]);
+    assert!(found(&db, "李娜").is_empty(), "the old name was not added back");
+    assert!(found(&db, "王芳").is_empty());
+    assert_eq!(search::catch_up(&db).expect("nothing left"), 0);
 }
