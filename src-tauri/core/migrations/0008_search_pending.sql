@@ -1,7 +1,6 @@
--- Search entries of the customers a large import created, made during the import and added
--- to the full-text index after it commits (search::catch_up), a step at a time, so that
--- building the index does not hold up the import.
+-- Customers a large import created whose search entries are still to be made: they are
+-- added to the full-text index after the import commits (search::catch_up), a step at a
+-- time, so that building the index does not hold up the import.
 CREATE TABLE search_pending (
-    customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE,
-    tokens      TEXT NOT NULL
+    customer_id INTEGER PRIMARY KEY REFERENCES customers (id) ON DELETE CASCADE
 );

@@ -160,7 +160,7 @@ fn profile_text_sql(filter: &str) -> String {
 /// customers keep no entry.
 pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
-    // An entry still waiting from an import describes the profile as it was then.
+    // Indexed now: a customer an import left waiting needs nothing more.
     conn.prepare_cached("DELETE FROM search_pending WHERE customer_id = ?1")?.execute([customer_id])?;
     let mut select = conn.prepare_cached(&profile_text_sql("AND c.id = ?1"))?;
     let mut rows = select.query([customer_id])?;
@@ -226,42 +226,47 @@ fn optimize(conn: &Connection) -> Result<()> {
 /// lock, so edits made meanwhile wait at most that long.
 const CATCH_UP_STEP: i64 = 50_000;
 
-/// Customers whose search entries are still waiting to be added (see [`catch_up`]).
+/// Customers whose search entries are still to be made (see [`catch_up`]).
 pub fn pending(conn: &Connection) -> Result<u64> {
     let count: i64 = conn.query_row("SELECT count(*) FROM search_pending", [], |r| r.get(0))?;
     Ok(count as u64)
 }
 
-/// Adds at most `limit` waiting entries (all with `None`), lowest ids first, to the index and
-/// removes them from the waiting list; returns how many.
-pub(crate) fn add_pending(conn: &Connection, limit: Option<i64>) -> Result<u64> {
+/// Makes the entries of at most `limit` waiting customers, lowest ids first, from their
+/// profiles as they are now (deleted and erased ones get none) and takes them off the
+/// waiting list; returns how many left it.
+fn add_pending(conn: &Connection, limit: i64) -> Result<u64> {
     let last: Option<i64> = conn.query_row(
         "SELECT max(customer_id) FROM (SELECT customer_id FROM search_pending ORDER BY customer_id LIMIT ?1)",
-        [limit.unwrap_or(-1)],
+        [limit],
         |r| r.get(0),
     )?;
     let Some(last) = last else { return Ok(0) };
     without_merging(conn, || {
-        conn.execute(
-            "INSERT INTO customer_search (rowid, tokens)
-             SELECT customer_id, tokens FROM search_pending WHERE customer_id <= ?1 ORDER BY customer_id",
-            [last],
-        )?;
+        let waiting = "AND c.id IN (SELECT customer_id FROM search_pending WHERE customer_id <= ?1)";
+        let mut select = conn.prepare(&profile_text_sql(waiting))?;
+        let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
+        let mut rows = select.query([last])?;
+        while let Some(row) = rows.next()? {
+            let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
+            insert.execute(params![id, index_tokens(&text)])?;
+        }
         Ok(())
     })?;
     Ok(conn.execute("DELETE FROM search_pending WHERE customer_id <= ?1", [last])? as u64)
 }
 
-/// Adds every waiting entry to the index, [`CATCH_UP_STEP`] per transaction, then merges the
-/// index once. Run after a large import commits, and at start in case a run was cut short:
-/// a crash midway leaves the rest waiting, nothing half-added. Returns how many were added.
+/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction, then
+/// merges the index once. Run after a large import commits, and at start in case a run was
+/// cut short: a crash midway leaves the rest waiting, nothing half-added. Returns how many
+/// customers left the waiting list.
 ///
 /// # Errors
 /// Database errors; what was added before stays added.
 pub fn catch_up(db: &Database) -> Result<u64> {
     let mut added = 0;
     loop {
-        let step = db.with_tx(|tx| add_pending(tx, Some(CATCH_UP_STEP)))?;
+        let step = db.with_tx(|tx| add_pending(tx, CATCH_UP_STEP))?;
         if step == 0 {
             break;
         }

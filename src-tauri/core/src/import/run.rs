@@ -825,6 +825,12 @@ impl<'c> Run<'c> {
             params![options.kind.as_str(), source, ts],
         )?;
         let batch = conn.last_insert_rowid();
+        // Search entries of new customers wait here and go into the full-text index in one
+        // statement at the end: row by row, FTS5 pays a flush of its pending terms per insert.
+        // A bulk load leaves its customers to search::catch_up after the commit instead.
+        conn.execute_batch(
+            "CREATE TEMP TABLE IF NOT EXISTS import_search (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)",
+        )?;
         let mut by_external_id = HashMap::new();
         if options.kind == ImportKind::Orders && columns.has(Field::ExternalId) {
             // One scan instead of a look-up per customer: order files name many customers.
@@ -936,12 +942,10 @@ impl<'c> Run<'c> {
         }
         self.close_order()?;
         self.flush_orders()?;
-        // New customers' search entries wait in search_pending: row by row, FTS5 would pay a
-        // flush of its pending terms per insert. A bulk load leaves them there for
-        // search::catch_up after it commits; any other import adds them now, in one statement.
-        if !self.bulk {
-            search::add_pending(self.conn, None)?;
-        }
+        self.conn.execute_batch(
+            "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id;
+             DROP TABLE temp.import_search;",
+        )?;
         self.rebuild_indexes()?;
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
@@ -1201,7 +1205,7 @@ impl<'c> Run<'c> {
             }
             Err(e) => return Err(e),
         };
-        match insert_customer(self.conn, &mut self.stmts, &valid, &self.ts, self.batch) {
+        match insert_customer(self.conn, &mut self.stmts, &valid, &self.ts, self.batch, self.bulk) {
             Ok(id) => Ok(Some(id)),
             Err(Error::Database(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -1795,7 +1799,8 @@ impl ToSql for IsoDate {
 }
 
 /// Inserts a validated customer created by an import: one statement for the profile, its
-/// tags and channels, and its search entry made from the input, with no read-back; for a
+/// tags and channels, and its search entry made from the input (or, in a bulk load, a note
+/// that it is still to be made), with no read-back; for a
 /// million new customers that is the difference between seconds and minutes.
 fn insert_customer<'c>(
     conn: &'c Connection,
@@ -1803,6 +1808,7 @@ fn insert_customer<'c>(
     c: &CustomerInput,
     ts: &str,
     batch: i64,
+    bulk: bool,
 ) -> Result<i64> {
     held(&mut stmts.customer, conn, INSERT_CUSTOMER)?.execute(params![
         c.name,
@@ -1840,8 +1846,12 @@ fn insert_customer<'c>(
             channel.execute(params![id, ch])?;
         }
     }
-    conn.prepare_cached("INSERT INTO search_pending (customer_id, tokens) VALUES (?1, ?2)")?
-        .execute(params![id, search::index_tokens(&search_text(c))])?;
+    if bulk {
+        conn.prepare_cached("INSERT INTO search_pending (customer_id) VALUES (?1)")?.execute([id])?;
+    } else {
+        conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
+            .execute(params![id, search::index_tokens(&search_text(c))])?;
+    }
     Ok(id)
 }
 

@@ -22,7 +22,9 @@ fn digest(db: &Database) -> String {
         tables.push("customer_search".into());
         let mut out = String::new();
         for t in tables {
-            let sql = if t == "customer_search" { "SELECT rowid FROM customer_search ORDER BY rowid".to_owned() } else { format!("SELECT * FROM {t} ORDER BY 1, 2") };
+            let width = c.prepare(&format!("SELECT * FROM {t}"))?.column_count();
+            let order = if width > 1 { "1, 2" } else { "1" };
+            let sql = if t == "customer_search" { "SELECT rowid FROM customer_search ORDER BY rowid".to_owned() } else { format!("SELECT * FROM {t} ORDER BY {order}") };
             let mut stmt = c.prepare(&sql)?;
             let n = stmt.column_count();
             let mut rows = stmt.query([])?;

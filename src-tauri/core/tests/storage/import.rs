@@ -41,7 +41,9 @@ fn fingerprint(conn: &Connection, skip: &[&str]) -> String {
     tables.retain(|t| !skip.contains(&t.as_str()));
     let mut out = String::new();
     for table in tables {
-        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2")).expect("select");
+        let width = conn.prepare(&format!("SELECT * FROM \"{table}\"")).expect("select").column_count();
+        let order = if width > 1 { "1, 2" } else { "1" };
+        let mut stmt = conn.prepare(&format!("SELECT * FROM \"{table}\" ORDER BY {order}")).expect("select");
         let columns = stmt.column_count();
         let mut rows = stmt.query([]).expect("query");
         out.push_str(&format!("## {table}\n"));
