@@ -182,43 +182,18 @@ pub fn reindex_all(conn: &Connection) -> Result<()> {
 /// the index).
 pub(crate) fn index_all(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM customer_search", [])?;
-    add_in_bulk(conn, || {
-        let mut select = conn.prepare(&profile_text_sql(""))?;
-        let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
-        let mut rows = select.query([])?;
-        while let Some(row) = rows.next()? {
-            let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
-            insert.execute(params![id, index_tokens(&text)])?;
-        }
-        Ok(())
-    })
+    index_profiles(conn, "", [])
 }
 
-/// FTS5's merge level while entries are added one by one (its default).
-const AUTOMERGE: i64 = 4;
-
-/// Adds many entries at once (`fill` inserts them), then merges the index into one segment.
-pub(crate) fn add_in_bulk(conn: &Connection, fill: impl FnOnce() -> Result<()>) -> Result<()> {
-    without_merging(conn, fill)?;
-    optimize(conn)
-}
-
-/// Runs `fill` with FTS5's merging of segments paused. FTS5 merges as entries come in,
-/// merging the same entries again and again during a bulk load; merging once at the end
-/// ([`optimize`]) is about a quarter less work.
-fn without_merging(conn: &Connection, fill: impl FnOnce() -> Result<()>) -> Result<()> {
-    let set_automerge = |level: i64| {
-        conn.execute("INSERT INTO customer_search (customer_search, rank) VALUES ('automerge', ?1)", [level])
-    };
-    set_automerge(0)?;
-    let filled = fill();
-    set_automerge(AUTOMERGE)?;
-    filled
-}
-
-/// Merges every segment of the index into one.
-fn optimize(conn: &Connection) -> Result<()> {
-    conn.execute("INSERT INTO customer_search (customer_search) VALUES ('optimize')", [])?;
+/// Adds the entries of the customers `filter` (a `WHERE` continuation) picks.
+fn index_profiles(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<()> {
+    let mut select = conn.prepare(&profile_text_sql(filter))?;
+    let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
+    let mut rows = select.query(args)?;
+    while let Some(row) = rows.next()? {
+        let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
+        insert.execute(params![id, index_tokens(&text)])?;
+    }
     Ok(())
 }
 
@@ -242,22 +217,12 @@ fn add_pending(conn: &Connection, limit: i64) -> Result<u64> {
         |r| r.get(0),
     )?;
     let Some(last) = last else { return Ok(0) };
-    without_merging(conn, || {
-        let waiting = "AND c.id IN (SELECT customer_id FROM search_pending WHERE customer_id <= ?1)";
-        let mut select = conn.prepare(&profile_text_sql(waiting))?;
-        let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
-        let mut rows = select.query([last])?;
-        while let Some(row) = rows.next()? {
-            let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
-            insert.execute(params![id, index_tokens(&text)])?;
-        }
-        Ok(())
-    })?;
+    let waiting = "AND c.id IN (SELECT customer_id FROM search_pending WHERE customer_id <= ?1)";
+    index_profiles(conn, waiting, [last])?;
     Ok(conn.execute("DELETE FROM search_pending WHERE customer_id <= ?1", [last])? as u64)
 }
 
-/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction, then
-/// merges the index once. Run after a large import commits, and at start in case a run was
+/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction. Run after a large import commits, and at start in case a run was
 /// cut short: a crash midway leaves the rest waiting, nothing half-added. Returns how many
 /// customers left the waiting list.
 ///
@@ -271,9 +236,6 @@ pub fn catch_up(db: &Database) -> Result<u64> {
             break;
         }
         added += step;
-    }
-    if added > 0 {
-        db.with_tx(|tx| optimize(tx))?;
     }
     Ok(added)
 }

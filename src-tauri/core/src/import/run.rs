@@ -578,14 +578,17 @@ pub fn import_file(
     if foreign_keys_off {
         conn.pragma_update(None, "foreign_keys", "OFF")?;
     }
+    // Its commit leaves the log (the size of the new data) for the next writer to copy into
+    // the file, search::catch_up's first step, rather than copying it before returning.
+    let autocheckpoint: i64 = conn.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?;
+    if bulk {
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    }
     let result = import_in_tx(conn, path, options, now, progress, bulk);
-    let restored = conn.pragma_update(None, "cache_size", previous).and_then(|()| {
-        if foreign_keys_off {
-            conn.pragma_update(None, "foreign_keys", "ON")
-        } else {
-            Ok(())
-        }
-    });
+    let restored = conn
+        .pragma_update(None, "cache_size", previous)
+        .and_then(|()| conn.pragma_update(None, "wal_autocheckpoint", autocheckpoint))
+        .and_then(|()| if foreign_keys_off { conn.pragma_update(None, "foreign_keys", "ON") } else { Ok(()) });
     let report = result?;
     restored?;
     Ok(report)
