@@ -197,7 +197,7 @@ fn index_profiles(conn: &Connection, filter: &str, args: impl rusqlite::Params) 
     Ok(())
 }
 
-/// Entries added per transaction by [`catch_up`]: well under a second of holding the write
+/// Customers indexed per transaction by [`catch_up`]: about a second of holding the write
 /// lock, so edits made meanwhile wait at most that long.
 const CATCH_UP_STEP: i64 = 50_000;
 

@@ -1802,9 +1802,9 @@ impl ToSql for IsoDate {
 }
 
 /// Inserts a validated customer created by an import: one statement for the profile, its
-/// tags and channels, and its search entry made from the input (or, in a bulk load, a note
-/// that it is still to be made), with no read-back; for a
-/// million new customers that is the difference between seconds and minutes.
+/// tags and channels, and its search entry made from the input (in a bulk load, a note that
+/// it is still to be made), with no read-back; for a million new customers that is the
+/// difference between seconds and minutes.
 fn insert_customer<'c>(
     conn: &'c Connection,
     stmts: &mut Held<'c>,
