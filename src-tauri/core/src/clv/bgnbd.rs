@@ -12,9 +12,8 @@
 //! log-sum-exp of the two summands (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)).
 
 use super::hyp2f1::hyp2f1_scaled;
-use super::optimize::{minimize, Minimum, Start};
 use super::summary::CustomerHistory;
-use super::{summed, ClvError, Shortage, SAMPLE_ABOVE, SAMPLE_STEP};
+use super::{fit_logs, summed, ClvError, Grouped, Shortage};
 use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -213,16 +212,7 @@ impl BgNbd {
                 "all repeat buyers made the same number of repeat purchases".into(),
             ));
         }
-        // A large base is fitted first on a systematic sample of its histories; the full
-        // likelihood then only polishes that optimum, starting with the curvature the sample's
-        // search found, in a few iterations instead of dozens.
-        let mut starts: Vec<Start<4>> = Vec::new();
-        if data.groups.len() > SAMPLE_ABOVE {
-            let sample = data.sample(SAMPLE_STEP);
-            starts.extend(sample.maximize(&sample.starting_points().map(|m| m.logs().into())).map(Start::from));
-        }
-        starts.extend(data.starting_points().map(|m| Start::from(m.logs())));
-        let theta = data.maximize(&starts).ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?.x;
+        let theta = fit_logs(&data).ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?;
         let model = BgNbd::from_logs(&theta);
         model.validate().map_err(|_| ClvError::NoConvergence { what: "BG/NBD fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
@@ -398,29 +388,6 @@ impl GroupedHistories {
         Ok(GroupedHistories { frequencies, times, groups, customers })
     }
 
-    /// Every `step`-th distinct history with its count: a sample of the customer base that
-    /// shares the index tables.
-    fn sample(&self, step: usize) -> GroupedHistories {
-        let groups: Vec<Group> = self.groups.iter().step_by(step).copied().collect();
-        let customers = groups.iter().map(|g| g.count as usize).sum();
-        GroupedHistories { frequencies: self.frequencies.clone(), times: self.times.clone(), groups, customers }
-    }
-
-    /// The log-parameters maximising the likelihood, from the first start that converges.
-    fn maximize(&self, starts: &[Start<4>]) -> Option<Minimum<4>> {
-        let total = self.customers as f64;
-        let mut objective = |theta: &[f64; 4]| {
-            let model = BgNbd::from_logs(theta);
-            model.validate().ok()?;
-            let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
-            let params = [model.r, model.alpha, model.a, model.b];
-            let gradient: [f64; 4] = std::array::from_fn(|i| -grad[i] * params[i] / total);
-            let value = -ll / total;
-            (value.is_finite() && gradient.iter().all(|g| g.is_finite())).then_some((value, gradient))
-        };
-        starts.iter().find_map(|&start| minimize(&mut objective, start))
-    }
-
     /// Starting points for the fit: the first from simple moments of the data, the second
     /// a neutral one on the data's time scale.
     fn starting_points(&self) -> [BgNbd; 2] {
@@ -446,6 +413,35 @@ impl GroupedHistories {
             if with_gradient { self.times.iter().map(|t| 1.0 / (m.alpha + t)).collect() } else { Vec::new() };
         let tables = Tables { model: m, per_frequency, ln_times, inv_times, with_gradient };
         summed(&self.groups, |part| tables.sum(part))
+    }
+}
+
+impl Grouped<4> for GroupedHistories {
+    fn distinct(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn customers(&self) -> usize {
+        self.customers
+    }
+
+    /// Shares the index tables.
+    fn sample(&self, step: usize) -> Self {
+        let groups: Vec<Group> = self.groups.iter().step_by(step).copied().collect();
+        let customers = groups.iter().map(|g| g.count as usize).sum();
+        GroupedHistories { frequencies: self.frequencies.clone(), times: self.times.clone(), groups, customers }
+    }
+
+    fn starts(&self) -> [[f64; 4]; 2] {
+        self.starting_points().map(|m| m.logs())
+    }
+
+    fn log_likelihood_at(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
+        let model = BgNbd::from_logs(theta);
+        model.validate().ok()?;
+        let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
+        let params = [model.r, model.alpha, model.a, model.b];
+        Some((ll, std::array::from_fn(|i| grad[i] * params[i])))
     }
 }
 
@@ -496,6 +492,7 @@ mod tests {
 
     #[test]
     fn a_large_base_fitted_from_a_sample_reaches_the_optimum_of_a_fit_from_scratch() {
+        use super::super::{maximize, optimize::Start, SAMPLE_ABOVE};
         let histories: Vec<CustomerHistory> = (0..(SAMPLE_ABOVE + 1_000) as u64)
             .map(|i| {
                 let age = 20.0 + (i % 1000) as f64 * 0.05 + (i / 1000) as f64 * 1e-4;
@@ -507,8 +504,8 @@ mod tests {
         let warm = BgNbd::fit(&histories).expect("fit through a sample");
         let data = GroupedHistories::new(histories.iter().copied()).expect("valid");
         assert!(data.groups.len() > SAMPLE_ABOVE, "the sampled path is taken");
-        let starts = data.starting_points().map(|m| Start::from(m.logs()));
-        let cold = BgNbd::from_logs(&data.maximize(&starts).expect("fit from scratch").x);
+        let starts = data.starts().map(Start::from);
+        let cold = BgNbd::from_logs(&maximize(&data, &starts).expect("fit from scratch").x);
         for (a, b) in
             [(warm.model.r, cold.r), (warm.model.alpha, cold.alpha), (warm.model.a, cold.a), (warm.model.b, cold.b)]
         {

@@ -16,9 +16,8 @@
 //! reproduces the published fit (p = 6.25, q = 3.74, gamma = 15.44, LL = -4055.9);
 //! averaging over repeat purchase rows instead gives p = 6.05, q = 3.89, gamma = 16.44.
 
-use super::optimize::{minimize, Minimum, Start};
 use super::summary::SpendHistory;
-use super::{summed, ClvError, Shortage, SAMPLE_ABOVE, SAMPLE_STEP};
+use super::{fit_logs, summed, ClvError, Grouped, Shortage};
 use rayon::slice::ParallelSliceMut;
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -148,15 +147,7 @@ impl GammaGamma {
                 reason: "all customers have the same mean spend".into(),
             });
         }
-        // As for BG/NBD: a large base starts from the optimum of a systematic sample.
-        let logs = |m: &GammaGamma| [m.p.ln(), m.q.ln(), m.gamma.ln()];
-        let mut starts: Vec<Start<3>> = Vec::new();
-        if data.groups.len() > SAMPLE_ABOVE {
-            let sample = data.sample(SAMPLE_STEP);
-            starts.extend(sample.maximize(&sample.starting_points().map(|m| logs(&m).into())).map(Start::from));
-        }
-        starts.extend(data.starting_points().map(|m| Start::from(logs(&m))));
-        let theta = data.maximize(&starts).ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?.x;
+        let theta = fit_logs(&data).ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
         let model = GammaGamma::from_logs(&theta);
         model.validate().map_err(|_| ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
@@ -239,28 +230,6 @@ struct GroupedSpends {
 }
 
 impl GroupedSpends {
-    /// Every `step`-th distinct (x, zbar) with its count.
-    fn sample(&self, step: usize) -> GroupedSpends {
-        let groups: Vec<SpendGroup> = self.groups.iter().step_by(step).copied().collect();
-        let customers = groups.iter().map(|g| g.count as usize).sum();
-        GroupedSpends { frequencies: self.frequencies.clone(), groups, customers }
-    }
-
-    /// The log-parameters maximising the likelihood, from the first start that converges.
-    fn maximize(&self, starts: &[Start<3>]) -> Option<Minimum<3>> {
-        let total = self.customers as f64;
-        let mut objective = |theta: &[f64; 3]| {
-            let model = GammaGamma::from_logs(theta);
-            model.validate().ok()?;
-            let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
-            let params = [model.p, model.q, model.gamma];
-            let gradient: [f64; 3] = std::array::from_fn(|i| -grad[i] * params[i] / total);
-            let value = -ll / total;
-            (value.is_finite() && gradient.iter().all(|g| g.is_finite())).then_some((value, gradient))
-        };
-        starts.iter().find_map(|&start| minimize(&mut objective, start))
-    }
-
     fn new(customers: &[SpendHistory]) -> Result<Self, ClvError> {
         let mut keys = Vec::with_capacity(customers.len());
         for c in customers {
@@ -324,6 +293,34 @@ impl GroupedSpends {
     }
 }
 
+impl Grouped<3> for GroupedSpends {
+    fn distinct(&self) -> usize {
+        self.groups.len()
+    }
+
+    fn customers(&self) -> usize {
+        self.customers
+    }
+
+    fn sample(&self, step: usize) -> Self {
+        let groups: Vec<SpendGroup> = self.groups.iter().step_by(step).copied().collect();
+        let customers = groups.iter().map(|g| g.count as usize).sum();
+        GroupedSpends { frequencies: self.frequencies.clone(), groups, customers }
+    }
+
+    fn starts(&self) -> [[f64; 3]; 2] {
+        self.starting_points().map(|m| [m.p.ln(), m.q.ln(), m.gamma.ln()])
+    }
+
+    fn log_likelihood_at(&self, theta: &[f64; 3]) -> Option<(f64, [f64; 3])> {
+        let model = GammaGamma::from_logs(theta);
+        model.validate().ok()?;
+        let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
+        let params = [model.p, model.q, model.gamma];
+        Some((ll, std::array::from_fn(|i| grad[i] * params[i])))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,6 +331,7 @@ mod tests {
 
     #[test]
     fn a_large_base_fitted_from_a_sample_reaches_the_optimum_of_a_fit_from_scratch() {
+        use super::super::{maximize, optimize::Start, SAMPLE_ABOVE};
         // Skewed spends, as shops see them; each mean distinct.
         let customers: Vec<SpendHistory> = (0..(SAMPLE_ABOVE + 1_000) as u64)
             .map(|i| {
@@ -344,9 +342,8 @@ mod tests {
         let warm = GammaGamma::fit(&customers).expect("fit through a sample");
         let data = GroupedSpends::new(&customers).expect("valid");
         assert!(data.groups.len() > SAMPLE_ABOVE, "the sampled path is taken");
-        let logs = |m: &GammaGamma| [m.p.ln(), m.q.ln(), m.gamma.ln()];
-        let starts = data.starting_points().map(|m| Start::from(logs(&m)));
-        let cold = GammaGamma::from_logs(&data.maximize(&starts).expect("fit from scratch").x);
+        let starts = data.starts().map(Start::from);
+        let cold = GammaGamma::from_logs(&maximize(&data, &starts).expect("fit from scratch").x);
         for (a, b) in [(warm.model.p, cold.p), (warm.model.q, cold.q), (warm.model.gamma, cold.gamma)] {
             assert!((a - b).abs() <= 1e-6 * b.abs(), "{:?} vs {cold:?}", warm.model);
         }
