@@ -247,12 +247,12 @@ pub struct CustomerPage {
     pub items: Vec<Customer>,
     /// How many customers match; at least this many when `total_exact` is false.
     pub total: u32,
-    /// False when a broad search matched more than [`COUNT_CAP`] customers and counting
-    /// them all would cost more than showing "10,000+".
+    /// False when a search with other filters matched more than [`COUNT_CAP`] customers,
+    /// too many to look up one by one.
     pub total_exact: bool,
 }
 
-/// Searches matching more customers than this are not counted exactly.
+/// A search with other filters matching more customers than this shows "at least" this many.
 pub const COUNT_CAP: u32 = 10_000;
 
 /// Timestamps are stored as RFC 3339 UTC text with milliseconds, which sorts in time order.
@@ -650,68 +650,112 @@ pub fn matching_ids(conn: &Connection, query: &CustomerQuery) -> Result<Vec<i64>
 }
 
 pub fn list(conn: &Connection, query: &CustomerQuery) -> Result<CustomerPage> {
-    let Filter { conditions: mut filters, args, fts } = filter(query);
+    list_with(conn, query, SearchLimits::default())
+}
 
-    // A narrow search starts from the search index and sorts its few matches; a broad one
-    // (or none) walks the sort order's index and stops once the page is full.
-    let mut from = "customers c";
-    let mut broad = false;
-    // Only the live/trash conditions so far: nothing but the search narrows the list.
-    let only_search = filters.len() == 2;
-    if let Some((expr, n)) = &fts {
-        let matches: u32 = conn
-            .prepare_cached(
-                "SELECT count(*) FROM (SELECT 1 FROM customer_search WHERE customer_search MATCH ?1 LIMIT ?2)",
-            )?
-            .query_row(params![expr, COUNT_CAP + 1], |r| r.get(0))?;
-        if matches <= COUNT_CAP {
-            from = "customer_search s CROSS JOIN customers c";
-            filters.push(format!("s.customer_search MATCH ?{n} AND c.id = s.rowid"));
-        } else if search::has_costly_prefix_term(expr) {
-            // Such a term is costly per row: collect the matching ids once.
-            broad = true;
-            filters.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
-        } else {
-            // Whole tokens are cheap to test per row, and so many match that the page fills fast.
-            broad = true;
-            filters.push(format!(
-                "EXISTS (SELECT 1 FROM customer_search WHERE customer_search MATCH ?{n} AND rowid = c.id)"
-            ));
-        }
+/// Where a search through the full-text index switches plans. Counting or gathering matches
+/// in the index is cheap (about 0.2 µs each); each match handed to the list costs a look-up of
+/// its row (about 1.5 µs at a million customers); walking a sort order's index costs a tenth
+/// of that per row but stops only once the page is full, so it suits common terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SearchLimits {
+    /// Up to this many matches, the matches themselves are looked up, sorted and counted.
+    pub narrow: u32,
+    /// The same for a search with other filters, up to this many matches; above it such a
+    /// search is counted only up to [`COUNT_CAP`].
+    pub filtered: u32,
+}
+
+impl Default for SearchLimits {
+    fn default() -> Self {
+        Self { narrow: 10_000, filtered: 50_000 }
     }
-    let where_clause = filters.join(" AND ");
+}
+
+/// [`list`] with the given plan limits (tests use small ones to reach every plan).
+pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
+    let Filter { conditions: mut filters, args, fts } = filter(query);
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
-
-    let (total, total_exact) = if broad && only_search {
-        // Only the search narrows the list, and the index already said it matches too many.
-        (COUNT_CAP, false)
-    } else {
-        let count_sql = if broad {
-            format!("SELECT count(*) FROM (SELECT 1 FROM {from} WHERE {where_clause} LIMIT {})", COUNT_CAP + 1)
-        } else {
-            format!("SELECT count(*) FROM {from} WHERE {where_clause}")
-        };
-        let counted: u32 = conn.prepare_cached(&count_sql)?.query_row(arg_refs.as_slice(), |r| r.get(0))?;
-        if broad && counted > COUNT_CAP {
-            (COUNT_CAP, false)
-        } else {
-            (counted, true)
-        }
-    };
-
     let limit = match query.limit {
         0 => 50,
         n => n.min(PAGE_MAX),
     };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM {from} WHERE {where_clause} ORDER BY {} LIMIT {limit} OFFSET {offset}",
-        order_by(query),
-        offset = query.offset
+    let page = |filters: &[String]| -> Result<Vec<Customer>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM customers c WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
+            filters.join(" AND "),
+            order_by(query),
+            offset = query.offset
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let items = stmt.query_map(arg_refs.as_slice(), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(items)
+    };
+
+    let Some((expr, n)) = fts else {
+        // No search: each sort order has an index, and the count is a scan of one.
+        let count_sql = format!("SELECT count(*) FROM customers c WHERE {}", filters.join(" AND "));
+        let total: u32 = conn.prepare_cached(&count_sql)?.query_row(arg_refs.as_slice(), |r| r.get(0))?;
+        return Ok(CustomerPage { items: page(&filters)?, total, total_exact: true });
+    };
+    // Only the live/trash conditions so far: nothing but the search narrows the list.
+    let only_search = filters.len() == 2;
+    let sort_up_to = if only_search { limits.narrow } else { limits.filtered };
+    let matches: u32 = conn
+        .prepare_cached("SELECT count(*) FROM (SELECT 1 FROM customer_search WHERE customer_search MATCH ?1 LIMIT ?2)")?
+        .query_row(params![expr, sort_up_to + 1], |r| r.get(0))?;
+
+    let from_matches = format!(
+        "FROM customer_search s CROSS JOIN customers c WHERE s.customer_search MATCH ?{n} AND c.id = s.rowid AND {}",
+        filters.join(" AND ")
     );
-    let mut stmt = conn.prepare_cached(&sql)?;
-    let items = stmt.query_map(arg_refs.as_slice(), from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(CustomerPage { items, total, total_exact })
+    // Looks each match up once: sorts them, counts them, reads the page's rows.
+    let sorted_matches = || -> Result<CustomerPage> {
+        let sql = format!("SELECT c.id {from_matches} ORDER BY {}", order_by(query));
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let ids = stmt.query_map(arg_refs.as_slice(), |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        let items = ids
+            .iter()
+            .skip(query.offset as usize)
+            .take(limit as usize)
+            .map(|&id| get(conn, id))
+            .collect::<Result<_>>()?;
+        Ok(CustomerPage { items, total: ids.len() as u32, total_exact: true })
+    };
+    if matches <= sort_up_to {
+        return sorted_matches();
+    }
+
+    // Many matches: gather their ids once and walk the sort order's index testing each row
+    // against them, which fills a page after a few rows per match found.
+    let matched = search::matching_ids(conn, &expr)?;
+    let (total, total_exact, walk_budget) = if only_search {
+        // Matches gathered at the far end of the sort order make a long walk: past about the
+        // cost of sorting them, sort them instead.
+        (matched.len() as u32, true, matched.len() as u64 * WALKED_ROWS_PER_MATCH)
+    } else {
+        // The other filters may leave few of the many matches: count from the index side,
+        // stopping once past the cap.
+        let count_sql = format!("SELECT count(*) FROM (SELECT 1 {from_matches} LIMIT {})", COUNT_CAP + 1);
+        let counted: u32 = conn.prepare_cached(&count_sql)?.query_row(arg_refs.as_slice(), |r| r.get(0))?;
+        (counted.min(COUNT_CAP), counted <= COUNT_CAP, u64::MAX)
+    };
+    let test = search::MatchTest::register(conn, expr, matched, walk_budget)?;
+    filters.push(format!("{}(?{n}, c.id)", search::MatchTest::FUNCTION));
+    let walked = page(&filters);
+    let gave_up = test.gave_up();
+    test.remove()?;
+    match walked {
+        Ok(items) => Ok(CustomerPage { items, total, total_exact }),
+        Err(_) if gave_up => sorted_matches(),
+        Err(e) => Err(e),
+    }
 }
+
+/// Rows a walk along the sort order may test per match before the matches are sorted
+/// instead: a walk tests about ten rows in the time a match is looked up, and most pages
+/// fill after far fewer.
+const WALKED_ROWS_PER_MATCH: u64 = 4;
 
 #[cfg(test)]
 mod tests {

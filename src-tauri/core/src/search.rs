@@ -125,19 +125,6 @@ pub fn match_query(text: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
-/// Prefix lengths (in characters) with their own index in the `customer_search` table.
-const INDEXED_PREFIXES: [usize; 2] = [1, 3];
-
-/// Whether the query has a prefix term without a prefix index of its length: such a term
-/// merges the posting lists of every token it starts, which is costly to test row by row.
-pub fn has_costly_prefix_term(expr: &str) -> bool {
-    expr.split(" AND ").any(|term| {
-        term.strip_suffix("\"*")
-            .and_then(|t| t.strip_prefix('"'))
-            .is_some_and(|word| !INDEXED_PREFIXES.contains(&word.chars().count()))
-    })
-}
-
 /// A contact's phone as bare digits, so "139-1234-5678" is also found as "12345678": the
 /// formatted number only gives short runs of digits, which get no suffix tokens. (A
 /// customer's own phone has this already, as its duplicate key.)
@@ -240,6 +227,74 @@ pub fn catch_up(db: &Database) -> Result<u64> {
     Ok(added)
 }
 
+/// Ids of the live customers a [`match_query`] expression matches, ascending.
+pub fn matching_ids(conn: &Connection, expr: &str) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT rowid FROM customer_search WHERE customer_search MATCH ?1 ORDER BY rowid")?;
+    let ids = stmt.query_map([expr], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
+}
+
+/// An SQL function, for the duration of one query, telling whether a customer id is among
+/// the gathered matches of an expression: `headtail_search_matched(expr, id)`. A walk along a
+/// sort order tests each row with it in a binary search, where `IN (SELECT ...)` would first
+/// build a temporary index of every match. The expression is passed again so that a query
+/// can only test the matches of the search it names. After testing `budget` rows the
+/// function fails, ending the query, and [`MatchTest::gave_up`] says so.
+pub struct MatchTest<'c> {
+    conn: &'c Connection,
+    gave_up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    removed: bool,
+}
+
+impl<'c> MatchTest<'c> {
+    pub const FUNCTION: &'static str = "headtail_search_matched";
+
+    /// `ids` ascending, as [`matching_ids`] gives them for `expr`.
+    pub fn register(conn: &'c Connection, expr: String, ids: Vec<i64>, budget: u64) -> Result<Self> {
+        use std::sync::atomic::Ordering;
+        let gave_up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = gave_up.clone();
+        let tested = std::sync::atomic::AtomicU64::new(0);
+        conn.create_scalar_function(
+            Self::FUNCTION,
+            2,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            move |ctx| {
+                if ctx.get_raw(0).as_str().ok() != Some(expr.as_str()) {
+                    return Err(rusqlite::Error::UserFunctionError("matches gathered for another search".into()));
+                }
+                if tested.fetch_add(1, Ordering::Relaxed) >= budget {
+                    flag.store(true, Ordering::Relaxed);
+                    return Err(rusqlite::Error::UserFunctionError("search walk over its budget".into()));
+                }
+                Ok(ids.binary_search(&ctx.get::<i64>(1)?).is_ok())
+            },
+        )?;
+        Ok(Self { conn, gave_up, removed: false })
+    }
+
+    /// Whether the query ran out of its budget of tested rows.
+    pub fn gave_up(&self) -> bool {
+        self.gave_up.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    pub fn remove(mut self) -> Result<()> {
+        self.removed = true;
+        self.conn.remove_function(Self::FUNCTION, 2)?;
+        Ok(())
+    }
+}
+
+impl Drop for MatchTest<'_> {
+    fn drop(&mut self) {
+        if !self.removed {
+            // Only on an error already on its way up; the function holds nothing but memory.
+            let _ = self.conn.remove_function(Self::FUNCTION, 2);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,11 +334,25 @@ mod tests {
     }
 
     #[test]
-    fn only_prefixes_without_their_own_index_are_costly() {
-        assert!(!has_costly_prefix_term("\"伟\"*"));
-        assert!(!has_costly_prefix_term("\"138\"* AND \"有限 限公\""));
-        assert!(has_costly_prefix_term("\"zhou\"*"));
-        assert!(!has_costly_prefix_term("\"华强\""));
+    fn a_match_test_answers_for_its_own_search_within_its_budget() {
+        let conn = Connection::open_in_memory().expect("connection");
+        let test = MatchTest::register(&conn, "\"华强\"".into(), vec![2, 5, 9], 3).expect("register");
+        let ask = |expr: &str, id: i64| {
+            conn.query_row("SELECT headtail_search_matched(?1, ?2)", params![expr, id], |r| r.get::<_, bool>(0))
+        };
+        assert_eq!(ask("\"华强\"", 5).ok(), Some(true));
+        assert_eq!(ask("\"华强\"", 6).ok(), Some(false));
+        assert!(ask("\"张伟\"", 5).is_err(), "another search's matches are not these");
+        assert!(!test.gave_up());
+        assert_eq!(ask("\"华强\"", 9).ok(), Some(true), "the third row tested");
+        assert!(ask("\"华强\"", 9).is_err(), "the fourth is over the budget");
+        assert!(test.gave_up());
+        test.remove().expect("remove");
+        assert!(ask("\"华强\"", 5).is_err(), "gone after the query");
+    }
+
+    #[test]
+    fn text_without_letters_or_digits_is_no_query() {
         assert_eq!(match_query(" \"*( "), None, "syntax characters never reach FTS5");
     }
 }

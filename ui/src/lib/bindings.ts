@@ -405,8 +405,8 @@ export type CustomerPage_Deserialize = {
 	/**  How many customers match; at least this many when `total_exact` is false. */
 	total: number,
 	/**
-	 *  False when a broad search matched more than [`COUNT_CAP`] customers and counting
-	 *  them all would cost more than showing "10,000+".
+	 *  False when a search with other filters matched more than [`COUNT_CAP`] customers,
+	 *  too many to look up one by one.
 	 */
 	total_exact: boolean,
 };
@@ -416,8 +416,8 @@ export type CustomerPage_Serialize = {
 	/**  How many customers match; at least this many when `total_exact` is false. */
 	total: number,
 	/**
-	 *  False when a broad search matched more than [`COUNT_CAP`] customers and counting
-	 *  them all would cost more than showing "10,000+".
+	 *  False when a search with other filters matched more than [`COUNT_CAP`] customers,
+	 *  too many to look up one by one.
 	 */
 	total_exact: boolean,
 };

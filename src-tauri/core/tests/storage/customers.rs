@@ -278,8 +278,8 @@ fn deleted_customers_leave_the_search_index_and_come_back_on_restore() {
 }
 
 #[test]
-fn a_broad_search_reports_a_lower_bound_and_a_narrow_one_an_exact_count() {
-    use headtail_core::customers::COUNT_CAP;
+fn a_search_is_counted_exactly_and_with_other_filters_up_to_a_cap() {
+    use headtail_core::customers::{SearchLimits, COUNT_CAP};
     let (_dir, db) = temp_db();
     db.with_tx(|tx| {
         for i in 0..=COUNT_CAP {
@@ -288,22 +288,125 @@ fn a_broad_search_reports_a_lower_bound_and_a_narrow_one_an_exact_count() {
         customers::create(tx, input("李娜"), at(1))
     })
     .expect("many customers");
-    let broad = db
-        .with_conn(|c| customers::list(c, &CustomerQuery { search: Some("王".into()), ..Default::default() }))
-        .expect("broad");
-    assert_eq!((broad.total, broad.total_exact), (COUNT_CAP, false));
+    let list = |query: &CustomerQuery, limits: SearchLimits| {
+        db.with_conn(|c| customers::list_with(c, query, limits)).expect("list")
+    };
+    let search = |term: &str| CustomerQuery { search: Some(term.into()), ..Default::default() };
+    let broad = list(&search("王"), SearchLimits::default());
+    assert_eq!((broad.total, broad.total_exact), (COUNT_CAP + 1, true), "a search alone is counted exactly");
     assert_eq!(broad.items.len(), 50);
     assert!(broad.items.iter().all(|c| c.name.starts_with('王')));
     let names: Vec<&str> = broad.items.iter().map(|c| c.name.as_str()).collect();
     let mut sorted = names.clone();
     sorted.sort();
     assert_eq!(names, sorted, "a broad search still shows the first page in name order");
-    let narrow = db
-        .with_conn(|c| customers::list(c, &CustomerQuery { search: Some("李".into()), ..Default::default() }))
-        .expect("narrow");
+    let narrow = list(&search("李"), SearchLimits::default());
     assert_eq!((narrow.total, narrow.total_exact), (1, true));
+
+    // With another filter, matches beyond the sorting limit are counted up to the cap.
+    let people = CustomerQuery { kind: Some(CustomerKind::Person), ..search("王") };
+    let capped = list(&people, SearchLimits { narrow: 100, filtered: 1_000 });
+    assert_eq!((capped.total, capped.total_exact), (COUNT_CAP, false), "at least the cap");
+    assert_eq!(capped.items, broad.items, "the same first page either way");
+    let sorted_all = list(&people, SearchLimits::default());
+    assert_eq!((sorted_all.total, sorted_all.total_exact), (COUNT_CAP + 1, true));
     let all = db.with_conn(|c| customers::list(c, &CustomerQuery::default())).expect("all");
     assert_eq!((all.total, all.total_exact), (COUNT_CAP + 2, true), "without a search the count is exact");
+}
+
+/// A base where a search term matches a share of the customers spread over every sort order,
+/// and another term matches only customers at the far end of the name order.
+fn plan_base(db: &Database) {
+    const SURNAMES: [&str; 6] = ["王", "李", "张", "刘", "陈", "杨"];
+    db.with_tx(|tx| {
+        for i in 0..240_u32 {
+            let matches = i % 3 == 0;
+            let late = i % 40 == 7;
+            let name = if late { format!("赵{i:03}") } else { format!("{}{i:03}", SURNAMES[(i % 6) as usize]) };
+            let company = (i % 4 != 1).then(|| {
+                if matches {
+                    format!("华强电子{i}号")
+                } else {
+                    format!("光明贸易{}", i % 17)
+                }
+            });
+            let customer = CustomerInput {
+                kind: if i % 2 == 0 { CustomerKind::Company } else { CustomerKind::Person },
+                company,
+                region: (i % 5 != 0).then(|| ["华南", "华东", "华北", "西南"][(i % 4) as usize].to_owned()),
+                owner: (i % 7 != 0).then(|| format!("销售{}", i % 3)),
+                tags: if late {
+                    vec!["晚到".into()]
+                } else if i % 9 == 0 {
+                    vec!["重点".into()]
+                } else {
+                    Vec::new()
+                },
+                notes: late.then(|| "回访 zhouwei".to_owned()),
+                ..input(&name)
+            };
+            customers::create(tx, customer, at(1 + i % 28))?;
+        }
+        Ok(())
+    })
+    .expect("plan base");
+}
+
+#[test]
+fn every_search_plan_gives_the_same_pages_and_counts() {
+    use headtail_core::customers::SearchLimits;
+    let (_dir, db) = temp_db();
+    plan_base(&db);
+    // The default limits sort every match of this small base: the reference. Small limits
+    // send the same queries along the sort order's index, through the gathered matches, and
+    // (for "zhouwei", all at the end of the name order) past the walk's budget back to sorting.
+    let tiny = SearchLimits { narrow: 3, filtered: 5 };
+    let sorts = [
+        CustomerSort::Name,
+        CustomerSort::Company,
+        CustomerSort::Region,
+        CustomerSort::Owner,
+        CustomerSort::CreatedAt,
+        CustomerSort::UpdatedAt,
+    ];
+    let mut compared = 0;
+    for term in ["华强", "华强电子", "zhouwei", "zhou", "光明", "没有"] {
+        for sort in sorts {
+            for descending in [false, true] {
+                for (kind, tag, owner) in [
+                    (None, None, None),
+                    (Some(CustomerKind::Company), None, None),
+                    (None, Some("重点"), None),
+                    (Some(CustomerKind::Person), None, Some("销售1")),
+                ] {
+                    for (offset, limit) in [(0, 0), (0, 7), (7, 7), (30, 10), (500, 10)] {
+                        let query = CustomerQuery {
+                            search: Some(term.into()),
+                            kind,
+                            tag: tag.map(str::to_owned),
+                            owner: owner.map(str::to_owned),
+                            sort,
+                            descending,
+                            offset,
+                            limit,
+                            ..Default::default()
+                        };
+                        let list = |limits| db.with_conn(|c| customers::list_with(c, &query, limits)).expect("list");
+                        let reference = list(SearchLimits::default());
+                        assert_eq!(list(tiny), reference, "{query:?}");
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(compared, 6 * 6 * 2 * 4 * 5);
+    let matches = |term: &str| {
+        db.with_conn(|c| customers::list(c, &CustomerQuery { search: Some(term.into()), ..Default::default() }))
+            .expect("list")
+            .total
+    };
+    assert_eq!((matches("华强"), matches("zhouwei"), matches("光明")), (60, 6, 120), "the base is as described");
 }
 
 #[test]
