@@ -111,14 +111,18 @@ fn the_language_choice_is_remembered() {
 fn a_database_that_cannot_open_is_reported_by_app_info_and_by_every_command() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("newer.sqlite");
-    rusqlite::Connection::open(&path).expect("create").execute_batch("PRAGMA user_version = 9").expect("version");
+    let newer = headtail_core::db::schema_version() + 1;
+    rusqlite::Connection::open(&path)
+        .expect("create")
+        .execute_batch(&format!("PRAGMA user_version = {newer}"))
+        .expect("version");
     let app =
         headtail_app::configure(mock_builder(), Store::open(&path)).build(mock_context(noop_assets())).expect("app");
     let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
     let app = App { _dir: dir, _app: app, window };
     let info = app.call("app_info", json!({})).expect("app_info always answers");
     assert_eq!(info["startup_error"]["code"], "database_too_new");
-    assert_eq!(info["startup_error"]["details"]["params"]["found"], "9");
+    assert_eq!(info["startup_error"]["details"]["params"]["found"], newer.to_string());
     let err = app.call("list_customers", json!({"query": query("")})).expect_err("no database");
     assert_eq!(err["code"], "database_too_new");
 }

@@ -22,6 +22,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0006_evaluations.sql"), None),
     (include_str!("../migrations/0007_unused_indexes.sql"), None),
     (include_str!("../migrations/0008_search_pending.sql"), None),
+    (include_str!("../migrations/0009_name_key_index.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here.

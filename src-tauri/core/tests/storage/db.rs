@@ -104,3 +104,24 @@ fn upgrading_a_version_4_file_rebuilds_the_search_index_with_its_customers() {
         .expect("search");
     assert_eq!(found.items.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(), vec!["张伟"]);
 }
+
+#[test]
+fn duplicate_look_ups_by_phone_email_and_name_use_an_index() {
+    let (_dir, db) = crate::temp_db();
+    db.with_conn(|c| {
+        for column in ["phone_key", "email_key", "name_key"] {
+            // The import's look-up of live customers by a duplicate key.
+            let sql = format!(
+                "EXPLAIN QUERY PLAN SELECT id FROM customers WHERE {column} = ?1 AND deleted_at IS NULL AND erased_at IS NULL ORDER BY id LIMIT 2"
+            );
+            let plan: Vec<String> = c.prepare(&sql)?.query_map(["x"], |r| r.get(3))?.collect::<rusqlite::Result<_>>()?;
+            assert!(
+                plan.iter().any(|step| step.contains("USING INDEX") || step.contains("USING COVERING INDEX")),
+                "{column}: {plan:?}"
+            );
+            assert!(!plan.iter().any(|step| step.contains("TEMP B-TREE")), "{column}: {plan:?}");
+        }
+        Ok(())
+    })
+    .expect("plans");
+}
