@@ -631,7 +631,14 @@ fn filter(query: &CustomerQuery) -> Filter {
     }
     if let Some(tag) = query.tag.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         args.push(Box::new(tag.to_owned()));
-        filters.push(format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{})", args.len()));
+        let n = args.len();
+        filters.push(if fts.is_some() {
+            // The search's matches are the candidates: one key probe each, rather than a
+            // temporary index of every customer with a common tag.
+            format!("EXISTS (SELECT 1 FROM customer_tags t WHERE t.customer_id = c.id AND t.tag = ?{n})")
+        } else {
+            format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{n})")
+        });
     }
     Filter { conditions: filters, args, fts }
 }
