@@ -679,8 +679,13 @@ impl Default for SearchLimits {
     }
 }
 
-/// [`list`] with the given plan limits (tests use small ones to reach every plan).
+/// [`list`] with the given plan limits (tests use small ones to reach every plan). The count
+/// and the page come from one snapshot of the database.
 pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
+    crate::db::read_snapshot(conn, || page_of(conn, query, limits))
+}
+
+fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
     let Filter { conditions: mut filters, args, fts } = filter(query);
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
     let limit = match query.limit {

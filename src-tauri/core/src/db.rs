@@ -146,6 +146,21 @@ pub fn rebuild_indexes(conn: &Connection, definitions: &[String]) -> Result<()> 
     Ok(())
 }
 
+/// Runs several reads as one snapshot: inside a read transaction, so that writes committed by
+/// other connections meanwhile are not half seen. Inside the caller's transaction it just runs.
+pub fn read_snapshot<T>(conn: &Connection, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    if !conn.is_autocommit() {
+        return read();
+    }
+    conn.execute_batch("BEGIN DEFERRED")?;
+    let value = read();
+    // A read transaction has nothing to keep: ending it either way only releases the snapshot.
+    let ended = conn.execute_batch("COMMIT");
+    let value = value?;
+    ended?;
+    Ok(value)
+}
+
 /// Runs a bulk load with the named tables' indexes dropped, then builds them again.
 pub fn with_indexes_deferred<T>(conn: &Connection, tables: &[&str], load: impl FnOnce() -> Result<T>) -> Result<T> {
     let saved = drop_indexes(conn, tables, Deferred::AllIndexes)?;

@@ -125,3 +125,29 @@ fn duplicate_look_ups_by_phone_email_and_name_use_an_index() {
     })
     .expect("plans");
 }
+
+#[test]
+fn reads_in_a_snapshot_do_not_see_a_write_committed_meanwhile() {
+    let (dir, db) = crate::temp_db();
+    let other = Database::open(&dir.path().join("headtail.sqlite")).expect("second handle");
+    let count = |c: &Connection| -> headtail_core::Result<i64> {
+        Ok(c.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?)
+    };
+    let (before, during) = db
+        .with_conn(|c| {
+            db::read_snapshot(c, || {
+                let before = count(c)?;
+                other.with_tx(|tx| {
+                    headtail_core::customers::create(
+                        tx,
+                        headtail_core::customers::CustomerInput::named("李娜"),
+                        crate::at(1),
+                    )
+                })?;
+                Ok((before, count(c)?))
+            })
+        })
+        .expect("snapshot");
+    assert_eq!((before, during), (0, 0), "the snapshot keeps what it first read");
+    assert_eq!(db.with_conn(|c| count(c)).expect("after"), 1, "the next read sees the write");
+}
