@@ -244,7 +244,6 @@ pub fn matching_ids(conn: &Connection, expr: &str) -> Result<Vec<i64>> {
 pub struct MatchTest<'c> {
     conn: &'c Connection,
     gave_up: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    removed: bool,
 }
 
 impl<'c> MatchTest<'c> {
@@ -271,27 +270,20 @@ impl<'c> MatchTest<'c> {
                 Ok(ids.binary_search(&ctx.get::<i64>(1)?).is_ok())
             },
         )?;
-        Ok(Self { conn, gave_up, removed: false })
+        Ok(Self { conn, gave_up })
     }
 
     /// Whether the query ran out of its budget of tested rows.
     pub fn gave_up(&self) -> bool {
         self.gave_up.load(std::sync::atomic::Ordering::Relaxed)
     }
-
-    pub fn remove(mut self) -> Result<()> {
-        self.removed = true;
-        self.conn.remove_function(Self::FUNCTION, 2)?;
-        Ok(())
-    }
 }
 
+/// The function goes with the query it served. Should SQLite refuse, it only keeps the ids'
+/// memory until the next registration replaces it.
 impl Drop for MatchTest<'_> {
     fn drop(&mut self) {
-        if !self.removed {
-            // Only on an error already on its way up; the function holds nothing but memory.
-            let _ = self.conn.remove_function(Self::FUNCTION, 2);
-        }
+        let _ = self.conn.remove_function(Self::FUNCTION, 2);
     }
 }
 
@@ -347,7 +339,7 @@ mod tests {
         assert_eq!(ask("\"华强\"", 9).ok(), Some(true), "the third row tested");
         assert!(ask("\"华强\"", 9).is_err(), "the fourth is over the budget");
         assert!(test.gave_up());
-        test.remove().expect("remove");
+        drop(test);
         assert!(ask("\"华强\"", 5).is_err(), "gone after the query");
     }
 
