@@ -546,3 +546,40 @@ fn the_constants_the_fake_reads_are_current() {
         path.display()
     );
 }
+
+// ---- negative controls: the comparison finds what it should ----
+
+#[test]
+fn a_changed_answer_is_reported_at_its_step() {
+    let (fake, real) = contract();
+    let step = fake.steps.iter().position(|s| s["cmd"] == "get_customer").expect("a get_customer step");
+    let mut answers = fake.answers.clone();
+    answers[step]["ok"]["region"] = json!("广东广州");
+    let report = differences(&fake.steps, real, &answers);
+    assert_eq!(report.len(), 1, "only the changed step differs: {report:#?}");
+    assert!(report[0].starts_with(&format!("step {step} get_customer")) && report[0].contains("/ok/region"), "{report:#?}");
+}
+
+#[test]
+fn a_fake_with_a_changed_rule_is_reported() {
+    let (_, real) = contract();
+    let original = std::fs::read_to_string(repo_path(FAKE)).expect("read the fake");
+    let rule = "if (digits.length < 5 || digits.length > 20) return false;";
+    assert!(original.contains(rule), "{FAKE} no longer has the phone rule this control alters; pick another");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let altered = dir.path().join("fake-backend.js");
+    std::fs::write(&altered, original.replace(rule, "if (digits.length < 4 || digits.length > 20) return false;"))
+        .expect("write the altered fake");
+
+    let drifted = run_fake(&altered);
+    let report = differences(&drifted.steps, real, &drifted.answers);
+    let four_digits = drifted
+        .steps
+        .iter()
+        .position(|s| s["cmd"] == "create_customer" && s["args"]["input"]["phone"] == "1234")
+        .expect("a step with a four-digit phone number");
+    assert!(
+        report.iter().any(|r| r.starts_with(&format!("step {four_digits} create_customer"))),
+        "a fake accepting a four-digit phone number must be reported at step {four_digits}: {report:#?}"
+    );
+}

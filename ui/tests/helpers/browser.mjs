@@ -14,6 +14,7 @@ export const SCREENSHOT_DIR = join(UI_DIR, '..', 'target', 'ui-screenshots');
 const FAKE_BACKEND = join(here, '..', 'fixtures', 'fake-backend.js');
 // The limits, choices and defaults the fake takes from the Rust code (tests/contract.rs).
 const BACKEND_CONSTANTS = readFileSync(join(here, '..', 'fixtures', 'backend-constants.json'), 'utf8');
+export const backend = JSON.parse(BACKEND_CONSTANTS);
 
 export const en = JSON.parse(readFileSync(join(UI_DIR, 'src', 'locales', 'en.json'), 'utf8'));
 export const zh = JSON.parse(readFileSync(join(UI_DIR, 'src', 'locales', 'zh-CN.json'), 'utf8'));
