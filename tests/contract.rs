@@ -28,6 +28,8 @@ struct FakeRun {
     files: Map<String, Value>,
     steps: Vec<Value>,
     answers: Vec<Value>,
+    /// Commands the fake answers that no step calls.
+    uncalled: Vec<String>,
 }
 
 /// Runs the calls through the fake at `fake` under node.
@@ -45,6 +47,7 @@ fn run_fake(fake: &Path) -> FakeRun {
         files: serde_json::from_value(take("files")).expect("files"),
         steps: serde_json::from_value(take("steps")).expect("steps"),
         answers: serde_json::from_value(take("answers")).expect("answers"),
+        uncalled: serde_json::from_value(take("uncalled")).expect("uncalled"),
     }
 }
 
@@ -407,6 +410,7 @@ fn differences(steps: &[Value], real: &[Value], fake: &[Value]) -> Vec<String> {
 fn the_fake_backend_answers_every_call_as_the_real_commands_do() {
     let (fake, real) = contract();
     assert_eq!(fake.answers.len(), fake.steps.len(), "one fake answer per step");
+    assert!(fake.uncalled.is_empty(), "ui/tests/contract/calls.mjs calls none of {:?}; add calls", fake.uncalled);
     let report = differences(&fake.steps, real, &fake.answers);
     if let Some(path) = std::env::var_os("HEADTAIL_CONTRACT_DUMP") {
         let both = json!({ "steps": fake.steps, "real": real, "fake": fake.answers });
@@ -458,6 +462,18 @@ fn rules() -> Vec<Value> {
         }
     }
     all.iter().map(|r| json!(r)).collect()
+}
+
+/// The CLV time units a setting may name, listed through a match like the error codes.
+fn time_units() -> Vec<Value> {
+    use headtail_core::clv::TimeUnit::*;
+    let all = [Day, Week];
+    for unit in all {
+        match unit {
+            Day | Week => {}
+        }
+    }
+    all.iter().map(|u| json!(u)).collect()
 }
 
 /// The constants the fake would otherwise copy by hand, as `backend-constants.json` holds them.
@@ -514,6 +530,7 @@ fn backend_constants() -> Value {
             "complaint_severity": choices(complaints::ComplaintSeverity::ALL.iter().map(|v| v.as_str()).collect()),
             "complaint_status": choices(complaints::ComplaintStatus::ALL.iter().map(|v| v.as_str()).collect()),
             "import_kind": choices(headtail_core::import::ImportKind::ALL.iter().map(|v| v.as_str()).collect()),
+            "time_unit": time_units(),
         },
         "import_required_fields": headtail_core::import::ImportKind::ALL
             .iter()

@@ -1,5 +1,5 @@
 // Answers the contract calls (calls.mjs) with the fake backend of the UI tests and prints
-// { files, steps, answers } as JSON for tests/contract.rs, which sends the same steps to the
+// { files, steps, answers, uncalled } as JSON for tests/contract.rs, which sends the same steps to the
 // real commands. Each answer is { ok: value }, { err: rejection } or { crash: text } when the
 // fake itself threw. Usage: node run-fake.mjs [path of the fake, for a deliberately altered copy]
 import { readFileSync } from 'node:fs';
@@ -53,4 +53,6 @@ for (const step of steps) {
   }
   answers.push(answer);
 }
-process.stdout.write(JSON.stringify({ files, steps, answers }));
+// Commands the fake answers that no step calls; the dialog plugin's open a window.
+const uncalled = page.__fake.commands.filter((cmd) => !cmd.startsWith('plugin:dialog|') && !steps.some((s) => s.cmd === cmd));
+process.stdout.write(JSON.stringify({ files, steps, answers, uncalled }));
