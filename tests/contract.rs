@@ -217,7 +217,9 @@ fn clock_text_at(b: &[u8]) -> Option<(usize, &'static str)> {
     }
     let mut n = matches_at(b, STAMP)?;
     n += matches_at(&b[n..], b".*").unwrap_or(0);
-    let zone = matches_at(&b[n..], b"Z").or_else(|| matches_at(&b[n..], b"+dd:dd")).or_else(|| matches_at(&b[n..], b"-dd:dd"))?;
+    let zone = matches_at(&b[n..], b"Z")
+        .or_else(|| matches_at(&b[n..], b"+dd:dd"))
+        .or_else(|| matches_at(&b[n..], b"-dd:dd"))?;
     Some((n + zone, "<timestamp>"))
 }
 
@@ -322,7 +324,13 @@ fn diff(path: &str, real: &Value, fake: &Value, exact: bool, out: &mut Vec<Strin
         }
         (Value::Array(r), Value::Array(f)) if exact => {
             if r.len() != f.len() {
-                out.push(format!("{path}: {} items, the fake {}: real {}, fake {}", r.len(), f.len(), short(real), short(fake)));
+                out.push(format!(
+                    "{path}: {} items, the fake {}: real {}, fake {}",
+                    r.len(),
+                    f.len(),
+                    short(real),
+                    short(fake)
+                ));
             } else {
                 for (i, (rv, fv)) in r.iter().zip(f).enumerate() {
                     diff(&format!("{path}/{i}"), rv, fv, exact, out);
@@ -574,7 +582,10 @@ fn a_changed_answer_is_reported_at_its_step() {
     answers[step]["ok"]["region"] = json!("广东广州");
     let report = differences(&fake.steps, real, &answers);
     assert_eq!(report.len(), 1, "only the changed step differs: {report:#?}");
-    assert!(report[0].starts_with(&format!("step {step} get_customer")) && report[0].contains("/ok/region"), "{report:#?}");
+    assert!(
+        report[0].starts_with(&format!("step {step} get_customer")) && report[0].contains("/ok/region"),
+        "{report:#?}"
+    );
 }
 
 #[test]

@@ -12,10 +12,11 @@ const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures')
 const fakePath = process.argv[2] ?? join(fixtures, 'fake-backend.js');
 
 // What the page gives the fake: its seed, the constants generated from Rust, a document,
-// and timers. A context of its own, since the fake freezes Object.prototype as Tauri does.
+// and timers that do not wait. A context of its own, since the fake freezes Object.prototype
+// as Tauri does.
 const page = {
   structuredClone,
-  setTimeout,
+  setTimeout: (run, _ms, ...args) => setTimeout(run, 0, ...args),
   clearTimeout,
   console,
   document: { addEventListener() {} },
