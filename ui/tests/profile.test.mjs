@@ -233,7 +233,7 @@ describe('profile', () => {
     assert.equal(sent.input.referred_by, 3, 'the hidden referrer goes back unchanged');
 
     await page.getByTestId('profile-pipeline_stage').filter({ hasText: en.pipeline.won }).waitFor();
-    assert.deepEqual(await page.getByTestId('profile-tag').allTextContents(), ['vip', 'wholesale', 'north', '华北', 'pending']);
+    assert.deepEqual(await page.getByTestId('profile-tag').allTextContents(), ['north', 'pending', 'vip', 'wholesale', '华北']);
     assert.equal(await page.getByTestId('profile-kol').count(), 0);
     assert.equal(await text(page.getByTestId('profile-channels')), `${en.channel.marketplace}, ${en.channel.store}`);
   });

@@ -12,6 +12,9 @@ export { UI_DIR };
 export const DIST_DIR = join(UI_DIR, 'dist');
 export const SCREENSHOT_DIR = join(UI_DIR, '..', 'target', 'ui-screenshots');
 const FAKE_BACKEND = join(here, '..', 'fixtures', 'fake-backend.js');
+// The limits, choices and defaults the fake takes from the Rust code (tests/contract.rs).
+const BACKEND_CONSTANTS = readFileSync(join(here, '..', 'fixtures', 'backend-constants.json'), 'utf8');
+export const backend = JSON.parse(BACKEND_CONSTANTS);
 
 export const en = JSON.parse(readFileSync(join(UI_DIR, 'src', 'locales', 'en.json'), 'utf8'));
 export const zh = JSON.parse(readFileSync(join(UI_DIR, 'src', 'locales', 'zh-CN.json'), 'utf8'));
@@ -58,6 +61,7 @@ export async function startHarness() {
 export async function openApp(harness, { seed = {}, locale = 'en-US', viewport = { width: 1280, height: 800 } } = {}) {
   const context = await harness.browser.newContext({ locale, timezoneId: 'UTC', viewport });
   await context.addInitScript(`window.__HEADTAIL_SEED__ = ${JSON.stringify(seed)};`);
+  await context.addInitScript(`window.__HEADTAIL_BACKEND__ = ${BACKEND_CONSTANTS};`);
   await context.addInitScript({ path: FAKE_BACKEND });
   const page = await context.newPage();
   const problems = { pageErrors: [], consoleErrors: [], dialogs: [] };
