@@ -9,7 +9,7 @@ use headtail_core::customers::{self, timestamp, Customer, CustomerInput, Custome
 use headtail_core::demo::{self, DemoSettings, DemoSummary};
 use headtail_core::erase;
 use headtail_core::evaluation::store::{
-    self as evaluation, Dimension, Flow, HistoryEntry, MemberFilter, MemberRow, Run, Standing, Trigger,
+    self as evaluation, Dimension, EvaluationRun, Flow, HistoryEntry, MemberFilter, MemberRow, Standing, Trigger,
 };
 use headtail_core::evaluation::{EvaluationSettings, Stage};
 use headtail_core::export::{self, CustomerSelection, TableExport};
@@ -473,7 +473,7 @@ pub async fn run_evaluation(
     as_of: Option<NaiveDate>,
     trigger: Trigger,
     on_progress: Channel<EvaluationProgress>,
-) -> CommandResult<Run> {
+) -> CommandResult<EvaluationRun> {
     if db.evaluating.swap(true, Ordering::SeqCst) {
         return Err(Error::InvalidArgument("an evaluation is already running".into()).payload());
     }
@@ -491,7 +491,7 @@ pub async fn run_evaluation(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_evaluation_runs(db: State<'_, Store>) -> CommandResult<Vec<Run>> {
+pub async fn list_evaluation_runs(db: State<'_, Store>) -> CommandResult<Vec<EvaluationRun>> {
     on_db(&db, |db| db.with_conn(evaluation::runs)).await
 }
 

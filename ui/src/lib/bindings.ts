@@ -59,8 +59,8 @@ export const commands = {
 	 *  Evaluates every customer at `as_of` (today when absent) off the UI's thread, reporting
 	 *  progress; one evaluation at a time.
 	 */
-	runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: Channel<EvaluationProgress>) => typedError<Run_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_evaluation", { asOf, trigger, onProgress })),
-	listEvaluationRuns: () => typedError<Run_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_evaluation_runs")),
+	runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: Channel<EvaluationProgress>) => typedError<EvaluationRun_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_evaluation", { asOf, trigger, onProgress })),
+	listEvaluationRuns: () => typedError<EvaluationRun_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_evaluation_runs")),
 	evaluationMembers: (runId: number, filter: MemberFilter_Deserialize, offset: number, limit: number) => typedError<Page<MemberRow_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_members", { runId, filter, offset, limit })),
 	/**  The customer's standing in the latest evaluation with its reasons, if evaluated. */
 	customerStanding: (customerId: number) => typedError<Standing_Serialize | null, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_standing", { customerId })),
@@ -654,6 +654,39 @@ export type EvaluationProgress = {
 	stage: Stage,
 	/**  Share of the stage done, 0 to 1. */
 	done: number | null,
+};
+
+/**  A stored evaluation run, without its members. */
+export type EvaluationRun = EvaluationRun_Serialize | EvaluationRun_Deserialize;
+
+/**  A stored evaluation run, without its members. */
+export type EvaluationRun_Deserialize = {
+	id: number,
+	as_of: string,
+	started_at: string,
+	finished_at: string,
+	trigger: Trigger,
+	currency: string,
+	customers: number,
+	seconds: number | null,
+	summary: RunSummary,
+	model: Model_Deserialize,
+	settings: EvaluationSettings_Deserialize,
+};
+
+/**  A stored evaluation run, without its members. */
+export type EvaluationRun_Serialize = {
+	id: number,
+	as_of: string,
+	started_at: string,
+	finished_at: string,
+	trigger: Trigger,
+	currency: string,
+	customers: number,
+	seconds: number | null,
+	summary: RunSummary,
+	model: Model_Serialize,
+	settings: EvaluationSettings_Serialize,
 };
 
 /**
@@ -1559,9 +1592,6 @@ export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" |
 /**  Not a date, amount or number in a form Headtail reads. */
 "unparseable";
 
-/**  A stored run without its members. */
-export type Run = Run_Serialize | Run_Deserialize;
-
 /**  Group totals of a run, kept with it so overviews need no pass over the members. */
 export type RunSummary = {
 	tiers: GroupFigures[],
@@ -1574,36 +1604,6 @@ export type RunSummary = {
 	potential_head: number,
 	influential: number,
 	exit_candidates: number,
-};
-
-/**  A stored run without its members. */
-export type Run_Deserialize = {
-	id: number,
-	as_of: string,
-	started_at: string,
-	finished_at: string,
-	trigger: Trigger,
-	currency: string,
-	customers: number,
-	seconds: number | null,
-	summary: RunSummary,
-	model: Model_Deserialize,
-	settings: EvaluationSettings_Deserialize,
-};
-
-/**  A stored run without its members. */
-export type Run_Serialize = {
-	id: number,
-	as_of: string,
-	started_at: string,
-	finished_at: string,
-	trigger: Trigger,
-	currency: string,
-	customers: number,
-	seconds: number | null,
-	summary: RunSummary,
-	model: Model_Serialize,
-	settings: EvaluationSettings_Serialize,
 };
 
 /**  Where a customer buys. */

@@ -109,7 +109,7 @@ pub(super) fn predict(
         repeat_buyers,
     };
     let histories = buyers().map(|(_, b)| b.history(unit_days));
-    let purchases = match BgNbd::fit_each(Counted { inner: histories, len: buyer_count }) {
+    let purchases = match BgNbd::fit_each(KnownLength { inner: histories, len: buyer_count }) {
         Ok(fit) => fit,
         Err(e) => {
             models.unavailable = Some(e.to_string());
@@ -169,12 +169,12 @@ pub(crate) fn predict_alone(
 }
 
 /// An iterator that knows its length, for a filtered one whose length was counted.
-struct Counted<I> {
+struct KnownLength<I> {
     inner: I,
     len: usize,
 }
 
-impl<I: Iterator> Iterator for Counted<I> {
+impl<I: Iterator> Iterator for KnownLength<I> {
     type Item = I::Item;
     fn next(&mut self) -> Option<I::Item> {
         let item = self.inner.next()?;
@@ -186,7 +186,7 @@ impl<I: Iterator> Iterator for Counted<I> {
     }
 }
 
-impl<I: Iterator> ExactSizeIterator for Counted<I> {}
+impl<I: Iterator> ExactSizeIterator for KnownLength<I> {}
 
 /// The fitted models a prediction uses; the spend model may be missing.
 #[derive(Clone, Copy)]

@@ -1,7 +1,7 @@
 //! The members of a run as a CSV file.
 
 use super::members::{each_member, MemberFilter};
-use super::runs::Run;
+use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
 use rusqlite::Connection;
 
@@ -46,7 +46,7 @@ pub const MEMBER_CSV_HEADER: [&str; 22] = [
 /// spreadsheet programs); money in major units of the run's currency. Returns the rows.
 pub fn members_csv(
     conn: &Connection,
-    run: &Run,
+    run: &EvaluationRun,
     filter: &MemberFilter,
     bom: bool,
     mut out: impl std::io::Write,

@@ -129,6 +129,7 @@ pub(super) fn read_member(row: &Row<'_>) -> rusqlite::Result<(Member, Option<Nai
     Ok((Member { measures, decision }, date(41)?))
 }
 
+/// Which members of a run to list.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
 #[serde(default)]
 pub struct MemberFilter {

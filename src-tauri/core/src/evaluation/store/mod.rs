@@ -13,7 +13,7 @@ pub use export::{members_csv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
 pub use members::{each_member, members, MemberFilter, MemberRow};
 pub use running::{refresh_customer, run, RunTimings};
-pub use runs::{get_run, latest_run, runs, Run};
+pub use runs::{get_run, latest_run, runs, EvaluationRun};
 pub use summary::{GroupFigures, RunSummary};
 
 use super::EvaluationSettings;

@@ -2,7 +2,7 @@
 //! against the latest run's model.
 
 use super::members::{insert_member_sql, member_in, write_member};
-use super::runs::{insert_run, latest_run, placeholder_model, prune, Run};
+use super::runs::{insert_run, latest_run, placeholder_model, prune, EvaluationRun};
 use super::summary::{RunSummary, SummaryBuilder};
 use super::{json, settings, Trigger};
 use crate::activity::CURRENCY_DEFAULT;
@@ -35,7 +35,7 @@ pub fn run(
     as_of: NaiveDate,
     trigger: Trigger,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(Run, RunTimings)> {
+) -> Result<(EvaluationRun, RunTimings)> {
     let started_at = now();
     let clock = Instant::now();
     let settings = db.with_conn(settings)?;
@@ -47,7 +47,7 @@ pub fn run(
     let evaluation = evaluate_columns(population, &settings, as_of, currency, progress)?;
     let evaluate_seconds = clock.elapsed().as_secs_f64() - load_seconds;
     progress(Stage::Saving, 0.0);
-    let mut run = Run {
+    let mut run = EvaluationRun {
         id: 0,
         as_of,
         started_at,
@@ -93,7 +93,7 @@ const SAVE_BATCH: usize = 50_000;
 
 fn save_members(
     db: &Database,
-    run: &Run,
+    run: &EvaluationRun,
     evaluation: &Evaluation,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<RunSummary> {

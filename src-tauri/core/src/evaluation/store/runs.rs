@@ -9,9 +9,9 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-/// A stored run without its members.
+/// A stored evaluation run, without its members.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
-pub struct Run {
+pub struct EvaluationRun {
     pub id: i64,
     pub as_of: NaiveDate,
     pub started_at: String,
@@ -26,7 +26,7 @@ pub struct Run {
 }
 
 /// Inserts the run's row (its members follow); returns its id.
-pub(super) fn insert_run(conn: &Connection, run: &Run) -> Result<i64> {
+pub(super) fn insert_run(conn: &Connection, run: &EvaluationRun) -> Result<i64> {
     conn.execute(
         "INSERT INTO evaluation_runs
            (as_of, started_at, finished_at, trigger, currency, settings, model, summary, customers, seconds)
@@ -57,9 +57,9 @@ pub(super) fn prune(conn: &Connection, keep: u32) -> Result<()> {
     Ok(())
 }
 
-fn run_from_row(row: &Row<'_>) -> rusqlite::Result<(Run, [String; 3])> {
+fn run_from_row(row: &Row<'_>) -> rusqlite::Result<(EvaluationRun, [String; 3])> {
     Ok((
-        Run {
+        EvaluationRun {
             id: row.get(0)?,
             as_of: row.get(1)?,
             started_at: row.get(2)?,
@@ -109,8 +109,8 @@ fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T>
 const RUN_COLUMNS: &str =
     "id, as_of, started_at, finished_at, trigger, currency, customers, seconds, summary, model, settings";
 
-fn complete((run, [summary, model, settings]): (Run, [String; 3])) -> Result<Run> {
-    Ok(Run {
+fn complete((run, [summary, model, settings]): (EvaluationRun, [String; 3])) -> Result<EvaluationRun> {
+    Ok(EvaluationRun {
         summary: parse_json(&summary, "summary")?,
         model: parse_json(&model, "model")?,
         settings: parse_json(&settings, "settings")?,
@@ -119,7 +119,7 @@ fn complete((run, [summary, model, settings]): (Run, [String; 3])) -> Result<Run
 }
 
 /// Stored runs, newest first.
-pub fn runs(conn: &Connection) -> Result<Vec<Run>> {
+pub fn runs(conn: &Connection) -> Result<Vec<EvaluationRun>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC"
     ))?;
@@ -127,7 +127,7 @@ pub fn runs(conn: &Connection) -> Result<Vec<Run>> {
     rows.into_iter().map(complete).collect()
 }
 
-pub fn get_run(conn: &Connection, id: i64) -> Result<Run> {
+pub fn get_run(conn: &Connection, id: i64) -> Result<EvaluationRun> {
     let row = conn
         .query_row(
             &format!("SELECT {RUN_COLUMNS} FROM evaluation_runs WHERE id = ?1 AND complete = 1"),
@@ -139,7 +139,7 @@ pub fn get_run(conn: &Connection, id: i64) -> Result<Run> {
     complete(row)
 }
 
-pub fn latest_run(conn: &Connection) -> Result<Option<Run>> {
+pub fn latest_run(conn: &Connection) -> Result<Option<EvaluationRun>> {
     let id: Option<i64> = conn
         .query_row("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1", [], |r| {
             r.get(0)
