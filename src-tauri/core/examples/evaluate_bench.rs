@@ -140,10 +140,10 @@ fn evaluate_only(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("cpu {cpu:.3}");
     if let Some(m) = &run.model.clv.purchases {
-        println!("bgnbd r={:.4} alpha={:.3} a={:.4} b={:.4}", m.r, m.alpha, m.a, m.b);
+        println!("bgnbd r={:.4} alpha={:.3} a={:.4} b={:.4}", m.r(), m.alpha(), m.a(), m.b());
     }
     if let Some(m) = &run.model.clv.spend {
-        println!("gamma_gamma p={:.4} q={:.4} gamma={:.2}", m.p, m.q, m.gamma);
+        println!("gamma_gamma p={:.4} q={:.4} gamma={:.2}", m.p(), m.q(), m.gamma());
     }
     if let Some(why) = &run.model.clv.unavailable {
         println!("clv unavailable: {why}");

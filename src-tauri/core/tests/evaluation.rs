@@ -3,8 +3,8 @@
 
 use chrono::NaiveDate;
 use headtail_core::evaluation::{
-    day_number, decide, evaluate, measure, CustomerFacts, EvaluationSettings, ExitStep, Lifecycle, Member, Model,
-    NextActionKind, Population, PreviousRun, Reason, ServiceLevel, Tier,
+    day_number, decide, evaluate, measure, CustomerFacts, EvaluationSettings, EvaluationSettingsInput, ExitStep,
+    Lifecycle, Member, Model, NextActionKind, Population, PreviousRun, Reason, ServiceLevel, Tier,
 };
 
 fn date(text: &str) -> NaiveDate {
@@ -21,7 +21,7 @@ fn days_before(as_of: NaiveDate, offsets: &[i64]) -> Vec<i32> {
 
 /// A model with no population: cut points empty, no CLV, so only per-customer rules act.
 fn empty_model(as_of: NaiveDate) -> Model {
-    evaluate(Population::default(), &EvaluationSettings::default(), as_of, "CNY", &mut |_, _| {}).expect("ok").0
+    evaluate(Population::default(), &EvaluationSettings::default(), as_of, "CNY", &mut |_, _| {}).0
 }
 
 fn stage(offsets: &[i64], p_alive: Option<f64>, previous: Option<PreviousRun>) -> (Lifecycle, Vec<Reason>) {
@@ -164,7 +164,6 @@ fn random_population(seed: u64, n: usize, as_of: NaiveDate) -> Population {
 fn run(seed: u64, n: usize) -> (Model, Vec<Member>) {
     let as_of = date(AS_OF);
     evaluate(random_population(seed, n, as_of), &EvaluationSettings::default(), as_of, "CNY", &mut |_, _| {})
-        .expect("evaluation")
 }
 
 #[test]
@@ -310,8 +309,7 @@ fn degenerate_data_leaves_clv_empty_with_a_reason_never_nan() {
             &days,
         );
     }
-    let (model, members) =
-        evaluate(population, &EvaluationSettings::default(), as_of, "CNY", &mut |_, _| {}).expect("ok");
+    let (model, members) = evaluate(population, &EvaluationSettings::default(), as_of, "CNY", &mut |_, _| {});
     assert!(model.clv.unavailable.is_some());
     assert!(members.iter().all(|m| m.measures.p_alive.is_none() && m.measures.predicted_clv_minor.is_none()));
     let mut reasons = Vec::new();
@@ -323,7 +321,10 @@ fn degenerate_data_leaves_clv_empty_with_a_reason_never_nan() {
 
 #[test]
 fn invalid_settings_are_refused() {
-    let settings = EvaluationSettings { tier_a_share: 1.5, ..EvaluationSettings::default() };
-    let result = evaluate(Population::default(), &settings, date(AS_OF), "CNY", &mut |_, _| {});
+    // Settings that reach the engine were checked when made, or when read back.
+    let input = EvaluationSettingsInput { tier_a_share: 1.5, ..EvaluationSettingsInput::default() };
+    let result = EvaluationSettings::new(input.clone());
     assert!(matches!(result, Err(headtail_core::Error::Validation(_))));
+    let json = serde_json::to_string(&input).expect("json");
+    assert!(serde_json::from_str::<EvaluationSettings>(&json).is_err());
 }

@@ -15,7 +15,7 @@ use super::hyp2f1::hyp2f1_scaled;
 use super::summary::CustomerHistory;
 use super::{fit_logs, summed, ClvError, Grouped, Shortage};
 use rayon::slice::ParallelSliceMut;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use specta::Type;
 use statrs::function::gamma::{digamma, ln_gamma};
 
@@ -26,17 +26,33 @@ const MODEL: &str = "BG/NBD";
 /// interpolated linearly from both sides.
 const SINGULAR_HALF_WIDTH: f64 = 1e-5;
 
-/// BG/NBD parameters. `alpha` is in the time unit of the histories it was fitted on.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+/// BG/NBD parameters, all finite and positive: [`BgNbd::new`] checks them once, so nothing
+/// that uses them checks again; read back (from a stored run, say) they are checked as well.
+/// `alpha` is in the time unit of the histories it was fitted on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Type)]
 pub struct BgNbd {
     /// Shape of the Gamma distribution of purchase rates.
-    pub r: f64,
+    r: f64,
     /// Scale (in time units) of the Gamma distribution of purchase rates.
-    pub alpha: f64,
+    alpha: f64,
     /// First shape of the Beta distribution of the drop-out probability.
-    pub a: f64,
+    a: f64,
     /// Second shape of the Beta distribution of the drop-out probability.
-    pub b: f64,
+    b: f64,
+}
+
+impl<'de> Deserialize<'de> for BgNbd {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Parameters {
+            r: f64,
+            alpha: f64,
+            a: f64,
+            b: f64,
+        }
+        let Parameters { r, alpha, a, b } = Parameters::deserialize(d)?;
+        BgNbd::new(r, alpha, a, b).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A maximum-likelihood fit of [`BgNbd`].
@@ -52,26 +68,47 @@ pub struct BgNbdFit {
 }
 
 impl BgNbd {
-    /// All four parameters must be finite and positive.
+    /// The model with these parameters (see the fields), which must all be finite and
+    /// positive.
     ///
     /// # Errors
     /// [`ClvError::InvalidInput`] otherwise.
-    pub fn validate(&self) -> Result<(), ClvError> {
-        let all = [self.r, self.alpha, self.a, self.b];
-        if all.iter().all(|v| v.is_finite() && *v > 0.0) {
-            Ok(())
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self, ClvError> {
+        if [r, alpha, a, b].iter().all(|v| v.is_finite() && *v > 0.0) {
+            Ok(BgNbd { r, alpha, a, b })
         } else {
-            Err(ClvError::InvalidInput(format!("BG/NBD parameters must be finite and positive, got {self:?}")))
+            Err(ClvError::InvalidInput(format!(
+                "BG/NBD parameters must be finite and positive, got r {r}, alpha {alpha}, a {a}, b {b}"
+            )))
         }
+    }
+
+    /// Shape of the Gamma distribution of purchase rates.
+    pub fn r(&self) -> f64 {
+        self.r
+    }
+
+    /// Scale (in time units) of the Gamma distribution of purchase rates.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// First shape of the Beta distribution of the drop-out probability.
+    pub fn a(&self) -> f64 {
+        self.a
+    }
+
+    /// Second shape of the Beta distribution of the drop-out probability.
+    pub fn b(&self) -> f64 {
+        self.b
     }
 
     /// Log-likelihood of one customer's history (see the module documentation).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or history; [`ClvError::NotFinite`]
-    /// if it overflows.
+    /// [`ClvError::InvalidInput`] for an invalid history; [`ClvError::NotFinite`] if it
+    /// overflows.
     pub fn customer_log_likelihood(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
-        self.validate()?;
         history.validate()?;
         let terms = FrequencyTerms::new(self, history.frequency);
         let (ll, _) = terms.log_likelihood(
@@ -85,10 +122,9 @@ impl BgNbd {
     /// Total log-likelihood of many histories (0 for none).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or histories; [`ClvError::NotFinite`]
-    /// if it overflows.
+    /// [`ClvError::InvalidInput`] for an invalid history; [`ClvError::NotFinite`] if it
+    /// overflows.
     pub fn log_likelihood(&self, histories: &[CustomerHistory]) -> Result<f64, ClvError> {
-        self.validate()?;
         if histories.is_empty() {
             return Ok(0.0);
         }
@@ -102,9 +138,8 @@ impl BgNbd {
     /// Customers without repeat purchases are alive with probability 1 in this model.
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or history.
+    /// [`ClvError::InvalidInput`] for an invalid history.
     pub fn probability_alive(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
-        self.validate()?;
         history.validate()?;
         Ok(self.alive_given(history))
     }
@@ -129,10 +164,9 @@ impl BgNbd {
     /// bridged by linear interpolation across +-1e-5 in a. Returns 0 for `t` = 0.
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters, history or `t` (negative or not
-    /// finite); [`ClvError::NotFinite`] if the result does not fit an f64.
+    /// [`ClvError::InvalidInput`] for an invalid history or `t` (negative or not finite);
+    /// [`ClvError::NotFinite`] if the result does not fit an f64.
     pub fn expected_purchases(&self, history: &CustomerHistory, t: f64) -> Result<f64, ClvError> {
-        self.validate()?;
         history.validate()?;
         if !(t.is_finite() && t >= 0.0) {
             return Err(ClvError::InvalidInput(format!(
@@ -212,9 +246,8 @@ impl BgNbd {
                 "all repeat buyers made the same number of repeat purchases".into(),
             ));
         }
-        let theta = fit_logs(&data).ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?;
-        let model = BgNbd::from_logs(&theta);
-        model.validate().map_err(|_| ClvError::NoConvergence { what: "BG/NBD fit" })?;
+        let fitted = fit_logs(&data).and_then(|theta| BgNbd::from_logs(&theta).ok());
+        let model = fitted.ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
         Ok(BgNbdFit {
             model,
@@ -228,8 +261,9 @@ impl BgNbd {
         [self.r.ln(), self.alpha.ln(), self.a.ln(), self.b.ln()]
     }
 
-    fn from_logs(theta: &[f64; 4]) -> Self {
-        BgNbd { r: theta[0].exp(), alpha: theta[1].exp(), a: theta[2].exp(), b: theta[3].exp() }
+    /// The model at log-parameters; an exponent may still overflow or vanish.
+    fn from_logs(theta: &[f64; 4]) -> Result<Self, ClvError> {
+        BgNbd::new(theta[0].exp(), theta[1].exp(), theta[2].exp(), theta[3].exp())
     }
 }
 
@@ -437,8 +471,7 @@ impl Grouped<4> for GroupedHistories {
     }
 
     fn log_likelihood_at(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
-        let model = BgNbd::from_logs(theta);
-        model.validate().ok()?;
+        let model = BgNbd::from_logs(theta).ok()?;
         let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
         let params = [model.r, model.alpha, model.a, model.b];
         Some((ll, std::array::from_fn(|i| grad[i] * params[i])))
@@ -505,7 +538,7 @@ mod tests {
         let data = GroupedHistories::new(histories.iter().copied()).expect("valid");
         assert!(data.groups.len() > SAMPLE_ABOVE, "the sampled path is taken");
         let starts = data.starts().map(Start::from);
-        let cold = BgNbd::from_logs(&maximize(&data, &starts).expect("fit from scratch").x);
+        let cold = BgNbd::from_logs(&maximize(&data, &starts).expect("fit from scratch").x).expect("valid");
         for (a, b) in
             [(warm.model.r, cold.r), (warm.model.alpha, cold.alpha), (warm.model.a, cold.a), (warm.model.b, cold.b)]
         {
@@ -581,21 +614,23 @@ mod tests {
         // Fits to a few customers can run to very large a and b. References from mpmath 1.4.1
         // (40 digits) integrating P(alive) (1 - (1 + p t/(alpha+T))^-(r+x)) / p over the
         // Beta(a, b+x) posterior of p.
-        let model = BgNbd {
-            r: 0.114_587_932_487_143_58,
-            alpha: 0.509_933_082_702_612_5,
-            a: 3_772_773.350_170_701_3,
-            b: 31_554_192.674_068_507,
-        };
-        check_expectation(model, 3, 20.0, 50.0, 52.0, 0.871_574_967_662_060_7, 0.0);
-        check_expectation(model, 0, 0.0, 5.0, 52.0, 0.718_851_149_973_476_7, 1.0);
-        let larger = BgNbd {
-            r: 0.162_800_568_343_707_74,
-            alpha: 0.581_505_928_190_699,
-            a: 834_699_477.351_842_9,
-            b: 5_163_591_117.113_62,
-        };
-        check_expectation(larger, 0, 0.0, 5.0, 52.0, 0.909_672_939_518_304, 1.0);
+        let model = BgNbd::new(
+            0.114_587_932_487_143_58,
+            0.509_933_082_702_612_5,
+            3_772_773.350_170_701_3,
+            31_554_192.674_068_507,
+        );
+        let larger =
+            BgNbd::new(0.162_800_568_343_707_74, 0.581_505_928_190_699, 834_699_477.351_842_9, 5_163_591_117.113_62);
+        let (model, larger) = (model.expect("valid"), larger.expect("valid"));
+        let cases = [
+            (model, 3, 20.0, 50.0, 52.0, 0.871_574_967_662_060_7, 0.0),
+            (model, 0, 0.0, 5.0, 52.0, 0.718_851_149_973_476_7, 1.0),
+            (larger, 0, 0.0, 5.0, 52.0, 0.909_672_939_518_304, 1.0),
+        ];
+        for (model, x, recency, age, t, expected, alive) in cases {
+            check_expectation(model, x, recency, age, t, expected, alive);
+        }
     }
 
     #[track_caller]
@@ -636,11 +671,13 @@ mod tests {
 
     #[test]
     fn rejects_invalid_parameters_and_horizons() {
-        let bad = BgNbd { r: -1.0, ..PUBLISHED };
-        assert!(matches!(bad.validate(), Err(ClvError::InvalidInput(_))));
-        assert!(matches!(bad.expected_purchases(&h(1, 1.0, 2.0), 1.0), Err(ClvError::InvalidInput(_))));
-        let nan = BgNbd { alpha: f64::NAN, ..PUBLISHED };
-        assert!(matches!(nan.probability_alive(&h(1, 1.0, 2.0)), Err(ClvError::InvalidInput(_))));
+        for (r, alpha) in [(-1.0, 4.414), (0.0, 4.414), (0.243, f64::NAN), (0.243, f64::INFINITY)] {
+            assert!(matches!(BgNbd::new(r, alpha, 0.793, 2.426), Err(ClvError::InvalidInput(_))), "{r} {alpha}");
+        }
+        let stored = serde_json::to_string(&PUBLISHED).expect("json");
+        assert_eq!(serde_json::from_str::<BgNbd>(&stored).expect("read back"), PUBLISHED);
+        let bad = r#"{"r": -1.0, "alpha": 4.414, "a": 0.793, "b": 2.426}"#;
+        assert!(serde_json::from_str::<BgNbd>(bad).is_err(), "parameters read back are checked too");
         for t in [-1.0, f64::NAN, f64::INFINITY] {
             assert!(matches!(PUBLISHED.expected_purchases(&h(1, 1.0, 2.0), t), Err(ClvError::InvalidInput(_))));
         }

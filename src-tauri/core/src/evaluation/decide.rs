@@ -53,8 +53,8 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
     let mut value_class = None;
     if let (Some((r, f, mon, segment)), Some(days)) = (scored, m.recency_days) {
         note(Reason::Recency { score: r, days });
-        note(Reason::Frequency { score: f, orders: m.frequency, window_months: s.window_months });
-        note(Reason::Monetary { score: mon, spend_minor: m.monetary_minor, window_months: s.window_months });
+        note(Reason::Frequency { score: f, orders: m.frequency, window_months: s.window_months() });
+        note(Reason::Monetary { score: mon, spend_minor: m.monetary_minor, window_months: s.window_months() });
         note(Reason::Segment { segment, r, f });
         let against = AgainstMeans::of(&model.means, i64::from(days), i64::from(m.frequency), m.monetary_minor);
         value_class = Some(against.class());
@@ -81,9 +81,13 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
             }
             _ => false,
         };
-    let influential = m.is_kol || m.referrals >= s.influential_referrals;
+    let influential = m.is_kol || m.referrals >= s.influential_referrals();
     if influential {
-        note(Reason::Influential { kol: m.is_kol, referrals: m.referrals, referrals_needed: s.influential_referrals });
+        note(Reason::Influential {
+            kol: m.is_kol,
+            referrals: m.referrals,
+            referrals_needed: s.influential_referrals(),
+        });
     }
     if let Some(failure) = model.clv.unavailable_code {
         if m.purchase_days > 0 && (m.p_alive.is_none() || m.predicted_clv_minor.is_none()) {
@@ -95,9 +99,9 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
     note(why);
     note(Reason::Lifecycle { stage: lifecycle });
     let behaviour = m.recency_days.map(|days| {
-        let b = if days <= s.dormant_days {
+        let b = if days <= s.dormant_days() {
             Behaviour::Active
-        } else if days <= s.churn_days {
+        } else if days <= s.churn_days() {
             Behaviour::Dormant
         } else {
             Behaviour::Churned
@@ -117,7 +121,7 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
 
     let low_value_runs = if tier == Tier::D { m.low_value_runs_before + 1 } else { 0 };
     let exit_candidate = m.purchase_days > 0
-        && low_value_runs >= s.exit_low_value_runs
+        && low_value_runs >= s.exit_low_value_runs()
         && m.window_service_cost_minor > m.window_margin_minor
         && m.monetary_minor <= m.previous_window_revenue_minor;
     let exit_runs = if exit_candidate { m.exit_runs_before + 1 } else { 0 };
@@ -152,12 +156,12 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
         let name = model.categories.get(category as usize).cloned().unwrap_or_default();
         (Some(NextActionKind::Upsell), Some(ActionDetail::Upsell { category: name, share, segment }))
     } else if behaviour == Some(Behaviour::Active)
-        && m.last_survey.is_none_or(|d| (model.as_of - d).num_days() > i64::from(s.survey_interval_days))
+        && m.last_survey.is_none_or(|d| (model.as_of - d).num_days() > i64::from(s.survey_interval_days()))
     {
         let last = m.last_survey.map(|d| d.to_string());
         (
             Some(NextActionKind::SurveyDue),
-            Some(ActionDetail::SurveyDue { last_answer_on: last, interval_days: s.survey_interval_days }),
+            Some(ActionDetail::SurveyDue { last_answer_on: last, interval_days: s.survey_interval_days() }),
         )
     } else {
         (None, None)
@@ -194,38 +198,38 @@ fn upsell(m: &Measures, model: &Model, segment: RfmSegment) -> Option<(u32, f64)
 
 fn lifecycle(m: &Measures, s: &EvaluationSettings) -> (Lifecycle, Reason) {
     let Some(days) = m.recency_days else { return (Lifecycle::Prospect, Reason::NoPurchase) };
-    if days > s.churn_days {
-        return (Lifecycle::Churned, Reason::NoPurchaseFor { days, limit: s.churn_days });
+    if days > s.churn_days() {
+        return (Lifecycle::Churned, Reason::NoPurchaseFor { days, limit: s.churn_days() });
     }
-    if let Some(p) = m.p_alive.filter(|&p| p < s.churned_p_alive) {
-        return (Lifecycle::Churned, Reason::LowPAlive { p_alive: p, limit: s.churned_p_alive });
+    if let Some(p) = m.p_alive.filter(|&p| p < s.churned_p_alive()) {
+        return (Lifecycle::Churned, Reason::LowPAlive { p_alive: p, limit: s.churned_p_alive() });
     }
-    if m.purchase_days == 1 && days > s.one_time_at_risk_days {
-        return (Lifecycle::AtRisk, Reason::OneTimeLapsed { days, limit: s.one_time_at_risk_days });
+    if m.purchase_days == 1 && days > s.one_time_at_risk_days() {
+        return (Lifecycle::AtRisk, Reason::OneTimeLapsed { days, limit: s.one_time_at_risk_days() });
     }
     if let Some(gap) = m.median_gap_days {
-        if f64::from(days) > s.at_risk_gap_multiple * f64::from(gap) {
-            let reason = Reason::GapExceeded { days, median_gap_days: gap, multiple: s.at_risk_gap_multiple };
+        if f64::from(days) > s.at_risk_gap_multiple() * f64::from(gap) {
+            let reason = Reason::GapExceeded { days, median_gap_days: gap, multiple: s.at_risk_gap_multiple() };
             return (Lifecycle::AtRisk, reason);
         }
     }
-    if let Some(p) = m.p_alive.filter(|&p| p < s.at_risk_p_alive) {
-        return (Lifecycle::AtRisk, Reason::LowPAlive { p_alive: p, limit: s.at_risk_p_alive });
+    if let Some(p) = m.p_alive.filter(|&p| p < s.at_risk_p_alive()) {
+        return (Lifecycle::AtRisk, Reason::LowPAlive { p_alive: p, limit: s.at_risk_p_alive() });
     }
-    if let Some(gap) = m.last_gap_days.filter(|&g| g > s.churn_days) {
-        return (Lifecycle::WonBack, Reason::ReturnedAfterGap { gap_days: gap, limit: s.churn_days });
+    if let Some(gap) = m.last_gap_days.filter(|&g| g > s.churn_days()) {
+        return (Lifecycle::WonBack, Reason::ReturnedAfterGap { gap_days: gap, limit: s.churn_days() });
     }
     if m.returned_after_churn {
         return (Lifecycle::WonBack, Reason::ReturnedAfterChurn);
     }
     if m.purchase_days == 1 {
-        return (Lifecycle::New, Reason::FirstPurchase { days, limit: s.one_time_at_risk_days });
+        return (Lifecycle::New, Reason::FirstPurchase { days, limit: s.one_time_at_risk_days() });
     }
-    let loyal_span = f64::from(s.loyal_min_months) * DAYS_PER_MONTH;
-    if m.purchase_days >= s.loyal_min_purchases
-        && days <= s.dormant_days
+    let loyal_span = f64::from(s.loyal_min_months()) * DAYS_PER_MONTH;
+    if m.purchase_days >= s.loyal_min_purchases()
+        && days <= s.dormant_days()
         && f64::from(m.span_days) >= loyal_span.floor()
-        && m.p_alive.is_none_or(|p| p >= s.loyal_min_p_alive)
+        && m.p_alive.is_none_or(|p| p >= s.loyal_min_p_alive())
     {
         let reason = Reason::LoyalHistory { purchases: m.purchase_days, span_days: m.span_days, p_alive: m.p_alive };
         return (Lifecycle::Loyal, reason);

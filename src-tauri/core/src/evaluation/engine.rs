@@ -9,7 +9,6 @@ use super::tiers::TierCuts;
 use super::{
     day_number, CustomerFacts, Day, EvaluationSettings, Measures, Member, Model, Population, SegmentCategories,
 };
-use crate::error::Result;
 use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -63,36 +62,29 @@ impl Evaluation {
 
 /// Evaluates everyone in `population` at `as_of`, with money in `currency`; see
 /// [`evaluate_columns`].
-///
-/// # Errors
-/// As [`evaluate_columns`].
 pub fn evaluate(
     population: Population,
     settings: &EvaluationSettings,
     as_of: NaiveDate,
     currency: &str,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<(Model, Vec<Member>)> {
-    let evaluation = evaluate_columns(population, settings, as_of, currency, progress)?;
+) -> (Model, Vec<Member>) {
+    let evaluation = evaluate_columns(population, settings, as_of, currency, progress);
     let members = (0..evaluation.len())
         .map(|i| Member { measures: evaluation.measures(i), decision: evaluation.decisions[i].clone() })
         .collect();
-    Ok((evaluation.model, members))
+    (evaluation.model, members)
 }
 
-/// Evaluates everyone in `population`.
-///
-/// # Errors
-/// [`crate::Error::Validation`] for settings out of range. Data that cannot fit the CLV
-/// models is not an error: the run records why and leaves P(alive) and CLV empty.
+/// Evaluates everyone in `population`. Data that cannot fit the CLV models is not an error:
+/// the run records why and leaves P(alive) and CLV empty.
 pub fn evaluate_columns(
     population: Population,
     settings: &EvaluationSettings,
     as_of: NaiveDate,
     currency: &str,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<Evaluation> {
-    settings.validate()?;
+) -> Evaluation {
     progress(Stage::Measuring, 0.0);
     let Population { customers: facts, day_offsets, days, categories } = population;
     let today = day_number(as_of);
@@ -110,7 +102,7 @@ pub fn evaluate_columns(
     let frequency: Vec<i64> = buyers.iter().map(|&i| i64::from(facts[i].window_orders)).collect();
     let monetary: Vec<i64> = buyers.iter().map(|&i| facts[i].window_revenue_minor).collect();
     let contributions: Vec<i64> = facts.iter().map(|f| f.window_margin_minor - f.window_service_cost_minor).collect();
-    let tiers = TierCuts::from_contributions(&contributions, settings.tier_a_share, settings.tier_b_share);
+    let tiers = TierCuts::from_contributions(&contributions, settings.tier_a_share(), settings.tier_b_share());
     let mut model = Model {
         as_of,
         currency: currency.to_owned(),
@@ -144,7 +136,7 @@ pub fn evaluate_columns(
         }));
     }
     progress(Stage::Deciding, 1.0);
-    Ok(Evaluation { model, facts, day_offsets, days, predictions, decisions })
+    Evaluation { model, facts, day_offsets, days, predictions, decisions }
 }
 
 /// The least predicted CLV among the `count` highest.
@@ -184,7 +176,7 @@ fn popular_categories(
         .map(|(s, &segment)| {
             let mut popular: Vec<(u32, f64)> = (0..model.categories.len().min(64))
                 .map(|c| (c as u32, f64::from(counts[s][c]) / f64::from(members[s])))
-                .filter(|&(_, share)| share >= settings.upsell_min_share)
+                .filter(|&(_, share)| share >= settings.upsell_min_share())
                 .collect();
             popular.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             SegmentCategories { segment, popular }

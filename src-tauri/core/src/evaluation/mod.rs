@@ -27,7 +27,7 @@ pub use engine::{evaluate, evaluate_columns, Evaluation, Stage};
 pub use measure::measure;
 pub use reasons::{ActionDetail, Reason};
 pub use rfm::{RfmSegment, ValueClass};
-pub use settings::EvaluationSettings;
+pub use settings::{EvaluationSettings, EvaluationSettingsInput};
 pub use tiers::Tier;
 
 use crate::clv::{BgNbd, GammaGamma};

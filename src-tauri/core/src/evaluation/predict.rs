@@ -62,7 +62,7 @@ impl ModelInputs {
         let margin = if facts.lifetime_revenue_minor > 0 {
             (facts.lifetime_margin_minor as f64 / facts.lifetime_revenue_minor as f64).clamp(0.0, 1.0)
         } else {
-            settings.default_margin
+            settings.default_margin()
         };
         Some(ModelInputs {
             x,
@@ -94,7 +94,7 @@ pub(super) fn predict(
     progress: &mut dyn FnMut(Stage, f64),
 ) -> ClvModels {
     progress(Stage::FittingClv, 0.0);
-    let unit_days = settings.clv_time_unit.days();
+    let unit_days = settings.clv_time_unit().days();
     let customers = predictions.len();
     let buyers = || (0..customers).filter_map(|i| input(i).map(|b| (i, b)));
     let buyer_count = buyers().count();
@@ -161,7 +161,7 @@ pub(crate) fn predict_alone(
     else {
         return;
     };
-    let history = b.history(settings.clv_time_unit.days());
+    let history = b.history(settings.clv_time_unit().days());
     if let Some(c) = curve(purchases, settings, b.x, history.age) {
         let fitted = Fitted { purchases, spend: models.spend.as_ref() };
         fill_prediction(m, &history, &b.spend(), b.margin, fitted, c);
@@ -236,7 +236,7 @@ impl ValueCurves {
         let mut keys: Vec<(u32, i32)> = buyers.collect();
         keys.par_sort_unstable();
         keys.dedup();
-        let unit_days = settings.clv_time_unit.days();
+        let unit_days = settings.clv_time_unit().days();
         let compute = |&(x, age_days): &(u32, i32)| {
             let age = f64::from(age_days) / unit_days;
             curve(model, settings, x, age).map(|c| ((x, age_days), c))
@@ -254,10 +254,10 @@ fn curve(model: &BgNbd, settings: &EvaluationSettings, x: u32, age: f64) -> Opti
     // Any recency gives the same A; t_x = T keeps P(alive) away from 0 for the division.
     let history = CustomerHistory { frequency: x, recency: if x == 0 { 0.0 } else { age }, age };
     let alive = model.probability_alive(&history).ok()?;
-    let month = DAYS_PER_MONTH / settings.clv_time_unit.days();
-    let discount = 1.0 + settings.clv_monthly_discount_rate;
+    let month = DAYS_PER_MONTH / settings.clv_time_unit().days();
+    let discount = 1.0 + settings.clv_monthly_discount_rate();
     let (mut previous, mut sum, mut factor) = (0.0, 0.0, 1.0);
-    for m in 1..=settings.clv_horizon_months {
+    for m in 1..=settings.clv_horizon_months() {
         let cumulative = model.expected_purchases(&history, f64::from(m) * month).ok()? / alive;
         factor /= discount;
         sum += (cumulative - previous).max(0.0) * factor;

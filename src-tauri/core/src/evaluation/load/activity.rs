@@ -29,7 +29,7 @@ pub(super) fn service_costs(
             continue;
         }
         let minutes: Option<i64> = row.get(2)?;
-        let time_cost = minutes.unwrap_or(0) * settings.service_hour_cost_minor / 60;
+        let time_cost = minutes.unwrap_or(0) * settings.service_hour_cost_minor() / 60;
         let money = if text(row, 4)? == currency.as_bytes() { row.get::<_, i64>(3)? } else { 0 };
         let f = &mut facts[i];
         f.lifetime_service_cost_minor += time_cost + money;

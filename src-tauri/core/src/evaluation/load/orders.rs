@@ -55,7 +55,7 @@ impl OrderScan<'_> {
             let amount: i64 = row.get(2)?;
             let margin = match row.get::<_, Option<i64>>(3)? {
                 Some(cost) => amount - cost,
-                None => (amount as f64 * self.settings.default_margin).round() as i64,
+                None => (amount as f64 * self.settings.default_margin()).round() as i64,
             };
             sinks[i].add(day, amount, margin, self.w, &mut first_day[i]);
             counted(row.get(4)?, i as u32, day);

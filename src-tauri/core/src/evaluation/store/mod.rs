@@ -16,7 +16,7 @@ pub use running::{refresh_customer, run, RunTimings};
 pub use runs::{get_run, latest_run, runs, EvaluationRun};
 pub use summary::{GroupFigures, RunSummary};
 
-use super::EvaluationSettings;
+use super::{EvaluationSettings, EvaluationSettingsInput};
 use crate::customers::text_enum;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -30,18 +30,21 @@ text_enum!(
     Trigger { Manual = "manual", Import = "import", CommandLine = "command_line" }
 );
 
-/// The evaluation thresholds saved with the database (the defaults until changed).
+/// The evaluation thresholds saved with the database (the defaults until changed, or when
+/// what is stored cannot be read or is out of range).
 pub fn settings(conn: &Connection) -> Result<EvaluationSettings> {
     let stored: Option<String> =
         conn.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
     Ok(stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
 }
 
+/// Checks and saves the thresholds.
+///
 /// # Errors
 /// [`Error::Validation`] naming each setting out of range; nothing is saved then.
-pub fn save_settings(conn: &Connection, settings: &EvaluationSettings) -> Result<()> {
-    settings.validate()?;
-    let json = serde_json::to_string(settings).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+pub fn save_settings(conn: &Connection, input: &EvaluationSettingsInput) -> Result<()> {
+    let settings = EvaluationSettings::new(input.clone())?;
+    let json = json(&settings)?;
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![SETTINGS_KEY, json],
