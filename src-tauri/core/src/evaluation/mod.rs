@@ -219,6 +219,21 @@ pub struct ClvModels {
     pub repeat_buyers: u32,
 }
 
+impl ClvModels {
+    /// No models yet, for a customer base with this many repeat buyers.
+    pub fn unfitted(repeat_buyers: u32) -> Self {
+        ClvModels {
+            purchases: None,
+            purchases_log_likelihood: None,
+            spend: None,
+            spend_log_likelihood: None,
+            unavailable: None,
+            unavailable_code: None,
+            repeat_buyers,
+        }
+    }
+}
+
 /// Why a CLV model is missing: which model, and what stopped it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct ClvFailure {

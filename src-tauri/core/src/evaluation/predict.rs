@@ -99,15 +99,7 @@ pub(super) fn predict(
     let buyers = || (0..customers).filter_map(|i| input(i).map(|b| (i, b)));
     let buyer_count = buyers().count();
     let repeat_buyers = buyers().filter(|(_, b)| b.x > 0).count() as u32;
-    let mut models = ClvModels {
-        purchases: None,
-        purchases_log_likelihood: None,
-        spend: None,
-        spend_log_likelihood: None,
-        unavailable: None,
-        unavailable_code: None,
-        repeat_buyers,
-    };
+    let mut models = ClvModels::unfitted(repeat_buyers);
     let histories = buyers().map(|(_, b)| b.history(unit_days));
     let purchases = match BgNbd::fit_each(KnownLength { inner: histories, len: buyer_count }) {
         Ok(fit) => fit,

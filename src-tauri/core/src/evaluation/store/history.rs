@@ -1,6 +1,6 @@
 //! One customer across the stored runs, and the migration of customers between two runs.
 
-use super::members::{member_in, read_member, MEMBER_COLUMNS};
+use super::members::{member_columns, member_in, read_member, AFTER_MEMBER};
 use super::runs::{get_run, latest_run};
 use crate::error::Result;
 use crate::evaluation::{decide, Decision, Member, Model, Reason};
@@ -47,14 +47,15 @@ pub struct HistoryEntry {
 /// The customer's assignments in every stored run, newest first.
 pub fn history(conn: &Connection, customer: i64) -> Result<Vec<HistoryEntry>> {
     let mut stmt = conn.prepare(&format!(
-        "SELECT {MEMBER_COLUMNS}, r.id, r.as_of FROM evaluation_members m JOIN evaluation_runs r ON r.id = m.run_id
-         WHERE m.customer_id = ?1 AND r.complete = 1 ORDER BY r.as_of DESC, r.id DESC"
+        "SELECT {}, r.id, r.as_of FROM evaluation_members m JOIN evaluation_runs r ON r.id = m.run_id
+         WHERE m.customer_id = ?1 AND r.complete = 1 ORDER BY r.as_of DESC, r.id DESC",
+        member_columns("m")
     ))?;
     let rows = stmt.query_map([customer], |row| {
         let (member, _) = read_member(row)?;
         Ok(HistoryEntry {
-            run_id: row.get(42)?,
-            as_of: row.get(43)?,
+            run_id: row.get(AFTER_MEMBER)?,
+            as_of: row.get(AFTER_MEMBER + 1)?,
             contribution_minor: member.measures.contribution_minor,
             predicted_clv_minor: member.measures.predicted_clv_minor,
             p_alive: member.measures.p_alive,

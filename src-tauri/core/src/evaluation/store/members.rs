@@ -10,123 +10,63 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
-pub(super) const MEMBER_COLUMNS: &str =
-    "customer_id, recency_days, purchase_days, span_days, median_gap_days, last_gap_days,
-    frequency, monetary_minor, contribution_minor, historical_clv_minor, window_margin_minor,
-    window_service_cost_minor, previous_window_revenue_minor, p_alive, expected_purchases, predicted_clv_minor,
-    is_kol, referrals, open_complaints, follow_up_due, last_survey, categories, returned_after_churn,
-    low_value_runs_before, exit_runs_before, r_score, f_score, m_score, segment, value_class, tier,
-    potential_head, influential, lifecycle, behaviour, service_level, low_value_runs, exit_runs, exit_step,
-    next_action, upsell_category, refreshed_on";
+/// Declares the member table's columns once, each named as the measure or decision field it
+/// holds: the column list, the insert and the read all follow from it. `as i64` keeps the
+/// category bits in SQLite's signed integer.
+macro_rules! member_table {
+    (measures: $($m:ident $(as $m_sql:ty)?),+; decision: $($d:ident),+;) => {
+        /// The columns in the order written and read; the date of a later refresh comes last.
+        pub(super) const MEMBER_COLUMNS: &[&str] = &[$(stringify!($m),)+ $(stringify!($d),)+ "refreshed_on"];
+
+        pub(super) fn write_member(
+            stmt: &mut rusqlite::Statement<'_>,
+            run: i64,
+            m: &Measures,
+            d: &Decision,
+            refreshed: Option<NaiveDate>,
+        ) -> Result<()> {
+            stmt.execute(params![run, $(m.$m $(as $m_sql)?,)+ $(d.$d,)+ refreshed])?;
+            Ok(())
+        }
+
+        /// A member from the first columns of `row`, selected by [`member_columns`].
+        pub(super) fn read_member(row: &Row<'_>) -> rusqlite::Result<(Member, Option<NaiveDate>)> {
+            let mut column = 0;
+            let mut next = || {
+                column += 1;
+                column - 1
+            };
+            let measures = Measures { $($m: member_table!(@read row, next() $(, $m_sql)?),)+ };
+            let decision = Decision { $($d: row.get(next())?,)+ };
+            Ok((Member { measures, decision }, row.get(next())?))
+        }
+    };
+    (@read $row:ident, $column:expr) => { $row.get($column)? };
+    (@read $row:ident, $column:expr, $sql:ty) => { $row.get::<_, $sql>($column)? as _ };
+}
+
+member_table! {
+    measures: customer_id, recency_days, purchase_days, span_days, median_gap_days, last_gap_days, frequency,
+        monetary_minor, contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
+        previous_window_revenue_minor, p_alive, expected_purchases, predicted_clv_minor, is_kol, referrals,
+        open_complaints, follow_up_due, last_survey, categories as i64, returned_after_churn,
+        low_value_runs_before, exit_runs_before;
+    decision: r_score, f_score, m_score, segment, value_class, tier, potential_head, influential, lifecycle,
+        behaviour, service_level, low_value_runs, exit_runs, exit_step, next_action, upsell_category;
+}
+
+/// The first column after a member's, where a query puts what it selects besides.
+pub(super) const AFTER_MEMBER: usize = MEMBER_COLUMNS.len();
+
+/// The member columns of the table `alias`, for a SELECT that [`read_member`] reads.
+pub(super) fn member_columns(alias: &str) -> String {
+    MEMBER_COLUMNS.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}
 
 pub(super) fn insert_member_sql() -> String {
-    let placeholders = (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    format!("INSERT INTO evaluation_members (run_id, {MEMBER_COLUMNS}) VALUES (?1, {placeholders})")
-}
-
-pub(super) fn write_member(
-    stmt: &mut rusqlite::Statement<'_>,
-    run: i64,
-    m: &Measures,
-    d: &Decision,
-    refreshed: Option<NaiveDate>,
-) -> Result<()> {
-    stmt.execute(params![
-        run,
-        m.customer_id,
-        m.recency_days,
-        m.purchase_days,
-        m.span_days,
-        m.median_gap_days,
-        m.last_gap_days,
-        m.frequency,
-        m.monetary_minor,
-        m.contribution_minor,
-        m.historical_clv_minor,
-        m.window_margin_minor,
-        m.window_service_cost_minor,
-        m.previous_window_revenue_minor,
-        m.p_alive,
-        m.expected_purchases,
-        m.predicted_clv_minor,
-        m.is_kol,
-        m.referrals,
-        m.open_complaints,
-        m.follow_up_due.map(|d| d.to_string()),
-        m.last_survey.map(|d| d.to_string()),
-        m.categories as i64,
-        m.returned_after_churn,
-        m.low_value_runs_before,
-        m.exit_runs_before,
-        d.r_score,
-        d.f_score,
-        d.m_score,
-        d.segment,
-        d.value_class,
-        d.tier,
-        d.potential_head,
-        d.influential,
-        d.lifecycle,
-        d.behaviour,
-        d.service_level,
-        d.low_value_runs,
-        d.exit_runs,
-        d.exit_step,
-        d.next_action,
-        d.upsell_category,
-        refreshed.map(|d| d.to_string()),
-    ])?;
-    Ok(())
-}
-
-pub(super) fn read_member(row: &Row<'_>) -> rusqlite::Result<(Member, Option<NaiveDate>)> {
-    let date = |i: usize| -> rusqlite::Result<Option<NaiveDate>> { row.get(i) };
-    let measures = Measures {
-        customer_id: row.get(0)?,
-        recency_days: row.get(1)?,
-        purchase_days: row.get(2)?,
-        span_days: row.get(3)?,
-        median_gap_days: row.get(4)?,
-        last_gap_days: row.get(5)?,
-        frequency: row.get(6)?,
-        monetary_minor: row.get(7)?,
-        contribution_minor: row.get(8)?,
-        historical_clv_minor: row.get(9)?,
-        window_margin_minor: row.get(10)?,
-        window_service_cost_minor: row.get(11)?,
-        previous_window_revenue_minor: row.get(12)?,
-        p_alive: row.get(13)?,
-        expected_purchases: row.get(14)?,
-        predicted_clv_minor: row.get(15)?,
-        is_kol: row.get(16)?,
-        referrals: row.get(17)?,
-        open_complaints: row.get(18)?,
-        follow_up_due: date(19)?,
-        last_survey: date(20)?,
-        categories: row.get::<_, i64>(21)? as u64,
-        returned_after_churn: row.get(22)?,
-        low_value_runs_before: row.get(23)?,
-        exit_runs_before: row.get(24)?,
-    };
-    let decision = Decision {
-        r_score: row.get(25)?,
-        f_score: row.get(26)?,
-        m_score: row.get(27)?,
-        segment: row.get(28)?,
-        value_class: row.get(29)?,
-        tier: row.get(30)?,
-        potential_head: row.get(31)?,
-        influential: row.get(32)?,
-        lifecycle: row.get(33)?,
-        behaviour: row.get(34)?,
-        service_level: row.get(35)?,
-        low_value_runs: row.get(36)?,
-        exit_runs: row.get(37)?,
-        exit_step: row.get(38)?,
-        next_action: row.get(39)?,
-        upsell_category: row.get(40)?,
-    };
-    Ok((Member { measures, decision }, date(41)?))
+    let placeholders = (2..=MEMBER_COLUMNS.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let columns = MEMBER_COLUMNS.join(", ");
+    format!("INSERT INTO evaluation_members (run_id, {columns}) VALUES (?1, {placeholders})")
 }
 
 /// Which members of a run to list.
@@ -215,7 +155,7 @@ fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<
 
 /// Members (read by [`member_row`]) with their customer's name, company and external id.
 fn member_rows_sql(clause: &str, order: &str) -> String {
-    let columns = MEMBER_COLUMNS.split(',').map(|c| format!("m.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    let columns = member_columns("m");
     format!(
         "SELECT {columns}, c.name, c.company, c.external_id FROM evaluation_members m
          JOIN customers c ON c.id = m.customer_id WHERE {clause} ORDER BY {order}"
@@ -224,13 +164,17 @@ fn member_rows_sql(clause: &str, order: &str) -> String {
 
 fn member_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
     let (member, _) = read_member(row)?;
-    Ok(MemberRow { name: row.get(42)?, company: row.get(43)?, external_id: row.get(44)?, member })
+    let name = row.get(AFTER_MEMBER)?;
+    Ok(MemberRow { name, company: row.get(AFTER_MEMBER + 1)?, external_id: row.get(AFTER_MEMBER + 2)?, member })
 }
 
 pub(super) fn member_in(conn: &Connection, run: i64, customer: i64) -> Result<Option<(Member, Option<NaiveDate>)>> {
     Ok(conn
         .query_row(
-            &format!("SELECT {MEMBER_COLUMNS} FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2"),
+            &format!(
+                "SELECT {} FROM evaluation_members m WHERE m.run_id = ?1 AND m.customer_id = ?2",
+                member_columns("m")
+            ),
             [run, customer],
             read_member,
         )
