@@ -1,4 +1,5 @@
-//! The figures of one customer that do not depend on the rest of the population.
+//! Each customer's own figures: recency, purchase days and the gaps between them, the window's
+//! orders, revenue and contribution, and the streaks the last run left.
 
 use super::{date_of, day_number, CustomerFacts, Day, Lifecycle, Measures};
 use chrono::NaiveDate;
