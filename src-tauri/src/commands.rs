@@ -9,9 +9,9 @@ use headtail_core::customers::{self, timestamp, Customer, CustomerInput, Custome
 use headtail_core::demo::{self, DemoSettings, DemoSummary};
 use headtail_core::erase;
 use headtail_core::evaluation::store::{
-    self as evaluation, Dimension, Flow, HistoryEntry, MemberFilter, MemberRow, Run, Standing, Trigger,
+    self as evaluation, Dimension, EvaluationRun, Flow, HistoryEntry, MemberFilter, MemberRow, Standing, Trigger,
 };
-use headtail_core::evaluation::{EvaluationSettings, Stage};
+use headtail_core::evaluation::{EvaluationSettings, EvaluationSettingsInput, Stage};
 use headtail_core::export::{self, CustomerSelection, TableExport};
 use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
 use headtail_core::interactions::{self, Interaction, InteractionInput};
@@ -460,7 +460,7 @@ pub async fn evaluation_settings(db: State<'_, Store>) -> CommandResult<Evaluati
 /// Saves the thresholds; every bad one is named and nothing is saved then.
 #[tauri::command]
 #[specta::specta]
-pub async fn save_evaluation_settings(db: State<'_, Store>, settings: EvaluationSettings) -> CommandResult<()> {
+pub async fn save_evaluation_settings(db: State<'_, Store>, settings: EvaluationSettingsInput) -> CommandResult<()> {
     on_db(&db, move |db| db.with_conn(|c| evaluation::save_settings(c, &settings))).await
 }
 
@@ -473,7 +473,7 @@ pub async fn run_evaluation(
     as_of: Option<NaiveDate>,
     trigger: Trigger,
     on_progress: Channel<EvaluationProgress>,
-) -> CommandResult<Run> {
+) -> CommandResult<EvaluationRun> {
     if db.evaluating.swap(true, Ordering::SeqCst) {
         return Err(Error::InvalidArgument("an evaluation is already running".into()).payload());
     }
@@ -491,7 +491,7 @@ pub async fn run_evaluation(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn list_evaluation_runs(db: State<'_, Store>) -> CommandResult<Vec<Run>> {
+pub async fn list_evaluation_runs(db: State<'_, Store>) -> CommandResult<Vec<EvaluationRun>> {
     on_db(&db, |db| db.with_conn(evaluation::runs)).await
 }
 

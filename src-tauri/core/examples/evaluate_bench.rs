@@ -19,6 +19,9 @@ use headtail_core::evaluation::Stage;
 use headtail_core::import::{import_file, ImportKind, ImportOptions, ImportStatus};
 use headtail_core::orders::{self, OrderInput};
 use headtail_core::Database;
+use rand::distr::Open01;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -30,23 +33,14 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const AS_OF: &str = "2025-12-31";
 const CATEGORIES: [&str; 8] = ["茶叶", "茶具", "零食", "数码", "服装", "家居", "图书", "礼品"];
 
-/// SplitMix64: the same file every run.
-struct Rng(u64);
+/// Uniform in (0, 1), never 0, so that its logarithm is finite.
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    rng.sample(Open01)
+}
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn uniform(&mut self) -> f64 {
-        ((self.next() >> 11) as f64 + 0.5) / (1_u64 << 53) as f64
-    }
-    fn normal(&mut self) -> f64 {
-        (-2.0 * self.uniform().ln()).sqrt() * (std::f64::consts::TAU * self.uniform()).cos()
-    }
+/// A standard normal draw (Box-Muller).
+fn normal(rng: &mut ChaCha8Rng) -> f64 {
+    (-2.0 * uniform(rng).ln()).sqrt() * (std::f64::consts::TAU * uniform(rng)).cos()
 }
 
 fn peak_mb() -> f64 {
@@ -65,18 +59,19 @@ fn write_orders(path: &Path, customers: u64) -> std::io::Result<u64> {
     writeln!(out, "订单号,客户编号,客户名称,下单日期,品类,商品,金额")?;
     let end = NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").map_err(std::io::Error::other)?;
     let span: i64 = 5 * 365;
-    let mut rng = Rng(20_251_231);
+    // Seeded: the same file every run.
+    let mut rng = ChaCha8Rng::seed_from_u64(20_251_231);
     let mut orders = 0_u64;
     for c in 1..=customers {
-        let mut day = (rng.uniform() * (span - 7) as f64) as i64;
-        let rate = (1.0 / 40.0) * (0.9 * rng.normal()).exp();
-        let drop = 0.02 + 0.13 * rng.uniform();
-        let spend = 8_000.0 * (0.6 * rng.normal()).exp();
-        let favourite = (rng.next() % 8) as usize;
+        let mut day = (uniform(&mut rng) * (span - 7) as f64) as i64;
+        let rate = (1.0 / 40.0) * (0.9 * normal(&mut rng)).exp();
+        let drop = 0.02 + 0.13 * uniform(&mut rng);
+        let spend = 8_000.0 * (0.6 * normal(&mut rng)).exp();
+        let favourite = rng.random_range(0..CATEGORIES.len());
         loop {
             let date = end - chrono::Duration::days(span - day);
-            let cents = (spend * (0.3 * rng.normal()).exp()).round().max(100.0) as u64;
-            let category = if rng.uniform() < 0.7 { favourite } else { (rng.next() % 8) as usize };
+            let cents = (spend * (0.3 * normal(&mut rng)).exp()).round().max(100.0) as u64;
+            let category = if uniform(&mut rng) < 0.7 { favourite } else { rng.random_range(0..CATEGORIES.len()) };
             orders += 1;
             writeln!(
                 out,
@@ -86,10 +81,10 @@ fn write_orders(path: &Path, customers: u64) -> std::io::Result<u64> {
                 cents / 100,
                 cents % 100
             )?;
-            if rng.uniform() < drop {
+            if uniform(&mut rng) < drop {
                 break;
             }
-            day += (-rng.uniform().ln() / rate).ceil() as i64;
+            day += (-uniform(&mut rng).ln() / rate).ceil() as i64;
             if day > span {
                 break;
             }
@@ -140,10 +135,10 @@ fn evaluate_only(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
     };
     println!("cpu {cpu:.3}");
     if let Some(m) = &run.model.clv.purchases {
-        println!("bgnbd r={:.4} alpha={:.3} a={:.4} b={:.4}", m.r, m.alpha, m.a, m.b);
+        println!("bgnbd r={:.4} alpha={:.3} a={:.4} b={:.4}", m.r(), m.alpha(), m.a(), m.b());
     }
     if let Some(m) = &run.model.clv.spend {
-        println!("gamma_gamma p={:.4} q={:.4} gamma={:.2}", m.p, m.q, m.gamma);
+        println!("gamma_gamma p={:.4} q={:.4} gamma={:.2}", m.p(), m.q(), m.gamma());
     }
     if let Some(why) = &run.model.clv.unavailable {
         println!("clv unavailable: {why}");

@@ -22,7 +22,7 @@ import {
   type HistoryEntry_Serialize,
   type MemberFilter_Deserialize,
   type MemberRow_Serialize,
-  type Run_Serialize,
+  type EvaluationRun_Serialize,
   type Standing_Serialize,
   type Trigger,
   type ErrorCode,
@@ -83,7 +83,7 @@ export type Flow = Flow_Serialize;
 export type HistoryEntry = HistoryEntry_Serialize;
 export type MemberFilter = MemberFilter_Deserialize;
 export type MemberRow = MemberRow_Serialize;
-export type Run = Run_Serialize;
+export type Run = EvaluationRun_Serialize;
 export type Standing = Standing_Serialize;
 export type { Dimension, EvaluationProgress, Trigger };
 export type { AppInfo, BackupFile, DemoSummary, ErrorCode, Language, TimelineCursor, TimelineKind };

@@ -54,13 +54,13 @@ export const commands = {
 	defaultExportDir: () => __TAURI_INVOKE<string>("default_export_dir"),
 	evaluationSettings: () => typedError<EvaluationSettings_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_settings")),
 	/**  Saves the thresholds; every bad one is named and nothing is saved then. */
-	saveEvaluationSettings: (settings: EvaluationSettings_Deserialize) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("save_evaluation_settings", { settings })),
+	saveEvaluationSettings: (settings: EvaluationSettingsInput_Deserialize) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("save_evaluation_settings", { settings })),
 	/**
 	 *  Evaluates every customer at `as_of` (today when absent) off the UI's thread, reporting
 	 *  progress; one evaluation at a time.
 	 */
-	runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: Channel<EvaluationProgress>) => typedError<Run_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_evaluation", { asOf, trigger, onProgress })),
-	listEvaluationRuns: () => typedError<Run_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_evaluation_runs")),
+	runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: Channel<EvaluationProgress>) => typedError<EvaluationRun_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_evaluation", { asOf, trigger, onProgress })),
+	listEvaluationRuns: () => typedError<EvaluationRun_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_evaluation_runs")),
 	evaluationMembers: (runId: number, filter: MemberFilter_Deserialize, offset: number, limit: number) => typedError<Page<MemberRow_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_members", { runId, filter, offset, limit })),
 	/**  The customer's standing in the latest evaluation with its reasons, if evaluated. */
 	customerStanding: (customerId: number) => typedError<Standing_Serialize | null, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_standing", { customerId })),
@@ -162,7 +162,11 @@ export type BackupFile = {
 /**  The plain behaviour view: by days since the last purchase. */
 export type Behaviour = "active" | "dormant" | "churned";
 
-/**  BG/NBD parameters. `alpha` is in the time unit of the histories it was fitted on. */
+/**
+ *  BG/NBD parameters, all finite and positive: [`BgNbd::new`] checks them once, so nothing
+ *  that uses them checks again; read back (from a stored run, say) they are checked as well.
+ *  `alpha` is in the time unit of the histories it was fitted on.
+ */
 export type BgNbd = {
 	/**  Shape of the Gamma distribution of purchase rates. */
 	r: number | null,
@@ -656,17 +660,57 @@ export type EvaluationProgress = {
 	done: number | null,
 };
 
+/**  A stored evaluation run, without its members. */
+export type EvaluationRun = EvaluationRun_Serialize | EvaluationRun_Deserialize;
+
+/**  A stored evaluation run, without its members. */
+export type EvaluationRun_Deserialize = {
+	id: number,
+	as_of: string,
+	started_at: string,
+	finished_at: string,
+	trigger: Trigger,
+	currency: string,
+	customers: number,
+	seconds: number | null,
+	summary: RunSummary,
+	model: Model_Deserialize,
+	settings: EvaluationSettings_Deserialize,
+};
+
+/**  A stored evaluation run, without its members. */
+export type EvaluationRun_Serialize = {
+	id: number,
+	as_of: string,
+	started_at: string,
+	finished_at: string,
+	trigger: Trigger,
+	currency: string,
+	customers: number,
+	seconds: number | null,
+	summary: RunSummary,
+	model: Model_Serialize,
+	settings: EvaluationSettings_Serialize,
+};
+
 /**
- *  Thresholds of one evaluation. Stored with each run, so a past run can always be explained
- *  with the settings it used.
+ *  Thresholds of one evaluation, every one in range (the defaults are). Stored with each run,
+ *  so a past run can always be explained with the settings it used; read back, they are
+ *  checked again.
  */
 export type EvaluationSettings = EvaluationSettings_Serialize | EvaluationSettings_Deserialize;
 
 /**
- *  Thresholds of one evaluation. Stored with each run, so a past run can always be explained
- *  with the settings it used.
+ *  Thresholds of one evaluation as entered, not checked yet; missing fields take the
+ *  defaults. [`EvaluationSettings::new`] accepts them when every one is in range.
  */
-export type EvaluationSettings_Deserialize = {
+export type EvaluationSettingsInput = EvaluationSettingsInput_Serialize | EvaluationSettingsInput_Deserialize;
+
+/**
+ *  Thresholds of one evaluation as entered, not checked yet; missing fields take the
+ *  defaults. [`EvaluationSettings::new`] accepts them when every one is in range.
+ */
+export type EvaluationSettingsInput_Deserialize = {
 	/**  Trailing window for F, M and profit contribution, in months (1..=60). */
 	window_months?: number,
 	/**  Margin assumed for orders without a known cost, in [0, 1]. */
@@ -718,10 +762,10 @@ export type EvaluationSettings_Deserialize = {
 };
 
 /**
- *  Thresholds of one evaluation. Stored with each run, so a past run can always be explained
- *  with the settings it used.
+ *  Thresholds of one evaluation as entered, not checked yet; missing fields take the
+ *  defaults. [`EvaluationSettings::new`] accepts them when every one is in range.
  */
-export type EvaluationSettings_Serialize = {
+export type EvaluationSettingsInput_Serialize = {
 	/**  Trailing window for F, M and profit contribution, in months (1..=60). */
 	window_months: number,
 	/**  Margin assumed for orders without a known cost, in [0, 1]. */
@@ -771,6 +815,20 @@ export type EvaluationSettings_Serialize = {
 	/**  Evaluations kept with every customer's assignments; older ones are removed. */
 	keep_runs: number,
 };
+
+/**
+ *  Thresholds of one evaluation, every one in range (the defaults are). Stored with each run,
+ *  so a past run can always be explained with the settings it used; read back, they are
+ *  checked again.
+ */
+export type EvaluationSettings_Deserialize = EvaluationSettingsInput_Deserialize;
+
+/**
+ *  Thresholds of one evaluation, every one in range (the defaults are). Stored with each run,
+ *  so a past run can always be explained with the settings it used; read back, they are
+ *  checked again.
+ */
+export type EvaluationSettings_Serialize = EvaluationSettingsInput_Serialize;
 
 /**
  *  The steps of a gradual exit, one more each evaluation the customer stays a candidate:
@@ -839,7 +897,10 @@ export type Flow_Serialize = {
 	customers: number,
 };
 
-/**  Gamma-Gamma parameters; `gamma` is in money units. */
+/**
+ *  Gamma-Gamma parameters, all finite and positive: [`GammaGamma::new`] checks them once,
+ *  and they are checked again only when read back. `gamma` is in money units.
+ */
 export type GammaGamma = {
 	/**  Shape of the Gamma distribution of a customer's purchase amounts. */
 	p: number | null,
@@ -1559,9 +1620,6 @@ export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" |
 /**  Not a date, amount or number in a form Headtail reads. */
 "unparseable";
 
-/**  A stored run without its members. */
-export type Run = Run_Serialize | Run_Deserialize;
-
 /**  Group totals of a run, kept with it so overviews need no pass over the members. */
 export type RunSummary = {
 	tiers: GroupFigures[],
@@ -1574,36 +1632,6 @@ export type RunSummary = {
 	potential_head: number,
 	influential: number,
 	exit_candidates: number,
-};
-
-/**  A stored run without its members. */
-export type Run_Deserialize = {
-	id: number,
-	as_of: string,
-	started_at: string,
-	finished_at: string,
-	trigger: Trigger,
-	currency: string,
-	customers: number,
-	seconds: number | null,
-	summary: RunSummary,
-	model: Model_Deserialize,
-	settings: EvaluationSettings_Deserialize,
-};
-
-/**  A stored run without its members. */
-export type Run_Serialize = {
-	id: number,
-	as_of: string,
-	started_at: string,
-	finished_at: string,
-	trigger: Trigger,
-	currency: string,
-	customers: number,
-	seconds: number | null,
-	summary: RunSummary,
-	model: Model_Serialize,
-	settings: EvaluationSettings_Serialize,
 };
 
 /**  Where a customer buys. */

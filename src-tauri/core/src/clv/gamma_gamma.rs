@@ -19,21 +19,35 @@
 use super::summary::SpendHistory;
 use super::{fit_logs, summed, ClvError, Grouped, Shortage};
 use rayon::slice::ParallelSliceMut;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 use specta::Type;
 use statrs::function::gamma::{digamma, ln_gamma};
 
 const MODEL: &str = "Gamma-Gamma";
 
-/// Gamma-Gamma parameters; `gamma` is in money units.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+/// Gamma-Gamma parameters, all finite and positive: [`GammaGamma::new`] checks them once,
+/// and they are checked again only when read back. `gamma` is in money units.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Type)]
 pub struct GammaGamma {
     /// Shape of the Gamma distribution of a customer's purchase amounts.
-    pub p: f64,
+    p: f64,
     /// Shape of the Gamma distribution of the amounts' rate parameter across customers.
-    pub q: f64,
+    q: f64,
     /// Scale of the Gamma distribution of the amounts' rate parameter across customers.
-    pub gamma: f64,
+    gamma: f64,
+}
+
+impl<'de> Deserialize<'de> for GammaGamma {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Parameters {
+            p: f64,
+            q: f64,
+            gamma: f64,
+        }
+        let Parameters { p, q, gamma } = Parameters::deserialize(d)?;
+        GammaGamma::new(p, q, gamma).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A maximum-likelihood fit of [`GammaGamma`].
@@ -47,25 +61,41 @@ pub struct GammaGammaFit {
 }
 
 impl GammaGamma {
-    /// All three parameters must be finite and positive.
+    /// The model with these parameters (see the fields), which must all be finite and
+    /// positive.
     ///
     /// # Errors
     /// [`ClvError::InvalidInput`] otherwise.
-    pub fn validate(&self) -> Result<(), ClvError> {
-        if [self.p, self.q, self.gamma].iter().all(|v| v.is_finite() && *v > 0.0) {
-            Ok(())
+    pub fn new(p: f64, q: f64, gamma: f64) -> Result<Self, ClvError> {
+        if [p, q, gamma].iter().all(|v| v.is_finite() && *v > 0.0) {
+            Ok(GammaGamma { p, q, gamma })
         } else {
-            Err(ClvError::InvalidInput(format!("Gamma-Gamma parameters must be finite and positive, got {self:?}")))
+            Err(ClvError::InvalidInput(format!(
+                "Gamma-Gamma parameters must be finite and positive, got p {p}, q {q}, gamma {gamma}"
+            )))
         }
+    }
+
+    /// Shape of the Gamma distribution of a customer's purchase amounts.
+    pub fn p(&self) -> f64 {
+        self.p
+    }
+
+    /// Shape of the Gamma distribution of the amounts' rate parameter across customers.
+    pub fn q(&self) -> f64 {
+        self.q
+    }
+
+    /// Scale of the Gamma distribution of the amounts' rate parameter across customers.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
     }
 
     /// Log-density of one customer's mean spend (see the module documentation).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters, or unless x > 0 and zbar is positive
-    /// and finite.
+    /// [`ClvError::InvalidInput`] unless x > 0 and zbar is positive and finite.
     pub fn customer_log_likelihood(&self, customer: &SpendHistory) -> Result<f64, ClvError> {
-        self.validate()?;
         validate_spend(customer)?;
         if customer.frequency == 0 || customer.mean_spend == 0.0 {
             return Err(ClvError::InvalidInput("the spend likelihood needs x > 0 and a positive mean spend".into()));
@@ -79,10 +109,8 @@ impl GammaGamma {
     /// positive mean spend (0 when there are none).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or a negative or non-finite mean
-    /// spend.
+    /// [`ClvError::InvalidInput`] for a negative or non-finite mean spend.
     pub fn log_likelihood(&self, customers: &[SpendHistory]) -> Result<f64, ClvError> {
-        self.validate()?;
         let data = GroupedSpends::new(customers)?;
         let (ll, _) = data.log_likelihood_and_gradient(self, false);
         finite(ll, "Gamma-Gamma log-likelihood")
@@ -91,8 +119,8 @@ impl GammaGamma {
     /// Mean spend per purchase over the population, p gamma / (q - 1).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters; [`ClvError::NotFinite`] when
-    /// q <= 1 (the mean of the mixing distribution does not exist).
+    /// [`ClvError::NotFinite`] when q <= 1 (the mean of the mixing distribution does not
+    /// exist).
     pub fn population_mean_spend(&self) -> Result<f64, ClvError> {
         self.expected_average_spend(&SpendHistory { frequency: 0, mean_spend: 0.0 })
     }
@@ -102,10 +130,9 @@ impl GammaGamma {
     /// zbar is ignored and this is the population mean.
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or a negative or non-finite zbar;
-    /// [`ClvError::NotFinite`] when px + q <= 1.
+    /// [`ClvError::InvalidInput`] for a negative or non-finite zbar; [`ClvError::NotFinite`]
+    /// when px + q <= 1.
     pub fn expected_average_spend(&self, customer: &SpendHistory) -> Result<f64, ClvError> {
-        self.validate()?;
         validate_spend(customer)?;
         let x = f64::from(customer.frequency);
         let zbar = if customer.frequency == 0 { 0.0 } else { customer.mean_spend };
@@ -147,9 +174,8 @@ impl GammaGamma {
                 reason: "all customers have the same mean spend".into(),
             });
         }
-        let theta = fit_logs(&data).ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
-        let model = GammaGamma::from_logs(&theta);
-        model.validate().map_err(|_| ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
+        let fitted = fit_logs(&data).and_then(|theta| GammaGamma::from_logs(&theta).ok());
+        let model = fitted.ok_or(ClvError::NoConvergence { what: "Gamma-Gamma fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
         Ok(GammaGammaFit {
             model,
@@ -158,8 +184,9 @@ impl GammaGamma {
         })
     }
 
-    fn from_logs(theta: &[f64; 3]) -> Self {
-        GammaGamma { p: theta[0].exp(), q: theta[1].exp(), gamma: theta[2].exp() }
+    /// The model at log-parameters; an exponent may still overflow or vanish.
+    fn from_logs(theta: &[f64; 3]) -> Result<Self, ClvError> {
+        GammaGamma::new(theta[0].exp(), theta[1].exp(), theta[2].exp())
     }
 }
 
@@ -313,8 +340,7 @@ impl Grouped<3> for GroupedSpends {
     }
 
     fn log_likelihood_at(&self, theta: &[f64; 3]) -> Option<(f64, [f64; 3])> {
-        let model = GammaGamma::from_logs(theta);
-        model.validate().ok()?;
+        let model = GammaGamma::from_logs(theta).ok()?;
         let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
         let params = [model.p, model.q, model.gamma];
         Some((ll, std::array::from_fn(|i| grad[i] * params[i])))
@@ -343,7 +369,7 @@ mod tests {
         let data = GroupedSpends::new(&customers).expect("valid");
         assert!(data.groups.len() > SAMPLE_ABOVE, "the sampled path is taken");
         let starts = data.starts().map(Start::from);
-        let cold = GammaGamma::from_logs(&maximize(&data, &starts).expect("fit from scratch").x);
+        let cold = GammaGamma::from_logs(&maximize(&data, &starts).expect("fit from scratch").x).expect("valid");
         for (a, b) in [(warm.model.p, cold.p), (warm.model.q, cold.q), (warm.model.gamma, cold.gamma)] {
             assert!((a - b).abs() <= 1e-6 * b.abs(), "{:?} vs {cold:?}", warm.model);
         }
@@ -395,5 +421,16 @@ mod tests {
         assert_eq!(m.expected_average_spend(&s(0, 123.0)), Ok(population));
         let heavy_tail = GammaGamma { q: 0.5, ..m };
         assert!(matches!(heavy_tail.population_mean_spend(), Err(ClvError::NotFinite { .. })));
+    }
+
+    #[test]
+    fn parameters_are_checked_when_made_and_when_read_back() {
+        for (p, q) in [(-1.0, 3.74), (0.0, 3.74), (6.25, f64::NAN), (6.25, f64::INFINITY)] {
+            assert!(matches!(GammaGamma::new(p, q, 15.44), Err(ClvError::InvalidInput(_))), "{p} {q}");
+        }
+        let m = GammaGamma::new(6.25, 3.74, 15.44).expect("valid");
+        let stored = serde_json::to_string(&m).expect("json");
+        assert_eq!(serde_json::from_str::<GammaGamma>(&stored).expect("read back"), m);
+        assert!(serde_json::from_str::<GammaGamma>(r#"{"p": 6.25, "q": 0.0, "gamma": 15.44}"#).is_err());
     }
 }

@@ -206,8 +206,8 @@ impl ClvSettings {
 /// as if made at its end.
 ///
 /// # Errors
-/// [`ClvError::InvalidInput`] for invalid settings, parameters or customer data (including a
-/// repeat buyer without a mean spend); [`ClvError::NotFinite`] if the expected spend is
+/// [`ClvError::InvalidInput`] for invalid settings or customer data (including a repeat
+/// buyer without a mean spend); [`ClvError::NotFinite`] if the expected spend is
 /// infinite for these parameters (q <= 1 for a customer without repeat purchases).
 pub fn customer_lifetime_value<K>(
     purchases: &BgNbd,
@@ -253,8 +253,14 @@ mod tests {
         }
     }
 
-    const PURCHASES: BgNbd = BgNbd { r: 0.243, alpha: 4.414, a: 0.793, b: 2.426 };
-    const SPEND: GammaGamma = GammaGamma { p: 6.25, q: 3.74, gamma: 15.44 };
+    /// The CDNOW fits (Fader, Hardie & Lee 2005; Fader & Hardie 2013), in weeks.
+    fn purchases() -> BgNbd {
+        BgNbd::new(0.243, 4.414, 0.793, 2.426).expect("valid")
+    }
+
+    fn spend() -> GammaGamma {
+        GammaGamma::new(6.25, 3.74, 15.44).expect("valid")
+    }
 
     #[test]
     fn settings_validation() {
@@ -283,45 +289,47 @@ mod tests {
 
     #[test]
     fn clv_is_the_discounted_sum_of_monthly_increments() {
+        let (purchases, spend_model) = (purchases(), spend());
         let c = customer(2, 30.43, 38.86, Some(40.0));
         let settings = ClvSettings::new(TimeUnit::Week, 0.25);
-        let clv = customer_lifetime_value(&PURCHASES, &SPEND, &c, &settings).expect("finite");
-        let spend = SPEND.expected_average_spend(&c.spend_history()).expect("finite");
+        let clv = customer_lifetime_value(&purchases, &spend_model, &c, &settings).expect("finite");
+        let spend = spend_model.expected_average_spend(&c.spend_history()).expect("finite");
         let mut expected = 0.0;
         for m in 1..=12 {
-            let at = |k: i32| PURCHASES.expected_purchases(&c.history, f64::from(k) * 4.348_125).expect("finite");
+            let at = |k: i32| purchases.expected_purchases(&c.history, f64::from(k) * 4.348_125).expect("finite");
             expected += (at(m) - at(m - 1)) * spend * 0.25 / 1.01_f64.powi(m);
         }
         assert!((clv - expected).abs() < 1e-9 * expected, "{clv} vs {expected}");
 
         // Without discounting and at full margin it is the 12-month expectation times spend.
         let plain = ClvSettings { monthly_discount_rate: 0.0, margin: 1.0, ..settings };
-        let undiscounted = customer_lifetime_value(&PURCHASES, &SPEND, &c, &plain).expect("ok");
-        let year = PURCHASES.expected_purchases(&c.history, 12.0 * 4.348_125).expect("finite");
+        let undiscounted = customer_lifetime_value(&purchases, &spend_model, &c, &plain).expect("ok");
+        let year = purchases.expected_purchases(&c.history, 12.0 * 4.348_125).expect("finite");
         assert!((undiscounted - year * spend).abs() < 1e-9 * undiscounted);
 
         // The same customer measured in days gives the same value.
         let in_days = customer(2, 30.43 * 7.0, 38.86 * 7.0, Some(40.0));
-        let daily = BgNbd { alpha: PURCHASES.alpha * 7.0, ..PURCHASES };
+        let daily = BgNbd::new(purchases.r(), purchases.alpha() * 7.0, purchases.a(), purchases.b()).expect("valid");
         let day_settings = ClvSettings { time_unit: TimeUnit::Day, ..settings };
-        let clv_days = customer_lifetime_value(&daily, &SPEND, &in_days, &day_settings).expect("finite");
+        let clv_days = customer_lifetime_value(&daily, &spend_model, &in_days, &day_settings).expect("finite");
         assert!((clv_days - clv).abs() < 1e-9 * clv);
     }
 
     #[test]
     fn clv_of_a_new_customer_uses_the_population_spend() {
+        let (purchases, spend_model) = (purchases(), spend());
         let c = customer(0, 0.0, 10.0, None);
         let settings = ClvSettings::new(TimeUnit::Week, 1.0);
-        let clv = customer_lifetime_value(&PURCHASES, &SPEND, &c, &settings).expect("finite");
+        let clv = customer_lifetime_value(&purchases, &spend_model, &c, &settings).expect("finite");
         assert!(clv > 0.0 && clv.is_finite());
-        let heavy_tail = GammaGamma { q: 0.9, ..SPEND };
+        let heavy_tail = GammaGamma::new(6.25, 0.9, 15.44).expect("valid");
         assert!(matches!(
-            customer_lifetime_value(&PURCHASES, &heavy_tail, &c, &settings),
+            customer_lifetime_value(&purchases, &heavy_tail, &c, &settings),
             Err(ClvError::NotFinite { .. })
         ));
         let inconsistent = customer(2, 1.0, 10.0, None);
         assert!(matches!(
-            customer_lifetime_value(&PURCHASES, &SPEND, &inconsistent, &settings),
+            customer_lifetime_value(&purchases, &spend_model, &inconsistent, &settings),
             Err(ClvError::InvalidInput(_))
         ));
     }

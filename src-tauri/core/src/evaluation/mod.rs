@@ -1,26 +1,33 @@
 //! The segmentation and lifecycle engine: RFM, value tiers, CLV, lifecycle, service levels,
 //! exit candidates and the next best action, for every customer at an evaluation date.
 //!
-//! The analytics ([`engine`]) are pure: they take [`Population`] facts and the date, and
-//! return a [`Model`] (what holds for the whole customer base: cut points, fitted CLV
-//! parameters) and one [`Member`] per customer. [`load`] gathers the facts from the database
-//! and [`store`] keeps each run, so history and migration between runs can be shown.
+//! The analytics are pure: they take [`Population`] facts and the date, and return a
+//! [`Model`] (what holds for the whole customer base: cut points, fitted CLV parameters) and
+//! one [`Member`] per customer. `engine` runs them: each customer's figures (`measure`), the
+//! CLV models and their predictions (`predict`), then the decisions (`decide`). [`load`]
+//! gathers the facts from the database and [`store`] keeps each run, so history and
+//! migration between runs can be shown.
 //!
 //! A member's decisions are a pure function of its measures and the model ([`decide`]), so
 //! the reasons shown later are recomputed from stored numbers and always match.
 
+mod decide;
 mod engine;
 pub mod load;
+mod measure;
+mod predict;
 mod reasons;
 pub mod rfm;
 mod settings;
 pub mod store;
 pub mod tiers;
 
-pub use engine::{decide, evaluate, evaluate_columns, measure, Decision, Evaluation, Stage};
+pub use decide::{decide, Decision};
+pub use engine::{evaluate, evaluate_columns, Evaluation, Stage};
+pub use measure::measure;
 pub use reasons::{ActionDetail, Reason};
 pub use rfm::{RfmSegment, ValueClass};
-pub use settings::EvaluationSettings;
+pub use settings::{EvaluationSettings, EvaluationSettingsInput};
 pub use tiers::Tier;
 
 use crate::clv::{BgNbd, GammaGamma};
@@ -210,6 +217,21 @@ pub struct ClvModels {
     /// … and as a code the UI translates.
     pub unavailable_code: Option<ClvFailure>,
     pub repeat_buyers: u32,
+}
+
+impl ClvModels {
+    /// No models yet, for a customer base with this many repeat buyers.
+    pub fn unfitted(repeat_buyers: u32) -> Self {
+        ClvModels {
+            purchases: None,
+            purchases_log_likelihood: None,
+            spend: None,
+            spend_log_likelihood: None,
+            unavailable: None,
+            unavailable_code: None,
+            repeat_buyers,
+        }
+    }
 }
 
 /// Why a CLV model is missing: which model, and what stopped it.

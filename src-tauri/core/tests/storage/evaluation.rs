@@ -2,7 +2,7 @@ use crate::{customer, temp_db};
 use chrono::NaiveDate;
 use headtail_core::demo::{self, DemoSettings};
 use headtail_core::evaluation::store::{self, Dimension, MemberFilter, Trigger};
-use headtail_core::evaluation::{EvaluationSettings, Lifecycle, Reason, Tier};
+use headtail_core::evaluation::{EvaluationSettings, EvaluationSettingsInput, Lifecycle, Reason, Tier};
 use headtail_core::orders::{self, OrderInput, OrderLineInput};
 use headtail_core::service_costs::{self, ServiceCostInput};
 use headtail_core::{Database, Error};
@@ -206,10 +206,10 @@ fn service_cost_above_margin_for_three_runs_makes_an_exit_candidate() {
 fn settings_are_validated_and_kept_runs_are_pruned() {
     let (_dir, db) = temp_db();
     assert_eq!(db.with_conn(store::settings).expect("settings"), EvaluationSettings::default());
-    let bad = EvaluationSettings { churn_days: 0, ..EvaluationSettings::default() };
+    let bad = EvaluationSettingsInput { churn_days: 0, ..EvaluationSettingsInput::default() };
     assert!(matches!(db.with_conn(|c| store::save_settings(c, &bad)), Err(Error::Validation(_))));
     assert_eq!(db.with_conn(store::settings).expect("unchanged"), EvaluationSettings::default());
-    let keep_two = EvaluationSettings { keep_runs: 2, ..EvaluationSettings::default() };
+    let keep_two = EvaluationSettingsInput { keep_runs: 2, ..EvaluationSettingsInput::default() };
     db.with_conn(|c| store::save_settings(c, &keep_two)).expect("save");
     let buyer = customer(&db, "客户");
     order(&db, buyer, "2026-01-01", 1_000, None);

@@ -11,13 +11,14 @@
 //! with d = 1 if x > 0 and 0 otherwise. It is evaluated as log-gamma terms plus a
 //! log-sum-exp of the two summands (B(a+1, b+x-1) / B(a, b+x) = a / (b+x-1)).
 
+mod likelihood;
+
 use super::hyp2f1::hyp2f1_scaled;
 use super::summary::CustomerHistory;
-use super::{fit_logs, summed, ClvError, Grouped, Shortage};
-use rayon::slice::ParallelSliceMut;
-use serde::{Deserialize, Serialize};
+use super::{fit_logs, ClvError, Shortage};
+use likelihood::{FrequencyTerms, GroupedHistories};
+use serde::{Deserialize, Deserializer, Serialize};
 use specta::Type;
-use statrs::function::gamma::{digamma, ln_gamma};
 
 const MODEL: &str = "BG/NBD";
 
@@ -26,17 +27,33 @@ const MODEL: &str = "BG/NBD";
 /// interpolated linearly from both sides.
 const SINGULAR_HALF_WIDTH: f64 = 1e-5;
 
-/// BG/NBD parameters. `alpha` is in the time unit of the histories it was fitted on.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, Type)]
+/// BG/NBD parameters, all finite and positive: [`BgNbd::new`] checks them once, so nothing
+/// that uses them checks again; read back (from a stored run, say) they are checked as well.
+/// `alpha` is in the time unit of the histories it was fitted on.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Type)]
 pub struct BgNbd {
     /// Shape of the Gamma distribution of purchase rates.
-    pub r: f64,
+    r: f64,
     /// Scale (in time units) of the Gamma distribution of purchase rates.
-    pub alpha: f64,
+    alpha: f64,
     /// First shape of the Beta distribution of the drop-out probability.
-    pub a: f64,
+    a: f64,
     /// Second shape of the Beta distribution of the drop-out probability.
-    pub b: f64,
+    b: f64,
+}
+
+impl<'de> Deserialize<'de> for BgNbd {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        struct Parameters {
+            r: f64,
+            alpha: f64,
+            a: f64,
+            b: f64,
+        }
+        let Parameters { r, alpha, a, b } = Parameters::deserialize(d)?;
+        BgNbd::new(r, alpha, a, b).map_err(serde::de::Error::custom)
+    }
 }
 
 /// A maximum-likelihood fit of [`BgNbd`].
@@ -52,26 +69,47 @@ pub struct BgNbdFit {
 }
 
 impl BgNbd {
-    /// All four parameters must be finite and positive.
+    /// The model with these parameters (see the fields), which must all be finite and
+    /// positive.
     ///
     /// # Errors
     /// [`ClvError::InvalidInput`] otherwise.
-    pub fn validate(&self) -> Result<(), ClvError> {
-        let all = [self.r, self.alpha, self.a, self.b];
-        if all.iter().all(|v| v.is_finite() && *v > 0.0) {
-            Ok(())
+    pub fn new(r: f64, alpha: f64, a: f64, b: f64) -> Result<Self, ClvError> {
+        if [r, alpha, a, b].iter().all(|v| v.is_finite() && *v > 0.0) {
+            Ok(BgNbd { r, alpha, a, b })
         } else {
-            Err(ClvError::InvalidInput(format!("BG/NBD parameters must be finite and positive, got {self:?}")))
+            Err(ClvError::InvalidInput(format!(
+                "BG/NBD parameters must be finite and positive, got r {r}, alpha {alpha}, a {a}, b {b}"
+            )))
         }
+    }
+
+    /// Shape of the Gamma distribution of purchase rates.
+    pub fn r(&self) -> f64 {
+        self.r
+    }
+
+    /// Scale (in time units) of the Gamma distribution of purchase rates.
+    pub fn alpha(&self) -> f64 {
+        self.alpha
+    }
+
+    /// First shape of the Beta distribution of the drop-out probability.
+    pub fn a(&self) -> f64 {
+        self.a
+    }
+
+    /// Second shape of the Beta distribution of the drop-out probability.
+    pub fn b(&self) -> f64 {
+        self.b
     }
 
     /// Log-likelihood of one customer's history (see the module documentation).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or history; [`ClvError::NotFinite`]
-    /// if it overflows.
+    /// [`ClvError::InvalidInput`] for an invalid history; [`ClvError::NotFinite`] if it
+    /// overflows.
     pub fn customer_log_likelihood(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
-        self.validate()?;
         history.validate()?;
         let terms = FrequencyTerms::new(self, history.frequency);
         let (ll, _) = terms.log_likelihood(
@@ -85,10 +123,9 @@ impl BgNbd {
     /// Total log-likelihood of many histories (0 for none).
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or histories; [`ClvError::NotFinite`]
-    /// if it overflows.
+    /// [`ClvError::InvalidInput`] for an invalid history; [`ClvError::NotFinite`] if it
+    /// overflows.
     pub fn log_likelihood(&self, histories: &[CustomerHistory]) -> Result<f64, ClvError> {
-        self.validate()?;
         if histories.is_empty() {
             return Ok(0.0);
         }
@@ -102,9 +139,8 @@ impl BgNbd {
     /// Customers without repeat purchases are alive with probability 1 in this model.
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters or history.
+    /// [`ClvError::InvalidInput`] for an invalid history.
     pub fn probability_alive(&self, history: &CustomerHistory) -> Result<f64, ClvError> {
-        self.validate()?;
         history.validate()?;
         Ok(self.alive_given(history))
     }
@@ -129,10 +165,9 @@ impl BgNbd {
     /// bridged by linear interpolation across +-1e-5 in a. Returns 0 for `t` = 0.
     ///
     /// # Errors
-    /// [`ClvError::InvalidInput`] for invalid parameters, history or `t` (negative or not
-    /// finite); [`ClvError::NotFinite`] if the result does not fit an f64.
+    /// [`ClvError::InvalidInput`] for an invalid history or `t` (negative or not finite);
+    /// [`ClvError::NotFinite`] if the result does not fit an f64.
     pub fn expected_purchases(&self, history: &CustomerHistory, t: f64) -> Result<f64, ClvError> {
-        self.validate()?;
         history.validate()?;
         if !(t.is_finite() && t >= 0.0) {
             return Err(ClvError::InvalidInput(format!(
@@ -212,9 +247,8 @@ impl BgNbd {
                 "all repeat buyers made the same number of repeat purchases".into(),
             ));
         }
-        let theta = fit_logs(&data).ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?;
-        let model = BgNbd::from_logs(&theta);
-        model.validate().map_err(|_| ClvError::NoConvergence { what: "BG/NBD fit" })?;
+        let fitted = fit_logs(&data).and_then(|theta| BgNbd::from_logs(&theta).ok());
+        let model = fitted.ok_or(ClvError::NoConvergence { what: "BG/NBD fit" })?;
         let (log_likelihood, _) = data.log_likelihood_and_gradient(&model, false);
         Ok(BgNbdFit {
             model,
@@ -228,8 +262,9 @@ impl BgNbd {
         [self.r.ln(), self.alpha.ln(), self.a.ln(), self.b.ln()]
     }
 
-    fn from_logs(theta: &[f64; 4]) -> Self {
-        BgNbd { r: theta[0].exp(), alpha: theta[1].exp(), a: theta[2].exp(), b: theta[3].exp() }
+    /// The model at log-parameters; an exponent may still overflow or vanish.
+    fn from_logs(theta: &[f64; 4]) -> Result<Self, ClvError> {
+        BgNbd::new(theta[0].exp(), theta[1].exp(), theta[2].exp(), theta[3].exp())
     }
 }
 
@@ -259,227 +294,6 @@ fn logistic(v: f64) -> f64 {
     }
 }
 
-/// The parts of the log-likelihood that depend on the parameters and x only.
-struct FrequencyTerms {
-    x: f64,
-    /// ln Gamma(r+x) - ln Gamma(r) + r ln alpha + ln B(a, b+x) - ln B(a, b)
-    base: f64,
-    /// Derivatives of `base` by r, alpha, a, b.
-    base_gradient: [f64; 4],
-    /// ln(a / (b+x-1)); unused when x = 0.
-    ln_ratio: f64,
-    /// 1 / a and 1 / (b+x-1), the derivatives of `ln_ratio`.
-    inv_a: f64,
-    inv_b_x_1: f64,
-}
-
-impl FrequencyTerms {
-    fn new(m: &BgNbd, frequency: u32) -> Self {
-        Self::build(m, frequency, false)
-    }
-
-    fn build(m: &BgNbd, frequency: u32, with_gradient: bool) -> Self {
-        let x = f64::from(frequency);
-        let BgNbd { r, alpha, a, b } = *m;
-        let base = ln_gamma(r + x) - ln_gamma(r) + r * alpha.ln() + ln_gamma(a + b) + ln_gamma(b + x)
-            - ln_gamma(b)
-            - ln_gamma(a + b + x);
-        let base_gradient = if with_gradient {
-            let d_ab = digamma(a + b) - digamma(a + b + x);
-            [digamma(r + x) - digamma(r) + alpha.ln(), r / alpha, d_ab, digamma(b + x) - digamma(b) + d_ab]
-        } else {
-            [0.0; 4]
-        };
-        let b_x_1 = b + x - 1.0;
-        FrequencyTerms {
-            x,
-            base,
-            base_gradient,
-            ln_ratio: if frequency > 0 { a.ln() - b_x_1.ln() } else { f64::NEG_INFINITY },
-            inv_a: 1.0 / a,
-            inv_b_x_1: if frequency > 0 { 1.0 / b_x_1 } else { 0.0 },
-        }
-    }
-
-    /// Log-likelihood of (x, t_x, T) from ln(alpha+T) and ln(alpha+t_x), and the weight of
-    /// the second summand (the "dropped out after the last purchase" branch).
-    #[inline]
-    fn log_likelihood(&self, r_plus_x: f64, ln_age: f64, ln_recency: f64) -> (f64, f64) {
-        let first = -r_plus_x * ln_age;
-        if self.x == 0.0 {
-            return (self.base + first, 0.0);
-        }
-        let second = self.ln_ratio - r_plus_x * ln_recency;
-        let d = second - first;
-        let e = (-d.abs()).exp();
-        let softplus = d.max(0.0) + e.ln_1p();
-        let weight_second = if d >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
-        (self.base + first + softplus, weight_second)
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Group {
-    frequency: u32,
-    recency: u32,
-    age: u32,
-    count: f64,
-}
-
-/// Histories grouped into distinct (x, t_x, T) with counts; x and time values are indexed
-/// so per-evaluation work on them is done once per distinct value.
-struct GroupedHistories {
-    frequencies: Vec<u32>,
-    times: Vec<f64>,
-    groups: Vec<Group>,
-    customers: usize,
-}
-
-impl GroupedHistories {
-    fn new(histories: impl ExactSizeIterator<Item = CustomerHistory>) -> Result<Self, ClvError> {
-        let mut keys = Vec::with_capacity(histories.len());
-        for h in histories {
-            h.validate()?;
-            // Bit patterns of non-negative floats order like the numbers; adding +0.0 turns
-            // -0.0 into 0.0 so equal values share a key.
-            keys.push((h.frequency, (h.age + 0.0).to_bits(), (h.recency + 0.0).to_bits()));
-        }
-        let customers = keys.len();
-        keys.par_sort_unstable();
-        // Distinct keys are moved to the front and counted in place: a million histories
-        // are grouped without a second list of them.
-        let mut counts: Vec<u32> = Vec::new();
-        let mut distinct = 0;
-        for i in 0..keys.len() {
-            if distinct > 0 && keys[distinct - 1] == keys[i] {
-                counts[distinct - 1] += 1;
-            } else {
-                keys[distinct] = keys[i];
-                counts.push(1);
-                distinct += 1;
-            }
-        }
-        keys.truncate(distinct);
-        keys.shrink_to_fit();
-        let mut frequencies: Vec<u32> = keys.iter().map(|k| k.0).collect();
-        frequencies.dedup();
-        let mut time_bits: Vec<u64> = keys.iter().flat_map(|k| [k.1, k.2]).collect();
-        time_bits.sort_unstable();
-        time_bits.dedup();
-        let index_of_time = |bits: u64| time_bits.partition_point(|&t| t < bits) as u32;
-        let mut frequency_index = 0_u32;
-        let groups = keys
-            .iter()
-            .zip(&counts)
-            .map(|(&(x, age, recency), &count)| {
-                while frequencies[frequency_index as usize] != x {
-                    frequency_index += 1;
-                }
-                Group {
-                    frequency: frequency_index,
-                    recency: index_of_time(recency),
-                    age: index_of_time(age),
-                    count: f64::from(count),
-                }
-            })
-            .collect();
-        drop((keys, counts));
-        let times = time_bits.into_iter().map(f64::from_bits).collect();
-        Ok(GroupedHistories { frequencies, times, groups, customers })
-    }
-
-    /// Starting points for the fit: the first from simple moments of the data, the second
-    /// a neutral one on the data's time scale.
-    fn starting_points(&self) -> [BgNbd; 2] {
-        let (mut purchases, mut exposure) = (0.0, 0.0);
-        for g in &self.groups {
-            purchases += g.count * f64::from(self.frequencies[g.frequency as usize]);
-            exposure += g.count * self.times[g.age as usize];
-        }
-        let mean_age = (exposure / self.customers as f64).max(1e-3);
-        let rate = if purchases > 0.0 { purchases / exposure.max(1e-3) } else { 1.0 / mean_age };
-        // One purchase per 1/rate time units on average, with Gamma shape 1.
-        let moments = BgNbd { r: 1.0, alpha: (1.0 / rate).max(1e-6), a: 1.0, b: 3.0 };
-        let neutral = BgNbd { r: 1.0, alpha: mean_age, a: 1.0, b: 1.0 };
-        [moments, neutral]
-    }
-
-    /// Total log-likelihood and, if asked, its gradient by (r, alpha, a, b).
-    fn log_likelihood_and_gradient(&self, m: &BgNbd, with_gradient: bool) -> (f64, [f64; 4]) {
-        let per_frequency: Vec<FrequencyTerms> =
-            self.frequencies.iter().map(|&x| FrequencyTerms::build(m, x, with_gradient)).collect();
-        let ln_times: Vec<f64> = self.times.iter().map(|t| (m.alpha + t).ln()).collect();
-        let inv_times: Vec<f64> =
-            if with_gradient { self.times.iter().map(|t| 1.0 / (m.alpha + t)).collect() } else { Vec::new() };
-        let tables = Tables { model: m, per_frequency, ln_times, inv_times, with_gradient };
-        summed(&self.groups, |part| tables.sum(part))
-    }
-}
-
-impl Grouped<4> for GroupedHistories {
-    fn distinct(&self) -> usize {
-        self.groups.len()
-    }
-
-    fn customers(&self) -> usize {
-        self.customers
-    }
-
-    /// Shares the index tables.
-    fn sample(&self, step: usize) -> Self {
-        let groups: Vec<Group> = self.groups.iter().step_by(step).copied().collect();
-        let customers = groups.iter().map(|g| g.count as usize).sum();
-        GroupedHistories { frequencies: self.frequencies.clone(), times: self.times.clone(), groups, customers }
-    }
-
-    fn starts(&self) -> [[f64; 4]; 2] {
-        self.starting_points().map(|m| m.logs())
-    }
-
-    fn log_likelihood_at(&self, theta: &[f64; 4]) -> Option<(f64, [f64; 4])> {
-        let model = BgNbd::from_logs(theta);
-        model.validate().ok()?;
-        let (ll, grad) = self.log_likelihood_and_gradient(&model, true);
-        let params = [model.r, model.alpha, model.a, model.b];
-        Some((ll, std::array::from_fn(|i| grad[i] * params[i])))
-    }
-}
-
-struct Tables<'a> {
-    model: &'a BgNbd,
-    per_frequency: Vec<FrequencyTerms>,
-    ln_times: Vec<f64>,
-    inv_times: Vec<f64>,
-    with_gradient: bool,
-}
-
-impl Tables<'_> {
-    fn sum(&self, groups: &[Group]) -> (f64, [f64; 4]) {
-        let r = self.model.r;
-        let mut ll = 0.0;
-        let mut grad = [0.0; 4];
-        for g in groups {
-            let terms = &self.per_frequency[g.frequency as usize];
-            let r_plus_x = r + terms.x;
-            let ln_age = self.ln_times[g.age as usize];
-            let ln_recency = self.ln_times[g.recency as usize];
-            let (value, w2) = terms.log_likelihood(r_plus_x, ln_age, ln_recency);
-            ll += g.count * value;
-            if self.with_gradient {
-                let w1 = 1.0 - w2;
-                let inv_age = self.inv_times[g.age as usize];
-                let inv_recency = self.inv_times[g.recency as usize];
-                let bg = &terms.base_gradient;
-                grad[0] += g.count * (bg[0] - (w1 * ln_age + w2 * ln_recency));
-                grad[1] += g.count * (bg[1] - r_plus_x * (w1 * inv_age + w2 * inv_recency));
-                grad[2] += g.count * (bg[2] + w2 * terms.inv_a);
-                grad[3] += g.count * (bg[3] - w2 * terms.inv_b_x_1);
-            }
-        }
-        (ll, grad)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -492,7 +306,7 @@ mod tests {
 
     #[test]
     fn a_large_base_fitted_from_a_sample_reaches_the_optimum_of_a_fit_from_scratch() {
-        use super::super::{maximize, optimize::Start, SAMPLE_ABOVE};
+        use super::super::{maximize, optimize::Start, Grouped, SAMPLE_ABOVE};
         let histories: Vec<CustomerHistory> = (0..(SAMPLE_ABOVE + 1_000) as u64)
             .map(|i| {
                 let age = 20.0 + (i % 1000) as f64 * 0.05 + (i / 1000) as f64 * 1e-4;
@@ -505,7 +319,7 @@ mod tests {
         let data = GroupedHistories::new(histories.iter().copied()).expect("valid");
         assert!(data.groups.len() > SAMPLE_ABOVE, "the sampled path is taken");
         let starts = data.starts().map(Start::from);
-        let cold = BgNbd::from_logs(&maximize(&data, &starts).expect("fit from scratch").x);
+        let cold = BgNbd::from_logs(&maximize(&data, &starts).expect("fit from scratch").x).expect("valid");
         for (a, b) in
             [(warm.model.r, cold.r), (warm.model.alpha, cold.alpha), (warm.model.a, cold.a), (warm.model.b, cold.b)]
         {
@@ -581,21 +395,23 @@ mod tests {
         // Fits to a few customers can run to very large a and b. References from mpmath 1.4.1
         // (40 digits) integrating P(alive) (1 - (1 + p t/(alpha+T))^-(r+x)) / p over the
         // Beta(a, b+x) posterior of p.
-        let model = BgNbd {
-            r: 0.114_587_932_487_143_58,
-            alpha: 0.509_933_082_702_612_5,
-            a: 3_772_773.350_170_701_3,
-            b: 31_554_192.674_068_507,
-        };
-        check_expectation(model, 3, 20.0, 50.0, 52.0, 0.871_574_967_662_060_7, 0.0);
-        check_expectation(model, 0, 0.0, 5.0, 52.0, 0.718_851_149_973_476_7, 1.0);
-        let larger = BgNbd {
-            r: 0.162_800_568_343_707_74,
-            alpha: 0.581_505_928_190_699,
-            a: 834_699_477.351_842_9,
-            b: 5_163_591_117.113_62,
-        };
-        check_expectation(larger, 0, 0.0, 5.0, 52.0, 0.909_672_939_518_304, 1.0);
+        let model = BgNbd::new(
+            0.114_587_932_487_143_58,
+            0.509_933_082_702_612_5,
+            3_772_773.350_170_701_3,
+            31_554_192.674_068_507,
+        );
+        let larger =
+            BgNbd::new(0.162_800_568_343_707_74, 0.581_505_928_190_699, 834_699_477.351_842_9, 5_163_591_117.113_62);
+        let (model, larger) = (model.expect("valid"), larger.expect("valid"));
+        let cases = [
+            (model, 3, 20.0, 50.0, 52.0, 0.871_574_967_662_060_7, 0.0),
+            (model, 0, 0.0, 5.0, 52.0, 0.718_851_149_973_476_7, 1.0),
+            (larger, 0, 0.0, 5.0, 52.0, 0.909_672_939_518_304, 1.0),
+        ];
+        for (model, x, recency, age, t, expected, alive) in cases {
+            check_expectation(model, x, recency, age, t, expected, alive);
+        }
     }
 
     #[track_caller]
@@ -636,11 +452,13 @@ mod tests {
 
     #[test]
     fn rejects_invalid_parameters_and_horizons() {
-        let bad = BgNbd { r: -1.0, ..PUBLISHED };
-        assert!(matches!(bad.validate(), Err(ClvError::InvalidInput(_))));
-        assert!(matches!(bad.expected_purchases(&h(1, 1.0, 2.0), 1.0), Err(ClvError::InvalidInput(_))));
-        let nan = BgNbd { alpha: f64::NAN, ..PUBLISHED };
-        assert!(matches!(nan.probability_alive(&h(1, 1.0, 2.0)), Err(ClvError::InvalidInput(_))));
+        for (r, alpha) in [(-1.0, 4.414), (0.0, 4.414), (0.243, f64::NAN), (0.243, f64::INFINITY)] {
+            assert!(matches!(BgNbd::new(r, alpha, 0.793, 2.426), Err(ClvError::InvalidInput(_))), "{r} {alpha}");
+        }
+        let stored = serde_json::to_string(&PUBLISHED).expect("json");
+        assert_eq!(serde_json::from_str::<BgNbd>(&stored).expect("read back"), PUBLISHED);
+        let bad = r#"{"r": -1.0, "alpha": 4.414, "a": 0.793, "b": 2.426}"#;
+        assert!(serde_json::from_str::<BgNbd>(bad).is_err(), "parameters read back are checked too");
         for t in [-1.0, f64::NAN, f64::INFINITY] {
             assert!(matches!(PUBLISHED.expected_purchases(&h(1, 1.0, 2.0), t), Err(ClvError::InvalidInput(_))));
         }

@@ -1,0 +1,182 @@
+//! The members of a stored run: how each is written and read, and the filtered lists.
+
+use crate::activity::{page_limit, Page};
+use crate::error::Result;
+use crate::evaluation::{
+    Decision, Lifecycle, Measures, Member, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
+};
+use chrono::NaiveDate;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Declares the member table's columns once, each named as the measure or decision field it
+/// holds: the column list, the insert and the read all follow from it. `as i64` keeps the
+/// category bits in SQLite's signed integer.
+macro_rules! member_table {
+    (measures: $($m:ident $(as $m_sql:ty)?),+; decision: $($d:ident),+;) => {
+        /// The columns in the order written and read; the date of a later refresh comes last.
+        pub(super) const MEMBER_COLUMNS: &[&str] = &[$(stringify!($m),)+ $(stringify!($d),)+ "refreshed_on"];
+
+        pub(super) fn write_member(
+            stmt: &mut rusqlite::Statement<'_>,
+            run: i64,
+            m: &Measures,
+            d: &Decision,
+            refreshed: Option<NaiveDate>,
+        ) -> Result<()> {
+            stmt.execute(params![run, $(m.$m $(as $m_sql)?,)+ $(d.$d,)+ refreshed])?;
+            Ok(())
+        }
+
+        /// A member from the first columns of `row`, selected by [`member_columns`].
+        pub(super) fn read_member(row: &Row<'_>) -> rusqlite::Result<(Member, Option<NaiveDate>)> {
+            let mut column = 0;
+            let mut next = || {
+                column += 1;
+                column - 1
+            };
+            let measures = Measures { $($m: member_table!(@read row, next() $(, $m_sql)?),)+ };
+            let decision = Decision { $($d: row.get(next())?,)+ };
+            Ok((Member { measures, decision }, row.get(next())?))
+        }
+    };
+    (@read $row:ident, $column:expr) => { $row.get($column)? };
+    (@read $row:ident, $column:expr, $sql:ty) => { $row.get::<_, $sql>($column)? as _ };
+}
+
+member_table! {
+    measures: customer_id, recency_days, purchase_days, span_days, median_gap_days, last_gap_days, frequency,
+        monetary_minor, contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
+        previous_window_revenue_minor, p_alive, expected_purchases, predicted_clv_minor, is_kol, referrals,
+        open_complaints, follow_up_due, last_survey, categories as i64, returned_after_churn,
+        low_value_runs_before, exit_runs_before;
+    decision: r_score, f_score, m_score, segment, value_class, tier, potential_head, influential, lifecycle,
+        behaviour, service_level, low_value_runs, exit_runs, exit_step, next_action, upsell_category;
+}
+
+/// The first column after a member's, where a query puts what it selects besides.
+pub(super) const AFTER_MEMBER: usize = MEMBER_COLUMNS.len();
+
+/// The member columns of the table `alias`, for a SELECT that [`read_member`] reads.
+pub(super) fn member_columns(alias: &str) -> String {
+    MEMBER_COLUMNS.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
+}
+
+pub(super) fn insert_member_sql() -> String {
+    let placeholders = (2..=MEMBER_COLUMNS.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    let columns = MEMBER_COLUMNS.join(", ");
+    format!("INSERT INTO evaluation_members (run_id, {columns}) VALUES (?1, {placeholders})")
+}
+
+/// Which members of a run to list.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, Type)]
+#[serde(default)]
+pub struct MemberFilter {
+    pub tier: Option<Tier>,
+    pub segment: Option<RfmSegment>,
+    pub value_class: Option<ValueClass>,
+    pub lifecycle: Option<Lifecycle>,
+    pub service_level: Option<ServiceLevel>,
+    pub next_action: Option<NextActionKind>,
+    pub potential_head: bool,
+    pub exit_candidates: bool,
+}
+
+/// One line of a member list.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
+pub struct MemberRow {
+    pub name: String,
+    pub company: Option<String>,
+    pub external_id: Option<String>,
+    pub member: Member,
+}
+
+fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+    let mut clauses = vec!["m.run_id = ?1".to_owned()];
+    let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
+    let mut text = |column: &str, value: Option<&'static str>| {
+        if let Some(v) = value {
+            values.push(Box::new(v));
+            clauses.push(format!("m.{column} = ?{}", values.len() + 1));
+        }
+    };
+    text("tier", filter.tier.map(|v| v.as_str()));
+    text("segment", filter.segment.map(|v| v.as_str()));
+    text("value_class", filter.value_class.map(|v| v.as_str()));
+    text("lifecycle", filter.lifecycle.map(|v| v.as_str()));
+    text("service_level", filter.service_level.map(|v| v.as_str()));
+    text("next_action", filter.next_action.map(|v| v.as_str()));
+    if filter.potential_head {
+        clauses.push("m.potential_head = 1".into());
+    }
+    if filter.exit_candidates {
+        clauses.push("m.exit_step IS NOT NULL".into());
+    }
+    (clauses.join(" AND "), values)
+}
+
+/// Members of a run matching `filter`, highest contribution first.
+pub fn members(conn: &Connection, run: i64, filter: &MemberFilter, offset: u32, limit: u32) -> Result<Page<MemberRow>> {
+    let (clause, values) = filter_sql(filter);
+    let args = filter_args(&run, &values);
+    let total: u32 =
+        conn.query_row(&format!("SELECT count(*) FROM evaluation_members m WHERE {clause}"), args.as_slice(), |r| {
+            r.get(0)
+        })?;
+    let order = format!("m.contribution_minor DESC, m.customer_id LIMIT {} OFFSET {offset}", page_limit(limit));
+    let mut stmt = conn.prepare(&member_rows_sql(&clause, &order))?;
+    let items = stmt.query_map(args.as_slice(), member_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Page { items, total })
+}
+
+/// Every member of a run matching `filter`, for export; `visit` sees them in list order.
+pub fn each_member(
+    conn: &Connection,
+    run: i64,
+    filter: &MemberFilter,
+    mut visit: impl FnMut(&MemberRow) -> Result<()>,
+) -> Result<()> {
+    let (clause, values) = filter_sql(filter);
+    let mut stmt = conn.prepare(&member_rows_sql(&clause, "m.customer_id"))?;
+    let mut rows = stmt.query(filter_args(&run, &values).as_slice())?;
+    while let Some(row) = rows.next()? {
+        visit(&member_row(row)?)?;
+    }
+    Ok(())
+}
+
+/// The run id, then the filter's values: the parameters of [`filter_sql`]'s clause.
+fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
+    let mut args: Vec<&dyn rusqlite::ToSql> = vec![run];
+    args.extend(values.iter().map(|v| v.as_ref()));
+    args
+}
+
+/// Members (read by [`member_row`]) with their customer's name, company and external id.
+fn member_rows_sql(clause: &str, order: &str) -> String {
+    let columns = member_columns("m");
+    format!(
+        "SELECT {columns}, c.name, c.company, c.external_id FROM evaluation_members m
+         JOIN customers c ON c.id = m.customer_id WHERE {clause} ORDER BY {order}"
+    )
+}
+
+fn member_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
+    let (member, _) = read_member(row)?;
+    let name = row.get(AFTER_MEMBER)?;
+    Ok(MemberRow { name, company: row.get(AFTER_MEMBER + 1)?, external_id: row.get(AFTER_MEMBER + 2)?, member })
+}
+
+pub(super) fn member_in(conn: &Connection, run: i64, customer: i64) -> Result<Option<(Member, Option<NaiveDate>)>> {
+    Ok(conn
+        .query_row(
+            &format!(
+                "SELECT {} FROM evaluation_members m WHERE m.run_id = ?1 AND m.customer_id = ?2",
+                member_columns("m")
+            ),
+            [run, customer],
+            read_member,
+        )
+        .optional()?)
+}

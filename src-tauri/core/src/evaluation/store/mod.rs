@@ -1,0 +1,57 @@
+//! Evaluation runs in the database: running and saving one (`running`, with the group totals
+//! in `summary`), the stored runs (`runs`) and their members (`members`, and as a file in
+//! `export`), and a customer's standing, history and migration between runs (`history`).
+
+mod export;
+mod history;
+mod members;
+mod running;
+mod runs;
+mod summary;
+
+pub use export::{members_csv, MEMBER_CSV_HEADER};
+pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
+pub use members::{each_member, members, MemberFilter, MemberRow};
+pub use running::{refresh_customer, run, RunTimings};
+pub use runs::{get_run, latest_run, runs, EvaluationRun};
+pub use summary::{GroupFigures, RunSummary};
+
+use super::{EvaluationSettings, EvaluationSettingsInput};
+use crate::customers::text_enum;
+use crate::error::{Error, Result};
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+const SETTINGS_KEY: &str = "evaluation";
+
+text_enum!(
+    /// What started a run.
+    Trigger { Manual = "manual", Import = "import", CommandLine = "command_line" }
+);
+
+/// The evaluation thresholds saved with the database (the defaults until changed, or when
+/// what is stored cannot be read or is out of range).
+pub fn settings(conn: &Connection) -> Result<EvaluationSettings> {
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM settings WHERE key = ?1", [SETTINGS_KEY], |r| r.get(0)).optional()?;
+    Ok(stored.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+}
+
+/// Checks and saves the thresholds.
+///
+/// # Errors
+/// [`Error::Validation`] naming each setting out of range; nothing is saved then.
+pub fn save_settings(conn: &Connection, input: &EvaluationSettingsInput) -> Result<()> {
+    let settings = EvaluationSettings::new(input.clone())?;
+    let json = json(&settings)?;
+    conn.execute(
+        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![SETTINGS_KEY, json],
+    )?;
+    Ok(())
+}
+
+fn json<T: Serialize>(value: &T) -> Result<String> {
+    serde_json::to_string(value).map_err(|e| Error::InvalidArgument(e.to_string()))
+}

@@ -1,0 +1,157 @@
+//! Running an evaluation and saving it with its progress, and re-evaluating one customer
+//! against the latest run's model.
+
+use super::members::{insert_member_sql, member_in, write_member};
+use super::runs::{insert_run, latest_run, placeholder_model, prune, EvaluationRun};
+use super::summary::{RunSummary, SummaryBuilder};
+use super::{json, settings, Trigger};
+use crate::activity::CURRENCY_DEFAULT;
+use crate::db::Database;
+use crate::error::Result;
+use crate::evaluation::engine::evaluate_columns;
+use crate::evaluation::predict::predict_alone;
+use crate::evaluation::{decide, load, measure, Evaluation, Member, Model, Stage};
+use chrono::{NaiveDate, SecondsFormat, Utc};
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use specta::Type;
+use std::time::Instant;
+
+/// Timings of a run, for benchmarks and the run log.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize, Type)]
+pub struct RunTimings {
+    pub load_seconds: f64,
+    pub evaluate_seconds: f64,
+    pub save_seconds: f64,
+}
+
+/// Evaluates everyone at `as_of` with the saved settings and stores the run; older runs
+/// beyond the number to keep are removed.
+///
+/// # Errors
+/// Database errors (then nothing is stored).
+pub fn run(
+    db: &Database,
+    as_of: NaiveDate,
+    trigger: Trigger,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<(EvaluationRun, RunTimings)> {
+    let started_at = now();
+    let clock = Instant::now();
+    let settings = db.with_conn(settings)?;
+    progress(Stage::Loading, 0.0);
+    let currency = CURRENCY_DEFAULT;
+    let population = load::population(db, as_of, currency, &settings, None)?;
+    let load_seconds = clock.elapsed().as_secs_f64();
+    let evaluation = evaluate_columns(population, &settings, as_of, currency, progress);
+    let evaluate_seconds = clock.elapsed().as_secs_f64() - load_seconds;
+    progress(Stage::Saving, 0.0);
+    let mut run = EvaluationRun {
+        id: 0,
+        as_of,
+        started_at,
+        finished_at: String::new(),
+        trigger,
+        currency: currency.to_owned(),
+        customers: evaluation.len() as u32,
+        seconds: 0.0,
+        summary: RunSummary::default(),
+        model: placeholder_model(),
+        settings,
+    };
+    // A run left half-saved by a crash is removed first.
+    db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE complete = 0", [])?))?;
+    run.id = db.with_tx(|tx| insert_run(tx, &run))?;
+    let saved = save_members(db, &run, &evaluation, progress).and_then(|summary| {
+        run.summary = summary;
+        run.model = evaluation.model.clone();
+        run.finished_at = now();
+        run.seconds = clock.elapsed().as_secs_f64();
+        db.with_tx(|tx| {
+            tx.execute(
+                "UPDATE evaluation_runs SET finished_at = ?2, model = ?3, summary = ?4, seconds = ?5, complete = 1
+                 WHERE id = ?1",
+                params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
+            )?;
+            prune(tx, run.settings.keep_runs())
+        })
+    });
+    if let Err(e) = saved {
+        // Best effort: the next run removes it otherwise.
+        let _ = db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?));
+        return Err(e);
+    }
+    progress(Stage::Saving, 1.0);
+    let save_seconds = clock.elapsed().as_secs_f64() - load_seconds - evaluate_seconds;
+    Ok((run, RunTimings { load_seconds, evaluate_seconds, save_seconds }))
+}
+
+/// Members saved per transaction: each holds the write lock for a fraction of a second, so
+/// edits in the window go through while a large run is being saved.
+const SAVE_BATCH: usize = 50_000;
+
+fn save_members(
+    db: &Database,
+    run: &EvaluationRun,
+    evaluation: &Evaluation,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<RunSummary> {
+    let mut summary = SummaryBuilder::default();
+    let total = evaluation.len();
+    let mut start = 0;
+    while start < total {
+        let end = (start + SAVE_BATCH).min(total);
+        db.with_tx(|tx| {
+            let mut stmt = tx.prepare_cached(&insert_member_sql())?;
+            for (i, d) in evaluation.decisions.iter().enumerate().take(end).skip(start) {
+                let m = evaluation.measures(i);
+                write_member(&mut stmt, run.id, &m, d, None)?;
+                summary.add(&m, d);
+            }
+            Ok(())
+        })?;
+        progress(Stage::Saving, end as f64 / total as f64);
+        start = end;
+    }
+    Ok(summary.finish())
+}
+
+fn now() -> String {
+    Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Re-evaluates one customer against the latest run's model (no refit, no new cut points):
+/// after a new order the customer's standing is current in milliseconds. The member row of
+/// the latest run is updated and marked with the date it was evaluated at.
+///
+/// Returns `None` when there is no run yet or the customer was not in it.
+pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Result<Option<Member>> {
+    let Some(run) = db.with_conn(latest_run)? else { return Ok(None) };
+    if db.with_conn(|conn| member_in(conn, run.id, customer))?.is_none() {
+        return Ok(None);
+    }
+    let as_of = today.max(run.as_of);
+    let settings = &run.settings;
+    // The streaks continue from the run before the latest, as in the latest run itself.
+    let population = load::population_with(
+        db,
+        as_of,
+        &run.currency,
+        settings,
+        Some(customer),
+        Some(&run.model.categories),
+        run.as_of,
+    )?;
+    let Some(facts) = population.customers.first() else { return Ok(None) };
+    let days = population.purchase_days(0);
+    let mut measures = measure(facts, days, as_of);
+    predict_alone(&mut measures, facts, days, as_of, settings, &run.model.clv);
+    let model = Model { as_of, ..run.model };
+    let decision = decide(&measures, &model, settings, None);
+    let member = Member { measures, decision };
+    db.with_tx(|tx| {
+        tx.execute("DELETE FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2", [run.id, customer])?;
+        write_member(&mut tx.prepare(&insert_member_sql())?, run.id, &member.measures, &member.decision, Some(as_of))
+    })?;
+    Ok(Some(member))
+}
