@@ -125,22 +125,96 @@ pub fn match_query(text: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+/// Everything searchable about one customer. [`CustomerText::tokens`] is the one definition
+/// of a customer's entry: the entries made from stored rows ([`reindex`], [`catch_up`]) and
+/// those an import makes from the profiles it writes both go through it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerText<'a> {
+    pub name: &'a str,
+    pub company: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    /// The phone's duplicate key, its bare digits: "+86 138-0013-8000" alone gives only
+    /// short runs of digits, which get no suffix tokens, so 13800138000 would not find it.
+    pub phone_key: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub industry: Option<&'a str>,
+    pub owner: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub needs: Option<&'a str>,
+    pub preferences: Option<&'a str>,
+    /// Every contact's text, as one value; a new customer has none.
+    pub contacts: Option<&'a str>,
+    pub tags: &'a [&'a str],
+}
+
+impl CustomerText<'_> {
+    /// The entry's tokens: every part given, space-separated, through [`index_tokens`].
+    pub fn tokens(&self) -> String {
+        let parts = [
+            Some(self.name),
+            self.company,
+            self.phone,
+            self.phone_key,
+            self.email,
+            self.external_id,
+            self.region,
+            self.industry,
+            self.owner,
+            self.notes,
+            self.needs,
+            self.preferences,
+            self.contacts,
+        ];
+        let text: Vec<&str> = parts.into_iter().flatten().chain(self.tags.iter().copied()).collect();
+        index_tokens(&text.join(" "))
+    }
+}
+
 /// A contact's phone as bare digits, so "139-1234-5678" is also found as "12345678": the
-/// formatted number only gives short runs of digits, which get no suffix tokens. (A
-/// customer's own phone has this already, as its duplicate key.)
+/// formatted number only gives short runs of digits, which get no suffix tokens.
 const CONTACT_PHONE_DIGITS: &str =
     "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')";
 
-/// Everything searchable about the customers the `WHERE` clause picks, one row each.
-fn profile_text_sql(filter: &str) -> String {
+/// The parts of [`CustomerText`] of the customers the `WHERE` clause picks, one row each,
+/// in the order [`text_of_row`] reads them.
+fn customer_text_sql(filter: &str) -> String {
     format!(
-        "SELECT c.id, concat_ws(' ', c.name, c.company, c.phone, c.phone_key, c.email, c.external_id, c.region,
-                c.industry, c.owner, c.notes, c.needs, c.preferences,
+        "SELECT c.id, c.name, c.company, c.phone, c.phone_key, c.email, c.external_id, c.region, c.industry, c.owner,
+                c.notes, c.needs, c.preferences,
                 (SELECT group_concat(concat_ws(' ', name, title, phone, {CONTACT_PHONE_DIGITS}, email, wechat, notes), ' ')
                    FROM contacts WHERE customer_id = c.id),
-                (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id))
+                (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id)
          FROM customers c WHERE c.deleted_at IS NULL AND c.erased_at IS NULL {filter}"
     )
+}
+
+/// The id and the entry's tokens of a row of [`customer_text_sql`].
+fn text_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
+    let part = |i: usize| -> rusqlite::Result<Option<&str>> {
+        row.get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    };
+    let tags = part(14)?;
+    let text = CustomerText {
+        name: part(1)?.unwrap_or_default(),
+        company: part(2)?,
+        phone: part(3)?,
+        phone_key: part(4)?,
+        email: part(5)?,
+        external_id: part(6)?,
+        region: part(7)?,
+        industry: part(8)?,
+        owner: part(9)?,
+        notes: part(10)?,
+        needs: part(11)?,
+        preferences: part(12)?,
+        contacts: part(13)?,
+        tags: tags.as_slice(),
+    };
+    Ok((row.get(0)?, text.tokens()))
 }
 
 /// Rebuilds one customer's entry from the profile, contacts and tags. Deleted and erased
@@ -149,12 +223,12 @@ pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
     // Indexed now: a customer an import left waiting needs nothing more.
     conn.prepare_cached("DELETE FROM search_pending WHERE customer_id = ?1")?.execute([customer_id])?;
-    let mut select = conn.prepare_cached(&profile_text_sql("AND c.id = ?1"))?;
+    let mut select = conn.prepare_cached(&customer_text_sql("AND c.id = ?1"))?;
     let mut rows = select.query([customer_id])?;
     if let Some(row) = rows.next()? {
-        let text: String = row.get(1)?;
+        let (_, tokens) = text_of_row(row)?;
         conn.prepare_cached("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?
-            .execute(params![customer_id, index_tokens(&text)])?;
+            .execute(params![customer_id, tokens])?;
     }
     Ok(())
 }
@@ -174,12 +248,12 @@ pub(crate) fn index_all(conn: &Connection) -> Result<()> {
 
 /// Adds the entries of the customers `filter` (a `WHERE` continuation) picks.
 fn index_profiles(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<()> {
-    let mut select = conn.prepare(&profile_text_sql(filter))?;
+    let mut select = conn.prepare(&customer_text_sql(filter))?;
     let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
     let mut rows = select.query(args)?;
     while let Some(row) = rows.next()? {
-        let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
-        insert.execute(params![id, index_tokens(&text)])?;
+        let (id, tokens) = text_of_row(row)?;
+        insert.execute(params![id, tokens])?;
     }
     Ok(())
 }

@@ -1695,27 +1695,6 @@ impl CustomerPatch {
     }
 }
 
-/// The text the search index holds for a new customer: the profile fields in the order
-/// `search::reindex` joins them (a new customer has no contacts yet), then the tags.
-fn search_text(c: &CustomerInput) -> String {
-    let fields = [
-        Some(c.name.as_str()),
-        c.company.as_deref(),
-        c.phone.as_deref(),
-        c.email.as_deref(),
-        c.external_id.as_deref(),
-        c.region.as_deref(),
-        c.industry.as_deref(),
-        c.owner.as_deref(),
-        c.notes.as_deref(),
-        c.needs.as_deref(),
-        c.preferences.as_deref(),
-    ];
-    let mut text: Vec<&str> = fields.into_iter().flatten().collect();
-    text.extend(c.tags.iter().map(String::as_str));
-    text.join(" ")
-}
-
 /// Statements an import runs per row or per new customer, held by the run rather than
 /// looked up in the connection's statement cache.
 #[derive(Default)]
@@ -1813,6 +1792,7 @@ fn insert_customer<'c>(
     batch: i64,
     bulk: bool,
 ) -> Result<i64> {
+    let keys = (c.phone.as_deref().map(phone_key), c.email.as_deref().map(email_key), name_key(&c.name));
     held(&mut stmts.customer, conn, INSERT_CUSTOMER)?.execute(params![
         c.name,
         c.kind,
@@ -1830,9 +1810,9 @@ fn insert_customer<'c>(
         c.needs,
         c.preferences,
         c.pipeline_stage,
-        c.phone.as_deref().map(phone_key),
-        c.email.as_deref().map(email_key),
-        name_key(&c.name),
+        keys.0,
+        keys.1,
+        keys.2,
         batch,
         ts
     ])?;
@@ -1853,9 +1833,31 @@ fn insert_customer<'c>(
         conn.prepare_cached("INSERT INTO search_pending (customer_id) VALUES (?1)")?.execute([id])?;
     } else {
         conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
-            .execute(params![id, search::index_tokens(&search_text(c))])?;
+            .execute(params![id, search_text(c, keys.0.as_deref())])?;
     }
     Ok(id)
+}
+
+/// The search entry of a new customer (it has no contacts yet).
+fn search_text(c: &CustomerInput, phone_key: Option<&str>) -> String {
+    let tags: Vec<&str> = c.tags.iter().map(String::as_str).collect();
+    search::CustomerText {
+        name: &c.name,
+        company: c.company.as_deref(),
+        phone: c.phone.as_deref(),
+        phone_key,
+        email: c.email.as_deref(),
+        external_id: c.external_id.as_deref(),
+        region: c.region.as_deref(),
+        industry: c.industry.as_deref(),
+        owner: c.owner.as_deref(),
+        notes: c.notes.as_deref(),
+        needs: c.needs.as_deref(),
+        preferences: c.preferences.as_deref(),
+        contacts: None,
+        tags: &tags,
+    }
+    .tokens()
 }
 
 #[cfg(test)]

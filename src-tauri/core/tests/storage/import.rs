@@ -142,6 +142,38 @@ fn gbk_csv_with_chinese_headers_and_crlf_imports_customers() {
     assert_eq!(db.with_conn(list_batches).expect("batches")[0].created, 2);
 }
 
+/// The search index entry of the one customer named `name`: its tokens in order.
+fn search_entry(db: &Database, name: &str) -> Vec<String> {
+    db.with_conn(|c| {
+        c.execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms USING fts5vocab(main, customer_search, instance)",
+        )?;
+        let mut stmt = c.prepare(
+            "SELECT term FROM temp.search_terms WHERE doc = (SELECT id FROM customers WHERE name = ?1) ORDER BY offset",
+        )?;
+        let terms = stmt.query_map([name], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(terms)
+    })
+    .expect("search entry")
+}
+
+#[test]
+fn an_imported_customer_is_found_by_the_same_searches_as_one_typed_into_the_form() {
+    let typed = CustomerInput { phone: Some("+86 138-0013-8000".into()), ..CustomerInput::named("李娜") };
+    let (_form_dir, form) = temp_db();
+    form.with_tx(|c| customers::create(c, typed, at(1))).expect("typed into the form");
+    let (dir, imported) = temp_db();
+    let path = write(dir.path(), "客户.csv", "客户名称,手机号码\n李娜,+86 138-0013-8000\n".as_bytes());
+    let report = run(&imported, &path, &opts(ImportKind::Customers));
+    assert_eq!((report.status, report.created), (ImportStatus::Imported, 1), "{:?}", report.errors);
+
+    assert_eq!(search(&form, "13800138000"), vec!["李娜"], "the form's customer is found by the phone's digits");
+    assert_eq!(search(&imported, "13800138000"), vec!["李娜"], "so is the imported one");
+    let entry = search_entry(&form, "李娜");
+    assert!(entry.contains(&"13800138000".to_owned()), "{entry:?}");
+    assert_eq!(search_entry(&imported, "李娜"), entry, "both have the same search entry");
+}
+
 #[test]
 fn utf8_with_bom_semicolons_and_tabs_read_alike() {
     let (dir, db) = temp_db();
