@@ -233,6 +233,35 @@ pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
     Ok(())
 }
 
+/// Begins collecting entries with [`stage`] for one insert at the end ([`add_staged`]): row by
+/// row, FTS5 pays a flush of its pending terms per insert.
+pub fn begin_staging(conn: &Connection) -> Result<()> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS search_staged (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)")?;
+    Ok(())
+}
+
+/// Keeps a customer's entry for [`add_staged`].
+pub fn stage(conn: &Connection, customer_id: i64, tokens: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO temp.search_staged (id, tokens) VALUES (?1, ?2)")?
+        .execute(params![customer_id, tokens])?;
+    Ok(())
+}
+
+/// Adds the entries [`stage`] kept, in one statement, and ends the staging.
+pub fn add_staged(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.search_staged ORDER BY id;
+         DROP TABLE temp.search_staged;",
+    )?;
+    Ok(())
+}
+
+/// Puts a customer on the waiting list, for [`catch_up`] to make its entry after a bulk load.
+pub fn wait(conn: &Connection, customer_id: i64) -> Result<()> {
+    conn.prepare_cached("INSERT INTO search_pending (customer_id) VALUES (?1)")?.execute([customer_id])?;
+    Ok(())
+}
+
 /// Rebuilds the whole index in one pass, e.g. after a bulk load.
 pub fn reindex_all(conn: &Connection) -> Result<()> {
     conn.execute("DELETE FROM search_pending", [])?;

@@ -9,7 +9,10 @@ use super::{
     RowError, LISTED_MAX, PROGRESS_EVERY,
 };
 use crate::activity::CURRENCY_DEFAULT;
-use crate::customers::{self, email_key, name_key, phone_key, timestamp, CustomerInput, CustomerKind, SalesChannel};
+use crate::customers::{
+    self, email_key, name_key, phone_key, timestamp, CustomerInput, CustomerKind, CustomerWriter, DuplicateKeys,
+    SalesChannel, SearchEntry,
+};
 use crate::error::{Error, FieldError, Result, Rule};
 use crate::interactions::{self, InteractionInput};
 use crate::orders::{OrderInput, OrderLineInput};
@@ -795,8 +798,10 @@ struct Run<'c> {
     open_order: Option<OpenOrder>,
     /// A big order file into tables not much bigger (see [`is_bulk_load`]).
     bulk: bool,
-    /// Statements run once per row or per new customer, prepared on first use.
+    /// Statements run once per batch of orders, prepared on first use.
     stmts: Held<'c>,
+    /// Writes the customers the run creates, holding its statements for them.
+    writer: CustomerWriter<'c>,
     /// Orders gathered and waiting to be written together.
     pending: Vec<OpenOrder>,
     /// The id the next order written gets; read when the first is written.
@@ -828,12 +833,9 @@ impl<'c> Run<'c> {
             params![options.kind.as_str(), source, ts],
         )?;
         let batch = conn.last_insert_rowid();
-        // Search entries of new customers wait here and go into the full-text index in one
-        // statement at the end: row by row, FTS5 pays a flush of its pending terms per insert.
-        // A bulk load leaves its customers to search::catch_up after the commit instead.
-        conn.execute_batch(
-            "CREATE TEMP TABLE IF NOT EXISTS import_search (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)",
-        )?;
+        // Search entries of new customers go into the full-text index together at the end. A
+        // bulk load leaves its customers to search::catch_up after the commit instead.
+        search::begin_staging(conn)?;
         let mut by_external_id = HashMap::new();
         if options.kind == ImportKind::Orders && columns.has(Field::ExternalId) {
             // One scan instead of a look-up per customer: order files name many customers.
@@ -866,6 +868,7 @@ impl<'c> Run<'c> {
             open_order: None,
             bulk,
             stmts: Held::default(),
+            writer: CustomerWriter::new(conn),
             pending: Vec::with_capacity(ORDERS_PER_INSERT),
             next_order_id: None,
             deferred_indexes: Vec::new(),
@@ -945,10 +948,7 @@ impl<'c> Run<'c> {
         }
         self.close_order()?;
         self.flush_orders()?;
-        self.conn.execute_batch(
-            "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.import_search ORDER BY id;
-             DROP TABLE temp.import_search;",
-        )?;
+        search::add_staged(self.conn)?;
         self.rebuild_indexes()?;
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
@@ -1208,7 +1208,8 @@ impl<'c> Run<'c> {
             }
             Err(e) => return Err(e),
         };
-        match insert_customer(self.conn, &mut self.stmts, &valid, &self.ts, self.batch, self.bulk) {
+        let entry = if self.bulk { SearchEntry::Waiting } else { SearchEntry::Staged };
+        match self.writer.insert(&valid, &DuplicateKeys::of(&valid), Some(self.batch), &self.ts, entry) {
             Ok(id) => Ok(Some(id)),
             Err(Error::Database(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
@@ -1695,15 +1696,13 @@ impl CustomerPatch {
     }
 }
 
-/// Statements an import runs per row or per new customer, held by the run rather than
-/// looked up in the connection's statement cache.
+/// Statements an import runs per batch of orders, held by the run rather than looked up in
+/// the connection's statement cache.
 #[derive(Default)]
 struct Held<'c> {
     /// Multi-row inserts by their number of rows.
     orders: HashMap<usize, Statement<'c>>,
     lines: HashMap<usize, Statement<'c>>,
-    customer: Option<Statement<'c>>,
-    channel: Option<Statement<'c>>,
 }
 
 /// Orders written per statement, and order lines: one statement for many rows saves
@@ -1724,21 +1723,6 @@ const INSERT_LINES: &str =
 fn values_sql(head: &str, width: usize, rows: usize, tail: &str) -> String {
     let group = format!("({})", vec!["?"; width].join(", "));
     format!("{head} {} {tail}", vec![group; rows].join(", "))
-}
-
-const INSERT_CUSTOMER: &str =
-    "INSERT INTO customers (name, kind, company, phone, email, region, owner, notes, external_id, size_class,
-                            industry, source, is_kol, needs, preferences, pipeline_stage,
-                            phone_key, email_key, name_key, import_batch_id, created_at, updated_at)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?21)";
-const INSERT_CHANNEL: &str = "INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)";
-
-/// The statement in `slot`, prepared on first use.
-fn held<'s, 'c>(slot: &'s mut Option<Statement<'c>>, conn: &'c Connection, sql: &str) -> Result<&'s mut Statement<'c>> {
-    Ok(match slot {
-        Some(stmt) => stmt,
-        slot @ None => slot.insert(conn.prepare(sql)?),
-    })
 }
 
 /// A date bound as ISO 'YYYY-MM-DD' text, the text chrono writes, made without a format
@@ -1778,86 +1762,6 @@ impl ToSql for IsoDate {
             Self::Other(date) => date.to_sql(),
         }
     }
-}
-
-/// Inserts a validated customer created by an import: one statement for the profile, its
-/// tags and channels, and its search entry made from the input (in a bulk load, a note that
-/// it is still to be made), with no read-back; for a million new customers that is the
-/// difference between seconds and minutes.
-fn insert_customer<'c>(
-    conn: &'c Connection,
-    stmts: &mut Held<'c>,
-    c: &CustomerInput,
-    ts: &str,
-    batch: i64,
-    bulk: bool,
-) -> Result<i64> {
-    let keys = (c.phone.as_deref().map(phone_key), c.email.as_deref().map(email_key), name_key(&c.name));
-    held(&mut stmts.customer, conn, INSERT_CUSTOMER)?.execute(params![
-        c.name,
-        c.kind,
-        c.company,
-        c.phone,
-        c.email,
-        c.region,
-        c.owner,
-        c.notes,
-        c.external_id,
-        c.size_class,
-        c.industry,
-        c.source,
-        c.is_kol,
-        c.needs,
-        c.preferences,
-        c.pipeline_stage,
-        keys.0,
-        keys.1,
-        keys.2,
-        batch,
-        ts
-    ])?;
-    let id = conn.last_insert_rowid();
-    if !c.tags.is_empty() {
-        let mut tag = conn.prepare_cached("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
-        for t in &c.tags {
-            tag.execute(params![id, t])?;
-        }
-    }
-    if !c.channels.is_empty() {
-        let channel = held(&mut stmts.channel, conn, INSERT_CHANNEL)?;
-        for ch in &c.channels {
-            channel.execute(params![id, ch])?;
-        }
-    }
-    if bulk {
-        conn.prepare_cached("INSERT INTO search_pending (customer_id) VALUES (?1)")?.execute([id])?;
-    } else {
-        conn.prepare_cached("INSERT INTO temp.import_search (id, tokens) VALUES (?1, ?2)")?
-            .execute(params![id, search_text(c, keys.0.as_deref())])?;
-    }
-    Ok(id)
-}
-
-/// The search entry of a new customer (it has no contacts yet).
-fn search_text(c: &CustomerInput, phone_key: Option<&str>) -> String {
-    let tags: Vec<&str> = c.tags.iter().map(String::as_str).collect();
-    search::CustomerText {
-        name: &c.name,
-        company: c.company.as_deref(),
-        phone: c.phone.as_deref(),
-        phone_key,
-        email: c.email.as_deref(),
-        external_id: c.external_id.as_deref(),
-        region: c.region.as_deref(),
-        industry: c.industry.as_deref(),
-        owner: c.owner.as_deref(),
-        notes: c.notes.as_deref(),
-        needs: c.needs.as_deref(),
-        preferences: c.preferences.as_deref(),
-        contacts: None,
-        tags: &tags,
-    }
-    .tokens()
 }
 
 #[cfg(test)]
