@@ -313,7 +313,7 @@ pub fn name_key(name: &str) -> String {
 impl CustomerInput {
     /// Trims every field, drops empty optional ones, de-duplicates tags and channels, and
     /// checks the rules. Every failing field is reported, not just the first.
-    pub fn validate(self) -> Result<CustomerInput> {
+    pub fn validate(self) -> Result<ValidCustomer> {
         let mut tags: Vec<String> = Vec::new();
         for tag in self.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
             if !tags.iter().any(|t| t == tag) {
@@ -375,7 +375,12 @@ impl CustomerInput {
             _ => {}
         }
         if errors.is_empty() {
-            Ok(input)
+            let keys = DuplicateKeys {
+                phone: input.phone.as_deref().map(phone_key),
+                email: input.email.as_deref().map(email_key),
+                name: Some(name_key(&input.name)),
+            };
+            Ok(ValidCustomer { profile: input, keys })
         } else {
             Err(Error::Validation(errors))
         }
@@ -420,7 +425,8 @@ fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
 }
 
 /// Checks what only the database knows: the external id is free, the referrer exists.
-fn check_references(conn: &Connection, id: Option<i64>, c: &CustomerInput) -> Result<()> {
+fn check_references(conn: &Connection, id: Option<i64>, c: &ValidCustomer) -> Result<()> {
+    let c = c.profile();
     let mut errors = Vec::new();
     if let Some(ext) = c.external_id.as_deref() {
         let owner: Option<i64> =
@@ -518,18 +524,30 @@ pub(crate) struct DuplicateKeys {
     pub name: Option<String>,
 }
 
-impl DuplicateKeys {
-    /// The keys of a validated profile.
-    pub fn of(c: &CustomerInput) -> Self {
-        Self {
-            phone: c.phone.as_deref().map(phone_key),
-            email: c.email.as_deref().map(email_key),
-            name: Some(name_key(&c.name)),
-        }
+/// A profile that passed [`CustomerInput::validate`]: trimmed, its tags and channels
+/// de-duplicated, every rule met, its duplicate keys made. The writer takes nothing else,
+/// and its fields are private, so nothing unchecked becomes one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidCustomer {
+    profile: CustomerInput,
+    keys: DuplicateKeys,
+}
+
+impl ValidCustomer {
+    /// The checked profile.
+    pub fn profile(&self) -> &CustomerInput {
+        &self.profile
+    }
+
+    /// A profile as it was stored, with the keys stored beside it: checked when it was
+    /// written, and put back as it was by a revert, not checked again by today's rules.
+    pub(crate) fn as_stored(customer: &Customer, keys: DuplicateKeys) -> Self {
+        Self { profile: customer.to_input(), keys }
     }
 
     /// The values of [`PROFILE_COLUMNS`], in order.
-    fn column_values<'a>(&'a self, c: &'a CustomerInput) -> [&'a dyn ToSql; 20] {
+    fn column_values(&self) -> [&dyn ToSql; 20] {
+        let (c, keys) = (&self.profile, &self.keys);
         [
             &c.name,
             &c.kind,
@@ -548,20 +566,21 @@ impl DuplicateKeys {
             &c.needs,
             &c.preferences,
             &c.pipeline_stage,
-            &self.phone,
-            &self.email,
-            &self.name,
+            &keys.phone,
+            &keys.email,
+            &keys.name,
         ]
     }
 
     /// What the search index holds for the profile, contacts aside.
-    fn search_tokens(&self, c: &CustomerInput) -> String {
+    fn search_tokens(&self) -> String {
+        let c = &self.profile;
         let tags: Vec<&str> = c.tags.iter().map(String::as_str).collect();
         search::CustomerText {
             name: &c.name,
             company: c.company.as_deref(),
             phone: c.phone.as_deref(),
-            phone_key: self.phone.as_deref(),
+            phone_key: self.keys.phone.as_deref(),
             email: c.email.as_deref(),
             external_id: c.external_id.as_deref(),
             region: c.region.as_deref(),
@@ -617,21 +636,14 @@ impl<'c> CustomerWriter<'c> {
     }
 
     /// Inserts a new customer made at `ts`; `batch` marks it as created by an import.
-    pub fn insert(
-        &mut self,
-        c: &CustomerInput,
-        keys: &DuplicateKeys,
-        batch: Option<i64>,
-        ts: &str,
-        entry: SearchEntry,
-    ) -> Result<i64> {
+    pub fn insert(&mut self, c: &ValidCustomer, batch: Option<i64>, ts: &str, entry: SearchEntry) -> Result<i64> {
         let stmt = held(&mut self.insert, self.conn, &WRITE_SQL.insert)?;
-        stmt.execute(params_from_iter(keys.column_values(c).into_iter().chain([&batch as &dyn ToSql, &ts])))?;
+        stmt.execute(params_from_iter(c.column_values().into_iter().chain([&batch as &dyn ToSql, &ts])))?;
         let id = self.conn.last_insert_rowid();
-        self.write_lists(id, c, false)?;
+        self.write_lists(id, &c.profile, false)?;
         match entry {
             SearchEntry::Now => search::reindex(self.conn, id)?,
-            SearchEntry::Staged => search::stage(self.conn, id, &keys.search_tokens(c))?,
+            SearchEntry::Staged => search::stage(self.conn, id, &c.search_tokens())?,
             SearchEntry::Waiting => search::wait(self.conn, id)?,
         }
         Ok(id)
@@ -639,27 +651,27 @@ impl<'c> CustomerWriter<'c> {
 
     /// Replaces a live customer's profile, changed at `ts`; false when no live customer has
     /// this id.
-    pub fn update(&mut self, id: i64, c: &CustomerInput, keys: &DuplicateKeys, ts: &str) -> Result<bool> {
+    pub fn update(&mut self, id: i64, c: &ValidCustomer, ts: &str) -> Result<bool> {
         let changed = self.conn.prepare_cached(&WRITE_SQL.update)?.execute(params_from_iter(
-            [&id as &dyn ToSql].into_iter().chain(keys.column_values(c)).chain([&ts as &dyn ToSql]),
+            [&id as &dyn ToSql].into_iter().chain(c.column_values()).chain([&ts as &dyn ToSql]),
         ))?;
         if changed == 0 {
             return Ok(false);
         }
-        self.write_lists(id, c, true)?;
+        self.write_lists(id, &c.profile, true)?;
         search::reindex(self.conn, id)?;
         Ok(true)
     }
 
     /// Writes a stored profile back over the customer, every column as it was, its stored
     /// duplicate keys and timestamps included.
-    pub fn restore(&mut self, before: &Customer, keys: &DuplicateKeys) -> Result<()> {
-        let c = before.to_input();
+    pub fn restore(&mut self, before: &Customer, keys: DuplicateKeys) -> Result<()> {
+        let c = ValidCustomer::as_stored(before, keys);
         let times: [&dyn ToSql; 4] = [&before.created_at, &before.updated_at, &before.deleted_at, &before.erased_at];
-        self.conn.prepare_cached(&WRITE_SQL.restore)?.execute(params_from_iter(
-            [&before.id as &dyn ToSql].into_iter().chain(keys.column_values(&c)).chain(times),
-        ))?;
-        self.write_lists(before.id, &c, true)?;
+        self.conn
+            .prepare_cached(&WRITE_SQL.restore)?
+            .execute(params_from_iter([&before.id as &dyn ToSql].into_iter().chain(c.column_values()).chain(times)))?;
+        self.write_lists(before.id, &c.profile, true)?;
         search::reindex(self.conn, before.id)
     }
 
@@ -698,7 +710,7 @@ pub fn create_in_batch(
 ) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, None, &c)?;
-    let id = CustomerWriter::new(conn).insert(&c, &DuplicateKeys::of(&c), batch, &timestamp(now), SearchEntry::Now)?;
+    let id = CustomerWriter::new(conn).insert(&c, batch, &timestamp(now), SearchEntry::Now)?;
     get(conn, id)
 }
 
@@ -718,7 +730,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Customer> {
 pub fn update(conn: &Connection, id: i64, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, Some(id), &c)?;
-    if !CustomerWriter::new(conn).update(id, &c, &DuplicateKeys::of(&c), &timestamp(now))? {
+    if !CustomerWriter::new(conn).update(id, &c, &timestamp(now))? {
         return Err(Error::NotFound { entity: "customer", id });
     }
     get(conn, id)
@@ -1014,8 +1026,8 @@ mod tests {
             ..CustomerInput::named("x")
         };
         let clean = input.validate().expect("valid");
-        assert_eq!(clean.tags, vec!["VIP", "华南"]);
-        assert_eq!(clean.channels, vec![SalesChannel::OnlineShop, SalesChannel::Store]);
+        assert_eq!(clean.profile().tags, vec!["VIP", "华南"]);
+        assert_eq!(clean.profile().channels, vec![SalesChannel::OnlineShop, SalesChannel::Store]);
         let too_many =
             CustomerInput { tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(), ..CustomerInput::named("x") };
         assert!(matches!(too_many.validate(), Err(Error::Validation(f)) if f[0].rule == Rule::TooMany));

@@ -142,7 +142,7 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         let before: PreviousProfile = serde_json::from_str(&json)
             .map_err(|e| Error::InvalidArgument(format!("stored profile of customer {id}: {e}")))?;
         let keys = DuplicateKeys { phone: before.phone_key, email: before.email_key, name: before.name_key };
-        writer.restore(&before.customer, &keys)?;
+        writer.restore(&before.customer, keys)?;
         report.profiles_restored += 1;
     }
     conn.execute("DELETE FROM import_previous_profiles WHERE batch_id = ?1", [batch_id])?;

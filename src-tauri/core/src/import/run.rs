@@ -10,8 +10,8 @@ use super::{
 };
 use crate::activity::CURRENCY_DEFAULT;
 use crate::customers::{
-    self, email_key, name_key, phone_key, timestamp, CustomerInput, CustomerKind, CustomerWriter, DuplicateKeys,
-    SalesChannel, SearchEntry,
+    self, email_key, name_key, phone_key, timestamp, CustomerInput, CustomerKind, CustomerWriter, SalesChannel,
+    SearchEntry,
 };
 use crate::error::{Error, FieldError, Result, Rule};
 use crate::interactions::{self, InteractionInput};
@@ -1209,12 +1209,12 @@ impl<'c> Run<'c> {
             Err(e) => return Err(e),
         };
         let entry = if self.bulk { SearchEntry::Waiting } else { SearchEntry::Staged };
-        match self.writer.insert(&valid, &DuplicateKeys::of(&valid), Some(self.batch), &self.ts, entry) {
+        match self.writer.insert(&valid, Some(self.batch), &self.ts, entry) {
             Ok(id) => Ok(Some(id)),
             Err(Error::Database(rusqlite::Error::SqliteFailure(f, _)))
                 if f.code == rusqlite::ErrorCode::ConstraintViolation =>
             {
-                self.cells.fail(row, Field::ExternalId, Reason::Taken, valid.external_id.as_deref());
+                self.cells.fail(row, Field::ExternalId, Reason::Taken, valid.profile().external_id.as_deref());
                 Ok(None)
             }
             Err(e) => Err(e),
