@@ -331,7 +331,7 @@ pub fn catch_up(db: &Database) -> Result<u64> {
 }
 
 /// Ids of the live customers a [`match_query`] expression matches, ascending.
-pub fn matching_ids(conn: &Connection, expr: &str) -> Result<Vec<i64>> {
+pub fn ids_matching_expression(conn: &Connection, expr: &str) -> Result<Vec<i64>> {
     let mut stmt =
         conn.prepare_cached("SELECT rowid FROM customer_search WHERE customer_search MATCH ?1 ORDER BY rowid")?;
     let ids = stmt.query_map([expr], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
@@ -352,7 +352,7 @@ pub struct MatchTest<'c> {
 impl<'c> MatchTest<'c> {
     pub const FUNCTION: &'static str = "headtail_search_matched";
 
-    /// `ids` ascending, as [`matching_ids`] gives them for `expr`.
+    /// `ids` ascending, as [`ids_matching_expression`] gives them for `expr`.
     pub fn register(conn: &'c Connection, expr: String, ids: Vec<i64>, budget: u64) -> Result<Self> {
         use std::sync::atomic::Ordering;
         let gave_up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
