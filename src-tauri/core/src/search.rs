@@ -10,9 +10,8 @@
 //! - a run of 5 or more digits (a phone number) also gives its suffixes, so the middle or
 //!   the end of a number is found.
 
-use crate::db::Database;
 use crate::error::Result;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -312,16 +311,19 @@ fn add_pending(conn: &Connection, limit: i64) -> Result<u64> {
     Ok(conn.execute("DELETE FROM search_pending WHERE customer_id <= ?1", [last])? as u64)
 }
 
-/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction. Run after a large import commits, and at start in case a run was
-/// cut short: a crash midway leaves the rest waiting, nothing half-added. Returns how many
-/// customers left the waiting list.
+/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction of its
+/// own (so `conn` must be outside one). Run after a large import commits, and at start in
+/// case a run was cut short: a crash midway leaves the rest waiting, nothing half-added.
+/// Returns how many customers left the waiting list.
 ///
 /// # Errors
 /// Database errors; what was added before stays added.
-pub fn catch_up(db: &Database) -> Result<u64> {
+pub fn catch_up(conn: &Connection) -> Result<u64> {
     let mut added = 0;
     loop {
-        let step = db.with_tx(|tx| add_pending(tx, CATCH_UP_STEP))?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let step = add_pending(&tx, CATCH_UP_STEP)?;
+        tx.commit()?;
         if step == 0 {
             break;
         }
