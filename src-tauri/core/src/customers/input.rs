@@ -29,30 +29,22 @@ pub struct CustomerInput {
     pub owner: Option<String>,
     pub notes: Option<String>,
     /// The customer's number in another system (till, web shop), unique when given.
-    #[serde(default)]
     pub external_id: Option<String>,
-    #[serde(default)]
     pub size_class: Option<SizeClass>,
-    #[serde(default)]
     pub industry: Option<String>,
     #[serde(default)]
     pub channels: Vec<SalesChannel>,
     #[serde(default)]
     pub tags: Vec<String>,
-    #[serde(default)]
     pub source: Option<String>,
     /// An opinion leader whose word brings other customers.
     #[serde(default)]
     pub is_kol: bool,
-    #[serde(default)]
     pub referred_by: Option<i64>,
     /// What the customer says they need.
-    #[serde(default)]
     pub needs: Option<String>,
     /// What their behaviour shows they prefer.
-    #[serde(default)]
     pub preferences: Option<String>,
-    #[serde(default)]
     pub pipeline_stage: Option<PipelineStage>,
 }
 
@@ -310,6 +302,13 @@ mod tests {
         let too_many =
             CustomerInput { tags: (0..=TAGS_MAX).map(|i| format!("t{i}")).collect(), ..CustomerInput::named("x") };
         assert!(matches!(too_many.validate(), Err(Error::Validation(f)) if f[0].rule == Rule::TooMany));
+    }
+
+    #[test]
+    fn a_form_may_leave_out_every_field_but_the_name_and_kind() {
+        let sent: CustomerInput =
+            serde_json::from_str(r#"{"name": "张伟", "kind": "person"}"#).expect("optional fields may be left out");
+        assert_eq!(sent, CustomerInput::named("张伟"));
     }
 
     #[test]

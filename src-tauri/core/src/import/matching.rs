@@ -181,12 +181,7 @@ impl Importer<'_> {
             if let Some(id) = self.by_external_id.get(ext) {
                 return Ok(Match::Found { id: *id, by: Field::ExternalId });
             }
-            let id: Option<i64> = self
-                .conn
-                .prepare_cached("SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL")?
-                .query_row([ext], |r| r.get(0))
-                .optional()?;
-            if let Some(id) = id {
+            if let Some(id) = self.id_by_external_id(ext)? {
                 return Ok(Match::Found { id, by: Field::ExternalId });
             }
         }
@@ -207,6 +202,15 @@ impl Importer<'_> {
             });
         }
         Ok(Match::None)
+    }
+
+    /// The customer known by this external id, erased ones aside.
+    fn id_by_external_id(&self, external_id: &str) -> Result<Option<i64>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL")?
+            .query_row([external_id], |r| r.get(0))
+            .optional()?)
     }
 
     fn ids_by(&self, column: &str, key: &str, limit: u32) -> Result<Vec<i64>> {
@@ -278,12 +282,7 @@ impl Importer<'_> {
             }
             if self.kind != ImportKind::Orders {
                 // Only order files are preloaded; others look each id up once.
-                let id: Option<i64> = self
-                    .conn
-                    .prepare_cached("SELECT id FROM customers WHERE external_id = ?1 AND erased_at IS NULL")?
-                    .query_row([ext], |r| r.get(0))
-                    .optional()?;
-                if let Some(id) = id {
+                if let Some(id) = self.id_by_external_id(ext)? {
                     self.by_external_id.insert(ext.clone(), id);
                     return Ok(Some(id));
                 }
