@@ -127,7 +127,8 @@ pub fn name_key(name: &str) -> String {
 
 impl CustomerInput {
     /// Trims every field, drops empty optional ones, de-duplicates tags and channels, and
-    /// checks the rules. Every failing field is reported, not just the first.
+    /// checks the rules: the only way to a [`ValidCustomer`]. Every failing field is
+    /// reported, not just the first.
     pub fn validate(self) -> Result<ValidCustomer> {
         let mut tags: Vec<String> = Vec::new();
         for tag in self.tags.iter().map(|t| t.trim()).filter(|t| !t.is_empty()) {
@@ -227,7 +228,7 @@ impl ValidCustomer {
 
     /// A profile as it was stored, with the keys stored beside it: checked when it was
     /// written, and put back as it was by a revert, not checked again by today's rules.
-    pub(crate) fn as_stored(customer: &Customer, keys: DuplicateKeys) -> Self {
+    pub(super) fn as_stored(customer: &Customer, keys: DuplicateKeys) -> Self {
         Self { profile: customer.to_input(), keys }
     }
 }

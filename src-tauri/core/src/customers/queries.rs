@@ -6,6 +6,7 @@ use crate::search;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+/// A [`Customer`]'s columns over `customers c`, as [`from_row`] reads them.
 pub(super) const COLUMNS: &str =
     "c.id, c.name, c.kind, c.company, c.phone, c.email, c.region, c.owner, c.notes, c.external_id,
      c.size_class, c.industry, c.source, c.is_kol, c.referred_by, c.needs, c.preferences, c.pipeline_stage,

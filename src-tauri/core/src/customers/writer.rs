@@ -6,7 +6,7 @@ use crate::search;
 use rusqlite::{params, params_from_iter, CachedStatement, Connection, ToSql};
 
 /// The profile columns of `customers` every writer sets, in the order
-/// [`DuplicateKeys::column_values`] binds them: the one list of them.
+/// [`ValidCustomer::column_values`] binds them: the one list of them.
 const PROFILE_COLUMNS: [&str; 20] = [
     "name",
     "kind",

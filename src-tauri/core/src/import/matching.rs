@@ -21,6 +21,7 @@ pub(super) struct SeenKeys {
     name_only: HashMap<String, u64>,
 }
 
+/// The existing customer a row names, if any.
 #[derive(Debug, Clone, Copy)]
 enum Match {
     None,
@@ -29,6 +30,8 @@ enum Match {
 }
 
 impl Importer<'_> {
+    /// A row of a customer file: read, checked against the rows before it and the stored
+    /// customers, then created, updated or skipped as the mode says.
     pub(super) fn customer_row(&mut self, row: &Row<'_>) -> Result<()> {
         let n = row.number;
         let c = &mut self.cells;

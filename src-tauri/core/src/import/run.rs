@@ -167,16 +167,16 @@ fn import_in_tx(
         let tx = Tx::begin(conn)?;
         let columns = Columns::new(&headers, &mapping);
         let outcome = {
-            let mut run = Importer::new(conn, options, &columns, now, day_first, source_name(path), bulk)?;
-            let outcome = run.all_rows(&mut table, &mut progress)?;
-            report.batch_id = Some(run.batch);
-            report.day_first = match run.cells.order {
+            let mut importer = Importer::new(conn, options, &columns, now, day_first, source_name(path), bulk)?;
+            let outcome = importer.all_rows(&mut table, &mut progress)?;
+            report.batch_id = Some(importer.batch);
+            report.day_first = match importer.cells.order {
                 DayOrder::Settled(d) => Some(d),
                 _ => None,
             };
-            report.date_order_examples = std::mem::take(&mut run.cells.examples);
-            let t = std::mem::take(&mut run.tally);
-            (outcome, t, run.cells.order)
+            report.date_order_examples = std::mem::take(&mut importer.cells.examples);
+            let t = std::mem::take(&mut importer.tally);
+            (outcome, t, importer.cells.order)
         };
         let (restart, tally, order) = outcome;
         if let Some(proven) = restart {
