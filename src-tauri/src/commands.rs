@@ -364,7 +364,7 @@ pub async fn run_import(
 /// page shows how many are still waiting ([`search_pending`]).
 pub fn complete_search_in_background(db: Database) {
     std::thread::spawn(move || {
-        if let Err(e) = headtail_core::search::catch_up(&db) {
+        if let Err(e) = db.with_conn(headtail_core::search::catch_up) {
             eprintln!("headtail: adding imported customers to the search index failed: {e}");
         }
     });

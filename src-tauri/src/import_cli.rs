@@ -40,7 +40,7 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> ExitCode {
 /// happens here: what is not added now is added at the app's next start.
 fn complete_search(db: &Database) {
     let started = Instant::now();
-    match headtail_core::search::catch_up(db) {
+    match db.with_conn(headtail_core::search::catch_up) {
         Ok(0) => {}
         Ok(n) => println!("search index: {n} new customers added in {:.1} s", started.elapsed().as_secs_f64()),
         Err(e) => eprintln!("headtail: the search index is completed at the next start: {e}"),

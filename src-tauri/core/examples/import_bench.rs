@@ -124,7 +124,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // After the commit, as the app does in the background while the list is already usable:
     // the log copied into the database file and the new customers' search entries made.
     let t = Instant::now();
-    let indexed = headtail_core::search::catch_up(&db)?;
+    let indexed = db.with_conn(headtail_core::search::catch_up)?;
     let search_secs = t.elapsed().as_secs_f64();
     let db_size = std::fs::metadata(dir.path().join("bench.sqlite"))?.len();
     println!("rows:               {}", report.rows_read);

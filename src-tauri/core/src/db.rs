@@ -25,7 +25,9 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0009_name_key_index.sql"), None),
 ];
 
-/// The search tokens are made in Rust, so a new search table is filled here.
+/// The search tokens are made in Rust, so a new search table is filled here. This is the one
+/// link between the two modules and it runs db → search: a migration must fill what it
+/// creates, while search works on a connection and needs nothing of the pool.
 fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
     crate::search::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
 }

@@ -100,7 +100,7 @@ pub fn default_columns(language: Language) -> Vec<ColumnLabel> {
 pub fn selected_ids(conn: &Connection, selection: &CustomerSelection) -> Result<Vec<i64>> {
     match selection {
         CustomerSelection::Ids(ids) => Ok(ids.clone()),
-        CustomerSelection::Query(query) => customers::matching_ids(conn, query),
+        CustomerSelection::Query(query) => customers::list_ids(conn, query),
     }
 }
 

@@ -10,9 +10,8 @@
 //! - a run of 5 or more digits (a phone number) also gives its suffixes, so the middle or
 //!   the end of a number is found.
 
-use crate::db::Database;
 use crate::error::Result;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,
@@ -125,22 +124,96 @@ pub fn match_query(text: &str) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(" AND "))
 }
 
+/// Everything searchable about one customer. [`CustomerText::tokens`] is the one definition
+/// of a customer's entry: the entries made from stored rows ([`reindex`], [`catch_up`]) and
+/// those an import makes from the profiles it writes both go through it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CustomerText<'a> {
+    pub name: &'a str,
+    pub company: Option<&'a str>,
+    pub phone: Option<&'a str>,
+    /// The phone's duplicate key, its bare digits: "+86 138-0013-8000" alone gives only
+    /// short runs of digits, which get no suffix tokens, so 13800138000 would not find it.
+    pub phone_key: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub external_id: Option<&'a str>,
+    pub region: Option<&'a str>,
+    pub industry: Option<&'a str>,
+    pub owner: Option<&'a str>,
+    pub notes: Option<&'a str>,
+    pub needs: Option<&'a str>,
+    pub preferences: Option<&'a str>,
+    /// Every contact's text, as one value; a new customer has none.
+    pub contacts: Option<&'a str>,
+    pub tags: &'a [&'a str],
+}
+
+impl CustomerText<'_> {
+    /// The entry's tokens: every part given, space-separated, through [`index_tokens`].
+    pub fn tokens(&self) -> String {
+        let parts = [
+            Some(self.name),
+            self.company,
+            self.phone,
+            self.phone_key,
+            self.email,
+            self.external_id,
+            self.region,
+            self.industry,
+            self.owner,
+            self.notes,
+            self.needs,
+            self.preferences,
+            self.contacts,
+        ];
+        let text: Vec<&str> = parts.into_iter().flatten().chain(self.tags.iter().copied()).collect();
+        index_tokens(&text.join(" "))
+    }
+}
+
 /// A contact's phone as bare digits, so "139-1234-5678" is also found as "12345678": the
-/// formatted number only gives short runs of digits, which get no suffix tokens. (A
-/// customer's own phone has this already, as its duplicate key.)
+/// formatted number only gives short runs of digits, which get no suffix tokens.
 const CONTACT_PHONE_DIGITS: &str =
     "replace(replace(replace(replace(replace(replace(phone, ' ', ''), '-', ''), '(', ''), ')', ''), '.', ''), '+', '')";
 
-/// Everything searchable about the customers the `WHERE` clause picks, one row each.
-fn profile_text_sql(filter: &str) -> String {
+/// The parts of [`CustomerText`] of the customers the `WHERE` clause picks, one row each,
+/// in the order [`text_of_row`] reads them.
+fn customer_text_sql(filter: &str) -> String {
     format!(
-        "SELECT c.id, concat_ws(' ', c.name, c.company, c.phone, c.phone_key, c.email, c.external_id, c.region,
-                c.industry, c.owner, c.notes, c.needs, c.preferences,
+        "SELECT c.id, c.name, c.company, c.phone, c.phone_key, c.email, c.external_id, c.region, c.industry, c.owner,
+                c.notes, c.needs, c.preferences,
                 (SELECT group_concat(concat_ws(' ', name, title, phone, {CONTACT_PHONE_DIGITS}, email, wechat, notes), ' ')
                    FROM contacts WHERE customer_id = c.id),
-                (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id))
+                (SELECT group_concat(tag, ' ') FROM customer_tags WHERE customer_id = c.id)
          FROM customers c WHERE c.deleted_at IS NULL AND c.erased_at IS NULL {filter}"
     )
+}
+
+/// The id and the entry's tokens of a row of [`customer_text_sql`].
+fn text_of_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<(i64, String)> {
+    let part = |i: usize| -> rusqlite::Result<Option<&str>> {
+        row.get_ref(i)?
+            .as_str_or_null()
+            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
+    };
+    let tags = part(14)?;
+    let text = CustomerText {
+        name: part(1)?.unwrap_or_default(),
+        company: part(2)?,
+        phone: part(3)?,
+        phone_key: part(4)?,
+        email: part(5)?,
+        external_id: part(6)?,
+        region: part(7)?,
+        industry: part(8)?,
+        owner: part(9)?,
+        notes: part(10)?,
+        needs: part(11)?,
+        preferences: part(12)?,
+        contacts: part(13)?,
+        tags: tags.as_slice(),
+    };
+    Ok((row.get(0)?, text.tokens()))
 }
 
 /// Rebuilds one customer's entry from the profile, contacts and tags. Deleted and erased
@@ -149,13 +222,42 @@ pub fn reindex(conn: &Connection, customer_id: i64) -> Result<()> {
     conn.prepare_cached("DELETE FROM customer_search WHERE rowid = ?1")?.execute([customer_id])?;
     // Indexed now: a customer an import left waiting needs nothing more.
     conn.prepare_cached("DELETE FROM search_pending WHERE customer_id = ?1")?.execute([customer_id])?;
-    let mut select = conn.prepare_cached(&profile_text_sql("AND c.id = ?1"))?;
+    let mut select = conn.prepare_cached(&customer_text_sql("AND c.id = ?1"))?;
     let mut rows = select.query([customer_id])?;
     if let Some(row) = rows.next()? {
-        let text: String = row.get(1)?;
+        let (_, tokens) = text_of_row(row)?;
         conn.prepare_cached("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?
-            .execute(params![customer_id, index_tokens(&text)])?;
+            .execute(params![customer_id, tokens])?;
     }
+    Ok(())
+}
+
+/// Begins collecting entries with [`stage`] for one insert at the end ([`add_staged`]): row by
+/// row, FTS5 pays a flush of its pending terms per insert.
+pub fn begin_staging(conn: &Connection) -> Result<()> {
+    conn.execute_batch("CREATE TEMP TABLE IF NOT EXISTS search_staged (id INTEGER PRIMARY KEY, tokens TEXT NOT NULL)")?;
+    Ok(())
+}
+
+/// Keeps a customer's entry for [`add_staged`].
+pub fn stage(conn: &Connection, customer_id: i64, tokens: &str) -> Result<()> {
+    conn.prepare_cached("INSERT INTO temp.search_staged (id, tokens) VALUES (?1, ?2)")?
+        .execute(params![customer_id, tokens])?;
+    Ok(())
+}
+
+/// Adds the entries [`stage`] kept, in one statement, and ends the staging.
+pub fn add_staged(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "INSERT INTO customer_search (rowid, tokens) SELECT id, tokens FROM temp.search_staged ORDER BY id;
+         DROP TABLE temp.search_staged;",
+    )?;
+    Ok(())
+}
+
+/// Puts a customer on the waiting list, for [`catch_up`] to make its entry after a bulk load.
+pub fn wait(conn: &Connection, customer_id: i64) -> Result<()> {
+    conn.prepare_cached("INSERT INTO search_pending (customer_id) VALUES (?1)")?.execute([customer_id])?;
     Ok(())
 }
 
@@ -174,12 +276,12 @@ pub(crate) fn index_all(conn: &Connection) -> Result<()> {
 
 /// Adds the entries of the customers `filter` (a `WHERE` continuation) picks.
 fn index_profiles(conn: &Connection, filter: &str, args: impl rusqlite::Params) -> Result<()> {
-    let mut select = conn.prepare(&profile_text_sql(filter))?;
+    let mut select = conn.prepare(&customer_text_sql(filter))?;
     let mut insert = conn.prepare("INSERT INTO customer_search (rowid, tokens) VALUES (?1, ?2)")?;
     let mut rows = select.query(args)?;
     while let Some(row) = rows.next()? {
-        let (id, text): (i64, String) = (row.get(0)?, row.get(1)?);
-        insert.execute(params![id, index_tokens(&text)])?;
+        let (id, tokens) = text_of_row(row)?;
+        insert.execute(params![id, tokens])?;
     }
     Ok(())
 }
@@ -209,16 +311,19 @@ fn add_pending(conn: &Connection, limit: i64) -> Result<u64> {
     Ok(conn.execute("DELETE FROM search_pending WHERE customer_id <= ?1", [last])? as u64)
 }
 
-/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction. Run after a large import commits, and at start in case a run was
-/// cut short: a crash midway leaves the rest waiting, nothing half-added. Returns how many
-/// customers left the waiting list.
+/// Makes the entries of every waiting customer, [`CATCH_UP_STEP`] per transaction of its
+/// own (so `conn` must be outside one). Run after a large import commits, and at start in
+/// case a run was cut short: a crash midway leaves the rest waiting, nothing half-added.
+/// Returns how many customers left the waiting list.
 ///
 /// # Errors
 /// Database errors; what was added before stays added.
-pub fn catch_up(db: &Database) -> Result<u64> {
+pub fn catch_up(conn: &Connection) -> Result<u64> {
     let mut added = 0;
     loop {
-        let step = db.with_tx(|tx| add_pending(tx, CATCH_UP_STEP))?;
+        let tx = Transaction::new_unchecked(conn, TransactionBehavior::Immediate)?;
+        let step = add_pending(&tx, CATCH_UP_STEP)?;
+        tx.commit()?;
         if step == 0 {
             break;
         }
@@ -228,7 +333,7 @@ pub fn catch_up(db: &Database) -> Result<u64> {
 }
 
 /// Ids of the live customers a [`match_query`] expression matches, ascending.
-pub fn matching_ids(conn: &Connection, expr: &str) -> Result<Vec<i64>> {
+pub fn ids_matching_expression(conn: &Connection, expr: &str) -> Result<Vec<i64>> {
     let mut stmt =
         conn.prepare_cached("SELECT rowid FROM customer_search WHERE customer_search MATCH ?1 ORDER BY rowid")?;
     let ids = stmt.query_map([expr], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
@@ -249,7 +354,7 @@ pub struct MatchTest<'c> {
 impl<'c> MatchTest<'c> {
     pub const FUNCTION: &'static str = "headtail_search_matched";
 
-    /// `ids` ascending, as [`matching_ids`] gives them for `expr`.
+    /// `ids` ascending, as [`ids_matching_expression`] gives them for `expr`.
     pub fn register(conn: &'c Connection, expr: String, ids: Vec<i64>, budget: u64) -> Result<Self> {
         use std::sync::atomic::Ordering;
         let gave_up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

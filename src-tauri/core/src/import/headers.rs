@@ -53,21 +53,10 @@ const EXTERNAL_ID: &[&str] = &[
     "memberid",
     "clientid",
 ];
+#[rustfmt::skip]
 const NAME: &[&str] = &[
-    "客户名称",
-    "客户姓名",
-    "客户名",
-    "姓名",
-    "会员名称",
-    "会员姓名",
-    "名称",
-    "名字",
-    "客户",
-    "name",
-    "customername",
-    "customer",
-    "clientname",
-    "fullname",
+    "客户名称", "客户姓名", "客户名", "姓名", "会员名称", "会员姓名", "名称", "名字", "客户",
+    "name", "customername", "customer", "clientname", "fullname",
 ];
 const PHONE: &[&str] = &[
     "手机",
@@ -214,77 +203,40 @@ const SURVEY_DATE: &[&str] = &[
     "submittedat",
 ];
 
-/// The fields of a kind with their header synonyms, most specific first.
+/// The fields of a kind with their header synonyms, most specific first. Activity files
+/// start with the four ways they name the customer. A table, so laid out as one.
+#[rustfmt::skip]
 pub fn synonyms(kind: ImportKind) -> &'static [(Field, &'static [&'static str])] {
+    use Field::*;
     match kind {
         ImportKind::Customers => &[
-            (Field::ExternalId, EXTERNAL_ID),
-            (Field::Name, NAME),
-            (Field::CustomerKind, CUSTOMER_KIND),
-            (Field::Company, COMPANY),
-            (Field::Phone, PHONE),
-            (Field::Email, EMAIL),
-            (Field::Region, REGION),
-            (Field::Owner, OWNER),
-            (Field::Tags, TAGS),
-            (Field::Source, SOURCE),
-            (Field::Industry, INDUSTRY),
-            (Field::SizeClass, SIZE_CLASS),
-            (Field::Channel, CHANNEL),
-            (Field::Notes, CUSTOMER_NOTES),
+            (ExternalId, EXTERNAL_ID), (Name, NAME), (CustomerKind, CUSTOMER_KIND), (Company, COMPANY),
+            (Phone, PHONE), (Email, EMAIL), (Region, REGION), (Owner, OWNER), (Tags, TAGS), (Source, SOURCE),
+            (Industry, INDUSTRY), (SizeClass, SIZE_CLASS), (Channel, CHANNEL), (Notes, CUSTOMER_NOTES),
         ],
         ImportKind::Orders => &[
-            (Field::ExternalId, EXTERNAL_ID),
-            (Field::Name, &NAME_FOR_ACTIVITY),
-            (Field::Phone, PHONE),
-            (Field::Email, EMAIL),
-            (Field::OrderNumber, ORDER_NUMBER),
-            (Field::Date, ORDER_DATE),
-            (Field::Amount, AMOUNT),
-            (Field::Cost, COST),
-            (Field::Currency, CURRENCY),
-            (Field::Product, PRODUCT),
-            (Field::Category, CATEGORY),
-            (Field::Quantity, QUANTITY),
-            (Field::Channel, CHANNEL),
+            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE), (Email, EMAIL),
+            (OrderNumber, ORDER_NUMBER), (Date, ORDER_DATE), (Amount, AMOUNT), (Cost, COST), (Currency, CURRENCY),
+            (Product, PRODUCT), (Category, CATEGORY), (Quantity, QUANTITY), (Channel, CHANNEL),
         ],
         ImportKind::Interactions => &[
-            (Field::ExternalId, EXTERNAL_ID),
-            (Field::Name, &NAME_FOR_ACTIVITY),
-            (Field::Phone, INTERACTION_PHONE),
-            (Field::Email, EMAIL),
-            (Field::InteractionType, INTERACTION_TYPE),
-            (Field::Date, INTERACTION_DATE),
-            (Field::Outcome, OUTCOME),
-            (Field::Notes, INTERACTION_NOTES),
-            (Field::NextFollowUp, NEXT_FOLLOW_UP),
-            (Field::Owner, OWNER),
+            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, INTERACTION_PHONE), (Email, EMAIL),
+            (InteractionType, INTERACTION_TYPE), (Date, INTERACTION_DATE), (Outcome, OUTCOME),
+            (Notes, INTERACTION_NOTES), (NextFollowUp, NEXT_FOLLOW_UP), (Owner, OWNER),
         ],
         ImportKind::SurveyResponses => &[
-            (Field::ExternalId, EXTERNAL_ID),
-            (Field::Name, &NAME_FOR_ACTIVITY),
-            (Field::Phone, PHONE),
-            (Field::Email, EMAIL),
-            (Field::SurveyType, SURVEY_TYPE),
-            (Field::Score, SCORE),
-            (Field::Comment, COMMENT),
-            (Field::Date, SURVEY_DATE),
+            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE), (Email, EMAIL),
+            (SurveyType, SURVEY_TYPE), (Score, SCORE), (Comment, COMMENT), (Date, SURVEY_DATE),
         ],
     }
 }
 
-/// In an order or interaction file, 名称 names the product, not the customer.
+/// In an order or interaction file, 名称 names the product, not the customer: [`NAME`]
+/// without the words that only say "name".
+#[rustfmt::skip]
 const NAME_FOR_ACTIVITY: [&str; 10] = [
-    "客户名称",
-    "客户姓名",
-    "客户名",
-    "姓名",
-    "会员名称",
-    "会员姓名",
-    "客户",
-    "customername",
-    "customer",
-    "clientname",
+    "客户名称", "客户姓名", "客户名", "姓名", "会员名称", "会员姓名", "客户",
+    "customername", "customer", "clientname",
 ];
 
 /// The fields a kind can import, in a stable order.

@@ -22,7 +22,12 @@
 //! ambiguous values met before the proof are provisionally read month first, and if the
 //! proof says otherwise the transaction is rolled back and the file read again.
 
+mod activity;
+mod bulk;
+mod cells;
 mod headers;
+mod matching;
+mod orders;
 mod revert;
 mod run;
 pub mod source;

@@ -1,9 +1,8 @@
 //! Undoing a committed import, and the list of imports.
 
 use super::ImportKind;
-use crate::customers::{timestamp, Customer};
+use crate::customers::{timestamp, Customer, CustomerWriter, DuplicateKeys};
 use crate::error::{Error, Result};
-use crate::search;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -138,10 +137,12 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
     let profiles = stmt
         .query_map([batch_id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut writer = CustomerWriter::new(conn);
     for (id, json) in profiles {
         let before: PreviousProfile = serde_json::from_str(&json)
             .map_err(|e| Error::InvalidArgument(format!("stored profile of customer {id}: {e}")))?;
-        restore_profile(conn, &before)?;
+        let keys = DuplicateKeys { phone: before.phone_key, email: before.email_key, name: before.name_key };
+        writer.restore(&before.customer, keys)?;
         report.profiles_restored += 1;
     }
     conn.execute("DELETE FROM import_previous_profiles WHERE batch_id = ?1", [batch_id])?;
@@ -168,54 +169,4 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
     }
     conn.execute("UPDATE import_batches SET reverted_at = ?2 WHERE id = ?1", params![batch_id, timestamp(now)])?;
     Ok(report)
-}
-
-/// Writes a stored profile back over the customer, every column as it was.
-fn restore_profile(conn: &Connection, before: &PreviousProfile) -> Result<()> {
-    let c = &before.customer;
-    conn.execute(
-        "UPDATE customers SET name = ?2, kind = ?3, company = ?4, phone = ?5, email = ?6, region = ?7, owner = ?8,
-                notes = ?9, external_id = ?10, size_class = ?11, industry = ?12, source = ?13, is_kol = ?14,
-                referred_by = ?15, needs = ?16, preferences = ?17, pipeline_stage = ?18,
-                phone_key = ?19, email_key = ?20, name_key = ?21, created_at = ?22, updated_at = ?23,
-                deleted_at = ?24, erased_at = ?25
-         WHERE id = ?1",
-        params![
-            c.id,
-            c.name,
-            c.kind,
-            c.company,
-            c.phone,
-            c.email,
-            c.region,
-            c.owner,
-            c.notes,
-            c.external_id,
-            c.size_class,
-            c.industry,
-            c.source,
-            c.is_kol,
-            c.referred_by,
-            c.needs,
-            c.preferences,
-            c.pipeline_stage,
-            before.phone_key,
-            before.email_key,
-            before.name_key,
-            c.created_at,
-            c.updated_at,
-            c.deleted_at,
-            c.erased_at
-        ],
-    )?;
-    conn.execute("DELETE FROM customer_tags WHERE customer_id = ?1", [c.id])?;
-    conn.execute("DELETE FROM customer_channels WHERE customer_id = ?1", [c.id])?;
-    for tag in &c.tags {
-        conn.execute("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)", params![c.id, tag])?;
-    }
-    for channel in &c.channels {
-        conn.execute("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)", params![c.id, channel])?;
-    }
-    search::reindex(conn, c.id)?;
-    Ok(())
 }

@@ -433,7 +433,7 @@ fn customers_an_import_left_waiting_join_the_search_on_catch_up_once_each() {
     headtail_core::erase::erase(&db, ids[2], at(4)).expect("erase");
     assert_eq!(pending(), 1);
 
-    assert_eq!(search::catch_up(&db).expect("catch up"), 1);
+    assert_eq!(db.with_conn(search::catch_up).expect("catch up"), 1);
     assert_eq!(pending(), 0);
     assert_eq!(found(&db, "张伟"), vec!["张伟"]);
     assert!(found(&db, "李娜").is_empty(), "the old name is nowhere");
@@ -446,5 +446,5 @@ fn customers_an_import_left_waiting_join_the_search_on_catch_up_once_each() {
         .expect("entries");
     assert_eq!(entries, 1, "the edited customer has one entry, not a second from the catch-up");
     assert!(found(&db, "王芳").is_empty());
-    assert_eq!(search::catch_up(&db).expect("nothing left"), 0);
+    assert_eq!(db.with_conn(search::catch_up).expect("nothing left"), 0);
 }

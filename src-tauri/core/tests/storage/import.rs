@@ -2,7 +2,7 @@
 //! Excel cells, bad rows, duplicates, revert, dry runs and the day/month order.
 
 use super::{at, temp_db};
-use headtail_core::customers::{self, CustomerInput, CustomerQuery};
+use headtail_core::customers::{self, timestamp, CustomerInput, CustomerKind, CustomerQuery, SalesChannel, SizeClass};
 use headtail_core::import::{
     import_file, list_batches, preview_file, revert_batch, Field, ImportKind, ImportMode, ImportOptions, ImportReport,
     ImportStatus, Mapping, Reason,
@@ -140,6 +140,100 @@ fn gbk_csv_with_chinese_headers_and_crlf_imports_customers() {
     assert_eq!(li.owner.as_deref(), Some("陈经理"));
     assert_eq!(search(&db, "华强"), vec!["李娜"], "imported customers are in the search index");
     assert_eq!(db.with_conn(list_batches).expect("batches")[0].created, 2);
+}
+
+/// The search index entry of the one customer named `name`: its tokens in order.
+fn search_entry(db: &Database, name: &str) -> Vec<String> {
+    db.with_conn(|c| {
+        c.execute_batch(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_terms USING fts5vocab(main, customer_search, instance)",
+        )?;
+        let mut stmt = c.prepare(
+            "SELECT term FROM temp.search_terms WHERE doc = (SELECT id FROM customers WHERE name = ?1) ORDER BY offset",
+        )?;
+        let terms = stmt.query_map([name], |r| r.get(0))?.collect::<Result<Vec<String>, _>>()?;
+        Ok(terms)
+    })
+    .expect("search entry")
+}
+
+#[test]
+fn an_imported_customer_is_found_by_the_same_searches_as_one_typed_into_the_form() {
+    let typed = CustomerInput { phone: Some("+86 138-0013-8000".into()), ..CustomerInput::named("李娜") };
+    let (_form_dir, form) = temp_db();
+    form.with_tx(|c| customers::create(c, typed, at(1))).expect("typed into the form");
+    let (dir, imported) = temp_db();
+    let path = write(dir.path(), "客户.csv", "客户名称,手机号码\n李娜,+86 138-0013-8000\n".as_bytes());
+    let report = run(&imported, &path, &opts(ImportKind::Customers));
+    assert_eq!((report.status, report.created), (ImportStatus::Imported, 1), "{:?}", report.errors);
+
+    assert_eq!(search(&form, "13800138000"), vec!["李娜"], "the form's customer is found by the phone's digits");
+    assert_eq!(search(&imported, "13800138000"), vec!["李娜"], "so is the imported one");
+    let entry = search_entry(&form, "李娜");
+    assert!(entry.contains(&"13800138000".to_owned()), "{entry:?}");
+    assert_eq!(search_entry(&imported, "李娜"), entry, "both have the same search entry");
+}
+
+/// Every field a customer file can set, as a form would type it and as a file spells it.
+fn full_profile() -> (CustomerInput, &'static str) {
+    let input = CustomerInput {
+        kind: CustomerKind::Company,
+        external_id: Some("K7".into()),
+        company: Some("华强电子".into()),
+        phone: Some("+86 138-0013-8000".into()),
+        email: Some("li.na@huaqiang.cn".into()),
+        region: Some("广东".into()),
+        owner: Some("陈经理".into()),
+        tags: vec!["VIP".into(), "华南".into()],
+        source: Some("展会".into()),
+        industry: Some("电子".into()),
+        size_class: Some(SizeClass::Smb),
+        channels: vec![SalesChannel::OnlineShop, SalesChannel::Store],
+        notes: Some("只在周一联系".into()),
+        ..CustomerInput::named("李娜")
+    };
+    let file = "客户编号,客户名称,客户类型,公司,手机号码,电子邮箱,省份,负责人,标签,来源,行业,规模,渠道,备注\n\
+                K7,李娜,公司,华强电子,+86 138-0013-8000,li.na@huaqiang.cn,广东,陈经理,VIP；华南,展会,电子,中小企业,门店、网店,只在周一联系\n";
+    (input, file)
+}
+
+#[test]
+fn a_customer_reads_back_the_same_whichever_way_it_was_written() {
+    let (profile, file) = full_profile();
+    let get = |db: &Database, id: i64| db.with_conn(|c| customers::get(c, id)).expect("get");
+    let import = |db: &Database, dir: &Path, mode: ImportMode| {
+        let report =
+            run(db, &write(dir, "客户.csv", file.as_bytes()), &ImportOptions { mode, ..opts(ImportKind::Customers) });
+        assert_eq!(report.status, ImportStatus::Imported, "{:?}", report.errors);
+        report
+    };
+
+    // Made at the import's time: created and changed at at(10).
+    let (_d1, typed) = temp_db();
+    let typed_id = typed.with_tx(|c| customers::create(c, profile.clone(), at(10))).expect("form create").id;
+    let created = get(&typed, typed_id);
+    let (dir, imported) = temp_db();
+    assert_eq!(import(&imported, dir.path(), ImportMode::Create).created, 1);
+    assert_eq!(get(&imported, 1), created, "an import creates what the form creates");
+
+    // Made at at(1) with a name and an external id only, then given the profile at at(10).
+    let plain = CustomerInput { external_id: Some("K7".into()), ..CustomerInput::named("李") };
+    let (_d3, edited) = temp_db();
+    let id = edited.with_tx(|c| customers::create(c, plain.clone(), at(1))).expect("create").id;
+    let updated = edited.with_tx(|c| customers::update(c, id, profile.clone(), at(10))).expect("form update");
+    assert_eq!(updated.created_at, timestamp(at(1)));
+    assert_eq!(get(&edited, id), updated);
+    let (dir, matched) = temp_db();
+    let id = matched.with_tx(|c| customers::create(c, plain, at(1))).expect("create").id;
+    let before = get(&matched, id);
+    let report = import(&matched, dir.path(), ImportMode::Update);
+    assert_eq!(report.updated, 1);
+    assert_eq!(get(&matched, id), updated, "an import updates as the form does");
+
+    matched.with_tx(|c| revert_batch(c, report.batch_id.expect("batch"), at(11))).expect("revert");
+    assert_eq!(get(&matched, id), before, "a revert puts back what was read before");
+    assert_eq!(search(&matched, "13800138000"), Vec::<String>::new(), "and its search entry");
+    assert_eq!(search(&matched, "李"), vec!["李"]);
 }
 
 #[test]

@@ -1,0 +1,138 @@
+//! Customers: the profile and its kinds. Inside: `input`, what a form or an import supplies
+//! and its validation; `writer`, the one way a profile is written; `queries`, reading,
+//! creating, changing, trashing; `list`, the plan behind the customer list.
+
+mod input;
+mod list;
+mod queries;
+mod writer;
+
+pub(crate) use input::DuplicateKeys;
+pub use input::{
+    email_key, is_valid_email, is_valid_phone, name_key, phone_key, CustomerInput, ValidCustomer, COMPANY_MAX,
+    EMAIL_MAX, EXTERNAL_ID_MAX, LONG_TEXT_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX, SHORT_TEXT_MAX, TAGS_MAX, TAG_MAX,
+};
+pub use list::{
+    list, list_ids, list_with, CustomerPage, CustomerQuery, CustomerSort, SearchLimits, COUNT_CAP, PAGE_MAX,
+};
+pub use queries::{create, create_in_batch, get, restore, soft_delete, update};
+pub(crate) use writer::{CustomerWriter, SearchEntry};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use specta::Type;
+
+/// Declares a closed set of values stored as snake_case text.
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl rusqlite::types::FromSql for $name {
+            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+                let text = value.as_str()?;
+                $name::parse(text).ok_or_else(|| rusqlite::types::FromSqlError::Other(
+                    format!("{text:?} is not a {}", stringify!($name)).into()))
+            }
+        }
+
+        impl rusqlite::ToSql for $name {
+            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+                Ok(self.as_str().into())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(CustomerKind { Company = "company", Person = "person" });
+text_enum!(
+    /// Large account, small or medium business, or an individual buyer.
+    SizeClass { Large = "large", Smb = "smb", Individual = "individual" }
+);
+text_enum!(
+    /// Where a customer buys.
+    SalesChannel { OnlineShop = "online_shop", Marketplace = "marketplace", Store = "store", PhoneWechat = "phone_wechat" }
+);
+text_enum!(
+    /// A prospect's way to the first purchase.
+    PipelineStage {
+        Awareness = "awareness", Interest = "interest", Decision = "decision",
+        Purchase = "purchase", Won = "won", Lost = "lost",
+    }
+);
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct Customer {
+    pub id: i64,
+    pub name: String,
+    pub kind: CustomerKind,
+    pub company: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub region: Option<String>,
+    pub owner: Option<String>,
+    pub notes: Option<String>,
+    pub external_id: Option<String>,
+    pub size_class: Option<SizeClass>,
+    pub industry: Option<String>,
+    pub channels: Vec<SalesChannel>,
+    pub tags: Vec<String>,
+    pub source: Option<String>,
+    pub is_kol: bool,
+    pub referred_by: Option<i64>,
+    pub needs: Option<String>,
+    pub preferences: Option<String>,
+    pub pipeline_stage: Option<PipelineStage>,
+    pub created_at: String,
+    pub updated_at: String,
+    pub deleted_at: Option<String>,
+    pub erased_at: Option<String>,
+}
+
+impl Customer {
+    /// The profile as an input again, e.g. to restore it after a reverted import.
+    pub fn to_input(&self) -> CustomerInput {
+        CustomerInput {
+            name: self.name.clone(),
+            kind: self.kind,
+            company: self.company.clone(),
+            phone: self.phone.clone(),
+            email: self.email.clone(),
+            region: self.region.clone(),
+            owner: self.owner.clone(),
+            notes: self.notes.clone(),
+            external_id: self.external_id.clone(),
+            size_class: self.size_class,
+            industry: self.industry.clone(),
+            channels: self.channels.clone(),
+            tags: self.tags.clone(),
+            source: self.source.clone(),
+            is_kol: self.is_kol,
+            referred_by: self.referred_by,
+            needs: self.needs.clone(),
+            preferences: self.preferences.clone(),
+            pipeline_stage: self.pipeline_stage,
+        }
+    }
+}
+
+/// Timestamps are stored as RFC 3339 UTC text with milliseconds, which sorts in time order.
+pub fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Millis, true)
+}

@@ -1,0 +1,77 @@
+//! Interaction and survey-response rows.
+
+use super::run::Importer;
+use super::source::Row;
+use super::values;
+use super::{Field, ImportKind};
+use crate::error::Result;
+use crate::interactions::{self, InteractionInput};
+use crate::surveys::{self, SurveyResponseInput};
+
+impl Importer<'_> {
+    pub(super) fn interaction_row(&mut self, row: &Row<'_>) -> Result<()> {
+        let c = &mut self.cells;
+        let kind = c.choice(row, Field::InteractionType, values::parse_interaction_kind);
+        c.require(row, Field::InteractionType, kind.is_some());
+        let occurred = c.date(row, Field::Date);
+        c.require(row, Field::Date, occurred.is_some());
+        let next = c.date(row, Field::NextFollowUp);
+        let outcome = c.text(row, Field::Outcome);
+        let notes = c.text(row, Field::Notes);
+        let owner = c.text(row, Field::Owner);
+        let (Some(kind), Some(occurred_at)) = (kind, occurred) else {
+            return Ok(());
+        };
+        let Some(customer_id) = self.known_customer(row)? else {
+            return Ok(());
+        };
+        let input = InteractionInput {
+            customer_id,
+            kind,
+            occurred_at,
+            outcome,
+            notes,
+            next_follow_up_on: next.map(|d| d.date()),
+            done: false,
+            owner,
+        };
+        if let Some(valid) = self.cells.checked(row.number, ImportKind::Interactions, input.validate())? {
+            interactions::insert(self.conn, &valid, Some(self.batch))?;
+            self.tally.created += 1;
+        }
+        Ok(())
+    }
+
+    pub(super) fn survey_row(&mut self, row: &Row<'_>) -> Result<()> {
+        let c = &mut self.cells;
+        let kind = c.choice(row, Field::SurveyType, values::parse_survey_kind);
+        c.require(row, Field::SurveyType, kind.is_some());
+        let score = c.integer(row, Field::Score);
+        c.require(row, Field::Score, score.is_some());
+        let responded = c.date(row, Field::Date);
+        c.require(row, Field::Date, responded.is_some());
+        let comment = c.text(row, Field::Comment);
+        let (Some(kind), Some(score), Some(responded)) = (kind, score, responded) else {
+            return Ok(());
+        };
+        let Some(customer_id) = self.known_customer(row)? else {
+            return Ok(());
+        };
+        let input =
+            SurveyResponseInput { customer_id, kind, survey_id: None, responded_on: responded.date(), score, comment };
+        if let Some(valid) = self.cells.checked(row.number, ImportKind::SurveyResponses, input.validate())? {
+            surveys::insert(self.conn, &valid, Some(self.batch), &self.ts)?;
+            self.tally.created += 1;
+        }
+        Ok(())
+    }
+
+    /// The existing customer an activity row names, once the row's own cells are good.
+    fn known_customer(&mut self, row: &Row<'_>) -> Result<Option<i64>> {
+        if !self.cells.errors.is_empty() {
+            return Ok(None);
+        }
+        let named = self.cells.customer_ref(row);
+        self.activity_customer(row.number, &named, false, None)
+    }
+}
