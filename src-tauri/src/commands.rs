@@ -262,8 +262,8 @@ pub async fn erase_customer(db: State<'_, Store>, id: i64) -> CommandResult<Cust
 #[tauri::command]
 #[specta::specta]
 pub async fn list_backups(db: State<'_, Store>) -> CommandResult<Vec<BackupFile>> {
-    let dir = backup::default_dir(&db.own_path);
-    blocking(move || backup::list(&dir)).await
+    let own_path = db.own_path.clone();
+    blocking(move || backup::list(&backup::default_dir(&own_path), &backup::Owner::of_file(&own_path)?)).await
 }
 
 #[tauri::command]
@@ -282,7 +282,8 @@ pub async fn restore_backup(db: State<'_, Store>, file_name: String) -> CommandR
     let own = own_or_refuse(&db)?;
     let dir = backup::default_dir(&db.own_path);
     // Only a file of the backup folder, by name: the UI cannot point this at any path.
-    let known = backup::list(&dir).map_err(ErrorPayload::from)?.into_iter().find(|b| b.file_name == file_name);
+    let owner = backup::Owner::of(&own).map_err(ErrorPayload::from)?;
+    let known = backup::list(&dir, &owner).map_err(ErrorPayload::from)?.into_iter().find(|b| b.file_name == file_name);
     let Some(chosen) = known else {
         return Err(Error::InvalidArgument(format!("no backup named {file_name}")).payload());
     };

@@ -16,9 +16,12 @@ pub const KEEP_DEFAULT: usize = 10;
 /// An automatic backup is taken when the newest is older than this.
 pub const AUTOMATIC_INTERVAL_HOURS: i64 = 24;
 
-const PREFIX: &str = "headtail-";
 const SUFFIX: &str = ".sqlite";
 const STAMP: &str = "%Y%m%d-%H%M%S";
+const STAMP_LEN: usize = "20260101-000000".len();
+/// How much of the database's identity a backup's name carries: enough to keep apart the
+/// databases of one folder; a restore checks the whole identity inside the file.
+const IDENTITY_IN_NAME: usize = 8;
 const PAGES_PER_STEP: std::ffi::c_int = 1024;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]
@@ -35,13 +38,67 @@ pub fn default_dir(db_path: &Path) -> PathBuf {
     db_path.parent().unwrap_or(Path::new(".")).join("backups")
 }
 
-fn taken_at(file_name: &str) -> Option<NaiveDateTime> {
-    let stamp = file_name.strip_prefix(PREFIX)?.strip_suffix(SUFFIX)?;
-    NaiveDateTime::parse_from_str(stamp, STAMP).ok()
+/// Whose backups: a database's identity and the file name they are named after. Every
+/// database of a folder shares its `backups/` folder, so each only ever lists, rotates and
+/// restores its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Owner {
+    identity: String,
+    stem: String,
 }
 
-/// The backups in `dir`, newest first. A missing folder has none.
-pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
+impl Owner {
+    /// The owner of the live database `db`.
+    pub fn of(db: &Database) -> Result<Self> {
+        let identity = db.with_conn(identity)?;
+        Ok(Self { identity, stem: stem_of(db.path()) })
+    }
+
+    /// The owner of the database file at `path`, read without changing it (the file must
+    /// already be migrated by this version, as any file the app has opened is).
+    pub fn of_file(path: &Path) -> Result<Self> {
+        let conn = open_read_only(path)?;
+        Ok(Self { identity: identity(&conn).map_err(|e| corrupt(path, e.to_string()))?, stem: stem_of(path) })
+    }
+
+    pub fn identity(&self) -> &str {
+        &self.identity
+    }
+
+    fn file_name(&self, at: DateTime<Utc>) -> String {
+        format!("{}-{}-{}{SUFFIX}", self.stem, &self.identity[..IDENTITY_IN_NAME], at.format(STAMP))
+    }
+
+    /// When the backup named `file_name` was taken, if it is one of this owner's.
+    fn taken_at(&self, file_name: &str) -> Option<NaiveDateTime> {
+        let rest = file_name.strip_suffix(SUFFIX)?;
+        let stamp_at = rest.len().checked_sub(STAMP_LEN)?;
+        let (rest, stamp) = (rest.get(..stamp_at)?, rest.get(stamp_at..)?);
+        let identity = rest.strip_suffix('-')?.rsplit('-').next()?;
+        if identity != &self.identity[..IDENTITY_IN_NAME] {
+            return None;
+        }
+        NaiveDateTime::parse_from_str(stamp, STAMP).ok()
+    }
+}
+
+/// The identity a migration gave the database (see `0010_database_identity.sql`).
+pub fn identity(conn: &Connection) -> Result<String> {
+    Ok(conn.query_row("SELECT id FROM database_identity", [], |r| r.get(0))?)
+}
+
+fn stem_of(path: &Path) -> String {
+    path.file_stem().map_or_else(|| "headtail".into(), |s| s.to_string_lossy().into_owned())
+}
+
+fn open_read_only(path: &Path) -> Result<Connection> {
+    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+        .map_err(|e| corrupt(path, e.to_string()))
+}
+
+/// `owner`'s backups in `dir`, newest first. A missing folder has none; other databases'
+/// backups (and backups from before databases had an identity) are not listed.
+pub fn list(dir: &Path, owner: &Owner) -> Result<Vec<BackupFile>> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -51,7 +108,7 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
     for entry in entries {
         let entry = entry?;
         let file_name = entry.file_name().to_string_lossy().into_owned();
-        if let Some(at) = taken_at(&file_name) {
+        if let Some(at) = owner.taken_at(&file_name) {
             found.push((
                 at,
                 BackupFile {
@@ -67,10 +124,11 @@ pub fn list(dir: &Path) -> Result<Vec<BackupFile>> {
     Ok(found.into_iter().map(|(_, f)| f).collect())
 }
 
-/// Copies the live database into `dir` and keeps only the newest `keep` backups.
+/// Copies the live database into `dir` and keeps only its newest `keep` backups.
 pub fn create(db: &Database, dir: &Path, now: DateTime<Utc>, keep: usize) -> Result<BackupFile> {
+    let owner = Owner::of(db)?;
     std::fs::create_dir_all(dir)?;
-    let file_name = format!("{PREFIX}{}{SUFFIX}", now.format(STAMP));
+    let file_name = owner.file_name(now);
     let target = dir.join(&file_name);
     // Written under a temporary name, so a crash never leaves a half backup that looks whole.
     let partial = dir.join(format!("{file_name}.partial"));
@@ -80,18 +138,20 @@ pub fn create(db: &Database, dir: &Path, now: DateTime<Utc>, keep: usize) -> Res
         Ok(())
     })?;
     std::fs::rename(&partial, &target)?;
-    for old in list(dir)?.into_iter().skip(keep.max(1)) {
+    for old in list(dir, &owner)?.into_iter().skip(keep.max(1)) {
         std::fs::remove_file(&old.path)?;
     }
-    list(dir)?
+    list(dir, &owner)?
         .into_iter()
         .find(|f| f.file_name == file_name)
         .ok_or_else(|| Error::Io(std::io::Error::other("the backup vanished after it was written")))
 }
 
-/// Takes a backup when none is younger than a day; returns it, or `None` when not due.
+/// Takes a backup when none of this database's is younger than a day; returns it, or `None`
+/// when not due.
 pub fn automatic(db: &Database, dir: &Path, now: DateTime<Utc>) -> Result<Option<BackupFile>> {
-    let newest = list(dir)?.first().and_then(|f| taken_at(&f.file_name));
+    let owner = Owner::of(db)?;
+    let newest = list(dir, &owner)?.first().and_then(|f| owner.taken_at(&f.file_name));
     let due = newest.is_none_or(|at| now.naive_utc() - at >= chrono::Duration::hours(AUTOMATIC_INTERVAL_HOURS));
     if due {
         create(db, dir, now, KEEP_DEFAULT).map(Some)
@@ -101,11 +161,11 @@ pub fn automatic(db: &Database, dir: &Path, now: DateTime<Utc>) -> Result<Option
 }
 
 /// Replaces the live database with `backup` after checking the backup: it must pass
-/// `integrity_check` and be a Headtail database this version can open. A backup of the
-/// current state is taken first (into `safety_dir`), so a restore can itself be undone.
+/// `integrity_check`, be a Headtail database this version can open, and be a backup of this
+/// database (same identity), never of another one. A backup of the current state is taken
+/// first (into `safety_dir`), so a restore can itself be undone.
 pub fn restore(db: &Database, backup: &Path, safety_dir: &Path, now: DateTime<Utc>) -> Result<BackupFile> {
-    let src = Connection::open_with_flags(backup, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| corrupt(backup, e.to_string()))?;
+    let src = open_read_only(backup)?;
     check_openable(&src, backup)?;
     let verdict: String =
         src.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| corrupt(backup, e.to_string()))?;
@@ -116,6 +176,11 @@ pub fn restore(db: &Database, backup: &Path, safety_dir: &Path, now: DateTime<Ut
         src.query_row("SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'customers')", [], |r| r.get(0))?;
     if !has_customers {
         return Err(corrupt(backup, "not a Headtail database".into()));
+    }
+    // A backup from before databases had an identity cannot prove whose it is.
+    let theirs = identity(&src).ok();
+    if theirs.as_deref() != Some(Owner::of(db)?.identity()) {
+        return Err(Error::BackupOfAnotherDatabase { backup: backup.display().to_string() });
     }
     let safety = create(db, safety_dir, now, usize::MAX)?;
     // Copying pages into the live file (not replacing the file) keeps the pool's other

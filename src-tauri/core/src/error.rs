@@ -57,6 +57,10 @@ pub enum Error {
     DatabaseTooNew { found: i64, supported: i64 },
     #[error("{path} is not a Headtail database or is damaged: {reason}")]
     DatabaseCorrupt { path: String, reason: String },
+    #[error(
+        "{backup} is a backup of another database; restoring it would replace this database's data with that one's"
+    )]
+    BackupOfAnotherDatabase { backup: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("database connection error: {0}")]
@@ -89,6 +93,7 @@ pub enum ErrorCode {
     InvalidArgument,
     DatabaseTooNew,
     DatabaseCorrupt,
+    BackupOfAnotherDatabase,
     Database,
     Io,
 }
@@ -118,6 +123,7 @@ impl Error {
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::DatabaseCorrupt { .. } => ErrorCode::DatabaseCorrupt,
+            Error::BackupOfAnotherDatabase { .. } => ErrorCode::BackupOfAnotherDatabase,
             Error::Database(_) | Error::Pool(_) | Error::Migration(_) => ErrorCode::Database,
             Error::Io(_) => ErrorCode::Io,
         }
@@ -137,6 +143,9 @@ impl Error {
             }
             Error::DatabaseCorrupt { path, .. } => {
                 details.params.insert("path".into(), path.clone());
+            }
+            Error::BackupOfAnotherDatabase { backup } => {
+                details.params.insert("path".into(), backup.clone());
             }
             Error::InvalidArgument(reason) => {
                 details.params.insert("reason".into(), reason.clone());

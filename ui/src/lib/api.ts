@@ -109,6 +109,7 @@ const ERROR_CODE_SET = {
   invalid_argument: true,
   database_too_new: true,
   database_corrupt: true,
+  backup_of_another_database: true,
   database: true,
   io: true,
 } satisfies Record<ErrorCode, true>;
