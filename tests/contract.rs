@@ -212,8 +212,14 @@ fn matches_at(b: &[u8], pattern: &[u8]) -> Option<usize> {
 /// An RFC 3339 timestamp with its zone, or a backup named by the clock.
 fn clock_text_at(b: &[u8]) -> Option<(usize, &'static str)> {
     const STAMP: &[u8] = b"dddd-dd-ddTdd:dd:dd";
-    if let Some(n) = matches_at(b, b"headtail-dddddddd-dddddd.sqlite") {
-        return Some((n, "<backup>"));
+    // `headtail-<identity>-<stamp>.sqlite`: the identity is random per database.
+    if let Some(n) = matches_at(b, b"headtail-").and_then(|n| {
+        let hex = b[n..].iter().take(8).filter(|c| c.is_ascii_hexdigit()).count();
+        (hex == 8 && b.get(n + 8) == Some(&b'-')).then(|| n + 9)
+    }) {
+        if let Some(m) = matches_at(&b[n..], b"dddddddd-dddddd.sqlite") {
+            return Some((n + m, "<backup>"));
+        }
     }
     let mut n = matches_at(b, STAMP)?;
     n += matches_at(&b[n..], b".*").unwrap_or(0);
@@ -438,10 +444,18 @@ fn the_fake_backend_answers_every_call_as_the_real_commands_do() {
 /// Every error code, listed through a match so that a new one does not compile until added.
 fn error_codes() -> Vec<Value> {
     use headtail_core::error::ErrorCode::*;
-    let all = [Validation, NotFound, InvalidArgument, DatabaseTooNew, DatabaseCorrupt, Database, Io];
+    let all =
+        [Validation, NotFound, InvalidArgument, DatabaseTooNew, DatabaseCorrupt, BackupOfAnotherDatabase, Database, Io];
     for code in all {
         match code {
-            Validation | NotFound | InvalidArgument | DatabaseTooNew | DatabaseCorrupt | Database | Io => {}
+            Validation
+            | NotFound
+            | InvalidArgument
+            | DatabaseTooNew
+            | DatabaseCorrupt
+            | BackupOfAnotherDatabase
+            | Database
+            | Io => {}
         }
     }
     all.iter().map(|c| json!(c)).collect()

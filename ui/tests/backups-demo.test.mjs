@@ -125,8 +125,8 @@ describe('backups', () => {
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="backup-row"]').length === 4);
     assert.equal((await ipcCalls(page, 'create_backup')).length, 1);
     const newest = await backupRows(page).first().textContent();
-    assert.match(newest, /headtail-20250601-080\d00\.sqlite/);
-    await page.getByTestId('toast').filter({ hasText: /headtail-20250601-080\d00\.sqlite/ }).waitFor();
+    assert.match(newest, /headtail-5eed0001-20250601-080\d00\.sqlite/);
+    await page.getByTestId('toast').filter({ hasText: /headtail-5eed0001-20250601-080\d00\.sqlite/ }).waitFor();
 
     // A customer added after the backup, then the backup restored: it is gone again.
     await page.getByTestId('nav-customers').click();
@@ -153,7 +153,7 @@ describe('backups', () => {
     await page.getByTestId('confirm-restore').click();
     await dialog.waitFor({ state: 'detached' });
     const restoreCall = (await ipcCalls(page, 'restore_backup')).at(-1).args;
-    assert.match(restoreCall.fileName, /^headtail-20250601-080\d00\.sqlite$/);
+    assert.match(restoreCall.fileName, /^headtail-5eed0001-20250601-080\d00\.sqlite$/);
     await page.getByTestId('toast').filter({ hasText: /The previous state was saved as headtail-/ }).waitFor();
     // The safety backup is listed too.
     await page.waitForFunction(() => document.querySelectorAll('[data-testid="backup-row"]').length === 5);

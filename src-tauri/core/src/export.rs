@@ -237,7 +237,7 @@ pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'customer_search_%'
-             AND name <> 'search_pending' ORDER BY name",
+             AND name NOT IN ('search_pending', 'database_identity', 'evaluation_lease') ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
