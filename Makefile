@@ -1,5 +1,5 @@
 # Headtail — common tasks. `make run` and `make test` install what is missing first.
-.PHONY: setup ui build release run test test-rust test-ui test-e2e bindings
+.PHONY: setup ui build release run test lint crash-trials bindings
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -22,9 +22,21 @@ run: release
 bindings:
 	cargo run -q -- bindings
 
-# Every layer: static checks, unit, storage, IPC, UI in Chromium, end to end on the real binary.
-test: build
+# Formatting and every clippy warning, as errors.
+lint: ui
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+# Each writing operation killed with SIGKILL at random moments (a short run; see the README
+# for the full one).
+crash-trials: build
+	cargo run -q --example crash_trials -- --trials 2 --customers 300
+
+# Every layer: lint, static checks, unit, storage, IPC, UI in Chromium, crash trials, end to
+# end on the real binary.
+test: build lint
 	cd ui && npm run check && npm run check:i18n
 	cargo test --workspace
 	cd ui && npm test
+	$(MAKE) crash-trials
 	node --test --test-concurrency=1 tests/e2e/
