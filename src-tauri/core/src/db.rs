@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Result};
 use r2d2_sqlite::SqliteConnectionManager;
-use rusqlite::{Connection, Transaction};
+use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{HookError, HookResult, Migrations, M};
 use std::path::{Path, PathBuf};
 use std::sync::LazyLock;
@@ -177,15 +177,90 @@ pub fn with_indexes_deferred<T>(conn: &Connection, tables: &[&str], load: impl F
 pub struct Database {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
+    read_only: bool,
+}
+
+fn file_writable(path: &Path) -> bool {
+    std::fs::OpenOptions::new().append(true).open(path).is_ok()
+}
+
+/// Whether opening failed because the file or its folder cannot be written. SQLite opens a
+/// write-protected file for reading by itself, and then cannot make the write-ahead log
+/// beside it: "unable to open database file".
+fn is_read_only(e: &Error) -> bool {
+    match e {
+        Error::DatabaseCorrupt { reason, .. } => reason.contains("unable to open") || reason.contains("readonly"),
+        Error::Database(rusqlite::Error::SqliteFailure(f, _)) => {
+            matches!(
+                f.code,
+                rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen | rusqlite::ErrorCode::PermissionDenied
+            )
+        }
+        Error::Io(io) => {
+            matches!(io.kind(), std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem)
+        }
+        _ => false,
+    }
+}
+
+fn not_writable(dir: &Path, e: std::io::Error) -> Error {
+    match e.kind() {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::Other => {
+            Error::FolderNotWritable { dir: dir.display().to_string() }
+        }
+        _ => Error::Io(e),
+    }
+}
+
+/// A path as the path part of an SQLite `file:` URI.
+fn uri_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '?' => out.push_str("%3f"),
+            '#' => out.push_str("%23"),
+            '%' => out.push_str("%25"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 impl Database {
     /// Opens (creating if needed) the file at `path` and brings its schema up to date.
     /// A file from a newer Headtail, or one that is not a database, is refused untouched.
+    /// A database Headtail may read but not write (read-only media, a locked-down folder)
+    /// opens read-only: reading and exporting work, writing fails with [`Error::ReadOnly`].
     pub fn open(path: &Path) -> Result<Self> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir)?;
+            std::fs::create_dir_all(dir).map_err(|e| not_writable(dir, e))?;
         }
+        let existed = path.exists();
+        match Self::open_writable(path) {
+            Ok(db) => Ok(db),
+            // Tried only where writing is what failed, and the reason to give if reading fails too.
+            Err(e) if existed && (is_read_only(&e) || !file_writable(path)) => {
+                Self::open_read_only(path).map_err(|_| e)
+            }
+            Err(e) if !existed && is_read_only(&e) => {
+                // Nothing of a database that could not be written is left behind.
+                let _ = std::fs::remove_file(path);
+                Err(not_writable(path.parent().unwrap_or(Path::new(".")), std::io::Error::other(e.to_string())))
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Opens a database that must already exist: a mistyped path is an error, not a new file.
+    pub fn open_existing(path: &Path) -> Result<Self> {
+        if !path.is_file() {
+            return Err(Error::NoDatabase { path: path.display().to_string() });
+        }
+        Self::open(path)
+    }
+
+    fn open_writable(path: &Path) -> Result<Self> {
         let mut conn = Connection::open(path)?;
         check_openable(&conn, path)?;
         configure(&mut conn)?;
@@ -195,7 +270,28 @@ impl Database {
 
         let manager = SqliteConnectionManager::file(path).with_init(configure);
         let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        Ok(Self { pool, path: path.to_owned() })
+        Ok(Self { pool, path: path.to_owned(), read_only: false })
+    }
+
+    /// Read-only media cannot hold the write-ahead log's files, so the file is opened as
+    /// immutable: nothing else can change it there either.
+    fn open_read_only(path: &Path) -> Result<Self> {
+        let uri = format!("file:{}?immutable=1", uri_path(path));
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&uri, flags)?;
+        let found = check_openable(&conn, path)?;
+        if found < schema_version() {
+            return Err(Error::ReadOnly { path: path.display().to_string() });
+        }
+        drop(conn);
+        let manager = SqliteConnectionManager::file(uri).with_flags(flags).with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
+        let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
+        Ok(Self { pool, path: path.to_owned(), read_only: true })
+    }
+
+    /// True when the file could only be opened for reading.
+    pub fn is_read_only(&self) -> bool {
+        self.read_only
     }
 
     pub fn path(&self) -> &Path {
@@ -210,6 +306,9 @@ impl Database {
 
     /// Runs `f` in one immediate transaction: committed if it returns `Ok`, rolled back otherwise.
     pub fn with_tx<T>(&self, f: impl FnOnce(&Transaction<'_>) -> Result<T>) -> Result<T> {
+        if self.read_only {
+            return Err(Error::ReadOnly { path: self.path.display().to_string() });
+        }
         let mut conn = self.pool.get()?;
         let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let value = f(&tx)?;

@@ -61,6 +61,14 @@ pub enum Error {
         "{backup} is a backup of another database; restoring it would replace this database's data with that one's"
     )]
     BackupOfAnotherDatabase { backup: String },
+    #[error("there is no database at {path}; check the path, or start the app once to create one")]
+    NoDatabase { path: String },
+    #[error(
+        "{path} can only be read here (read-only media or folder): viewing and export work, changes cannot be saved"
+    )]
+    ReadOnly { path: String },
+    #[error("Headtail cannot create its database in {dir}: the folder cannot be written; choose another place with --db PATH or HEADTAIL_DB")]
+    FolderNotWritable { dir: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("database connection error: {0}")]
@@ -94,6 +102,9 @@ pub enum ErrorCode {
     DatabaseTooNew,
     DatabaseCorrupt,
     BackupOfAnotherDatabase,
+    NoDatabase,
+    ReadOnly,
+    FolderNotWritable,
     Database,
     Io,
 }
@@ -124,6 +135,12 @@ impl Error {
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::DatabaseCorrupt { .. } => ErrorCode::DatabaseCorrupt,
             Error::BackupOfAnotherDatabase { .. } => ErrorCode::BackupOfAnotherDatabase,
+            Error::NoDatabase { .. } => ErrorCode::NoDatabase,
+            Error::ReadOnly { .. } => ErrorCode::ReadOnly,
+            Error::FolderNotWritable { .. } => ErrorCode::FolderNotWritable,
+            Error::Database(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ReadOnly => {
+                ErrorCode::ReadOnly
+            }
             Error::Database(_) | Error::Pool(_) | Error::Migration(_) => ErrorCode::Database,
             Error::Io(_) => ErrorCode::Io,
         }
@@ -146,6 +163,12 @@ impl Error {
             }
             Error::BackupOfAnotherDatabase { backup } => {
                 details.params.insert("path".into(), backup.clone());
+            }
+            Error::NoDatabase { path } | Error::ReadOnly { path } => {
+                details.params.insert("path".into(), path.clone());
+            }
+            Error::FolderNotWritable { dir } => {
+                details.params.insert("path".into(), dir.clone());
             }
             Error::InvalidArgument(reason) => {
                 details.params.insert("reason".into(), reason.clone());

@@ -110,6 +110,9 @@ const ERROR_CODE_SET = {
   database_too_new: true,
   database_corrupt: true,
   backup_of_another_database: true,
+  no_database: true,
+  read_only: true,
+  folder_not_writable: true,
   database: true,
   io: true,
 } satisfies Record<ErrorCode, true>;

@@ -151,3 +151,87 @@ fn reads_in_a_snapshot_do_not_see_a_write_committed_meanwhile() {
     assert_eq!((before, during), (0, 0), "the snapshot keeps what it first read");
     assert_eq!(db.with_conn(|c| count(c)).expect("after"), 1, "the next read sees the write");
 }
+
+/// Makes a file or folder unwritable for the duration, even for root (who ignores modes):
+/// the immutable attribute as root, the mode otherwise.
+struct Unwritable(Vec<std::path::PathBuf>);
+
+impl Unwritable {
+    fn make(paths: &[&std::path::Path]) -> Self {
+        let root = std::process::Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+        for p in paths {
+            if root {
+                let ok = std::process::Command::new("chattr").arg("+i").arg(p).status().is_ok_and(|s| s.success());
+                assert!(ok, "chattr +i {} (e2fsprogs on ext4 or similar)", p.display());
+            } else {
+                let mode = if p.is_dir() { 0o555 } else { 0o444 };
+                std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(mode)).expect("chmod");
+            }
+        }
+        Self(paths.iter().map(|p| p.to_path_buf()).collect())
+    }
+}
+
+impl Drop for Unwritable {
+    fn drop(&mut self) {
+        for p in &self.0 {
+            let _ = std::process::Command::new("chattr").arg("-i").arg(p).status();
+            let mode = if p.is_dir() { 0o755 } else { 0o644 };
+            let _ = std::fs::set_permissions(p, std::os::unix::fs::PermissionsExt::from_mode(mode));
+        }
+    }
+}
+
+#[test]
+fn a_missing_database_is_not_created_where_one_must_exist() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let typo = dir.path().join("shpo.sqlite");
+    let err = Database::open_existing(&typo).expect_err("no such database");
+    assert!(matches!(err, Error::NoDatabase { .. }), "got {err:?}");
+    assert_eq!(err.payload().code, headtail_core::error::ErrorCode::NoDatabase);
+    assert!(!typo.exists(), "nothing is created");
+}
+
+#[test]
+fn a_database_on_read_only_media_opens_for_reading_and_refuses_writes_by_name() {
+    use headtail_core::customers::{self, CustomerInput, CustomerQuery};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("usb");
+    let path = folder.join("shop.sqlite");
+    {
+        let db = Database::open(&path).expect("create");
+        db.with_tx(|tx| customers::create(tx, CustomerInput::named("张伟"), crate::at(1))).expect("customer");
+        db.with_conn(|c| Ok(c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?)).expect("checkpoint");
+    }
+    let _ = std::fs::remove_file(folder.join("shop.sqlite-wal"));
+    let _ = std::fs::remove_file(folder.join("shop.sqlite-shm"));
+    let bytes = std::fs::read(&path).expect("bytes");
+    let _guard = Unwritable::make(&[&path, &folder]);
+
+    let db = Database::open(&path).expect("a valid database on read-only media opens");
+    assert!(db.is_read_only());
+    let page = db.with_conn(|c| customers::list(c, &CustomerQuery::default())).expect("reading works");
+    assert_eq!(page.items.len(), 1);
+    let out = dir.path().join("export");
+    let tables = db.with_conn(|c| headtail_core::export::database_csv(c, &out)).expect("export works");
+    assert!(tables.iter().any(|t| t.table == "customers" && t.rows == 1));
+
+    let err = db
+        .with_tx(|tx| customers::create(tx, CustomerInput::named("李娜"), crate::at(2)))
+        .expect_err("writing cannot work");
+    assert!(matches!(err, Error::ReadOnly { .. }), "got {err:?}");
+    assert_eq!(err.payload().code, headtail_core::error::ErrorCode::ReadOnly);
+    drop(db);
+    assert_eq!(std::fs::read(&path).expect("bytes"), bytes, "the file is untouched");
+}
+
+#[test]
+fn a_new_database_in_a_folder_that_cannot_be_written_says_so() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let folder = dir.path().join("locked");
+    std::fs::create_dir_all(&folder).expect("folder");
+    let _guard = Unwritable::make(&[&folder]);
+    let err = Database::open(&folder.join("headtail.sqlite")).expect_err("cannot create");
+    assert!(matches!(err, Error::FolderNotWritable { .. }), "got {err:?}");
+    assert!(err.to_string().contains("--db"), "says how to choose another place: {err}");
+}
