@@ -1,7 +1,6 @@
 //! Complaints: what went wrong, how bad it is, where it stands, and how long it took to resolve.
 
 use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
 use crate::error::{Error, Result, Rule};
 use chrono::NaiveDateTime;
 use rusqlite::{params, Connection, OptionalExtension, Row};

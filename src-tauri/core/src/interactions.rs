@@ -2,7 +2,6 @@
 //! follow-up each one schedules.
 
 use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
 use crate::error::{Error, Result, Rule};
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection, OptionalExtension, Row};

@@ -1,5 +1,9 @@
 //! Headtail's core: domain types, storage and analytics. Nothing here knows about the window.
 
+// First, so that every module below can use the macro without an import.
+#[macro_use]
+mod text_enum;
+
 pub mod activity;
 pub mod backup;
 pub mod clv;

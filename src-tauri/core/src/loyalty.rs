@@ -3,7 +3,6 @@
 //! goes below zero at any date. A mistaken entry is corrected by an adjustment, not deleted.
 
 use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
 use crate::error::{Error, Result, Rule};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};

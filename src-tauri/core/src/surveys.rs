@@ -1,7 +1,6 @@
 //! Satisfaction surveys and their answers: NPS (0-10), CSAT (1-5), CES (1-7).
 
 use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
 use crate::error::{Error, Result, Rule};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};

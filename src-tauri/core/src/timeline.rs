@@ -18,7 +18,7 @@
 //! are added while the user scrolls, which an offset would shift.
 
 use crate::complaints::{self, ComplaintSeverity, ComplaintStatus};
-use crate::customers::{text_enum, SalesChannel};
+use crate::customers::SalesChannel;
 use crate::error::{Error, Result};
 use crate::interactions::InteractionKind;
 use crate::loyalty::LoyaltyKind;

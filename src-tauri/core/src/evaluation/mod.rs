@@ -24,7 +24,6 @@ pub use settings::EvaluationSettings;
 pub use tiers::Tier;
 
 use crate::clv::{BgNbd, GammaGamma};
-use crate::customers::text_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use specta::Type;

@@ -7,7 +7,6 @@ use super::reasons::Reason;
 use super::Evaluation;
 use super::{decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, Stage};
 use crate::activity::{page_limit, Page, CURRENCY_DEFAULT};
-use crate::customers::text_enum;
 use crate::db::Database;
 use crate::error::{Error, Result};
 use chrono::{NaiveDate, SecondsFormat, Utc};

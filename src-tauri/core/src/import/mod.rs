@@ -36,7 +36,6 @@ pub use revert::{list_batches, revert_batch, ImportBatch, RevertReport};
 pub use run::{import_file, preview_file};
 pub use source::{FileFormat, ReadError, ReadOptions, SourceInfo};
 
-use crate::customers::text_enum;
 use crate::error::Rule;
 use serde::{Deserialize, Serialize};
 use specta::Type;
