@@ -1,7 +1,6 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
 use chrono::NaiveDate;
-use headtail_core::activity::Page;
 use headtail_core::backup::{self, BackupFile};
 use headtail_core::complaints::{self, Complaint, ComplaintInput};
 use headtail_core::contacts::{self, Contact, ContactInput};
@@ -16,6 +15,7 @@ use headtail_core::export::{self, CustomerSelection, TableExport};
 use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
 use headtail_core::interactions::{self, Interaction, InteractionInput};
 use headtail_core::orders::{self, Order, OrderInput};
+use headtail_core::page::Page;
 use headtail_core::settings::{self, Language};
 use headtail_core::surveys::{self, SurveyResponse, SurveyResponseInput};
 use headtail_core::timeline::{self, TimelinePage, TimelineQuery};

@@ -1,7 +1,8 @@
 //! Complaints: what went wrong, how bad it is, where it stands, and how long it took to resolve.
 
-use crate::activity::{clean, page_limit, Checks, Page};
+use crate::activity::{clean, Checks};
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::NaiveDateTime;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

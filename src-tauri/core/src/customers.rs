@@ -2,6 +2,7 @@
 //! customer list, the trash and erasure.
 
 use crate::error::{Error, FieldError, Result, Rule};
+use crate::page::page_limit;
 use crate::search;
 use chrono::{DateTime, SecondsFormat, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -19,7 +20,6 @@ pub const LONG_TEXT_MAX: usize = 2000;
 pub const NOTES_MAX: usize = 5000;
 pub const TAG_MAX: usize = 50;
 pub const TAGS_MAX: usize = 30;
-pub const PAGE_MAX: u32 = 500;
 
 text_enum!(CustomerKind { Company = "company", Person = "person" });
 text_enum!(
@@ -200,7 +200,7 @@ pub struct CustomerQuery {
     /// Deleted customers (the trash) instead of live ones.
     pub deleted: bool,
     pub offset: u32,
-    /// At most [`PAGE_MAX`]; 0 means the default page of 50.
+    /// At most [`crate::page::PAGE_MAX`]; 0 means the default page of 50.
     pub limit: u32,
 }
 
@@ -650,10 +650,7 @@ pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits)
 fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
     let Filter { conditions: mut filters, args, fts } = filter(query);
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let limit = match query.limit {
-        0 => 50,
-        n => n.min(PAGE_MAX),
-    };
+    let limit = page_limit(query.limit);
     let page = |filters: &[String]| -> Result<Vec<Customer>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM customers c WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",

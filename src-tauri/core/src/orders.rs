@@ -1,8 +1,9 @@
 //! Orders and their product lines.
 
-use crate::activity::{clean, page_limit, Checks, Page, CURRENCY_DEFAULT};
+use crate::activity::{clean, Checks, CURRENCY_DEFAULT};
 use crate::customers::SalesChannel;
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

@@ -117,7 +117,7 @@ fn list_for_customer_is_newest_first_with_lines_and_pages_without_overlap() {
     add(&db, order(other, date(5, 1), 999));
 
     let page = |offset, limit| db.with_conn(|c| orders::list_for_customer(c, buyer, offset, limit)).expect("list");
-    let ids = |p: &headtail_core::activity::Page<Order>| p.items.iter().map(|o| o.id).collect::<Vec<_>>();
+    let ids = |p: &headtail_core::page::Page<Order>| p.items.iter().map(|o| o.id).collect::<Vec<_>>();
     let all = page(0, 0);
     assert_eq!(all.total, 4, "only this customer's orders count");
     assert_eq!(
