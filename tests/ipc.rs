@@ -216,3 +216,53 @@ fn a_file_previews_without_writing_and_a_list_exports_with_chinese_headers() {
     assert!(text.starts_with('\u{feff}'), "UTF-8 with BOM for Excel");
     assert!(text.contains("客户名称") && text.contains("张伟"), "{text}");
 }
+
+#[test]
+fn a_new_order_and_imported_orders_bring_the_standing_up_to_date() {
+    let app = app();
+    let ids: Vec<i64> = ["张伟", "李娜"]
+        .iter()
+        .map(|name| {
+            app.call("create_customer", json!({"input": customer(name, "x@example.cn")})).expect("create")["id"]
+                .as_i64()
+                .expect("id")
+        })
+        .collect();
+    let order = |id: i64, on: &str| {
+        json!({"input": {"customer_id": id, "external_id": null, "ordered_on": on, "amount_minor": 10_000,
+               "currency": null, "cost_minor": null, "channel": null, "lines": []}})
+    };
+    for &id in &ids {
+        app.call("create_order", order(id, "2026-01-05")).expect("order");
+    }
+    // A run, as the Segments page would start it.
+    let info = app.call("app_info", json!({})).expect("info");
+    let db = headtail_core::Database::open(std::path::Path::new(info["db_path"].as_str().expect("path"))).expect("db");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
+    headtail_core::evaluation::store::run(
+        &db,
+        as_of,
+        headtail_core::evaluation::store::Trigger::Manual,
+        &mut |_, _| {},
+    )
+    .expect("run");
+    let purchase_days = |id: i64| {
+        let standing = app.call("customer_standing", json!({"customerId": id})).expect("standing");
+        standing["member"]["measures"]["purchase_days"].as_u64().expect("purchase days")
+    };
+    assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (1, 1));
+
+    app.call("create_order", order(ids[0], "2026-02-10")).expect("new order");
+    assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (2, 1), "the order form");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("订单.csv");
+    std::fs::write(&csv, "客户名称,下单日期,金额\n李娜,2026-02-11,20\n").expect("write");
+    let options = json!({"kind": "orders", "mode": "create", "mapping": {}, "day_first": null, "skip_bad_rows": false,
+                         "dry_run": false, "read": {}, "default_currency": null});
+    let report = app
+        .call("run_import", json!({"path": csv, "options": options, "onProgress": "__CHANNEL__:1"}))
+        .expect("import");
+    assert_eq!(report["status"], "imported");
+    assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (2, 2), "an import");
+}

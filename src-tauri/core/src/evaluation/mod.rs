@@ -12,6 +12,7 @@
 mod engine;
 pub mod load;
 mod reasons;
+pub mod refresh;
 pub mod rfm;
 mod settings;
 pub mod store;

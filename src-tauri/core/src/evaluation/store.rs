@@ -1,11 +1,13 @@
 //! Evaluation runs in the database: running and saving one, the members of a run, a
-//! customer's history and reasons, migration between runs, and re-evaluating one customer
-//! against the latest run's model after a new order.
+//! customer's history and reasons, migration between runs. Re-evaluating customers against
+//! the latest run's model after new orders is [`super::refresh`]'s.
 
-use super::engine::{evaluate_columns, predict_alone};
+pub use super::refresh::refresh_customer;
+
+use super::engine::evaluate_columns;
 use super::reasons::Reason;
 use super::Evaluation;
-use super::{decide, load, measure, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, Stage};
+use super::{decide, load, Decision, EvaluationSettings, Lifecycle, Measures, Member, Model, Stage};
 use crate::activity::CURRENCY_DEFAULT;
 use crate::db::Database;
 use crate::error::{Error, Result};
@@ -212,7 +214,7 @@ pub fn run(
 
 /// Members saved per transaction: each holds the write lock for a fraction of a second, so
 /// edits in the window go through while a large run is being saved.
-const SAVE_BATCH: usize = 50_000;
+pub(super) const SAVE_BATCH: usize = 50_000;
 
 fn save_members(
     db: &Database,
@@ -248,7 +250,8 @@ fn json<T: Serialize>(value: &T) -> Result<String> {
     serde_json::to_string(value).map_err(|e| Error::InvalidArgument(e.to_string()))
 }
 
-const MEMBER_COLUMNS: &str = "customer_id, recency_days, purchase_days, span_days, median_gap_days, last_gap_days,
+pub(super) const MEMBER_COLUMNS: &str =
+    "customer_id, recency_days, purchase_days, span_days, median_gap_days, last_gap_days,
     frequency, monetary_minor, contribution_minor, historical_clv_minor, window_margin_minor,
     window_service_cost_minor, previous_window_revenue_minor, p_alive, expected_purchases, predicted_clv_minor,
     is_kol, referrals, open_complaints, follow_up_due, last_survey, categories, returned_after_churn,
@@ -278,12 +281,12 @@ fn insert_run(conn: &Connection, run: &Run) -> Result<i64> {
     Ok(conn.last_insert_rowid())
 }
 
-fn insert_member_sql() -> String {
+pub(super) fn insert_member_sql() -> String {
     let placeholders = (2..=43).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
     format!("INSERT INTO evaluation_members (run_id, {MEMBER_COLUMNS}) VALUES (?1, {placeholders})")
 }
 
-fn write_member(
+pub(super) fn write_member(
     stmt: &mut rusqlite::Statement<'_>,
     run: i64,
     m: &Measures,
@@ -705,42 +708,6 @@ pub fn migration(conn: &Connection, from_run: i64, to_run: i64, dimension: Dimen
     let flows =
         stmt.query_map([from_run, to_run], |r| Ok(Flow { from: r.get(0)?, to: r.get(1)?, customers: r.get(2)? }))?;
     Ok(flows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Re-evaluates one customer against the latest run's model (no refit, no new cut points):
-/// after a new order the customer's standing is current in milliseconds. The member row of
-/// the latest run is updated and marked with the date it was evaluated at.
-///
-/// Returns `None` when there is no run yet or the customer was not in it.
-pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Result<Option<Member>> {
-    let Some(run) = db.with_conn(latest_run)? else { return Ok(None) };
-    if db.with_conn(|conn| member_in(conn, run.id, customer))?.is_none() {
-        return Ok(None);
-    }
-    let as_of = today.max(run.as_of);
-    let settings = &run.settings;
-    // The streaks continue from the run before the latest, as in the latest run itself.
-    let population = load::population_with(
-        db,
-        as_of,
-        &run.currency,
-        settings,
-        Some(customer),
-        Some(&run.model.categories),
-        run.as_of,
-    )?;
-    let Some(facts) = population.customers.first() else { return Ok(None) };
-    let days = population.purchase_days(0);
-    let mut measures = measure(facts, days, as_of);
-    predict_alone(&mut measures, facts, days, as_of, settings, &run.model.clv);
-    let model = Model { as_of, ..run.model };
-    let decision = decide(&measures, &model, settings, None);
-    let member = Member { measures, decision };
-    db.with_tx(|tx| {
-        tx.execute("DELETE FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2", [run.id, customer])?;
-        write_member(&mut tx.prepare(&insert_member_sql())?, run.id, &member.measures, &member.decision, Some(as_of))
-    })?;
-    Ok(Some(member))
 }
 
 /// The columns of a members file, one row per customer.

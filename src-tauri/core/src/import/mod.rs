@@ -22,12 +22,14 @@
 //! ambiguous values met before the proof are provisionally read month first, and if the
 //! proof says otherwise the transaction is rolled back and the file read again.
 
+mod committed;
 mod headers;
 mod revert;
 mod run;
 pub mod source;
 pub mod values;
 
+pub use committed::{complete_search, import_into, SearchCompleted};
 pub use headers::{
     auto_mapping, column_of, fields, missing_fields, normalise_header, required_fields, save_mapping, saved_mapping,
     synonyms, Mapping,
