@@ -29,6 +29,7 @@ pub mod service_costs;
 pub mod settings;
 pub mod surveys;
 pub mod timeline;
+pub mod transaction_file;
 
 pub use db::Database;
 pub use error::{Error, ErrorPayload, Result};
