@@ -138,7 +138,7 @@ fn the_demo_database_opens_beside_the_own_one_and_closes_again() {
     assert!(info["db_path"].as_str().is_some_and(|p| p.ends_with("headtail-demo.sqlite")), "{info}");
     assert_eq!(app.total(), 2000);
     let refused = app.call("create_backup", json!({})).expect_err("no backups of the demo");
-    assert_eq!(refused["code"], "invalid_argument");
+    assert_eq!(refused["code"], "conflict");
 
     app.call("close_demo", json!({})).expect("close demo");
     assert_eq!(app.call("app_info", json!({})).expect("info")["is_demo"], false);
@@ -182,7 +182,8 @@ fn a_profile_gathers_contacts_and_a_timeline_and_backups_restore_by_name_only() 
     let listed = app.call("list_backups", json!({})).expect("list");
     assert!(listed.as_array().expect("array").iter().any(|b| b["file_name"] == name.as_str()));
     let err = app.call("restore_backup", json!({"fileName": "../../etc/passwd"})).expect_err("not a backup");
-    assert_eq!(err["code"], "invalid_argument");
+    assert_eq!(err["code"], "not_found");
+    assert_eq!(err["details"]["params"], json!({"entity": "file", "name": "../../etc/passwd"}));
 
     let erased = app.call("erase_customer", json!({"id": id})).expect("erase");
     assert_ne!(erased["name"], "张伟");
@@ -265,4 +266,29 @@ fn a_new_order_and_imported_orders_bring_the_standing_up_to_date() {
         .expect("import");
     assert_eq!(report["status"], "imported");
     assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (2, 2), "an import");
+}
+
+#[test]
+fn failures_arrive_with_the_code_of_their_kind() {
+    let app = app();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = json!({"kind": "customers", "mode": "create", "mapping": {}, "day_first": null, "skip_bad_rows": false,
+                         "dry_run": false, "read": {}, "default_currency": null});
+    let missing = dir.path().join("gone.csv");
+    let err = app.call("preview_import", json!({"path": missing, "options": options})).expect_err("no file");
+    assert_eq!((err["code"].as_str(), err["details"]["params"]["entity"].as_str()), (Some("not_found"), Some("file")));
+
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").expect("write");
+    let err = app.call("preview_import", json!({"path": empty, "options": options})).expect_err("empty file");
+    assert_eq!(err["code"], "unreadable_file", "{err}");
+    assert!(err["details"]["params"]["reason"].as_str().is_some_and(|r| r.contains("no header row")), "{err}");
+
+    let query = json!({"before": null, "limit": 10, "kinds": [], "utc_offset_minutes": 100_000});
+    let err = app.call("customer_timeline", json!({"customerId": 1, "query": query})).expect_err("bad offset");
+    assert_eq!(err["code"], "invalid_argument");
+
+    app.call("open_demo", json!({})).expect("open demo");
+    let err = app.call("restore_backup", json!({"fileName": "x.sqlite"})).expect_err("the demo has no backups");
+    assert_eq!(err["code"], "conflict");
 }

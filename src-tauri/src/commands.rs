@@ -98,7 +98,7 @@ where
 {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|e| Error::InvalidArgument(format!("background task failed: {e}")).payload())?
+        .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
         .map_err(ErrorPayload::from)
 }
 
@@ -278,15 +278,15 @@ pub async fn restore_backup(db: State<'_, Store>, file_name: String) -> CommandR
     // Only a file of the backup folder, by name: the UI cannot point this at any path.
     let known = backup::list(&dir).map_err(ErrorPayload::from)?.into_iter().find(|b| b.file_name == file_name);
     let Some(chosen) = known else {
-        return Err(Error::InvalidArgument(format!("no backup named {file_name}")).payload());
+        return Err(Error::FileNotFound(file_name).payload());
     };
     blocking(move || backup::restore(&own, Path::new(&chosen.path), &dir, now())).await
 }
 
 fn own_or_refuse(store: &Store) -> CommandResult<Database> {
-    store.own_database().ok_or_else(|| {
-        Error::InvalidArgument("backups are for your own database; leave the demo first".into()).payload()
-    })
+    store
+        .own_database()
+        .ok_or_else(|| Error::Conflict("backups are for your own database; leave the demo first".into()).payload())
 }
 
 /// Opens the demo database (filled with a demo business on first use) instead of the user's.
@@ -455,7 +455,7 @@ pub async fn run_evaluation(
     on_progress: Channel<EvaluationProgress>,
 ) -> CommandResult<Run> {
     if db.evaluating.swap(true, Ordering::SeqCst) {
-        return Err(Error::InvalidArgument("an evaluation is already running".into()).payload());
+        return Err(Error::Conflict("an evaluation is already running".into()).payload());
     }
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let result = on_db(&db, move |db| {

@@ -154,7 +154,7 @@ pub fn update(conn: &Connection, id: i64, input: ComplaintInput) -> Result<Compl
 pub fn resolve(conn: &Connection, id: i64, resolved_at: NaiveDateTime) -> Result<Complaint> {
     let current = get(conn, id)?;
     if current.status.is_finished() {
-        return Err(Error::InvalidArgument(format!("complaint {id} is already {}", current.status.as_str())));
+        return Err(Error::Conflict(format!("complaint {id} is already {}", current.status.as_str())));
     }
     let mut checks = Checks::default();
     if resolved_at < current.opened_at {

@@ -193,7 +193,7 @@ pub fn generate(
     settings.validate()?;
     let existing: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
     if existing > 0 {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::Conflict(format!(
             "the database already holds {existing} customers; demo data goes into a new file"
         )));
     }

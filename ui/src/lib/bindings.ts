@@ -437,7 +437,7 @@ export type CustomerQuery_Deserialize = {
 	/**  Deleted customers (the trash) instead of live ones. */
 	deleted: boolean,
 	offset: number,
-	/**  At most [`PAGE_MAX`]; 0 means the default page of 50. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page of 50. */
 	limit: number,
 };
 
@@ -453,7 +453,7 @@ export type CustomerQuery_Serialize = {
 	/**  Deleted customers (the trash) instead of live ones. */
 	deleted: boolean,
 	offset: number,
-	/**  At most [`PAGE_MAX`]; 0 means the default page of 50. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page of 50. */
 	limit: number,
 };
 
@@ -612,7 +612,7 @@ export type DemoSummary = {
 export type Dimension = "tier" | "segment" | "value_class" | "lifecycle" | "service_level";
 
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
-export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "database_too_new" | "database_corrupt" | "database" | "io";
+export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "conflict" | "unreadable_file" | "internal" | "database_too_new" | "database_corrupt" | "database" | "io";
 
 export type ErrorDetails = ErrorDetails_Serialize | ErrorDetails_Deserialize;
 
@@ -1823,7 +1823,7 @@ export type TimelineQuery = TimelineQuery_Serialize | TimelineQuery_Deserialize;
 export type TimelineQuery_Deserialize = {
 	/**  Only entries after this one (older, or the same time and lower in kind and id order). */
 	before?: TimelineCursor | null,
-	/**  At most [`crate::activity::PAGE_MAX`]; 0 means the default page. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page. */
 	limit: number,
 	/**  Only these kinds; empty means all. */
 	kinds?: TimelineKind[],
@@ -1837,7 +1837,7 @@ export type TimelineQuery_Deserialize = {
 export type TimelineQuery_Serialize = {
 	/**  Only entries after this one (older, or the same time and lower in kind and id order). */
 	before: TimelineCursor | null,
-	/**  At most [`crate::activity::PAGE_MAX`]; 0 means the default page. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page. */
 	limit: number,
 	/**  Only these kinds; empty means all. */
 	kinds: TimelineKind[],

@@ -38,7 +38,7 @@ pub fn settings(conn: &Connection) -> Result<EvaluationSettings> {
 /// [`Error::Validation`] naming each setting out of range; nothing is saved then.
 pub fn save_settings(conn: &Connection, settings: &EvaluationSettings) -> Result<()> {
     settings.validate()?;
-    let json = serde_json::to_string(settings).map_err(|e| Error::InvalidArgument(e.to_string()))?;
+    let json = serde_json::to_string(settings).map_err(|e| Error::Internal(e.to_string()))?;
     conn.execute(
         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         params![SETTINGS_KEY, json],
@@ -247,7 +247,7 @@ fn now() -> String {
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::InvalidArgument(e.to_string()))
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
 }
 
 pub(super) const MEMBER_COLUMNS: &str =
@@ -447,7 +447,7 @@ fn placeholder_model() -> Model {
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::InvalidArgument(format!("stored {what} is unreadable: {e}")))
+    serde_json::from_str(text).map_err(|e| Error::Internal(format!("stored {what} is unreadable: {e}")))
 }
 
 const RUN_COLUMNS: &str =
