@@ -329,8 +329,10 @@ pub async fn run_import(
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportReport> {
     on_db(&db, move |db| {
-        // A closed window only stops the reports, not the import.
-        let imported = import::import_into(db, Path::new(&path), &options, now(), |p| drop(on_progress.send(p)))?;
+        let imported = import::import_into(db, Path::new(&path), &options, now(), |p| {
+            // A closed window only stops the reports, not the import.
+            let _ = on_progress.send(p);
+        })?;
         let report = followed(imported);
         if report.status == import::ImportStatus::Imported {
             complete_search_in_background(db.clone());

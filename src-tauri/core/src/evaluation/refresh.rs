@@ -3,10 +3,10 @@
 //! rows in that run are replaced and marked with that date.
 //!
 //! A few customers (an order from the form, a small import) have their facts read one by
-//! one through the customer indexes, a few milliseconds each. Many customers (a large
-//! import) have them read in one pass over the tables, the way a run reads them, which costs
-//! about as much as reading [`ONE_PASS_PER_CUSTOMER`] customers one by one for every member
-//! of the run; past that share, the one pass is taken. Both read the same facts.
+//! one through the customer indexes, under a millisecond each. Many customers (a large
+//! import) have them read in one pass over the tables, the way a run reads them: past one
+//! customer for every [`ONE_PASS_PER_CUSTOMER`] members of the run, the pass is taken. Both
+//! read the same facts.
 
 use super::engine::predict_alone;
 use super::store::{latest_run, write_member, Run, MEMBER_COLUMNS, SAVE_BATCH};
@@ -17,9 +17,12 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use rusqlite::Connection;
 
-/// Members of a run whose one pass over the tables costs as much as reading one customer's
-/// facts alone (measured at 100,000 customers: see `standings_bench`).
-pub const ONE_PASS_PER_CUSTOMER: u64 = 25;
+/// Members of a run for each customer that makes one pass cheaper than reading customers
+/// one by one. Measured (`standings_bench`), the two cost the same at one customer for every
+/// 20 to 25 members at 100,000 customers and for every 87 at 1,000,000 (reading one customer
+/// grows with the table); at 50 the slower choice costs at most about twice the faster at
+/// either size.
+pub const ONE_PASS_PER_CUSTOMER: u64 = 50;
 
 /// Re-evaluates one customer against the latest run's model: after a new order the
 /// customer's standing is current in milliseconds. The member row of the latest run is
