@@ -444,16 +444,36 @@ fn the_fake_backend_answers_every_call_as_the_real_commands_do() {
 /// Every error code, listed through a match so that a new one does not compile until added.
 fn error_codes() -> Vec<Value> {
     use headtail_core::error::ErrorCode::*;
-    let all =
-        [Validation, NotFound, InvalidArgument, DatabaseTooNew, DatabaseCorrupt, BackupOfAnotherDatabase, Database, Io];
+    let all = [
+        Validation,
+        NotFound,
+        InvalidArgument,
+        Conflict,
+        UnreadableFile,
+        Internal,
+        DatabaseTooNew,
+        DatabaseCorrupt,
+        BackupOfAnotherDatabase,
+        NoDatabase,
+        ReadOnly,
+        FolderNotWritable,
+        Database,
+        Io,
+    ];
     for code in all {
         match code {
             Validation
             | NotFound
             | InvalidArgument
+            | Conflict
+            | UnreadableFile
+            | Internal
             | DatabaseTooNew
             | DatabaseCorrupt
             | BackupOfAnotherDatabase
+            | NoDatabase
+            | ReadOnly
+            | FolderNotWritable
             | Database
             | Io => {}
         }
@@ -500,14 +520,16 @@ fn time_units() -> Vec<Value> {
 
 /// The constants the fake would otherwise copy by hand, as `backend-constants.json` holds them.
 fn backend_constants() -> Value {
-    use headtail_core::{activity, backup, complaints, contacts, customers, interactions, orders, surveys, timeline};
+    use headtail_core::{
+        activity, backup, complaints, contacts, customers, interactions, orders, page, surveys, timeline,
+    };
     let choices = |all: Vec<&str>| json!(all);
     json!({
         "version": env!("CARGO_PKG_VERSION"),
         "schema_version": headtail_core::db::schema_version(),
         "error_codes": error_codes(),
         "rules": rules(),
-        "page": { "default": activity::PAGE_DEFAULT, "max": customers::PAGE_MAX },
+        "page": { "default": page::PAGE_DEFAULT, "max": page::PAGE_MAX },
         "count_cap": customers::COUNT_CAP,
         "backups_keep": backup::KEEP_DEFAULT,
         "currency_default": activity::CURRENCY_DEFAULT,

@@ -141,3 +141,45 @@ fn export_writes_one_csv_per_table() {
     assert!(customers.starts_with(b"\xEF\xBB\xBF"));
     assert!(String::from_utf8_lossy(&customers).contains("钱多多"));
 }
+
+/// (purchase days, the date it was evaluated again on) of a customer in the latest run.
+fn standing(db: &Path, external_id: &str) -> (i64, Option<String>) {
+    rusqlite::Connection::open(db)
+        .expect("open")
+        .query_row(
+            "SELECT m.purchase_days, m.refreshed_on FROM evaluation_members m JOIN customers c ON c.id = m.customer_id
+             WHERE c.external_id = ?1 AND m.run_id = (SELECT max(id) FROM evaluation_runs)",
+            [external_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .expect("member of the latest run")
+}
+
+#[test]
+fn imported_orders_bring_their_customers_standings_up_to_date() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let first = write(
+        dir.path(),
+        "a.csv",
+        "订单号,客户编号,下单日期,金额\nA1,C1,2026-01-05,100\nA2,C2,2026-02-01,50\n".as_bytes(),
+    );
+    assert_eq!(headtail(&["import", "--db", s(&db), "--kind", "orders", s(&first)]).status.code(), Some(0));
+    let out = headtail(&["evaluate", "--db", s(&db), "--as-of", "2026-06-30", "--out", s(&dir.path().join("m.csv"))]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(standing(&db, "C1"), (1, None));
+
+    let second = write(
+        dir.path(),
+        "b.csv",
+        "订单号,客户编号,下单日期,金额\nB1,C1,2026-06-20,80\nB2,C3,2026-06-21,20\n".as_bytes(),
+    );
+    let out = headtail(&["import", "--db", s(&db), "--kind", "orders", s(&second)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let (days, refreshed) = standing(&db, "C1");
+    assert_eq!(days, 2, "the imported order counts in C1's standing");
+    assert!(refreshed.is_some(), "marked as evaluated again after the run");
+    assert_eq!(standing(&db, "C2"), (1, None), "a customer without new orders keeps the run's standing");
+    assert!(report.contains("standings: 1 customers brought up to date"), "{report}");
+}

@@ -138,7 +138,7 @@ fn the_demo_database_opens_beside_the_own_one_and_closes_again() {
     assert!(info["db_path"].as_str().is_some_and(|p| p.ends_with("headtail-demo.sqlite")), "{info}");
     assert_eq!(app.total(), 2000);
     let refused = app.call("create_backup", json!({})).expect_err("no backups of the demo");
-    assert_eq!(refused["code"], "invalid_argument");
+    assert_eq!(refused["code"], "conflict");
 
     app.call("close_demo", json!({})).expect("close demo");
     assert_eq!(app.call("app_info", json!({})).expect("info")["is_demo"], false);
@@ -182,7 +182,8 @@ fn a_profile_gathers_contacts_and_a_timeline_and_backups_restore_by_name_only() 
     let listed = app.call("list_backups", json!({})).expect("list");
     assert!(listed.as_array().expect("array").iter().any(|b| b["file_name"] == name.as_str()));
     let err = app.call("restore_backup", json!({"fileName": "../../etc/passwd"})).expect_err("not a backup");
-    assert_eq!(err["code"], "invalid_argument");
+    assert_eq!(err["code"], "not_found");
+    assert_eq!(err["details"]["params"], json!({"entity": "file", "name": "../../etc/passwd"}));
 
     let erased = app.call("erase_customer", json!({"id": id})).expect("erase");
     assert_ne!(erased["name"], "张伟");
@@ -215,4 +216,79 @@ fn a_file_previews_without_writing_and_a_list_exports_with_chinese_headers() {
     let text = std::fs::read_to_string(&out).expect("read export");
     assert!(text.starts_with('\u{feff}'), "UTF-8 with BOM for Excel");
     assert!(text.contains("客户名称") && text.contains("张伟"), "{text}");
+}
+
+#[test]
+fn a_new_order_and_imported_orders_bring_the_standing_up_to_date() {
+    let app = app();
+    let ids: Vec<i64> = ["张伟", "李娜"]
+        .iter()
+        .map(|name| {
+            app.call("create_customer", json!({"input": customer(name, "x@example.cn")})).expect("create")["id"]
+                .as_i64()
+                .expect("id")
+        })
+        .collect();
+    let order = |id: i64, on: &str| {
+        json!({"input": {"customer_id": id, "external_id": null, "ordered_on": on, "amount_minor": 10_000,
+               "currency": null, "cost_minor": null, "channel": null, "lines": []}})
+    };
+    for &id in &ids {
+        app.call("create_order", order(id, "2026-01-05")).expect("order");
+    }
+    // A run, as the Segments page would start it.
+    let info = app.call("app_info", json!({})).expect("info");
+    let db = headtail_core::Database::open(std::path::Path::new(info["db_path"].as_str().expect("path"))).expect("db");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
+    headtail_core::evaluation::store::run(
+        &db,
+        as_of,
+        headtail_core::evaluation::store::Trigger::Manual,
+        &mut |_, _| {},
+    )
+    .expect("run");
+    let purchase_days = |id: i64| {
+        let standing = app.call("customer_standing", json!({"customerId": id})).expect("standing");
+        standing["member"]["measures"]["purchase_days"].as_u64().expect("purchase days")
+    };
+    assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (1, 1));
+
+    app.call("create_order", order(ids[0], "2026-02-10")).expect("new order");
+    assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (2, 1), "the order form");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let csv = dir.path().join("订单.csv");
+    std::fs::write(&csv, "客户名称,下单日期,金额\n李娜,2026-02-11,20\n").expect("write");
+    let options = json!({"kind": "orders", "mode": "create", "mapping": {}, "day_first": null, "skip_bad_rows": false,
+                         "dry_run": false, "read": {}, "default_currency": null});
+    let report = app
+        .call("run_import", json!({"path": csv, "options": options, "onProgress": "__CHANNEL__:1"}))
+        .expect("import");
+    assert_eq!(report["status"], "imported");
+    assert_eq!((purchase_days(ids[0]), purchase_days(ids[1])), (2, 2), "an import");
+}
+
+#[test]
+fn failures_arrive_with_the_code_of_their_kind() {
+    let app = app();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let options = json!({"kind": "customers", "mode": "create", "mapping": {}, "day_first": null, "skip_bad_rows": false,
+                         "dry_run": false, "read": {}, "default_currency": null});
+    let missing = dir.path().join("gone.csv");
+    let err = app.call("preview_import", json!({"path": missing, "options": options})).expect_err("no file");
+    assert_eq!((err["code"].as_str(), err["details"]["params"]["entity"].as_str()), (Some("not_found"), Some("file")));
+
+    let empty = dir.path().join("empty.csv");
+    std::fs::write(&empty, "").expect("write");
+    let err = app.call("preview_import", json!({"path": empty, "options": options})).expect_err("empty file");
+    assert_eq!(err["code"], "unreadable_file", "{err}");
+    assert!(err["details"]["params"]["reason"].as_str().is_some_and(|r| r.contains("no header row")), "{err}");
+
+    let query = json!({"before": null, "limit": 10, "kinds": [], "utc_offset_minutes": 100_000});
+    let err = app.call("customer_timeline", json!({"customerId": 1, "query": query})).expect_err("bad offset");
+    assert_eq!(err["code"], "invalid_argument");
+
+    app.call("open_demo", json!({})).expect("open demo");
+    let err = app.call("restore_backup", json!({"fileName": "x.sqlite"})).expect_err("the demo has no backups");
+    assert_eq!(err["code"], "conflict");
 }

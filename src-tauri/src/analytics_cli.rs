@@ -2,15 +2,12 @@
 //! from the command line, for scheduled reports and checks against published values.
 
 use chrono::NaiveDate;
-use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit, Transaction};
+use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit};
 use headtail_core::evaluation::store::{self, MemberFilter, Trigger};
 use headtail_core::evaluation::Stage;
-use headtail_core::import::values::{parse_amount, parse_date, DateText};
-use headtail_core::import::{auto_mapping, column_of};
-use headtail_core::import::{Field, ImportKind};
-use headtail_core::Database;
+use headtail_core::{transaction_file, Database};
 use serde_json::json;
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// Evaluates every customer, stores the run and writes the members file (or standard output).
@@ -44,63 +41,10 @@ pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>) -> Result<(
     Ok(())
 }
 
-/// Reads a transaction file: a header, then customer id, date and amount per row, in
-/// columns named as in an order import (客户编号 / customer_id, 下单日期 / date, 金额 /
-/// amount) or else the first three. Commas, semicolons, tabs or runs of spaces separate.
-pub fn read_transactions(path: &Path) -> Result<Vec<Transaction<String>>, String> {
-    let file = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut lines = BufReader::new(file).lines().enumerate();
-    let Some((_, header)) = lines.next() else { return Err(format!("{} is empty", path.display())) };
-    let header = header.map_err(|e| e.to_string())?;
-    let split = splitter(&header);
-    let headers: Vec<String> = split(&header).into_iter().map(str::to_owned).collect();
-    let mapping = auto_mapping(ImportKind::Orders, &headers);
-    let column =
-        |field: Field, fallback: usize| mapping.0.get(&field).and_then(|h| column_of(&headers, h)).unwrap_or(fallback);
-    let (id_col, date_col, amount_col) =
-        (column(Field::ExternalId, 0), column(Field::Date, 1), column(Field::Amount, 2));
-    let mut rows = Vec::new();
-    for (n, line) in lines {
-        let line = line.map_err(|e| e.to_string())?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let cells = split(&line);
-        let row = n + 1;
-        let cell = |i: usize, what: &str| {
-            cells.get(i).copied().filter(|c| !c.trim().is_empty()).ok_or(format!("row {row}: no {what}"))
-        };
-        let id = cell(id_col, "customer id")?.trim().to_owned();
-        let date = match parse_date(cell(date_col, "date")?) {
-            Ok(DateText::Known(at)) => at.date(),
-            _ => return Err(format!("row {row}: {:?} is not a date", cells[date_col])),
-        };
-        let amount = parse_amount(cell(amount_col, "amount")?, |_| 4)
-            .map_err(|_| format!("row {row}: {:?} is not an amount", cells[amount_col]))?;
-        if amount.minor < 0 {
-            return Err(format!("row {row}: the amount is negative"));
-        }
-        rows.push(Transaction { customer_id: id, date, amount: amount.minor as f64 / 1e4 });
-    }
-    Ok(rows)
-}
-
-fn splitter(header: &str) -> fn(&str) -> Vec<&str> {
-    if header.contains(',') {
-        |l| l.split(',').map(|c| c.trim().trim_matches('"')).collect()
-    } else if header.contains(';') {
-        |l| l.split(';').map(|c| c.trim().trim_matches('"')).collect()
-    } else if header.contains('\t') {
-        |l| l.split('\t').map(str::trim).collect()
-    } else {
-        |l| l.split_whitespace().collect()
-    }
-}
-
 /// Fits BG/NBD and Gamma-Gamma on the transactions up to `calibration_end` and prints the
 /// parameters and log-likelihoods as JSON.
 pub fn clv_fit(orders: &Path, calibration_end: NaiveDate, unit: TimeUnit) -> Result<(), String> {
-    let transactions = read_transactions(orders)?;
+    let transactions = transaction_file::read(orders).map_err(|e| e.to_string())?;
     let summaries = summarize(&transactions, calibration_end, unit).map_err(|e| e.to_string())?;
     let histories: Vec<_> = summaries.iter().map(|s| s.history).collect();
     let spends: Vec<_> = summaries.iter().map(|s| s.spend_history()).collect();

@@ -37,7 +37,7 @@ pub enum Command {
         /// How many customers.
         #[arg(long, default_value_t = headtail_core::demo::DemoSettings::DEFAULT_CUSTOMERS)]
         customers: u32,
-        #[arg(long, default_value_t = 42)]
+        #[arg(long, default_value_t = headtail_core::demo::DemoSettings::DEFAULT_SEED)]
         seed: u64,
         /// The last day of the demo history (default: today).
         #[arg(long, value_name = "YYYY-MM-DD")]

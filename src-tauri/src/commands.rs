@@ -1,12 +1,11 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
 use chrono::NaiveDate;
-use headtail_core::activity::Page;
 use headtail_core::backup::{self, BackupFile};
 use headtail_core::complaints::{self, Complaint, ComplaintInput};
 use headtail_core::contacts::{self, Contact, ContactInput};
 use headtail_core::customers::{self, timestamp, Customer, CustomerInput, CustomerPage, CustomerQuery};
-use headtail_core::demo::{self, DemoSettings, DemoSummary};
+use headtail_core::demo::{self, DemoSummary};
 use headtail_core::erase;
 use headtail_core::evaluation::store::{
     self as evaluation, Dimension, EvaluationRun, Flow, HistoryEntry, MemberFilter, MemberRow, Standing, Trigger,
@@ -15,7 +14,8 @@ use headtail_core::evaluation::{EvaluationSettings, EvaluationSettingsInput, Sta
 use headtail_core::export::{self, CustomerSelection, TableExport};
 use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
 use headtail_core::interactions::{self, Interaction, InteractionInput};
-use headtail_core::orders::{self, Order, OrderInput};
+use headtail_core::orders::{self, Order, OrderInput, Recorded};
+use headtail_core::page::Page;
 use headtail_core::settings::{self, Language};
 use headtail_core::surveys::{self, SurveyResponse, SurveyResponseInput};
 use headtail_core::timeline::{self, TimelinePage, TimelineQuery};
@@ -50,11 +50,6 @@ impl Opened {
     fn open(path: &Path, demo: bool) -> Self {
         Self { path: path.to_owned(), db: Database::open(path).map_err(ErrorPayload::from), demo }
     }
-}
-
-/// The demo database lives beside the user's own, never inside it.
-fn demo_path(own: &Path) -> PathBuf {
-    own.with_file_name("headtail-demo.sqlite")
 }
 
 impl Store {
@@ -103,7 +98,7 @@ where
 {
     tauri::async_runtime::spawn_blocking(work)
         .await
-        .map_err(|e| Error::InvalidArgument(format!("background task failed: {e}")).payload())?
+        .map_err(|e| Error::Internal(format!("background task failed: {e}")).payload())?
         .map_err(ErrorPayload::from)
 }
 
@@ -222,16 +217,15 @@ pub async fn customer_timeline(
 #[tauri::command]
 #[specta::specta]
 pub async fn create_order(db: State<'_, Store>, input: OrderInput) -> CommandResult<Order> {
-    on_db(&db, move |db| {
-        let order = db.with_tx(|tx| orders::create(tx, input))?;
-        // The order is saved; its customer's standing follows against the latest run's model.
-        let today = chrono::Local::now().date_naive();
-        if let Err(e) = evaluation::refresh_customer(db, order.customer_id, today) {
-            eprintln!("headtail: the standing of customer {} was not refreshed: {e}", order.customer_id);
-        }
-        Ok(order)
-    })
-    .await
+    on_db(&db, move |db| Ok(followed(orders::record(db, input, chrono::Local::now().date_naive())?))).await
+}
+
+/// What was recorded; a standing that did not follow is logged, the next run corrects it.
+fn followed<T>(recorded: Recorded<T>) -> T {
+    if let Err(e) = recorded.standings {
+        eprintln!("headtail: standings not brought up to date after new orders: {e}");
+    }
+    recorded.value
 }
 
 #[tauri::command]
@@ -285,36 +279,25 @@ pub async fn restore_backup(db: State<'_, Store>, file_name: String) -> CommandR
     let owner = backup::Owner::of(&own).map_err(ErrorPayload::from)?;
     let known = backup::list(&dir, &owner).map_err(ErrorPayload::from)?.into_iter().find(|b| b.file_name == file_name);
     let Some(chosen) = known else {
-        return Err(Error::InvalidArgument(format!("no backup named {file_name}")).payload());
+        return Err(Error::FileNotFound(file_name).payload());
     };
     blocking(move || backup::restore(&own, Path::new(&chosen.path), &dir, now())).await
 }
 
 fn own_or_refuse(store: &Store) -> CommandResult<Database> {
-    store.own_database().ok_or_else(|| {
-        Error::InvalidArgument("backups are for your own database; leave the demo first".into()).payload()
-    })
+    store
+        .own_database()
+        .ok_or_else(|| Error::Conflict("backups are for your own database; leave the demo first".into()).payload())
 }
 
 /// Opens the demo database (filled with a demo business on first use) instead of the user's.
 #[tauri::command]
 #[specta::specta]
 pub async fn open_demo(db: State<'_, Store>) -> CommandResult<DemoSummary> {
-    let path = demo_path(&db.own_path);
-    let (opened, summary) = blocking(move || {
-        let demo_db = Database::open(&path)?;
-        let empty: bool =
-            demo_db.with_conn(|c| Ok(c.query_row("SELECT NOT EXISTS (SELECT 1 FROM customers)", [], |r| r.get(0))?))?;
-        let summary = if empty {
-            let settings = DemoSettings::new(DemoSettings::DEFAULT_CUSTOMERS, 42, chrono::Local::now().date_naive());
-            demo_db.with_tx(|tx| demo::generate(tx, settings, now(), |_, _| {}))?
-        } else {
-            DemoSummary::default()
-        };
-        Ok((Opened { path, db: Ok(demo_db), demo: true }, summary))
-    })
-    .await?;
-    db.switch(opened);
+    let own = db.own_path.clone();
+    let (demo_db, summary) =
+        blocking(move || demo::open_beside(&own, chrono::Local::now().date_naive(), now())).await?;
+    db.switch(Opened { path: demo_db.path().to_owned(), db: Ok(demo_db), demo: true });
     Ok(summary)
 }
 
@@ -347,12 +330,11 @@ pub async fn run_import(
     on_progress: Channel<Progress>,
 ) -> CommandResult<ImportReport> {
     on_db(&db, move |db| {
-        let report = db.with_conn(|c| {
-            import::import_file(c, Path::new(&path), &options, now(), |p| {
-                // A closed window only stops the reports, not the import.
-                let _ = on_progress.send(p);
-            })
+        let imported = import::import_into(db, Path::new(&path), &options, now(), |p| {
+            // A closed window only stops the reports, not the import.
+            let _ = on_progress.send(p);
         })?;
+        let report = followed(imported);
         if report.status == import::ImportStatus::Imported {
             complete_search_in_background(db.clone());
         }
@@ -365,7 +347,7 @@ pub async fn run_import(
 /// page shows how many are still waiting ([`search_pending`]).
 pub fn complete_search_in_background(db: Database) {
     std::thread::spawn(move || {
-        if let Err(e) = db.with_conn(headtail_core::search::catch_up) {
+        if let Err(e) = import::complete_search(&db) {
             eprintln!("headtail: adding imported customers to the search index failed: {e}");
         }
     });
@@ -476,7 +458,7 @@ pub async fn run_evaluation(
     on_progress: Channel<EvaluationProgress>,
 ) -> CommandResult<EvaluationRun> {
     if db.evaluating.swap(true, Ordering::SeqCst) {
-        return Err(Error::InvalidArgument("an evaluation is already running".into()).payload());
+        return Err(Error::Conflict("an evaluation is already running".into()).payload());
     }
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
     let result = on_db(&db, move |db| {

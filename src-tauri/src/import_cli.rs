@@ -2,7 +2,10 @@
 
 use crate::cli::ImportArgs;
 use chrono::Utc;
-use headtail_core::import::{import_file, ImportOptions, ImportReport, ImportStatus, Mapping, Progress, ReadOptions};
+use headtail_core::import::{
+    complete_search, import_into, ImportOptions, ImportReport, ImportStatus, Mapping, Progress, ReadOptions,
+};
+use headtail_core::orders::{Recorded, StandingsRefreshed};
 use headtail_core::Database;
 use std::io::Write;
 use std::path::Path;
@@ -18,10 +21,11 @@ const PROGRESS_FROM_BYTES: u64 = 1 << 20;
 
 pub fn run(db_path: &Path, args: &ImportArgs) -> ExitCode {
     match import(db_path, args) {
-        Ok((report, db)) => {
+        Ok((Recorded { value: report, standings }, db)) => {
             print_report(&report);
+            print_standings(standings);
             if report.status == ImportStatus::Imported {
-                complete_search(&db);
+                print_search(&db);
             }
             if report.status.is_success() {
                 ExitCode::SUCCESS
@@ -36,18 +40,27 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> ExitCode {
     }
 }
 
+/// The customers of imported orders evaluated again against the latest run. The import is
+/// committed whatever happened there: the next evaluation corrects what did not follow.
+fn print_standings(standings: headtail_core::Result<StandingsRefreshed>) {
+    match standings {
+        Ok(s) if s.customers == 0 => {}
+        Ok(s) => println!("standings: {} customers brought up to date in {:.1} s", s.customers, s.seconds),
+        Err(e) => eprintln!("headtail: standings are brought up to date at the next evaluation: {e}"),
+    }
+}
+
 /// Adds the search entries a large import left waiting. The import is committed whatever
 /// happens here: what is not added now is added at the app's next start.
-fn complete_search(db: &Database) {
-    let started = Instant::now();
-    match db.with_conn(headtail_core::search::catch_up) {
-        Ok(0) => {}
-        Ok(n) => println!("search index: {n} new customers added in {:.1} s", started.elapsed().as_secs_f64()),
+fn print_search(db: &Database) {
+    match complete_search(db) {
+        Ok(c) if c.customers == 0 => {}
+        Ok(c) => println!("search index: {} new customers added in {:.1} s", c.customers, c.seconds),
         Err(e) => eprintln!("headtail: the search index is completed at the next start: {e}"),
     }
 }
 
-fn import(db_path: &Path, args: &ImportArgs) -> Result<(ImportReport, Database), String> {
+fn import(db_path: &Path, args: &ImportArgs) -> Result<(Recorded<ImportReport>, Database), String> {
     let size = std::fs::metadata(&args.input).map_err(|e| format!("cannot read {}: {e}", args.input.display()))?.len();
     let db = Database::open(db_path).map_err(|e| e.to_string())?;
     let options = ImportOptions {
@@ -70,9 +83,8 @@ fn import(db_path: &Path, args: &ImportArgs) -> Result<(ImportReport, Database),
             let _ = std::io::stderr().flush();
         }
     };
-    let report =
-        db.with_conn(|c| import_file(c, &args.input, &options, Utc::now(), progress)).map_err(|e| e.to_string())?;
-    Ok((report, db))
+    let imported = import_into(&db, &args.input, &options, Utc::now(), progress).map_err(|e| e.to_string())?;
+    Ok((imported, db))
 }
 
 fn print_report(r: &ImportReport) {

@@ -5,6 +5,7 @@ import { importTs } from './helpers/compile.mjs';
 
 let api;
 let normaliseError;
+let ERROR_CODES;
 let reply;
 const sent = [];
 
@@ -18,7 +19,7 @@ before(async () => {
       },
     },
   };
-  ({ api, normaliseError } = await importTs('src/lib/api.ts'));
+  ({ api, normaliseError, ERROR_CODES } = await importTs('src/lib/api.ts'));
 });
 
 const query = { search: 'acme', kind: null, owner: null, sort: 'name', descending: false, deleted: false, offset: 0, limit: 50 };
@@ -67,6 +68,18 @@ describe('api', () => {
     assert.equal(info.error.code, 'invalid_argument');
   });
 
+  test('knows every ErrorCode of the backend and no other', async () => {
+    const { readFileSync } = await import('node:fs');
+    const bindings = readFileSync(new URL('../src/lib/bindings.ts', import.meta.url), 'utf8');
+    const union = /export type ErrorCode = ([^;]+);/.exec(bindings);
+    assert.ok(union, 'ErrorCode in bindings.ts');
+    const generated = [...union[1].matchAll(/"([a-z_]+)"/g)].map((m) => m[1]);
+    assert.deepEqual([...ERROR_CODES].sort(), [...generated].sort());
+    for (const code of ['conflict', 'not_found', 'internal', 'unreadable_file', 'invalid_argument']) {
+      assert.ok(ERROR_CODES.includes(code), code);
+    }
+  });
+
   test('normalises odd shapes', () => {
     assert.equal(normaliseError({ code: 'nonsense' }).code, 'invalid_argument');
     assert.equal(normaliseError({ code: 'nonsense' }).details.params.reason, '{"code":"nonsense"}');
@@ -76,6 +89,10 @@ describe('api', () => {
       details: { fields: [], params: { id: '9' } },
     });
     assert.equal(normaliseError(undefined).code, 'invalid_argument');
+    // Every code the backend sends is kept, not taken for an unknown one.
+    for (const code of ['conflict', 'unreadable_file', 'internal']) {
+      assert.equal(normaliseError({ code, message: 'm', details: { params: { reason: 'r' } } }).code, code);
+    }
     assert.equal(normaliseError(null).details.params.reason, 'null');
   });
 });
@@ -127,12 +144,12 @@ describe('api: contacts, timeline, activity, erasure, backups, demo', () => {
     assert.deepEqual(sent.at(-1).cmd, 'close_demo');
   });
 
-  test('a refused backup in the demo arrives as invalid_argument with its reason', async () => {
+  test('a refused backup in the demo arrives as a conflict with its reason', async () => {
     const reason = 'backups are for your own database; leave the demo first';
-    reply = () => Promise.reject({ code: 'invalid_argument', message: reason, details: { fields: [], params: { reason } } });
+    reply = () => Promise.reject({ code: 'conflict', message: reason, details: { fields: [], params: { reason } } });
     const r = await api.createBackup();
     assert.equal(r.ok, false);
-    assert.equal(r.error.code, 'invalid_argument');
+    assert.equal(r.error.code, 'conflict');
     assert.equal(r.error.details.params.reason, reason);
   });
 });

@@ -205,6 +205,17 @@ describe('backups', () => {
       .getByTestId('toast')
       .filter({ hasText: tr(en, 'error.database_corrupt', { path: '/backups/x.sqlite' }) })
       .waitFor();
+    // A backup taken out of the folder after the list was read.
+    await page.evaluate(() =>
+      window.__fake.failNext('restore_backup', {
+        code: 'not_found',
+        message: 'file headtail-20250531-020000.sqlite was not found',
+        details: { fields: [], params: { entity: 'file', name: 'headtail-20250531-020000.sqlite' } },
+      }),
+    );
+    await page.getByTestId('restore-backup').click();
+    await page.getByTestId('confirm-restore').click();
+    await page.getByTestId('toast').filter({ hasText: en.error.not_found_file }).waitFor();
   });
 });
 

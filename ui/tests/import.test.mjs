@@ -237,7 +237,8 @@ describe('import wizard', () => {
     assert.deepEqual(dialogCall.filters[0].extensions, ['csv', 'xlsx', 'xls']);
     await page.getByTestId('import-preview').click();
     await page.getByTestId('error-banner').waitFor();
-    assert.match(await page.getByTestId('error-banner').textContent(), new RegExp(en.error.io));
+    assert.equal(await page.getByTestId('error-banner').getAttribute('data-code'), 'not_found');
+    assert.equal(await page.locator('[data-testid="error-banner"] .banner-message').textContent(), en.error.not_found_file);
   });
 });
 

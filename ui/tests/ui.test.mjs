@@ -682,6 +682,19 @@ describe('errors and safety', () => {
     await page.getByTestId('customer-form').waitFor({ state: 'detached' });
   });
 
+  test('a conflict is translated and keeps the backend reason as its detail (zh-CN)', async () => {
+    const reason = 'an evaluation is already running';
+    const conflict = { code: 'conflict', message: reason, details: { fields: [], params: { reason } } };
+    const page = await open({
+      seed: { customers: CUSTOMERS, language: 'zh-CN', failures: { list_customers: [conflict] } },
+    });
+    const banner = page.getByTestId('error-banner');
+    await banner.waitFor();
+    assert.equal(await banner.getAttribute('data-code'), 'conflict');
+    assert.equal(await banner.locator('.banner-message').textContent(), zh.error.conflict);
+    assert.match(await banner.textContent(), /详细信息：an evaluation is already running/);
+  });
+
   test('a failed list load shows a translated banner with a working retry (zh-CN)', async () => {
     const page = await open({
       seed: { customers: CUSTOMERS, language: 'zh-CN', failures: { list_customers: ['backend task panicked'] } },

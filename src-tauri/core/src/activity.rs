@@ -2,28 +2,8 @@
 
 use crate::error::{FieldError, Result, Rule};
 use rusqlite::Connection;
-use serde::{Deserialize, Serialize};
-use specta::Type;
 
 pub const CURRENCY_DEFAULT: &str = "CNY";
-/// Rows in a page when the caller asks for 0.
-pub const PAGE_DEFAULT: u32 = 50;
-pub const PAGE_MAX: u32 = crate::customers::PAGE_MAX;
-
-/// One page of a list, and how many rows the whole list has.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub total: u32,
-}
-
-/// The page size to use: 0 means [`PAGE_DEFAULT`], anything above [`PAGE_MAX`] is capped.
-pub fn page_limit(limit: u32) -> u32 {
-    match limit {
-        0 => PAGE_DEFAULT,
-        n => n.min(PAGE_MAX),
-    }
-}
 
 /// Collects field failures so every bad field of a record is reported at once.
 #[derive(Debug, Default)]

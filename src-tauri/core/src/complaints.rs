@@ -1,8 +1,8 @@
 //! Complaints: what went wrong, how bad it is, where it stands, and how long it took to resolve.
 
-use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
+use crate::activity::{clean, Checks};
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::NaiveDateTime;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -154,7 +154,7 @@ pub fn update(conn: &Connection, id: i64, input: ComplaintInput) -> Result<Compl
 pub fn resolve(conn: &Connection, id: i64, resolved_at: NaiveDateTime) -> Result<Complaint> {
     let current = get(conn, id)?;
     if current.status.is_finished() {
-        return Err(Error::InvalidArgument(format!("complaint {id} is already {}", current.status.as_str())));
+        return Err(Error::Conflict(format!("complaint {id} is already {}", current.status.as_str())));
     }
     let mut checks = Checks::default();
     if resolved_at < current.opened_at {

@@ -5,9 +5,13 @@
 //!
 //! The same seed, size and end date always give the same database. Rows are written with
 //! prepared statements in the caller's transaction, so a million customers take seconds.
+//!
+//! The app shows it from its own file beside the user's database ([`open_beside`]).
 
 use crate::customers::{email_key, name_key, phone_key, timestamp};
+use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::paths::demo_db_path;
 use crate::search;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rand::{Rng, SeedableRng};
@@ -28,6 +32,8 @@ pub struct DemoSettings {
 impl DemoSettings {
     pub const DEFAULT_CUSTOMERS: u32 = 2_000;
     pub const MAX_CUSTOMERS: u32 = 5_000_000;
+    /// The seed of the app's demo database and of `headtail demo` unless given.
+    pub const DEFAULT_SEED: u64 = 42;
 
     pub fn new(customers: u32, seed: u64, until: NaiveDate) -> Self {
         Self { customers, seed, until, years: 4 }
@@ -58,6 +64,22 @@ pub struct DemoSummary {
     pub survey_responses: u64,
     pub loyalty_entries: u64,
     pub service_costs: u64,
+}
+
+/// Opens the demo database beside the user's database `own` ([`demo_db_path`]). On first use
+/// it is filled with the default demo business up to `today`; later it is reused as it was
+/// left, and the summary is empty.
+pub fn open_beside(own: &std::path::Path, today: NaiveDate, now: DateTime<Utc>) -> Result<(Database, DemoSummary)> {
+    let db = Database::open(&demo_db_path(own))?;
+    let empty: bool =
+        db.with_conn(|c| Ok(c.query_row("SELECT NOT EXISTS (SELECT 1 FROM customers)", [], |r| r.get(0))?))?;
+    let summary = if empty {
+        let settings = DemoSettings::new(DemoSettings::DEFAULT_CUSTOMERS, DemoSettings::DEFAULT_SEED, today);
+        db.with_tx(|tx| generate(tx, settings, now, |_, _| {}))?
+    } else {
+        DemoSummary::default()
+    };
+    Ok((db, summary))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -171,7 +193,7 @@ pub fn generate(
     settings.validate()?;
     let existing: i64 = conn.query_row("SELECT count(*) FROM customers", [], |r| r.get(0))?;
     if existing > 0 {
-        return Err(Error::InvalidArgument(format!(
+        return Err(Error::Conflict(format!(
             "the database already holds {existing} customers; demo data goes into a new file"
         )));
     }

@@ -51,8 +51,25 @@ pub enum Error {
     Validation(Vec<FieldError>),
     #[error("{entity} {id} was not found")]
     NotFound { entity: &'static str, id: i64 },
+    /// A file named by the user is not there (a backup chosen by name). A file missing when
+    /// it is opened is an [`Error::Io`] of kind `NotFound`, with the same code.
+    #[error("file {0} was not found")]
+    FileNotFound(String),
+    /// A value the caller should not have sent: out of range, of the wrong form, more than a
+    /// format holds.
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+    /// The request is sound, but the state of things does not allow it now: an evaluation
+    /// already running, a complaint already resolved, an import already reverted.
+    #[error("{0}")]
+    Conflict(String),
+    /// A file that cannot be read as a table: empty, not CSV, a damaged workbook.
+    #[error("{0}")]
+    UnreadableFile(String),
+    /// What should not happen: a worker thread that died, a value that would not serialise,
+    /// stored data that no longer reads.
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("the database was written by a newer version of Headtail (schema {found}, this version knows up to {supported}); update Headtail to open it")]
     DatabaseTooNew { found: i64, supported: i64 },
     #[error("{path} is not a Headtail database or is damaged: {reason}")]
@@ -97,8 +114,12 @@ fn describe_fields(fields: &[FieldError]) -> String {
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     Validation,
+    // A record, or a file (`params.entity` is then "file"), is not there.
     NotFound,
     InvalidArgument,
+    Conflict,
+    UnreadableFile,
+    Internal,
     DatabaseTooNew,
     DatabaseCorrupt,
     BackupOfAnotherDatabase,
@@ -126,12 +147,19 @@ pub struct ErrorPayload {
     pub details: ErrorDetails,
 }
 
+/// `params.entity` of a missing file.
+const FILE: &str = "file";
+
 impl Error {
     pub fn code(&self) -> ErrorCode {
         match self {
             Error::Validation(_) => ErrorCode::Validation,
-            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::NotFound { .. } | Error::FileNotFound(_) => ErrorCode::NotFound,
+            Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => ErrorCode::NotFound,
             Error::InvalidArgument(_) => ErrorCode::InvalidArgument,
+            Error::Conflict(_) => ErrorCode::Conflict,
+            Error::UnreadableFile(_) => ErrorCode::UnreadableFile,
+            Error::Internal(_) => ErrorCode::Internal,
             Error::DatabaseTooNew { .. } => ErrorCode::DatabaseTooNew,
             Error::DatabaseCorrupt { .. } => ErrorCode::DatabaseCorrupt,
             Error::BackupOfAnotherDatabase { .. } => ErrorCode::BackupOfAnotherDatabase,
@@ -170,7 +198,17 @@ impl Error {
             Error::FolderNotWritable { dir } => {
                 details.params.insert("path".into(), dir.clone());
             }
-            Error::InvalidArgument(reason) => {
+            Error::FileNotFound(name) => {
+                details.params.insert("entity".into(), FILE.into());
+                details.params.insert("name".into(), name.clone());
+            }
+            Error::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                details.params.insert("entity".into(), FILE.into());
+            }
+            Error::InvalidArgument(reason)
+            | Error::Conflict(reason)
+            | Error::UnreadableFile(reason)
+            | Error::Internal(reason) => {
                 details.params.insert("reason".into(), reason.clone());
             }
             Error::Database(_) | Error::Pool(_) | Error::Migration(_) | Error::Io(_) => {}
@@ -182,5 +220,55 @@ impl Error {
 impl From<Error> for ErrorPayload {
     fn from(e: Error) -> Self {
         e.payload()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn code_and_params(e: Error) -> (serde_json::Value, BTreeMap<String, String>) {
+        let payload = e.payload();
+        (serde_json::to_value(payload.code).expect("code"), payload.details.params)
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
+    }
+
+    #[test]
+    fn each_kind_of_failure_has_its_own_code() {
+        let (code, p) = code_and_params(Error::Conflict("an evaluation is already running".into()));
+        assert_eq!((code, p), ("conflict".into(), params(&[("reason", "an evaluation is already running")])));
+        let (code, p) = code_and_params(Error::Internal("order scan failed".into()));
+        assert_eq!((code, p), ("internal".into(), params(&[("reason", "order scan failed")])));
+        let (code, _) = code_and_params(Error::UnreadableFile("orders.csv is empty: it has no header row".into()));
+        assert_eq!(code, "unreadable_file");
+        let (code, _) = code_and_params(Error::InvalidArgument("UTC offset 900 minutes is out of range".into()));
+        assert_eq!(code, "invalid_argument");
+        let (code, p) = code_and_params(Error::NotFound { entity: "customer", id: 7 });
+        assert_eq!((code, p), ("not_found".into(), params(&[("entity", "customer"), ("id", "7")])));
+    }
+
+    #[test]
+    fn a_missing_file_is_not_found_whether_named_or_met_on_opening() {
+        let (code, p) = code_and_params(Error::FileNotFound("headtail-20260301-080000.sqlite".into()));
+        assert_eq!(
+            (code, p),
+            ("not_found".into(), params(&[("entity", "file"), ("name", "headtail-20260301-080000.sqlite")]))
+        );
+        let missing = std::fs::File::open("/nonexistent/orders.csv").expect_err("no such file");
+        assert_eq!(code_and_params(Error::Io(missing)), ("not_found".into(), params(&[("entity", "file")])));
+        let denied = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        assert_eq!(code_and_params(Error::Io(denied)), ("io".into(), params(&[])));
+    }
+
+    #[test]
+    fn conflicts_and_unreadable_files_read_as_their_reason() {
+        assert_eq!(
+            Error::Conflict("complaint 3 is already resolved".into()).to_string(),
+            "complaint 3 is already resolved"
+        );
+        assert_eq!(Error::Internal("x".into()).to_string(), "internal error: x");
     }
 }

@@ -155,7 +155,7 @@ fn each_customer(
 fn csv_error(e: csv::Error) -> Error {
     match e.into_kind() {
         csv::ErrorKind::Io(io) => Error::Io(io),
-        other => Error::InvalidArgument(format!("CSV: {other:?}")),
+        other => Error::Internal(format!("CSV: {other:?}")),
     }
 }
 
@@ -177,7 +177,10 @@ pub fn customers_csv(
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
-    Error::InvalidArgument(format!("xlsx: {e}"))
+    match e {
+        rust_xlsxwriter::XlsxError::IoError(io) => Error::Io(io),
+        other => Error::Internal(format!("xlsx: {other}")),
+    }
 }
 
 /// Writes the selected customers to an Excel workbook at `path`; returns the rows written.

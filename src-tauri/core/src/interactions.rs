@@ -1,9 +1,9 @@
 //! Interactions with a customer (calls, visits, emails, messages, meetings) and the
 //! follow-up each one schedules.
 
-use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
+use crate::activity::{clean, Checks};
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

@@ -1,5 +1,9 @@
 //! Headtail's core: domain types, storage and analytics. Nothing here knows about the window.
 
+// First, so that every module below can use the macro without an import.
+#[macro_use]
+mod text_enum;
+
 pub mod activity;
 pub mod backup;
 pub mod clv;
@@ -15,7 +19,9 @@ pub mod export;
 pub mod import;
 pub mod interactions;
 pub mod loyalty;
+pub mod money;
 pub mod orders;
+pub mod page;
 pub mod paths;
 pub mod pipeline;
 pub mod search;
@@ -23,6 +29,7 @@ pub mod service_costs;
 pub mod settings;
 pub mod surveys;
 pub mod timeline;
+pub mod transaction_file;
 
 pub use db::Database;
 pub use error::{Error, ErrorPayload, Result};

@@ -2,9 +2,9 @@
 //! referrals, redeemed, or adjusted by hand; the balance is the sum of the ledger and never
 //! goes below zero at any date. A mistaken entry is corrected by an adjustment, not deleted.
 
-use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
+use crate::activity::{clean, Checks};
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

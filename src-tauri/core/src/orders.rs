@@ -1,12 +1,17 @@
-//! Orders and their product lines.
+//! Orders and their product lines, and the rule that follows recording them: their
+//! customers' standings are brought up to date against the latest stored run.
 
-use crate::activity::{clean, page_limit, Checks, Page, CURRENCY_DEFAULT};
+use crate::activity::{clean, Checks, CURRENCY_DEFAULT};
 use crate::customers::SalesChannel;
+use crate::db::Database;
 use crate::error::{Error, Result, Rule};
+use crate::evaluation::refresh;
+use crate::page::{page_limit, Page};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::time::Instant;
 
 pub const PRODUCT_MAX: usize = 200;
 pub const CATEGORY_MAX: usize = 100;
@@ -147,6 +152,49 @@ pub fn create(conn: &Connection, input: OrderInput) -> Result<Order> {
     let order = input.validate()?;
     let id = insert(conn, &order, None)?;
     get(conn, id)
+}
+
+/// Customers whose standing was brought up to date after orders were recorded.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct StandingsRefreshed {
+    /// Members of the latest run evaluated again; customers not in it (new ones) wait for the
+    /// next run.
+    pub customers: u64,
+    pub seconds: f64,
+}
+
+/// What was recorded, and whether its customers' standings followed. They follow after the
+/// orders are committed, so a failure there leaves the orders in place and the standings as
+/// the latest run had them, until the next run.
+#[derive(Debug)]
+pub struct Recorded<T> {
+    pub value: T,
+    pub standings: Result<StandingsRefreshed>,
+}
+
+/// The rule after orders are recorded, from the form or an import: their customers'
+/// standings are brought up to date against the latest stored run, as of `today` (see
+/// [`refresh::refresh_customers`]; many customers are read in one pass).
+pub fn refresh_standings(db: &Database, customers: &[i64], today: NaiveDate) -> Result<StandingsRefreshed> {
+    let started = Instant::now();
+    let customers = refresh::refresh_customers(db, customers, today)?;
+    Ok(StandingsRefreshed { customers, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Records an order from the form in its own transaction, then brings its customer's
+/// standing up to date ([`refresh_standings`]).
+pub fn record(db: &Database, input: OrderInput, today: NaiveDate) -> Result<Recorded<Order>> {
+    let order = db.with_tx(|tx| create(tx, input))?;
+    let standings = refresh_standings(db, &[order.customer_id], today);
+    Ok(Recorded { value: order, standings })
+}
+
+/// The customers of the orders an import recorded, ascending.
+pub fn customers_of_batch(conn: &Connection, batch: i64) -> Result<Vec<i64>> {
+    let mut stmt =
+        conn.prepare("SELECT DISTINCT customer_id FROM orders WHERE import_batch_id = ?1 ORDER BY customer_id")?;
+    let ids = stmt.query_map([batch], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(ids)
 }
 
 const COLUMNS: &str = "id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel";

@@ -1,8 +1,9 @@
 //! What serving a customer cost: staff time, money, or both. Profit contribution subtracts
 //! it, and the service-level report weighs it against the margin each tier brings.
 
-use crate::activity::{clean, page_limit, Checks, Page, CURRENCY_DEFAULT};
+use crate::activity::{clean, Checks, CURRENCY_DEFAULT};
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

@@ -1,8 +1,8 @@
 //! Satisfaction surveys and their answers: NPS (0-10), CSAT (1-5), CES (1-7).
 
-use crate::activity::{clean, page_limit, Checks, Page};
-use crate::customers::text_enum;
+use crate::activity::{clean, Checks};
 use crate::error::{Error, Result, Rule};
+use crate::page::{page_limit, Page};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};

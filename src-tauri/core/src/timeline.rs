@@ -18,7 +18,7 @@
 //! are added while the user scrolls, which an offset would shift.
 
 use crate::complaints::{self, ComplaintSeverity, ComplaintStatus};
-use crate::customers::{text_enum, SalesChannel};
+use crate::customers::SalesChannel;
 use crate::error::{Error, Result};
 use crate::interactions::InteractionKind;
 use crate::loyalty::LoyaltyKind;
@@ -152,7 +152,7 @@ impl TimelineEntry {
 pub struct TimelineQuery {
     /// Only entries after this one (older, or the same time and lower in kind and id order).
     pub before: Option<TimelineCursor>,
-    /// At most [`crate::activity::PAGE_MAX`]; 0 means the default page.
+    /// At most [`crate::page::PAGE_MAX`]; 0 means the default page.
     pub limit: u32,
     /// Only these kinds; empty means all.
     #[serde(default)]
@@ -344,7 +344,7 @@ pub fn list(conn: &Connection, customer_id: i64, query: &TimelineQuery) -> Resul
 
     let union = selected.iter().map(|b| b.select()).collect::<Vec<_>>().join("\nUNION ALL\n");
     let offset = format!("{:+} minutes", query.utc_offset_minutes);
-    let limit = crate::activity::page_limit(query.limit);
+    let limit = crate::page::page_limit(query.limit);
     let fetch = i64::from(limit) + 1; // one more tells whether a next page exists
     let mut args: Vec<(&str, &dyn ToSql)> = vec![(":customer", &customer_id), (":limit", &fetch)];
     if selected.iter().any(|b| b.kind == TimelineKind::ContactAdded) {

@@ -441,7 +441,7 @@ export type CustomerQuery_Deserialize = {
 	/**  Deleted customers (the trash) instead of live ones. */
 	deleted: boolean,
 	offset: number,
-	/**  At most [`PAGE_MAX`]; 0 means the default page of 50. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page of 50. */
 	limit: number,
 };
 
@@ -457,7 +457,7 @@ export type CustomerQuery_Serialize = {
 	/**  Deleted customers (the trash) instead of live ones. */
 	deleted: boolean,
 	offset: number,
-	/**  At most [`PAGE_MAX`]; 0 means the default page of 50. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page of 50. */
 	limit: number,
 };
 
@@ -616,7 +616,7 @@ export type DemoSummary = {
 export type Dimension = "tier" | "segment" | "value_class" | "lifecycle" | "service_level";
 
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
-export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "database_too_new" | "database_corrupt" | "database" | "io";
+export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "conflict" | "unreadable_file" | "internal" | "database_too_new" | "database_corrupt" | "backup_of_another_database" | "no_database" | "read_only" | "folder_not_writable" | "database" | "io";
 
 export type ErrorDetails = ErrorDetails_Serialize | ErrorDetails_Deserialize;
 
@@ -1851,7 +1851,7 @@ export type TimelineQuery = TimelineQuery_Serialize | TimelineQuery_Deserialize;
 export type TimelineQuery_Deserialize = {
 	/**  Only entries after this one (older, or the same time and lower in kind and id order). */
 	before?: TimelineCursor | null,
-	/**  At most [`crate::activity::PAGE_MAX`]; 0 means the default page. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page. */
 	limit: number,
 	/**  Only these kinds; empty means all. */
 	kinds?: TimelineKind[],
@@ -1865,7 +1865,7 @@ export type TimelineQuery_Deserialize = {
 export type TimelineQuery_Serialize = {
 	/**  Only entries after this one (older, or the same time and lower in kind and id order). */
 	before: TimelineCursor | null,
-	/**  At most [`crate::activity::PAGE_MAX`]; 0 means the default page. */
+	/**  At most [`crate::page::PAGE_MAX`]; 0 means the default page. */
 	limit: number,
 	/**  Only these kinds; empty means all. */
 	kinds: TimelineKind[],

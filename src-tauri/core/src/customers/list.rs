@@ -4,12 +4,11 @@
 use super::queries::{from_row, get, COLUMNS};
 use super::{Customer, CustomerKind};
 use crate::error::Result;
+use crate::page::page_limit;
 use crate::search;
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-
-pub const PAGE_MAX: u32 = 500;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
@@ -52,7 +51,7 @@ pub struct CustomerQuery {
     /// Deleted customers (the trash) instead of live ones.
     pub deleted: bool,
     pub offset: u32,
-    /// At most [`PAGE_MAX`]; 0 means the default page of 50.
+    /// At most [`crate::page::PAGE_MAX`]; 0 means the default page of 50.
     pub limit: u32,
 }
 
@@ -187,10 +186,7 @@ pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits)
 fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
     let Filter { conditions: mut filters, args, fts } = filter(query);
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
-    let limit = match query.limit {
-        0 => 50,
-        n => n.min(PAGE_MAX),
-    };
+    let limit = page_limit(query.limit);
     let page = |filters: &[String]| -> Result<Vec<Customer>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM customers c WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",

@@ -12,53 +12,13 @@ pub use input::{
     email_key, is_valid_email, is_valid_phone, name_key, phone_key, CustomerInput, ValidCustomer, COMPANY_MAX,
     EMAIL_MAX, EXTERNAL_ID_MAX, LONG_TEXT_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX, SHORT_TEXT_MAX, TAGS_MAX, TAG_MAX,
 };
-pub use list::{
-    list, list_ids, list_with, CustomerPage, CustomerQuery, CustomerSort, SearchLimits, COUNT_CAP, PAGE_MAX,
-};
+pub use list::{list, list_ids, list_with, CustomerPage, CustomerQuery, CustomerSort, SearchLimits, COUNT_CAP};
 pub use queries::{create, create_in_batch, get, restore, soft_delete, update};
 pub(crate) use writer::{CustomerWriter, SearchEntry};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-
-/// Declares a closed set of values stored as snake_case text.
-macro_rules! text_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Type)]
-        pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-        }
-
-        impl rusqlite::types::FromSql for $name {
-            fn column_result(value: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
-                let text = value.as_str()?;
-                $name::parse(text).ok_or_else(|| rusqlite::types::FromSqlError::Other(
-                    format!("{text:?} is not a {}", stringify!($name)).into()))
-            }
-        }
-
-        impl rusqlite::ToSql for $name {
-            fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-                Ok(self.as_str().into())
-            }
-        }
-    };
-}
-pub(crate) use text_enum;
 
 text_enum!(CustomerKind { Company = "company", Person = "person" });
 text_enum!(

@@ -17,6 +17,7 @@ pub mod load;
 mod measure;
 mod predict;
 mod reasons;
+pub mod refresh;
 pub mod rfm;
 mod settings;
 pub mod store;
@@ -31,7 +32,6 @@ pub use settings::{EvaluationSettings, EvaluationSettingsInput};
 pub use tiers::Tier;
 
 use crate::clv::{BgNbd, GammaGamma};
-use crate::customers::text_enum;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use specta::Type;

@@ -11,7 +11,6 @@
 //! a customer scored later against the same population gets exactly the score a full run
 //! would have given them.
 
-use crate::customers::text_enum;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 

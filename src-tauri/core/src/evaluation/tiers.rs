@@ -6,7 +6,6 @@
 //! and contribution <= 0 is tier D. The group that crosses 70 % is therefore still A, and
 //! equal contributions always share a tier.
 
-use crate::customers::text_enum;
 use serde::{Deserialize, Serialize};
 use specta::Type;
 

@@ -328,7 +328,7 @@ pub fn save_mapping(
     mapping: &Mapping,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let json = serde_json::to_string(mapping).map_err(|e| crate::Error::InvalidArgument(e.to_string()))?;
+    let json = serde_json::to_string(mapping).map_err(|e| crate::Error::Internal(e.to_string()))?;
     conn.execute(
         "INSERT INTO import_mappings (kind, headers, mapping, updated_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (kind, headers) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",

@@ -25,6 +25,7 @@
 mod activity;
 mod bulk;
 mod cells;
+mod committed;
 mod headers;
 mod matching;
 mod orders;
@@ -33,6 +34,7 @@ mod run;
 pub mod source;
 pub mod values;
 
+pub use committed::{complete_search, import_into, SearchCompleted};
 pub use headers::{
     auto_mapping, column_of, fields, missing_fields, normalise_header, required_fields, save_mapping, saved_mapping,
     synonyms, Mapping,
@@ -41,7 +43,6 @@ pub use revert::{list_batches, revert_batch, ImportBatch, RevertReport};
 pub use run::{import_file, preview_file};
 pub use source::{FileFormat, ReadError, ReadOptions, SourceInfo};
 
-use crate::customers::text_enum;
 use crate::error::Rule;
 use serde::{Deserialize, Serialize};
 use specta::Type;

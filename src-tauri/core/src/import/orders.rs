@@ -172,7 +172,7 @@ impl Importer<'_> {
             let written = crate::db::without_check_constraints(conn, write_all);
             // On a write error the receiver goes away, so the reader stops at its next send.
             drop(receive);
-            let read = reader.join().map_err(|_| Error::InvalidArgument("the file reader failed".into()))?;
+            let read = reader.join().map_err(|_| Error::Internal("the file reader failed".into()))?;
             written?;
             Ok(read?)
         })?;

@@ -55,7 +55,7 @@ impl PreviousProfile {
     }
 
     pub fn to_json(&self) -> Result<String> {
-        serde_json::to_string(self).map_err(|e| Error::InvalidArgument(e.to_string()))
+        serde_json::to_string(self).map_err(|e| Error::Internal(e.to_string()))
     }
 }
 
@@ -120,9 +120,7 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         conn.query_row("SELECT reverted_at FROM import_batches WHERE id = ?1", [batch_id], |r| r.get(0)).optional()?;
     match reverted {
         None => return Err(Error::NotFound { entity: "import batch", id: batch_id }),
-        Some(Some(at)) => {
-            return Err(Error::InvalidArgument(format!("import {batch_id} was already reverted at {at}")))
-        }
+        Some(Some(at)) => return Err(Error::Conflict(format!("import {batch_id} was already reverted at {at}"))),
         Some(None) => {}
     }
     let mut report = RevertReport {
@@ -140,7 +138,7 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
     let mut writer = CustomerWriter::new(conn);
     for (id, json) in profiles {
         let before: PreviousProfile = serde_json::from_str(&json)
-            .map_err(|e| Error::InvalidArgument(format!("stored profile of customer {id}: {e}")))?;
+            .map_err(|e| Error::Internal(format!("stored profile of customer {id}: {e}")))?;
         let keys = DuplicateKeys { phone: before.phone_key, email: before.email_key, name: before.name_key };
         writer.restore(&before.customer, keys)?;
         report.profiles_restored += 1;

@@ -32,7 +32,10 @@ impl From<ReadError> for crate::Error {
     fn from(e: ReadError) -> Self {
         match e {
             ReadError::Io { source, .. } => crate::Error::Io(source),
-            other => crate::Error::InvalidArgument(other.to_string()),
+            bad @ (ReadError::UnknownEncoding(_) | ReadError::NoSuchSheet(_)) => {
+                crate::Error::InvalidArgument(bad.to_string())
+            }
+            other => crate::Error::UnreadableFile(other.to_string()),
         }
     }
 }

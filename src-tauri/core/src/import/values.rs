@@ -205,14 +205,7 @@ pub fn parse_date(text: &str) -> Result<DateText, Rule> {
 // ---------------------------------------------------------------------------------------
 // Money and counts
 
-/// Minor-unit digits of a currency (ISO 4217): 2 unless listed.
-pub fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "JPY" | "KRW" | "VND" | "CLP" | "ISK" | "UGX" | "PYG" | "XAF" | "XOF" => 0,
-        "BHD" | "KWD" | "OMR" | "JOD" | "TND" | "IQD" | "LYD" => 3,
-        _ => 2,
-    }
-}
+pub use crate::money::minor_digits;
 
 /// Currency words and symbols an amount may carry, longest first, with their ISO code.
 const CURRENCY_MARKS: &[(&str, &str)] = &[

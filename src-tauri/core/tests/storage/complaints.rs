@@ -84,7 +84,7 @@ fn resolve_records_the_time_and_the_resolution_hours() {
     assert_eq!(resolved.resolution_hours, Some(30.5), "09:00 one day to 15:30 the next is 30.5 hours");
 
     let err = db.with_tx(|tx| complaints::resolve(tx, created.id, local(3, 4, 9, 0))).expect_err("twice");
-    assert!(matches!(err, Error::InvalidArgument(_)), "resolving a resolved complaint is refused, got {err:?}");
+    assert!(matches!(err, Error::Conflict(_)), "resolving a resolved complaint is refused, got {err:?}");
     assert!(matches!(db.with_tx(|tx| complaints::resolve(tx, 99, local(3, 4, 9, 0))), Err(Error::NotFound { .. })));
 }
 

@@ -103,7 +103,7 @@ fn demo_data_never_mixes_into_a_database_with_customers() {
     let err = db
         .with_tx(|tx| demo::generate(tx, DemoSettings::new(10, 1, until()), crate::at(1), |_, _| {}))
         .expect_err("not empty");
-    assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("10 customers")), "{err}");
+    assert!(matches!(err, Error::Conflict(ref m) if m.contains("10 customers")), "{err}");
     let err = db
         .with_tx(|tx| demo::generate(tx, DemoSettings::new(0, 1, until()), crate::at(1), |_, _| {}))
         .expect_err("zero");

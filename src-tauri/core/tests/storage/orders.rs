@@ -1,6 +1,8 @@
-use crate::{customer, date, field_rules, rules, temp_db};
+use crate::{at, customer, date, field_rules, rules, temp_db};
 use headtail_core::customers::SalesChannel;
 use headtail_core::error::Rule;
+use headtail_core::evaluation::store::{self, Trigger};
+use headtail_core::import::{self, ImportKind, ImportOptions, ImportStatus};
 use headtail_core::loyalty::{self, LoyaltyEntryInput, LoyaltyKind};
 use headtail_core::orders::{self, Order, OrderInput, OrderLineInput};
 use headtail_core::{Database, Error};
@@ -117,7 +119,7 @@ fn list_for_customer_is_newest_first_with_lines_and_pages_without_overlap() {
     add(&db, order(other, date(5, 1), 999));
 
     let page = |offset, limit| db.with_conn(|c| orders::list_for_customer(c, buyer, offset, limit)).expect("list");
-    let ids = |p: &headtail_core::activity::Page<Order>| p.items.iter().map(|o| o.id).collect::<Vec<_>>();
+    let ids = |p: &headtail_core::page::Page<Order>| p.items.iter().map(|o| o.id).collect::<Vec<_>>();
     let all = page(0, 0);
     assert_eq!(all.total, 4, "only this customer's orders count");
     assert_eq!(
@@ -164,4 +166,52 @@ fn delete_removes_the_order_and_its_lines_and_keeps_the_points_earned_on_it() {
 
     let err = db.with_tx(|tx| orders::delete(tx, sold.id)).expect_err("twice");
     assert!(matches!(err, Error::NotFound { .. }), "deleting twice is an error, got {err:?}");
+}
+
+/// (purchase days, evaluated on) of a customer's standing in the latest run.
+fn standing_of(db: &Database, customer: i64) -> (u32, chrono::NaiveDate) {
+    let s = db.with_conn(|c| store::standing(c, customer)).expect("standing").expect("in the run");
+    (s.member.measures.purchase_days, s.evaluated_on)
+}
+
+#[test]
+fn orders_from_the_form_or_an_import_bring_their_customers_standings_up_to_date() {
+    let (dir, db) = temp_db();
+    let (first, second, untouched) = (customer(&db, "甲"), customer(&db, "乙"), customer(&db, "丙"));
+    for id in [first, second, untouched] {
+        add(&db, order(id, date(1, 5), 10_000));
+    }
+    store::run(&db, date(3, 1), Trigger::Manual, &mut |_, _| {}).expect("run");
+    assert_eq!(standing_of(&db, first), (1, date(3, 1)));
+
+    let recorded = orders::record(&db, order(first, date(3, 4), 5_000), date(3, 5)).expect("record");
+    assert_eq!(recorded.value.customer_id, first);
+    assert_eq!(recorded.standings.expect("refreshed").customers, 1);
+    assert_eq!(standing_of(&db, first), (2, date(3, 5)));
+
+    // 乙 is matched by name; 丁 is new, so not in the run and left for the next one.
+    let file = dir.path().join("orders.csv");
+    std::fs::write(&file, "客户名称,下单日期,金额\n乙,2026-03-06,20\n乙,2026-03-07,20\n丁,2026-03-07,5\n")
+        .expect("write");
+    let options = ImportOptions::new(ImportKind::Orders);
+    let dry = import::import_into(&db, &file, &ImportOptions { dry_run: true, ..options.clone() }, at(10), |_| {})
+        .expect("dry run");
+    assert_eq!(dry.value.status, ImportStatus::DryRun);
+    assert_eq!(dry.standings.expect("nothing to do").customers, 0);
+    assert_eq!(standing_of(&db, second), (1, date(3, 1)), "a dry run changes no standing");
+    let imported = import::import_into(&db, &file, &options, at(10), |_| {}).expect("import");
+    assert_eq!(imported.value.status, ImportStatus::Imported);
+    assert_eq!(imported.standings.expect("refreshed").customers, 1);
+    assert_eq!(standing_of(&db, second), (3, date(3, 10)));
+    assert_eq!(standing_of(&db, untouched), (1, date(3, 1)), "no new order, the run's standing");
+    assert_eq!(db.with_conn(store::runs).expect("runs").len(), 1, "no new run");
+}
+
+#[test]
+fn without_a_run_recorded_orders_refresh_nobody() {
+    let (_dir, db) = temp_db();
+    let buyer = customer(&db, "张伟");
+    let recorded = orders::record(&db, order(buyer, date(3, 4), 5_000), date(3, 5)).expect("record");
+    assert_eq!(recorded.standings.expect("nothing to refresh").customers, 0);
+    assert_eq!(db.with_conn(|c| store::standing(c, buyer)).expect("standing"), None);
 }

@@ -157,7 +157,7 @@ pub(super) fn all_orders(
                 let lines = categories_by_order(conn, known)?;
                 let index = receive_index
                     .recv()
-                    .map_err(|_| crate::Error::InvalidArgument("the customers could not be read".into()))?;
+                    .map_err(|_| crate::Error::Internal("the customers could not be read".into()))?;
                 let n = index.len();
                 let scan = OrderScan { index: &index, w, currency, settings };
                 let mut totals = vec![OrderTotals::default(); n];
@@ -173,7 +173,7 @@ pub(super) fn all_orders(
         let scan = OrderScan { index: &index, w, currency, settings };
         let mut first_low = vec![Day::MAX; facts.len()];
         db.with_conn(|conn| scan.pieces(conn, &mut facts, &mut first_low, &|| pieces.take(0)))?;
-        let rest = second.join().map_err(|_| crate::Error::InvalidArgument("order scan failed".into()))??;
+        let rest = second.join().map_err(|_| crate::Error::Internal("order scan failed".into()))??;
         Ok((facts, index, first_low, rest))
     })?;
     drop(pieces);

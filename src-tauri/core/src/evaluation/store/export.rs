@@ -3,18 +3,8 @@
 use super::members::{each_member, MemberFilter};
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
+use crate::money;
 use rusqlite::Connection;
-
-/// Money in minor units as a decimal with the currency's digits ("1234.50").
-fn major(minor: i64, digits: u32) -> String {
-    if digits == 0 {
-        return minor.to_string();
-    }
-    let scale = 10_i64.pow(digits);
-    let sign = if minor < 0 { "-" } else { "" };
-    let abs = minor.unsigned_abs();
-    format!("{sign}{}.{:0width$}", abs / scale as u64, abs % scale as u64, width = digits as usize)
-}
 
 /// The columns of a members file, one row per customer.
 pub const MEMBER_CSV_HEADER: [&str; 22] = [
@@ -54,7 +44,7 @@ pub fn members_csv(
     if bom {
         out.write_all(b"\xEF\xBB\xBF")?;
     }
-    let digits = crate::import::values::minor_digits(&run.currency);
+    let digits = money::minor_digits(&run.currency);
     let mut csv = csv::Writer::from_writer(out);
     let fail = |e: csv::Error| Error::Io(std::io::Error::other(e));
     csv.write_record(MEMBER_CSV_HEADER).map_err(fail)?;
@@ -69,18 +59,18 @@ pub fn members_csv(
             row.name.clone(),
             opt(m.recency_days.map(|v| v.to_string())),
             m.frequency.to_string(),
-            major(m.monetary_minor, digits),
+            money::decimal(m.monetary_minor, digits),
             opt(d.r_score.map(|v| v.to_string())),
             opt(d.f_score.map(|v| v.to_string())),
             opt(d.m_score.map(|v| v.to_string())),
             opt(d.segment.map(|v| v.as_str().to_owned())),
             opt(d.value_class.map(|v| v.as_str().to_owned())),
-            major(m.contribution_minor, digits),
+            money::decimal(m.contribution_minor, digits),
             d.tier.as_str().to_uppercase(),
             d.lifecycle.as_str().to_owned(),
             opt(m.p_alive.map(|v| format!("{v:.4}"))),
             opt(m.expected_purchases.map(|v| format!("{v:.4}"))),
-            opt(m.predicted_clv_minor.map(|v| major(v, digits))),
+            opt(m.predicted_clv_minor.map(|v| money::decimal(v, digits))),
             d.service_level.as_str().to_owned(),
             (if d.exit_step.is_some() { "yes" } else { "no" }).to_owned(),
             opt(d.exit_step.map(|v| v.as_str().to_owned())),

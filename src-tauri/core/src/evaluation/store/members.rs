@@ -1,10 +1,10 @@
 //! The members of a stored run: how each is written and read, and the filtered lists.
 
-use crate::activity::{page_limit, Page};
 use crate::error::Result;
 use crate::evaluation::{
     Decision, Lifecycle, Measures, Member, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
 };
+use crate::page::{page_limit, Page};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -16,9 +16,9 @@ use specta::Type;
 macro_rules! member_table {
     (measures: $($m:ident $(as $m_sql:ty)?),+; decision: $($d:ident),+;) => {
         /// The columns in the order written and read; the date of a later refresh comes last.
-        pub(super) const MEMBER_COLUMNS: &[&str] = &[$(stringify!($m),)+ $(stringify!($d),)+ "refreshed_on"];
+        pub(crate) const MEMBER_COLUMNS: &[&str] = &[$(stringify!($m),)+ $(stringify!($d),)+ "refreshed_on"];
 
-        pub(super) fn write_member(
+        pub(crate) fn write_member(
             stmt: &mut rusqlite::Statement<'_>,
             run: i64,
             m: &Measures,

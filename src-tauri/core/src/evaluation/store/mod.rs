@@ -9,15 +9,17 @@ mod running;
 mod runs;
 mod summary;
 
+pub use super::refresh::refresh_customer;
 pub use export::{members_csv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
 pub use members::{each_member, members, MemberFilter, MemberRow};
-pub use running::{refresh_customer, run, RunTimings};
+pub(crate) use members::{write_member, MEMBER_COLUMNS};
+pub(crate) use running::SAVE_BATCH;
+pub use running::{run, RunTimings};
 pub use runs::{get_run, latest_run, runs, EvaluationRun};
 pub use summary::{GroupFigures, RunSummary};
 
 use super::{EvaluationSettings, EvaluationSettingsInput};
-use crate::customers::text_enum;
 use crate::error::{Error, Result};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -53,5 +55,5 @@ pub fn save_settings(conn: &Connection, input: &EvaluationSettingsInput) -> Resu
 }
 
 fn json<T: Serialize>(value: &T) -> Result<String> {
-    serde_json::to_string(value).map_err(|e| Error::InvalidArgument(e.to_string()))
+    serde_json::to_string(value).map_err(|e| Error::Internal(e.to_string()))
 }

@@ -1,16 +1,14 @@
-//! Running an evaluation and saving it with its progress, and re-evaluating one customer
-//! against the latest run's model.
+//! Running an evaluation and saving it with its progress.
 
-use super::members::{insert_member_sql, member_in, write_member};
-use super::runs::{insert_run, latest_run, placeholder_model, prune, EvaluationRun};
+use super::members::{insert_member_sql, write_member};
+use super::runs::{insert_run, placeholder_model, prune, EvaluationRun};
 use super::summary::{RunSummary, SummaryBuilder};
 use super::{json, settings, Trigger};
 use crate::activity::CURRENCY_DEFAULT;
 use crate::db::Database;
 use crate::error::Result;
 use crate::evaluation::engine::evaluate_columns;
-use crate::evaluation::predict::predict_alone;
-use crate::evaluation::{decide, load, measure, Evaluation, Member, Model, Stage};
+use crate::evaluation::{load, Evaluation, Stage};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -88,7 +86,7 @@ pub fn run(
 
 /// Members saved per transaction: each holds the write lock for a fraction of a second, so
 /// edits in the window go through while a large run is being saved.
-const SAVE_BATCH: usize = 50_000;
+pub(crate) const SAVE_BATCH: usize = 50_000;
 
 fn save_members(
     db: &Database,
@@ -118,40 +116,4 @@ fn save_members(
 
 fn now() -> String {
     Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)
-}
-
-/// Re-evaluates one customer against the latest run's model (no refit, no new cut points):
-/// after a new order the customer's standing is current in milliseconds. The member row of
-/// the latest run is updated and marked with the date it was evaluated at.
-///
-/// Returns `None` when there is no run yet or the customer was not in it.
-pub fn refresh_customer(db: &Database, customer: i64, today: NaiveDate) -> Result<Option<Member>> {
-    let Some(run) = db.with_conn(latest_run)? else { return Ok(None) };
-    if db.with_conn(|conn| member_in(conn, run.id, customer))?.is_none() {
-        return Ok(None);
-    }
-    let as_of = today.max(run.as_of);
-    let settings = &run.settings;
-    // The streaks continue from the run before the latest, as in the latest run itself.
-    let population = load::population_with(
-        db,
-        as_of,
-        &run.currency,
-        settings,
-        Some(customer),
-        Some(&run.model.categories),
-        run.as_of,
-    )?;
-    let Some(facts) = population.customers.first() else { return Ok(None) };
-    let days = population.purchase_days(0);
-    let mut measures = measure(facts, days, as_of);
-    predict_alone(&mut measures, facts, days, as_of, settings, &run.model.clv);
-    let model = Model { as_of, ..run.model };
-    let decision = decide(&measures, &model, settings, None);
-    let member = Member { measures, decision };
-    db.with_tx(|tx| {
-        tx.execute("DELETE FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2", [run.id, customer])?;
-        write_member(&mut tx.prepare(&insert_member_sql())?, run.id, &member.measures, &member.decision, Some(as_of))
-    })?;
-    Ok(Some(member))
 }

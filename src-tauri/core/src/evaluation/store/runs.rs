@@ -95,7 +95,7 @@ pub(super) fn placeholder_model() -> Model {
 }
 
 fn parse_json<T: for<'de> Deserialize<'de>>(text: &str, what: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| Error::InvalidArgument(format!("stored {what} is unreadable: {e}")))
+    serde_json::from_str(text).map_err(|e| Error::Internal(format!("stored {what} is unreadable: {e}")))
 }
 
 const RUN_COLUMNS: &str =
