@@ -5,32 +5,29 @@ use chrono::NaiveDate;
 use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit};
 use headtail_core::evaluation::store::{self, MemberFilter, Trigger};
 use headtail_core::evaluation::Stage;
-use headtail_core::{transaction_file, Database};
+use headtail_core::{transaction_file, Database, Error, Result};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// Evaluates every customer, stores the run and writes the members file (or standard output).
-pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>) -> Result<(), String> {
+pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>) -> Result<()> {
     let show = std::io::stderr().is_terminal();
     let (run, timings) = store::run(db, as_of, Trigger::CommandLine, &mut |stage: Stage, done: f64| {
         if show {
             eprint!("\revaluate: {stage:?} {:>3.0}%   ", done * 100.0);
         }
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     if show {
         eprintln!();
     }
-    let rows = db
-        .with_conn(|conn| match out {
-            Some(path) => {
-                let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-                store::members_csv(conn, &run, &MemberFilter::default(), false, file)
-            }
-            None => store::members_csv(conn, &run, &MemberFilter::default(), false, std::io::stdout().lock()),
-        })
-        .map_err(|e| e.to_string())?;
+    let rows = db.with_conn(|conn| match out {
+        Some(path) => {
+            let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+            store::members_csv(conn, &run, &MemberFilter::default(), false, file)
+        }
+        None => store::members_csv(conn, &run, &MemberFilter::default(), false, std::io::stdout().lock()),
+    })?;
     if let Some(why) = &run.model.clv.unavailable {
         eprintln!("headtail: CLV not computed for everyone: {why}");
     }
@@ -43,13 +40,14 @@ pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>) -> Result<(
 
 /// Fits BG/NBD and Gamma-Gamma on the transactions up to `calibration_end` and prints the
 /// parameters and log-likelihoods as JSON.
-pub fn clv_fit(orders: &Path, calibration_end: NaiveDate, unit: TimeUnit) -> Result<(), String> {
-    let transactions = transaction_file::read(orders).map_err(|e| e.to_string())?;
-    let summaries = summarize(&transactions, calibration_end, unit).map_err(|e| e.to_string())?;
+pub fn clv_fit(orders: &Path, calibration_end: NaiveDate, unit: TimeUnit) -> Result<()> {
+    let transactions = transaction_file::read(orders)?;
+    let clv = |e: headtail_core::clv::ClvError| Error::InvalidArgument(e.to_string());
+    let summaries = summarize(&transactions, calibration_end, unit).map_err(clv)?;
     let histories: Vec<_> = summaries.iter().map(|s| s.history).collect();
     let spends: Vec<_> = summaries.iter().map(|s| s.spend_history()).collect();
-    let purchases = BgNbd::fit(&histories).map_err(|e| e.to_string())?;
-    let spend = GammaGamma::fit(&spends).map_err(|e| e.to_string())?;
+    let purchases = BgNbd::fit(&histories).map_err(clv)?;
+    let spend = GammaGamma::fit(&spends).map_err(clv)?;
     let report = json!({
         "calibration_end": calibration_end.to_string(),
         "unit": unit,
@@ -73,6 +71,6 @@ pub fn clv_fit(orders: &Path, calibration_end: NaiveDate, unit: TimeUnit) -> Res
         },
     });
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &report).map_err(|e| e.to_string())?;
-    writeln!(out).map_err(|e| e.to_string())
+    serde_json::to_writer_pretty(&mut out, &report).map_err(|e| Error::Internal(e.to_string()))?;
+    Ok(writeln!(out)?)
 }

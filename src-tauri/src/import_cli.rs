@@ -1,6 +1,7 @@
 //! `headtail import`: runs an import from the command line and prints its report.
 
 use crate::cli::ImportArgs;
+use crate::exit::{self, Failure};
 use chrono::Utc;
 use headtail_core::import::{
     complete_search, import_into, ImportOptions, ImportReport, ImportStatus, Mapping, Progress, ReadOptions,
@@ -12,10 +13,6 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-/// Bad rows, an open day/month order or a missing column: nothing was written.
-const EXIT_REJECTED: u8 = 1;
-/// The command could not run: bad arguments, unreadable file or database.
-const EXIT_ERROR: u8 = 2;
 /// Files smaller than this import too fast for progress lines to help.
 const PROGRESS_FROM_BYTES: u64 = 1 << 20;
 
@@ -30,13 +27,11 @@ pub fn run(db_path: &Path, args: &ImportArgs) -> ExitCode {
             if report.status.is_success() {
                 ExitCode::SUCCESS
             } else {
-                ExitCode::from(EXIT_REJECTED)
+                // Bad rows, an open day/month order or a missing column: nothing was written.
+                ExitCode::from(exit::REFUSED)
             }
         }
-        Err(message) => {
-            eprintln!("headtail: {message}");
-            ExitCode::from(EXIT_ERROR)
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
@@ -60,9 +55,11 @@ fn print_search(db: &Database) {
     }
 }
 
-fn import(db_path: &Path, args: &ImportArgs) -> Result<(Recorded<ImportReport>, Database), String> {
-    let size = std::fs::metadata(&args.input).map_err(|e| format!("cannot read {}: {e}", args.input.display()))?.len();
-    let db = Database::open(db_path).map_err(|e| e.to_string())?;
+fn import(db_path: &Path, args: &ImportArgs) -> Result<(Recorded<ImportReport>, Database), Failure> {
+    let size = std::fs::metadata(&args.input)
+        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.input.display())))?
+        .len();
+    let db = Database::open(db_path)?;
     let options = ImportOptions {
         mode: args.mode.into(),
         mapping: Mapping(args.mapping.iter().cloned().collect()),
@@ -83,7 +80,7 @@ fn import(db_path: &Path, args: &ImportArgs) -> Result<(Recorded<ImportReport>, 
             let _ = std::io::stderr().flush();
         }
     };
-    let imported = import_into(&db, &args.input, &options, Utc::now(), progress).map_err(|e| e.to_string())?;
+    let imported = import_into(&db, &args.input, &options, Utc::now(), progress)?;
     Ok((imported, db))
 }
 

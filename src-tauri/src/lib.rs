@@ -4,6 +4,7 @@
 pub mod analytics_cli;
 pub mod cli;
 pub mod commands;
+pub mod exit;
 pub mod import_cli;
 
 use commands::Store;

@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use headtail_app::cli::{Cli, Command};
+use headtail_app::exit::Failure;
 use headtail_core::demo::{self, DemoSettings};
 use headtail_core::Database;
 use std::path::PathBuf;
@@ -20,50 +21,44 @@ fn main() -> ExitCode {
     if let Some(Command::Import(args)) = &cli.command {
         return match db_path(&cli) {
             Ok(path) => headtail_app::import_cli::run(&path, args),
-            Err(message) => {
-                eprintln!("headtail: {message}");
-                ExitCode::from(2)
-            }
+            Err(failure) => failure.exit(),
         };
     }
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("headtail: {message}");
-            ExitCode::FAILURE
-        }
+        Err(failure) => failure.exit(),
     }
 }
 
-fn db_path(cli: &Cli) -> Result<PathBuf, String> {
-    cli.db_path().ok_or_else(|| "no home directory to keep the database in; pass --db PATH".to_owned())
+fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
+    cli.db_path().ok_or_else(|| Failure::usage("no home directory to keep the database in; pass --db PATH"))
 }
 
-fn open(cli: &Cli) -> Result<Database, String> {
-    Database::open(&db_path(cli)?).map_err(|e| e.to_string())
+/// Only the app, `import` and `demo` create a database; the other subcommands need one there,
+/// so a mistyped path is an error instead of an empty new file.
+fn open_existing(cli: &Cli) -> Result<Database, Failure> {
+    Ok(Database::open_existing(&db_path(cli)?)?)
 }
 
-fn run(cli: Cli) -> Result<(), String> {
+fn run(cli: Cli) -> Result<(), Failure> {
     match &cli.command {
-        Some(Command::Bindings { out }) => headtail_app::export_bindings(out),
+        Some(Command::Bindings { out }) => headtail_app::export_bindings(out).map_err(Failure::usage),
         Some(Command::Info) => {
-            let db = open(&cli)?;
+            let db = open_existing(&cli)?;
             println!("database: {}", db.path().display());
             println!("schema version: {}", headtail_core::db::schema_version());
             Ok(())
         }
         Some(Command::Demo { customers, seed, until }) => {
-            let db = open(&cli)?;
+            let db = Database::open(&db_path(&cli)?)?;
             let until = until.unwrap_or_else(|| chrono::Local::now().date_naive());
             let settings = DemoSettings::new(*customers, *seed, until);
             let started = Instant::now();
-            let summary = db
-                .with_tx(|tx| {
-                    demo::generate(tx, settings, chrono::Utc::now(), |done, total| {
-                        eprint!("\rdemo: {done}/{total} customers");
-                    })
+            let summary = db.with_tx(|tx| {
+                demo::generate(tx, settings, chrono::Utc::now(), |done, total| {
+                    eprint!("\rdemo: {done}/{total} customers");
                 })
-                .map_err(|e| e.to_string())?;
+            })?;
             eprintln!();
             println!(
                 "{} customers, {} orders ({} lines), {} contacts, {} interactions, {} complaints, {} survey answers, {} loyalty entries, {} service cost entries until {until} in {:.1} s",
@@ -74,24 +69,26 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         // Dispatched in main for its own exit codes.
-        Some(Command::Import(args)) => Err(format!("import of {} was not dispatched", args.input.display())),
+        Some(Command::Import(args)) => {
+            Err(Failure::usage(format!("import of {} was not dispatched", args.input.display())))
+        }
         Some(Command::Evaluate { as_of, out }) => {
-            let db = open(&cli)?;
+            let db = open_existing(&cli)?;
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            headtail_app::analytics_cli::evaluate(&db, as_of, out.as_deref())
+            Ok(headtail_app::analytics_cli::evaluate(&db, as_of, out.as_deref())?)
         }
         Some(Command::ClvFit { orders, calibration_end, unit }) => {
-            headtail_app::analytics_cli::clv_fit(orders, *calibration_end, (*unit).into())
+            Ok(headtail_app::analytics_cli::clv_fit(orders, *calibration_end, (*unit).into())?)
         }
         Some(Command::Export { out }) => {
-            let db = open(&cli)?;
-            let tables = db.with_conn(|c| headtail_core::export::database_csv(c, out)).map_err(|e| e.to_string())?;
+            let db = open_existing(&cli)?;
+            let tables = db.with_conn(|c| headtail_core::export::database_csv(c, out))?;
             for t in &tables {
                 println!("{}: {} rows -> {}", t.table, t.rows, t.file.display());
             }
             Ok(())
         }
         // A database that cannot be opened is explained in the window, not only on stderr.
-        None => headtail_app::run_gui(&db_path(&cli)?).map_err(|e| e.to_string()),
+        None => headtail_app::run_gui(&db_path(&cli)?).map_err(|e| Failure::refused(e.to_string())),
     }
 }
