@@ -292,3 +292,46 @@ fn failures_arrive_with_the_code_of_their_kind() {
     let err = app.call("restore_backup", json!({"fileName": "x.sqlite"})).expect_err("the demo has no backups");
     assert_eq!(err["code"], "conflict");
 }
+
+fn headtail(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_headtail"))
+        .args(args)
+        .env_remove("DISPLAY")
+        .env_remove("HEADTAIL_DB")
+        .output()
+        .expect("run headtail")
+}
+
+/// The app and the command line on one database, as two processes: a scheduled
+/// `headtail evaluate` is refused while the app's evaluation holds the database's lease (and
+/// leaves its run alone), and an import from the command line shows in the open app.
+#[test]
+fn the_app_and_the_command_line_share_one_database() {
+    let app = app();
+    let path = app._dir.path().join("ipc.sqlite");
+    let db = path.to_str().expect("path").to_owned();
+    app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("create");
+
+    // The app holding the evaluation lease, as while its own run is being saved.
+    let own = headtail_core::Database::open(&path).expect("open");
+    let lease = headtail_core::evaluation::lease::Lease::take(&own, chrono::Utc::now()).expect("lease");
+    let out = headtail(&["evaluate", "--db", &db, "--as-of", "2026-06-30", "--out", "/dev/null"]);
+    assert_eq!(out.status.code(), Some(3), "busy: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("already running"));
+    drop(lease);
+    let out = headtail(&["evaluate", "--db", &db, "--as-of", "2026-06-30", "--out", "/dev/null"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(app.call("list_evaluation_runs", json!({})).expect("runs").as_array().expect("runs").len(), 1);
+
+    let csv = app._dir.path().join("orders.csv");
+    std::fs::write(
+        &csv,
+        "订单号,客户名称,手机,下单日期,金额\nA1,李娜,13900139000,2026-05-01,88\nA2,王芳,13700137000,2026-05-02,66\n",
+    )
+    .expect("csv");
+    let out = headtail(&["import", "--db", &db, "--kind", "orders", csv.to_str().expect("path")]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(app.total(), 3, "the open app sees the customers the command line imported");
+    let found = app.call("list_customers", json!({"query": query("李娜")})).expect("search");
+    assert_eq!(found["total"], 1, "and finds them by search");
+}

@@ -23,7 +23,6 @@ use headtail_core::{Database, Error, ErrorPayload};
 use serde::Serialize;
 use specta::Type;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -36,7 +35,6 @@ type CommandResult<T> = Result<T, ErrorPayload>;
 pub struct Store {
     own_path: PathBuf,
     current: RwLock<Opened>,
-    evaluating: AtomicBool,
 }
 
 #[derive(Clone)]
@@ -54,11 +52,7 @@ impl Opened {
 
 impl Store {
     pub fn open(path: &Path) -> Self {
-        Self {
-            own_path: path.to_owned(),
-            current: RwLock::new(Opened::open(path, false)),
-            evaluating: AtomicBool::new(false),
-        }
+        Self { own_path: path.to_owned(), current: RwLock::new(Opened::open(path, false)) }
     }
 
     fn current(&self) -> Opened {
@@ -457,19 +451,15 @@ pub async fn run_evaluation(
     trigger: Trigger,
     on_progress: Channel<EvaluationProgress>,
 ) -> CommandResult<EvaluationRun> {
-    if db.evaluating.swap(true, Ordering::SeqCst) {
-        return Err(Error::Conflict("an evaluation is already running".into()).payload());
-    }
+    // One at a time per database, also across processes: the core's lease refuses a second.
     let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-    let result = on_db(&db, move |db| {
+    on_db(&db, move |db| {
         evaluation::run(db, as_of, trigger, &mut |stage, done| {
             let _ = on_progress.send(EvaluationProgress { stage, done });
         })
         .map(|(run, _)| run)
     })
-    .await;
-    db.evaluating.store(false, Ordering::SeqCst);
-    result
+    .await
 }
 
 #[tauri::command]

@@ -24,6 +24,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0008_search_pending.sql"), None),
     (include_str!("../migrations/0009_name_key_index.sql"), None),
     (include_str!("../migrations/0010_database_identity.sql"), None),
+    (include_str!("../migrations/0011_evaluation_lease.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one

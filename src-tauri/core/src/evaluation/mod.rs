@@ -13,6 +13,7 @@
 
 mod decide;
 mod engine;
+pub mod lease;
 pub mod load;
 mod measure;
 mod predict;

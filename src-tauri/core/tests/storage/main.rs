@@ -8,6 +8,7 @@ mod db;
 mod demo;
 mod erase;
 mod evaluation;
+mod evaluation_lease;
 mod export;
 mod import;
 mod interactions;

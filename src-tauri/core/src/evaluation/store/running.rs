@@ -8,6 +8,7 @@ use crate::activity::CURRENCY_DEFAULT;
 use crate::db::Database;
 use crate::error::Result;
 use crate::evaluation::engine::evaluate_columns;
+use crate::evaluation::lease::Lease;
 use crate::evaluation::{load, Evaluation, Stage};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::params;
@@ -34,6 +35,9 @@ pub fn run(
     trigger: Trigger,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(EvaluationRun, RunTimings)> {
+    // One run at a time per database, whichever process starts it; taking the lease also
+    // removes what a run that died left half-saved.
+    let lease = Lease::take(db, Utc::now())?;
     let started_at = now();
     let clock = Instant::now();
     let settings = db.with_conn(settings)?;
@@ -57,8 +61,6 @@ pub fn run(
         model: placeholder_model(),
         settings,
     };
-    // A run left half-saved by a crash is removed first.
-    db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE complete = 0", [])?))?;
     run.id = db.with_tx(|tx| insert_run(tx, &run))?;
     let saved = save_members(db, &run, &evaluation, progress).and_then(|summary| {
         run.summary = summary;
@@ -66,6 +68,7 @@ pub fn run(
         run.finished_at = now();
         run.seconds = clock.elapsed().as_secs_f64();
         db.with_tx(|tx| {
+            lease.confirm(tx)?;
             tx.execute(
                 "UPDATE evaluation_runs SET finished_at = ?2, model = ?3, summary = ?4, seconds = ?5, complete = 1
                  WHERE id = ?1",
