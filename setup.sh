@@ -39,6 +39,11 @@ if ! command -v cargo >/dev/null; then
 fi
 
 export PATH="$HOME/.cargo/bin:$PATH"
+# The lint gate of the test command needs rustfmt and clippy beside cargo.
+if ! cargo fmt --version >/dev/null 2>&1 || ! cargo clippy --version >/dev/null 2>&1; then
+  echo "setup: adding rustfmt and clippy to the Rust toolchain"
+  rustup component add rustfmt clippy
+fi
 if ! command -v tauri-driver >/dev/null; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --locked --quiet
