@@ -21,6 +21,9 @@ export type Loader<T> = {
   load: (request: () => Promise<Result<T>>) => Promise<boolean>;
 };
 
+/** What a view reads of a loader: everything but sending requests of its own. */
+export type Loaded<T> = Omit<Loader<T>, 'load'>;
+
 /**
  * Numbers the requests passed through it: each resolves to its answer while it is the
  * latest one, and to null once a newer one has started.
