@@ -1,7 +1,16 @@
 // Labels of the fields of the activity forms (log an interaction, add an order), as the
 // backend names them in field errors.
+import type { Customer } from './api';
 import { t } from './i18n.svelte';
 import { labelOf, type Labels } from './labels';
+
+/** What a form that records an activity of a customer (an interaction, an order) is given. */
+export type ActivityFormProps = {
+  customer: Customer;
+  onclose: () => void;
+  /** Called once the activity is saved. */
+  onsaved: () => void;
+};
 
 /** In the order the first field with an error takes the focus. */
 export const INTERACTION_FIELDS = ['kind', 'occurred_at', 'outcome', 'next_follow_up_on', 'notes'] as const;

@@ -6,6 +6,8 @@ import type { ApiError, FieldError, Result } from './api';
 import { sortErrors } from './forms';
 
 export type Form<F extends string> = {
+  /** What the form edits (`customer`, `order` …): the start of its ids and test ids. */
+  readonly name: string;
   readonly saving: boolean;
   /** The error for the banner above the form, or null. */
   readonly banner: ApiError | null;
@@ -26,27 +28,28 @@ export type Form<F extends string> = {
   save: <T>(send: () => Promise<Result<T>>, saved: (data: T) => void, unreadable?: FieldError[]) => Promise<void>;
   /**
    * Values set without typing (a WebDriver "clear", autofill) announce themselves with a
-   * change event only, while bind:value follows input events: copies such a value into
-   * `texts`, the form's text values by field.
+   * change event only, while bind:value follows input events: copies such a value into the
+   * form's text values. For the form's `onchange`.
    */
-  catchUp: (event: Event, texts: Record<string, string>) => void;
+  catchUp: (event: Event) => void;
 };
 
 /**
  * `fields` are the fields the form shows, in screen order: the first one with an error gets
- * the focus. `rename` maps backend field names to the field that shows their errors.
+ * the focus. `texts` holds the values of its text inputs by field (a `$state` record).
+ * `rename` maps backend field names to the field that shows their errors.
  */
 export function createForm<F extends string>(
-  prefix: string,
+  name: string,
   fields: readonly F[],
-  options: { label: (field: string) => string; rename?: Record<string, F> },
+  options: { label: (field: string) => string; texts?: Record<string, string>; rename?: Record<string, F> },
 ): Form<F> {
   let saving = $state(false);
   let errors = $state<FieldError[]>([]);
   let others = $state<FieldError[]>([]);
   let banner = $state<ApiError | null>(null);
 
-  const id = (field: F): string => `${prefix}-${field}`;
+  const id = (field: F): string => `${name}-${field}`;
   const errorFor = (field: F): FieldError | undefined => errors.find((e) => e.field === field);
 
   async function focusFirstError(): Promise<void> {
@@ -87,15 +90,17 @@ export function createForm<F extends string>(
     await focusFirstError();
   }
 
-  function catchUp(event: Event, texts: Record<string, string>): void {
+  function catchUp(event: Event): void {
     const control = event.target;
-    if (!(control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement)) return;
-    if (control.type === 'checkbox' || !control.id.startsWith(`${prefix}-`)) return;
-    const field = control.id.slice(prefix.length + 1);
+    const texts = options.texts;
+    if (!texts || !(control instanceof HTMLInputElement || control instanceof HTMLTextAreaElement)) return;
+    if (control.type === 'checkbox' || !control.id.startsWith(`${name}-`)) return;
+    const field = control.id.slice(name.length + 1);
     if (Object.hasOwn(texts, field)) texts[field] = control.value;
   }
 
   return {
+    name,
     get saving() {
       return saving;
     },
@@ -118,6 +123,11 @@ export function createForm<F extends string>(
     save,
     catchUp,
   };
+}
+
+/** The text values of `fields` in `source` as a form edits them: '' for none, or for a new record. */
+export function textsOf<K extends string>(source: Partial<Record<K, string | null>> | null, fields: readonly K[]): Record<K, string> {
+  return Object.fromEntries(fields.map((field) => [field, source?.[field] ?? ''])) as Record<K, string>;
 }
 
 /** Puts the focus in the control a form opens on. */

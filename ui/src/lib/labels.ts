@@ -6,6 +6,7 @@
 import type {
   ComplaintSeverity,
   ComplaintStatus,
+  CustomerKind,
   InteractionKind,
   LoyaltyKind,
   PipelineStage,
@@ -19,6 +20,11 @@ import { keysOf } from './sets';
 
 /** A translated label for each value of `T`. */
 export type Labels<T extends string> = Record<T, () => string>;
+
+const CUSTOMER_KIND_LABELS = {
+  company: () => t('kind.company'),
+  person: () => t('kind.person'),
+} satisfies Labels<CustomerKind>;
 
 const SIZE_CLASS_LABELS = {
   large: () => t('size_class.large'),
@@ -91,12 +97,14 @@ const SURVEY_TEXTS = {
   ces: (score) => t('timeline.survey_ces', { score }),
 } satisfies Record<SurveyKind, (score: number) => string>;
 
+export const CUSTOMER_KINDS = keysOf(CUSTOMER_KIND_LABELS);
 export const SIZE_CLASSES = keysOf(SIZE_CLASS_LABELS);
 export const CHANNELS = keysOf(CHANNEL_LABELS);
 export const PIPELINE_STAGES = keysOf(PIPELINE_LABELS);
 export const INTERACTION_KINDS = keysOf(INTERACTION_KIND_LABELS);
 export const TIMELINE_KINDS = keysOf(TIMELINE_KIND_LABELS);
 
+export const customerKindLabel = (value: CustomerKind): string => CUSTOMER_KIND_LABELS[value]();
 export const sizeClassLabel = (value: SizeClass): string => SIZE_CLASS_LABELS[value]();
 export const channelLabel = (value: SalesChannel): string => CHANNEL_LABELS[value]();
 export const pipelineLabel = (value: PipelineStage): string => PIPELINE_LABELS[value]();
