@@ -104,29 +104,43 @@ export function clvFailureText(failure: ClvFailure): string {
   return t(`evaluation.clv_cause.${failure.cause}`, { model: t(`evaluation.clv_model.${failure.model}`) });
 }
 
-/** The groups of a dimension in display order, and the name of a group key. */
-type Groups = { keys: readonly string[]; label: (key: string) => string };
+/** The groups of a grouping in display order, and the name of a group key. */
+export type Groups = { keys: readonly string[]; known: (key: string) => boolean; label: (key: string) => string };
 
 /** Unknown keys (from a newer backend) are named as they are. */
 function groups<K extends string>(keys: readonly K[], label: (key: K) => string): Groups {
-  return { keys, label: (key) => ((keys as readonly string[]).includes(key) ? label(key as K) : key) };
+  const known = (key: string): key is K => (keys as readonly string[]).includes(key);
+  return { keys, known, label: (key) => (known(key) ? label(key) : key) };
 }
 
-const DIMENSION_GROUPS = {
+/**
+ * Each way the members of a run are grouped: the dimensions the migration between runs
+ * follows, and the next actions and behaviours beside them.
+ */
+export const GROUPINGS = {
   tier: groups(TIERS, tierLabel),
   segment: groups(SEGMENTS, segmentLabel),
   value_class: groups(VALUE_CLASSES, valueClassLabel),
   lifecycle: groups(LIFECYCLES, lifecycleLabel),
   service_level: groups(SERVICE_LEVELS, serviceLevelLabel),
-} satisfies Record<Dimension, Groups>;
+  next_action: groups(NEXT_ACTIONS, nextActionLabel),
+  behaviour: groups(BEHAVIOURS, behaviourLabel),
+} satisfies Record<Dimension | 'next_action' | 'behaviour', Groups>;
+export type Grouping = keyof typeof GROUPINGS;
 
-export const DIMENSIONS = keysOf(DIMENSION_GROUPS);
+export const DIMENSIONS = keysOf({
+  tier: true,
+  segment: true,
+  value_class: true,
+  lifecycle: true,
+  service_level: true,
+} satisfies Record<Dimension, true>);
 
 /** The groups of a dimension in display order. */
-export const dimensionKeys = (dimension: Dimension): readonly string[] => DIMENSION_GROUPS[dimension].keys;
+export const dimensionKeys = (dimension: Dimension): readonly string[] => GROUPINGS[dimension].keys;
 
 /** The name of a group key of a dimension; unknown keys are shown as they are. */
-export const groupLabel = (dimension: Dimension, key: string): string => DIMENSION_GROUPS[dimension].label(key);
+export const groupLabel = (dimension: Dimension, key: string): string => GROUPINGS[dimension].label(key);
 
 /** Rows of a summary in the order of `keys`, with unknown keys last. */
 export function ordered<G extends { key: string }>(groups: readonly G[], keys: readonly string[]): G[] {
