@@ -15,7 +15,7 @@ export type Form<F extends string> = {
   readonly others: FieldError[];
   /** The translated name of a field, also of one the form does not show. */
   label: (field: string) => string;
-  /** The id of a field's control, `<prefix>-<field>`; its error is `<id>-error`. */
+  /** The id of a field's control, `<name>-<field>`; its error is `<id>-error`. */
   id: (field: F) => string;
   errorFor: (field: F) => FieldError | undefined;
   dismiss: () => void;
@@ -126,7 +126,10 @@ export function createForm<F extends string>(
 }
 
 /** The text values of `fields` in `source` as a form edits them: '' for none, or for a new record. */
-export function textsOf<K extends string>(source: Partial<Record<K, string | null>> | null, fields: readonly K[]): Record<K, string> {
+export function textsOf<K extends string>(
+  source: Partial<Record<K, string | null>> | null,
+  fields: readonly K[],
+): Record<K, string> {
   return Object.fromEntries(fields.map((field) => [field, source?.[field] ?? ''])) as Record<K, string>;
 }
 
