@@ -1,30 +1,32 @@
 // Labels of the fields of the activity forms (log an interaction, add an order), as the
 // backend names them in field errors.
+import type { Customer } from './api';
 import { t } from './i18n.svelte';
+import { labelOf, type Labels } from './labels';
 
+/** What a form that records an activity of a customer (an interaction, an order) is given. */
+export type ActivityFormProps = {
+  customer: Customer;
+  onclose: () => void;
+  /** Called once the activity is saved. */
+  onsaved: () => void;
+};
+
+/** In the order the first field with an error takes the focus. */
 export const INTERACTION_FIELDS = ['kind', 'occurred_at', 'outcome', 'next_follow_up_on', 'notes'] as const;
 export type InteractionField = (typeof INTERACTION_FIELDS)[number];
 
-export function interactionFieldLabel(field: string): string {
-  switch (field) {
-    case 'kind':
-      return t('interaction_form.kind');
-    case 'occurred_at':
-      return t('interaction_form.occurred_at');
-    case 'outcome':
-      return t('interaction_form.outcome');
-    case 'next_follow_up_on':
-      return t('interaction_form.next_follow_up_on');
-    case 'notes':
-      return t('interaction_form.notes');
-    case 'owner':
-      return t('field.owner');
-    case 'customer_id':
-      return t('contacts.field.customer');
-    default:
-      return field;
-  }
-}
+const INTERACTION_FIELD_LABELS = {
+  kind: () => t('interaction_form.kind'),
+  occurred_at: () => t('interaction_form.occurred_at'),
+  outcome: () => t('interaction_form.outcome'),
+  next_follow_up_on: () => t('interaction_form.next_follow_up_on'),
+  notes: () => t('interaction_form.notes'),
+  owner: () => t('field.owner'),
+  customer_id: () => t('contacts.field.customer'),
+} satisfies Labels<InteractionField | 'owner' | 'customer_id'>;
+
+export const interactionFieldLabel = (field: string): string => labelOf(INTERACTION_FIELD_LABELS, field);
 
 export const ORDER_FIELDS = [
   'ordered_on',
@@ -41,32 +43,19 @@ export type OrderField = (typeof ORDER_FIELDS)[number];
 /** Backend field names shown at another input: a line's amount is the order's amount here. */
 export const ORDER_FIELD_ALIASES: Record<string, OrderField> = { line_amount: 'amount' };
 
-export function orderFieldLabel(field: string): string {
-  switch (field) {
-    case 'ordered_on':
-      return t('order_form.ordered_on');
-    case 'amount':
-    case 'line_amount':
-      return t('order_form.amount');
-    case 'currency':
-      return t('order_form.currency');
-    case 'channel':
-      return t('order_form.channel');
-    case 'external_id':
-      return t('order_form.external_id');
-    case 'product':
-      return t('order_form.product');
-    case 'category':
-      return t('order_form.category');
-    case 'quantity':
-      return t('order_form.quantity');
-    case 'cost':
-      return t('order_form.cost');
-    case 'lines':
-      return t('order_form.lines');
-    case 'customer_id':
-      return t('contacts.field.customer');
-    default:
-      return field;
-  }
-}
+const ORDER_FIELD_LABELS = {
+  ordered_on: () => t('order_form.ordered_on'),
+  amount: () => t('order_form.amount'),
+  line_amount: () => t('order_form.amount'),
+  currency: () => t('order_form.currency'),
+  channel: () => t('order_form.channel'),
+  external_id: () => t('order_form.external_id'),
+  product: () => t('order_form.product'),
+  category: () => t('order_form.category'),
+  quantity: () => t('order_form.quantity'),
+  cost: () => t('order_form.cost'),
+  lines: () => t('order_form.lines'),
+  customer_id: () => t('contacts.field.customer'),
+} satisfies Labels<OrderField | 'line_amount' | 'cost' | 'lines' | 'customer_id'>;
+
+export const orderFieldLabel = (field: string): string => labelOf(ORDER_FIELD_LABELS, field);

@@ -1,38 +1,23 @@
 // Labels of the fields of a contact, as the backend names them in field errors.
 import type { ContactInput_Deserialize } from './bindings';
 import { t } from './i18n.svelte';
+import { keysOf } from './sets';
+import { labelOf, type Labels } from './labels';
 
 export type ContactField = Exclude<keyof ContactInput_Deserialize, 'customer_id'>;
 
-export const CONTACT_FIELDS = Object.keys({
-  name: true,
-  title: true,
-  phone: true,
-  email: true,
-  wechat: true,
-  is_primary: true,
-  notes: true,
-} satisfies Record<ContactField, true>) as ContactField[];
+/** In screen order. */
+const CONTACT_FIELD_LABELS = {
+  name: () => t('contacts.field.name'),
+  title: () => t('contacts.field.title'),
+  phone: () => t('contacts.field.phone'),
+  email: () => t('contacts.field.email'),
+  wechat: () => t('contacts.field.wechat'),
+  is_primary: () => t('contacts.field.is_primary'),
+  notes: () => t('contacts.field.notes'),
+} satisfies Labels<ContactField>;
 
-export function contactFieldLabel(field: string): string {
-  switch (field) {
-    case 'name':
-      return t('contacts.field.name');
-    case 'title':
-      return t('contacts.field.title');
-    case 'phone':
-      return t('contacts.field.phone');
-    case 'email':
-      return t('contacts.field.email');
-    case 'wechat':
-      return t('contacts.field.wechat');
-    case 'is_primary':
-      return t('contacts.field.is_primary');
-    case 'notes':
-      return t('contacts.field.notes');
-    case 'customer_id':
-      return t('contacts.field.customer');
-    default:
-      return field;
-  }
-}
+export const CONTACT_FIELDS = keysOf(CONTACT_FIELD_LABELS);
+
+export const contactFieldLabel = (field: string): string =>
+  field === 'customer_id' ? t('contacts.field.customer') : labelOf(CONTACT_FIELD_LABELS, field);

@@ -21,8 +21,7 @@ import type {
 import type { EvaluationSettings } from './api';
 import { t } from './i18n.svelte';
 import { formatLocalDate, formatMoney, formatNumber } from './format';
-
-const keysOf = <T extends string>(set: Record<T, true>): readonly T[] => Object.keys(set) as T[];
+import { forVariant, keysOf, type ByVariant } from './sets';
 
 export const TIERS = keysOf({ a: true, b: true, c: true, d: true } satisfies Record<Tier, true>);
 
@@ -79,14 +78,6 @@ export const NEXT_ACTIONS = keysOf({
   survey_due: true,
 } satisfies Record<NextActionKind, true>);
 
-export const DIMENSIONS = keysOf({
-  tier: true,
-  segment: true,
-  value_class: true,
-  lifecycle: true,
-  service_level: true,
-} satisfies Record<Dimension, true>);
-
 export const STAGES = keysOf({
   loading: true,
   measuring: true,
@@ -108,43 +99,48 @@ export const stageLabel = (x: Stage): string => t(`evaluation.stage.${x}`);
 export const dimensionLabel = (x: Dimension): string => t(`evaluation.dimension.${x}`);
 export const triggerLabel = (x: Trigger): string => t(`evaluation.trigger.${x}`);
 
-/** The groups of a dimension in display order. */
 /** Why a CLV model is missing, in the user's language. */
 export function clvFailureText(failure: ClvFailure): string {
   return t(`evaluation.clv_cause.${failure.cause}`, { model: t(`evaluation.clv_model.${failure.model}`) });
 }
 
-export function dimensionKeys(dimension: Dimension): readonly string[] {
-  switch (dimension) {
-    case 'tier':
-      return TIERS;
-    case 'segment':
-      return SEGMENTS;
-    case 'value_class':
-      return VALUE_CLASSES;
-    case 'lifecycle':
-      return LIFECYCLES;
-    case 'service_level':
-      return SERVICE_LEVELS;
-  }
+/** The groups of a grouping in display order, and the name of a group key. */
+export type Groups = { keys: readonly string[]; known: (key: string) => boolean; label: (key: string) => string };
+
+/** Unknown keys (from a newer backend) are named as they are. */
+function groups<K extends string>(keys: readonly K[], label: (key: K) => string): Groups {
+  const known = (key: string): key is K => (keys as readonly string[]).includes(key);
+  return { keys, known, label: (key) => (known(key) ? label(key) : key) };
 }
 
+/**
+ * Each way the members of a run are grouped: the dimensions the migration between runs
+ * follows, and the next actions and behaviours beside them.
+ */
+export const GROUPINGS = {
+  tier: groups(TIERS, tierLabel),
+  segment: groups(SEGMENTS, segmentLabel),
+  value_class: groups(VALUE_CLASSES, valueClassLabel),
+  lifecycle: groups(LIFECYCLES, lifecycleLabel),
+  service_level: groups(SERVICE_LEVELS, serviceLevelLabel),
+  next_action: groups(NEXT_ACTIONS, nextActionLabel),
+  behaviour: groups(BEHAVIOURS, behaviourLabel),
+} satisfies Record<Dimension | 'next_action' | 'behaviour', Groups>;
+export type Grouping = keyof typeof GROUPINGS;
+
+export const DIMENSIONS = keysOf({
+  tier: true,
+  segment: true,
+  value_class: true,
+  lifecycle: true,
+  service_level: true,
+} satisfies Record<Dimension, true>);
+
+/** The groups of a dimension in display order. */
+export const dimensionKeys = (dimension: Dimension): readonly string[] => GROUPINGS[dimension].keys;
+
 /** The name of a group key of a dimension; unknown keys are shown as they are. */
-export function groupLabel(dimension: Dimension, key: string): string {
-  if (!dimensionKeys(dimension).includes(key)) return key;
-  switch (dimension) {
-    case 'tier':
-      return tierLabel(key as Tier);
-    case 'segment':
-      return segmentLabel(key as RfmSegment);
-    case 'value_class':
-      return valueClassLabel(key as ValueClass);
-    case 'lifecycle':
-      return lifecycleLabel(key as Lifecycle);
-    case 'service_level':
-      return serviceLevelLabel(key as ServiceLevel);
-  }
-}
+export const groupLabel = (dimension: Dimension, key: string): string => GROUPINGS[dimension].label(key);
 
 /** Rows of a summary in the order of `keys`, with unknown keys last. */
 export function ordered<G extends { key: string }>(groups: readonly G[], keys: readonly string[]): G[] {
@@ -178,126 +174,110 @@ function level(high: boolean): string {
   return high ? t('evaluation.reason.high') : t('evaluation.reason.low');
 }
 
-function detailText(detail: ActionDetail_Serialize, f: ReasonFormat): string {
-  switch (detail.kind) {
-    case 'open_complaints':
-      return t('evaluation.detail.open_complaints', { count: detail.count });
-    case 'follow_up_due':
-      return t('evaluation.detail.follow_up_due', { date: formatLocalDate(detail.due_on, f.locale) });
-    case 'at_risk':
-      return t('evaluation.detail.at_risk');
-    case 'exit':
-      return t('evaluation.detail.exit', { step: exitStepLabel(detail.step) });
-    case 'upsell':
-      return detail.share === null
-        ? t('evaluation.detail.upsell_no_share', { category: detail.category })
-        : t('evaluation.detail.upsell', {
-            category: detail.category,
-            share: formatPercent(detail.share, f.locale, 0),
-            segment: segmentLabel(detail.segment),
-          });
-    case 'survey_due':
-      return detail.last_answer_on === null
-        ? t('evaluation.detail.survey_never', { count: detail.interval_days })
-        : t('evaluation.detail.survey_due', {
-            count: detail.interval_days,
-            date: formatLocalDate(detail.last_answer_on, f.locale),
-          });
-  }
+function number(x: number, f: ReasonFormat): string {
+  return formatNumber(x, f.locale);
 }
+
+const DETAIL_TEXTS: ByVariant<ActionDetail_Serialize, 'kind', [ReasonFormat], string> = {
+  open_complaints: (d) => t('evaluation.detail.open_complaints', { count: d.count }),
+  follow_up_due: (d, f) => t('evaluation.detail.follow_up_due', { date: formatLocalDate(d.due_on, f.locale) }),
+  at_risk: () => t('evaluation.detail.at_risk'),
+  exit: (d) => t('evaluation.detail.exit', { step: exitStepLabel(d.step) }),
+  upsell: (d, f) =>
+    d.share === null
+      ? t('evaluation.detail.upsell_no_share', { category: d.category })
+      : t('evaluation.detail.upsell', {
+          category: d.category,
+          share: formatPercent(d.share, f.locale, 0),
+          segment: segmentLabel(d.segment),
+        }),
+  survey_due: (d, f) =>
+    d.last_answer_on === null
+      ? t('evaluation.detail.survey_never', { count: d.interval_days })
+      : t('evaluation.detail.survey_due', { count: d.interval_days, date: formatLocalDate(d.last_answer_on, f.locale) }),
+};
+
+const REASON_TEXTS: ByVariant<AssignmentReason_Serialize, 'code', [ReasonFormat], string> = {
+  recency: (r) => t('evaluation.reason.recency', { score: r.score, count: r.days }),
+  frequency: (r) => t('evaluation.reason.frequency', { score: r.score, count: r.orders, months: r.window_months }),
+  monetary: (r, f) =>
+    t('evaluation.reason.monetary', { score: r.score, amount: money(r.spend_minor, f), months: r.window_months }),
+  segment: (r) => t('evaluation.reason.segment', { segment: segmentLabel(r.segment), r: r.r, f: r.f }),
+  value_class: (r) =>
+    t('evaluation.reason.value_class', {
+      class: valueClassLabel(r.class),
+      recency: level(r.recent),
+      frequency: level(r.frequent),
+      spend: level(r.big_spender),
+    }),
+  tier: (r, f) =>
+    r.a_from_minor === null && r.b_from_minor === null
+      ? t('evaluation.reason.tier_no_cuts', { tier: tierLabel(r.tier), contribution: money(r.contribution_minor, f) })
+      : t('evaluation.reason.tier', {
+          tier: tierLabel(r.tier),
+          contribution: money(r.contribution_minor, f),
+          a_from: money(r.a_from_minor, f),
+          b_from: money(r.b_from_minor, f),
+        }),
+  potential_head: (r, f) =>
+    t('evaluation.reason.potential_head', { clv: money(r.clv_minor, f), threshold: money(r.threshold_minor, f) }),
+  influential: (r) =>
+    r.kol
+      ? t('evaluation.reason.influential_kol')
+      : t('evaluation.reason.influential', { count: r.referrals, needed: r.referrals_needed }),
+  no_purchase: () => t('evaluation.reason.no_purchase'),
+  no_purchase_for: (r, f) => t('evaluation.reason.no_purchase_for', { count: r.days, limit: number(r.limit, f) }),
+  low_p_alive: (r, f) =>
+    t('evaluation.reason.low_p_alive', { p: formatPercent(r.p_alive, f.locale), limit: formatPercent(r.limit, f.locale) }),
+  one_time_lapsed: (r, f) => t('evaluation.reason.one_time_lapsed', { count: r.days, limit: number(r.limit, f) }),
+  gap_exceeded: (r, f) =>
+    t('evaluation.reason.gap_exceeded', {
+      count: r.days,
+      gap: number(r.median_gap_days, f),
+      multiple: formatReal(r.multiple, f.locale),
+    }),
+  returned_after_gap: (r, f) =>
+    t('evaluation.reason.returned_after_gap', { count: r.gap_days, limit: number(r.limit, f) }),
+  returned_after_churn: () => t('evaluation.reason.returned_after_churn'),
+  first_purchase: (r, f) => t('evaluation.reason.first_purchase', { count: r.days, limit: number(r.limit, f) }),
+  loyal_history: (r, f) =>
+    t('evaluation.reason.loyal_history', {
+      count: r.purchases,
+      span: number(r.span_days, f),
+      p: formatPercent(r.p_alive, f.locale),
+    }),
+  repeat_purchases: (r) => t('evaluation.reason.repeat_purchases', { count: r.purchases }),
+  behaviour: (r) => t('evaluation.reason.behaviour', { behaviour: behaviourLabel(r.behaviour), count: r.days }),
+  lifecycle: (r) => t('evaluation.reason.lifecycle', { stage: lifecycleLabel(r.stage) }),
+  service_level: (r) => {
+    const basis = [tierLabel(r.tier)];
+    if (r.potential_head) basis.push(t('segments.potential_head'));
+    if (r.influential) basis.push(t('segments.influential'));
+    return t('evaluation.reason.service_level', {
+      level: serviceLevelLabel(r.level),
+      basis: basis.join(t('profile.list_separator')),
+    });
+  },
+  exit_candidate: (r, f) =>
+    t('evaluation.reason.exit_candidate', {
+      step: exitStepLabel(r.step),
+      count: r.low_value_runs,
+      cost: money(r.service_cost_minor, f),
+      margin: money(r.margin_minor, f),
+      revenue: money(r.revenue_minor, f),
+      previous: money(r.previous_revenue_minor, f),
+    }),
+  next_action: (r, f) =>
+    t('evaluation.reason.next_action', {
+      action: nextActionLabel(r.action),
+      detail: forVariant(DETAIL_TEXTS, 'kind', r.detail, f),
+    }),
+  clv_unavailable: (r) => t('evaluation.reason.clv_unavailable', { reason: clvFailureText(r) }),
+};
 
 /** The sentence for one reason, in the current language, with its figures. */
 export function reasonText(r: AssignmentReason_Serialize, f: ReasonFormat): string {
-  const n = (x: number) => formatNumber(x, f.locale);
-  switch (r.code) {
-    case 'recency':
-      return t('evaluation.reason.recency', { score: r.score, count: r.days });
-    case 'frequency':
-      return t('evaluation.reason.frequency', { score: r.score, count: r.orders, months: r.window_months });
-    case 'monetary':
-      return t('evaluation.reason.monetary', { score: r.score, amount: money(r.spend_minor, f), months: r.window_months });
-    case 'segment':
-      return t('evaluation.reason.segment', { segment: segmentLabel(r.segment), r: r.r, f: r.f });
-    case 'value_class':
-      return t('evaluation.reason.value_class', {
-        class: valueClassLabel(r.class),
-        recency: level(r.recent),
-        frequency: level(r.frequent),
-        spend: level(r.big_spender),
-      });
-    case 'tier':
-      return r.a_from_minor === null && r.b_from_minor === null
-        ? t('evaluation.reason.tier_no_cuts', { tier: tierLabel(r.tier), contribution: money(r.contribution_minor, f) })
-        : t('evaluation.reason.tier', {
-            tier: tierLabel(r.tier),
-            contribution: money(r.contribution_minor, f),
-            a_from: money(r.a_from_minor, f),
-            b_from: money(r.b_from_minor, f),
-          });
-    case 'potential_head':
-      return t('evaluation.reason.potential_head', { clv: money(r.clv_minor, f), threshold: money(r.threshold_minor, f) });
-    case 'influential':
-      return r.kol
-        ? t('evaluation.reason.influential_kol')
-        : t('evaluation.reason.influential', { count: r.referrals, needed: r.referrals_needed });
-    case 'no_purchase':
-      return t('evaluation.reason.no_purchase');
-    case 'no_purchase_for':
-      return t('evaluation.reason.no_purchase_for', { count: r.days, limit: n(r.limit) });
-    case 'low_p_alive':
-      return t('evaluation.reason.low_p_alive', {
-        p: formatPercent(r.p_alive, f.locale),
-        limit: formatPercent(r.limit, f.locale),
-      });
-    case 'one_time_lapsed':
-      return t('evaluation.reason.one_time_lapsed', { count: r.days, limit: n(r.limit) });
-    case 'gap_exceeded':
-      return t('evaluation.reason.gap_exceeded', {
-        count: r.days,
-        gap: n(r.median_gap_days),
-        multiple: formatReal(r.multiple, f.locale),
-      });
-    case 'returned_after_gap':
-      return t('evaluation.reason.returned_after_gap', { count: r.gap_days, limit: n(r.limit) });
-    case 'returned_after_churn':
-      return t('evaluation.reason.returned_after_churn');
-    case 'first_purchase':
-      return t('evaluation.reason.first_purchase', { count: r.days, limit: n(r.limit) });
-    case 'loyal_history':
-      return t('evaluation.reason.loyal_history', {
-        count: r.purchases,
-        span: n(r.span_days),
-        p: formatPercent(r.p_alive, f.locale),
-      });
-    case 'repeat_purchases':
-      return t('evaluation.reason.repeat_purchases', { count: r.purchases });
-    case 'behaviour':
-      return t('evaluation.reason.behaviour', { behaviour: behaviourLabel(r.behaviour), count: r.days });
-    case 'lifecycle':
-      return t('evaluation.reason.lifecycle', { stage: lifecycleLabel(r.stage) });
-    case 'service_level': {
-      const basis = [tierLabel(r.tier)];
-      if (r.potential_head) basis.push(t('segments.potential_head'));
-      if (r.influential) basis.push(t('segments.influential'));
-      return t('evaluation.reason.service_level', {
-        level: serviceLevelLabel(r.level),
-        basis: basis.join(t('profile.list_separator')),
-      });
-    }
-    case 'exit_candidate':
-      return t('evaluation.reason.exit_candidate', {
-        step: exitStepLabel(r.step),
-        count: r.low_value_runs,
-        cost: money(r.service_cost_minor, f),
-        margin: money(r.margin_minor, f),
-        revenue: money(r.revenue_minor, f),
-        previous: money(r.previous_revenue_minor, f),
-      });
-    case 'next_action':
-      return t('evaluation.reason.next_action', { action: nextActionLabel(r.action), detail: detailText(r.detail, f) });
-    case 'clv_unavailable':
-      return t('evaluation.reason.clv_unavailable', { reason: clvFailureText(r) });
-  }
+  return forVariant(REASON_TEXTS, 'code', r, f);
 }
 
 /** How a setting is typed: a whole number, a share shown as a percentage, a real number or money. */

@@ -1,8 +1,7 @@
 // Pure helpers of the import and export screens: the fields each kind of file can fill, the
 // progress of a running import, and the default name of an export file.
 import type { ExportFormat, Field, ImportKind, ImportMode, ImportStatus, Progress, Reason } from './api';
-
-const keysOf = <T extends string>(set: Record<T, true>): readonly T[] => Object.keys(set) as T[];
+import { keysOf } from './sets';
 
 export const IMPORT_KINDS = keysOf({
   customers: true,

@@ -1,9 +1,12 @@
 // Translated names of the closed sets of values the backend uses (size classes, channels,
-// pipeline stages, activity kinds …). Each list is checked against its generated union in
-// both directions, and each label is a literal key, so the i18n check sees every one.
+// pipeline stages, activity kinds …). Each set is a map from value to label, typed against
+// its generated union so that a missing or unknown value is a type error; the map's keys,
+// in order, are the values as the UI lists them. Each label is a literal key inside t(), so
+// the i18n check sees every one.
 import type {
   ComplaintSeverity,
   ComplaintStatus,
+  CustomerKind,
   InteractionKind,
   LoyaltyKind,
   PipelineStage,
@@ -13,173 +16,110 @@ import type {
   TimelineKind,
 } from './bindings';
 import { t } from './i18n.svelte';
+import { keysOf } from './sets';
 
-const keysOf = <T extends string>(set: Record<T, true>): readonly T[] => Object.keys(set) as T[];
+/** A translated label for each value of `T`. */
+export type Labels<T extends string> = Record<T, () => string>;
 
-export const SIZE_CLASSES = keysOf({ large: true, smb: true, individual: true } satisfies Record<SizeClass, true>);
+const CUSTOMER_KIND_LABELS = {
+  company: () => t('kind.company'),
+  person: () => t('kind.person'),
+} satisfies Labels<CustomerKind>;
 
-export const CHANNELS = keysOf({
-  online_shop: true,
-  marketplace: true,
-  store: true,
-  phone_wechat: true,
-} satisfies Record<SalesChannel, true>);
+const SIZE_CLASS_LABELS = {
+  large: () => t('size_class.large'),
+  smb: () => t('size_class.smb'),
+  individual: () => t('size_class.individual'),
+} satisfies Labels<SizeClass>;
 
-export const PIPELINE_STAGES = keysOf({
-  awareness: true,
-  interest: true,
-  decision: true,
-  purchase: true,
-  won: true,
-  lost: true,
-} satisfies Record<PipelineStage, true>);
+const CHANNEL_LABELS = {
+  online_shop: () => t('channel.online_shop'),
+  marketplace: () => t('channel.marketplace'),
+  store: () => t('channel.store'),
+  phone_wechat: () => t('channel.phone_wechat'),
+} satisfies Labels<SalesChannel>;
 
-export const INTERACTION_KINDS = keysOf({
-  call: true,
-  visit: true,
-  email: true,
-  message: true,
-  meeting: true,
-} satisfies Record<InteractionKind, true>);
+const PIPELINE_LABELS = {
+  awareness: () => t('pipeline.awareness'),
+  interest: () => t('pipeline.interest'),
+  decision: () => t('pipeline.decision'),
+  purchase: () => t('pipeline.purchase'),
+  won: () => t('pipeline.won'),
+  lost: () => t('pipeline.lost'),
+} satisfies Labels<PipelineStage>;
+
+const INTERACTION_KIND_LABELS = {
+  call: () => t('interaction_kind.call'),
+  visit: () => t('interaction_kind.visit'),
+  email: () => t('interaction_kind.email'),
+  message: () => t('interaction_kind.message'),
+  meeting: () => t('interaction_kind.meeting'),
+} satisfies Labels<InteractionKind>;
 
 /** In the order the filter chips show them. */
-export const TIMELINE_KINDS = keysOf({
-  interaction: true,
-  order: true,
-  complaint_opened: true,
-  complaint_resolved: true,
-  survey_response: true,
-  loyalty: true,
-  service_cost: true,
-  contact_added: true,
-} satisfies Record<TimelineKind, true>);
+const TIMELINE_KIND_LABELS = {
+  interaction: () => t('timeline.kind.interaction'),
+  order: () => t('timeline.kind.order'),
+  complaint_opened: () => t('timeline.kind.complaint_opened'),
+  complaint_resolved: () => t('timeline.kind.complaint_resolved'),
+  survey_response: () => t('timeline.kind.survey_response'),
+  loyalty: () => t('timeline.kind.loyalty'),
+  service_cost: () => t('timeline.kind.service_cost'),
+  contact_added: () => t('timeline.kind.contact_added'),
+} satisfies Labels<TimelineKind>;
 
-export function sizeClassLabel(value: SizeClass): string {
-  switch (value) {
-    case 'large':
-      return t('size_class.large');
-    case 'smb':
-      return t('size_class.smb');
-    case 'individual':
-      return t('size_class.individual');
-  }
-}
+const SEVERITY_LABELS = {
+  low: () => t('severity.low'),
+  medium: () => t('severity.medium'),
+  high: () => t('severity.high'),
+  critical: () => t('severity.critical'),
+} satisfies Labels<ComplaintSeverity>;
 
-export function channelLabel(value: SalesChannel): string {
-  switch (value) {
-    case 'online_shop':
-      return t('channel.online_shop');
-    case 'marketplace':
-      return t('channel.marketplace');
-    case 'store':
-      return t('channel.store');
-    case 'phone_wechat':
-      return t('channel.phone_wechat');
-  }
-}
+const COMPLAINT_STATUS_LABELS = {
+  open: () => t('complaint_status.open'),
+  in_progress: () => t('complaint_status.in_progress'),
+  resolved: () => t('complaint_status.resolved'),
+  closed: () => t('complaint_status.closed'),
+} satisfies Labels<ComplaintStatus>;
 
-export function pipelineLabel(value: PipelineStage): string {
-  switch (value) {
-    case 'awareness':
-      return t('pipeline.awareness');
-    case 'interest':
-      return t('pipeline.interest');
-    case 'decision':
-      return t('pipeline.decision');
-    case 'purchase':
-      return t('pipeline.purchase');
-    case 'won':
-      return t('pipeline.won');
-    case 'lost':
-      return t('pipeline.lost');
-  }
-}
+/** A change of loyalty points by `count` (its size); an adjustment says which way by the sign of `points`. */
+const LOYALTY_TEXTS = {
+  earn: (count) => t('timeline.loyalty_earn', { count }),
+  redeem: (count) => t('timeline.loyalty_redeem', { count }),
+  referral_reward: (count) => t('timeline.loyalty_referral', { count }),
+  adjust: (count, points) =>
+    points < 0 ? t('timeline.loyalty_adjust_down', { count }) : t('timeline.loyalty_adjust_up', { count }),
+} satisfies Record<LoyaltyKind, (count: number, points: number) => string>;
 
-export function interactionKindLabel(value: InteractionKind): string {
-  switch (value) {
-    case 'call':
-      return t('interaction_kind.call');
-    case 'visit':
-      return t('interaction_kind.visit');
-    case 'email':
-      return t('interaction_kind.email');
-    case 'message':
-      return t('interaction_kind.message');
-    case 'meeting':
-      return t('interaction_kind.meeting');
-  }
-}
+const SURVEY_TEXTS = {
+  nps: (score) => t('timeline.survey_nps', { score }),
+  csat: (score) => t('timeline.survey_csat', { score }),
+  ces: (score) => t('timeline.survey_ces', { score }),
+} satisfies Record<SurveyKind, (score: number) => string>;
 
-export function timelineKindLabel(value: TimelineKind): string {
-  switch (value) {
-    case 'contact_added':
-      return t('timeline.kind.contact_added');
-    case 'order':
-      return t('timeline.kind.order');
-    case 'service_cost':
-      return t('timeline.kind.service_cost');
-    case 'loyalty':
-      return t('timeline.kind.loyalty');
-    case 'interaction':
-      return t('timeline.kind.interaction');
-    case 'survey_response':
-      return t('timeline.kind.survey_response');
-    case 'complaint_opened':
-      return t('timeline.kind.complaint_opened');
-    case 'complaint_resolved':
-      return t('timeline.kind.complaint_resolved');
-  }
-}
+export const CUSTOMER_KINDS = keysOf(CUSTOMER_KIND_LABELS);
+export const SIZE_CLASSES = keysOf(SIZE_CLASS_LABELS);
+export const CHANNELS = keysOf(CHANNEL_LABELS);
+export const PIPELINE_STAGES = keysOf(PIPELINE_LABELS);
+export const INTERACTION_KINDS = keysOf(INTERACTION_KIND_LABELS);
+export const TIMELINE_KINDS = keysOf(TIMELINE_KIND_LABELS);
 
-export function severityLabel(value: ComplaintSeverity): string {
-  switch (value) {
-    case 'low':
-      return t('severity.low');
-    case 'medium':
-      return t('severity.medium');
-    case 'high':
-      return t('severity.high');
-    case 'critical':
-      return t('severity.critical');
-  }
-}
-
-export function complaintStatusLabel(value: ComplaintStatus): string {
-  switch (value) {
-    case 'open':
-      return t('complaint_status.open');
-    case 'in_progress':
-      return t('complaint_status.in_progress');
-    case 'resolved':
-      return t('complaint_status.resolved');
-    case 'closed':
-      return t('complaint_status.closed');
-  }
-}
+export const customerKindLabel = (value: CustomerKind): string => CUSTOMER_KIND_LABELS[value]();
+export const sizeClassLabel = (value: SizeClass): string => SIZE_CLASS_LABELS[value]();
+export const channelLabel = (value: SalesChannel): string => CHANNEL_LABELS[value]();
+export const pipelineLabel = (value: PipelineStage): string => PIPELINE_LABELS[value]();
+export const interactionKindLabel = (value: InteractionKind): string => INTERACTION_KIND_LABELS[value]();
+export const timelineKindLabel = (value: TimelineKind): string => TIMELINE_KIND_LABELS[value]();
+export const severityLabel = (value: ComplaintSeverity): string => SEVERITY_LABELS[value]();
+export const complaintStatusLabel = (value: ComplaintStatus): string => COMPLAINT_STATUS_LABELS[value]();
 
 /** The sentence for a change of loyalty points, e.g. "Earned 120 points". */
-export function loyaltyText(kind: LoyaltyKind, points: number): string {
-  const count = Math.abs(points);
-  switch (kind) {
-    case 'earn':
-      return t('timeline.loyalty_earn', { count });
-    case 'redeem':
-      return t('timeline.loyalty_redeem', { count });
-    case 'referral_reward':
-      return t('timeline.loyalty_referral', { count });
-    case 'adjust':
-      return points < 0 ? t('timeline.loyalty_adjust_down', { count }) : t('timeline.loyalty_adjust_up', { count });
-  }
-}
+export const loyaltyText = (kind: LoyaltyKind, points: number): string => LOYALTY_TEXTS[kind](Math.abs(points), points);
 
 /** A survey answer with its scale, e.g. "NPS 9 / 10". */
-export function surveyText(kind: SurveyKind, score: number): string {
-  switch (kind) {
-    case 'nps':
-      return t('timeline.survey_nps', { score });
-    case 'csat':
-      return t('timeline.survey_csat', { score });
-    case 'ces':
-      return t('timeline.survey_ces', { score });
-  }
+export const surveyText = (kind: SurveyKind, score: number): string => SURVEY_TEXTS[kind](score);
+
+/** The label of a name the backend uses (a field); a name the map does not know is shown as it is. */
+export function labelOf(labels: Record<string, () => string>, name: string): string {
+  return Object.hasOwn(labels, name) ? labels[name]() : name;
 }

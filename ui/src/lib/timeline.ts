@@ -2,9 +2,10 @@
 // as plain text (user text is never rendered as HTML).
 import type { IconName } from '../components/Icon.svelte';
 import type { InteractionKind } from './bindings';
-import type { TimelineEntry } from './api';
+import type { TimelineEntry, TimelinePayload } from './api';
 import { formatLocalDate, formatMoney } from './format';
 import { t } from './i18n.svelte';
+import { forVariant, type ByVariant } from './sets';
 import {
   channelLabel,
   complaintStatusLabel,
@@ -45,91 +46,85 @@ function money(amountMinor: number, currency: string, locale: string): string {
 const present = (values: (string | null | undefined)[]): string[] =>
   values.filter((v): v is string => typeof v === 'string' && v !== '');
 
+/** What each kind of entry shows, given its payload and the locale. */
+const VIEWS: ByVariant<TimelinePayload, 'type', [string], TimelineView> = {
+  contact_added: (p) => ({
+    icon: 'user-plus',
+    title: t('timeline.contact_added', { name: p.name }),
+    meta: present([p.title, p.is_primary ? t('contacts.primary') : null]),
+    texts: [],
+    tone: 'neutral',
+  }),
+  order: (p, locale) => ({
+    icon: 'cart',
+    title: t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
+    meta: present([
+      p.line_count > 0 ? t('timeline.order_lines', { count: p.line_count }) : null,
+      p.channel ? channelLabel(p.channel) : null,
+      p.external_id ? t('timeline.order_number', { number: p.external_id }) : null,
+    ]),
+    texts: [],
+    tone: 'good',
+  }),
+  service_cost: (p, locale) => ({
+    icon: 'clock',
+    title: t('timeline.service_cost', { amount: money(p.amount_minor, p.currency, locale) }),
+    meta: present([p.minutes !== null ? t('timeline.service_minutes', { count: p.minutes }) : null]),
+    texts: present([p.notes]),
+    tone: 'neutral',
+  }),
+  loyalty: (p) => ({
+    icon: 'gift',
+    title: loyaltyText(p.loyalty_kind, p.points),
+    meta: [],
+    texts: present([p.notes]),
+    tone: 'neutral',
+  }),
+  interaction: (p, locale) => ({
+    icon: INTERACTION_ICONS[p.interaction_kind],
+    title: interactionKindLabel(p.interaction_kind),
+    meta: present([
+      p.owner,
+      p.next_follow_up_on
+        ? p.done
+          ? t('timeline.follow_up_done', { date: formatLocalDate(p.next_follow_up_on, locale) })
+          : t('timeline.follow_up', { date: formatLocalDate(p.next_follow_up_on, locale) })
+        : null,
+    ]),
+    texts: present([p.outcome, p.notes]),
+    tone: 'neutral',
+  }),
+  survey_response: (p) => ({
+    icon: 'star',
+    title: surveyText(p.survey_kind, p.score),
+    meta: [],
+    texts: present([p.comment]),
+    tone: 'neutral',
+  }),
+  complaint_opened: (p) => ({
+    icon: 'alert',
+    title: t('timeline.complaint_opened', { category: p.category }),
+    meta: [
+      t('timeline.severity', { severity: severityLabel(p.severity) }),
+      t('timeline.status_now', { status: complaintStatusLabel(p.status) }),
+    ],
+    texts: present([p.description]),
+    tone: p.severity === 'high' || p.severity === 'critical' ? 'danger' : 'warning',
+  }),
+  complaint_resolved: (p) => ({
+    icon: 'check-circle',
+    title: t('timeline.complaint_resolved', { category: p.category }),
+    meta: present([
+      p.resolution_hours !== null
+        ? t('timeline.resolution_hours', { count: Math.round(p.resolution_hours * 10) / 10 })
+        : null,
+      t('timeline.severity', { severity: severityLabel(p.severity) }),
+    ]),
+    texts: [],
+    tone: 'good',
+  }),
+};
+
 export function describeEntry(entry: TimelineEntry, locale: string): TimelineView {
-  const p = entry.payload;
-  switch (p.type) {
-    case 'contact_added':
-      return {
-        icon: 'user-plus',
-        title: t('timeline.contact_added', { name: p.name }),
-        meta: present([p.title, p.is_primary ? t('contacts.primary') : null]),
-        texts: [],
-        tone: 'neutral',
-      };
-    case 'order':
-      return {
-        icon: 'cart',
-        title: t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
-        meta: present([
-          p.line_count > 0 ? t('timeline.order_lines', { count: p.line_count }) : null,
-          p.channel ? channelLabel(p.channel) : null,
-          p.external_id ? t('timeline.order_number', { number: p.external_id }) : null,
-        ]),
-        texts: [],
-        tone: 'good',
-      };
-    case 'service_cost':
-      return {
-        icon: 'clock',
-        title: t('timeline.service_cost', { amount: money(p.amount_minor, p.currency, locale) }),
-        meta: present([p.minutes !== null ? t('timeline.service_minutes', { count: p.minutes }) : null]),
-        texts: present([p.notes]),
-        tone: 'neutral',
-      };
-    case 'loyalty':
-      return {
-        icon: 'gift',
-        title: loyaltyText(p.loyalty_kind, p.points),
-        meta: [],
-        texts: present([p.notes]),
-        tone: 'neutral',
-      };
-    case 'interaction':
-      return {
-        icon: INTERACTION_ICONS[p.interaction_kind],
-        title: interactionKindLabel(p.interaction_kind),
-        meta: present([
-          p.owner,
-          p.next_follow_up_on
-            ? p.done
-              ? t('timeline.follow_up_done', { date: formatLocalDate(p.next_follow_up_on, locale) })
-              : t('timeline.follow_up', { date: formatLocalDate(p.next_follow_up_on, locale) })
-            : null,
-        ]),
-        texts: present([p.outcome, p.notes]),
-        tone: 'neutral',
-      };
-    case 'survey_response':
-      return {
-        icon: 'star',
-        title: surveyText(p.survey_kind, p.score),
-        meta: [],
-        texts: present([p.comment]),
-        tone: 'neutral',
-      };
-    case 'complaint_opened':
-      return {
-        icon: 'alert',
-        title: t('timeline.complaint_opened', { category: p.category }),
-        meta: [
-          t('timeline.severity', { severity: severityLabel(p.severity) }),
-          t('timeline.status_now', { status: complaintStatusLabel(p.status) }),
-        ],
-        texts: present([p.description]),
-        tone: p.severity === 'high' || p.severity === 'critical' ? 'danger' : 'warning',
-      };
-    case 'complaint_resolved':
-      return {
-        icon: 'check-circle',
-        title: t('timeline.complaint_resolved', { category: p.category }),
-        meta: present([
-          p.resolution_hours !== null
-            ? t('timeline.resolution_hours', { count: Math.round(p.resolution_hours * 10) / 10 })
-            : null,
-          t('timeline.severity', { severity: severityLabel(p.severity) }),
-        ]),
-        texts: [],
-        tone: 'good',
-      };
-  }
+  return forVariant(VIEWS, 'type', entry.payload, locale);
 }

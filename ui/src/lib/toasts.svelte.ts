@@ -1,5 +1,7 @@
 // Short-lived notices at the bottom of the window, optionally with one action (Undo).
 // Texts are functions so that a language switch re-translates toasts already on screen.
+import type { ApiError } from './api';
+import { errorText } from './errors';
 
 export type ToastAction = { label: () => string; run: () => void | Promise<void> };
 export type Toast = { id: number; text: () => string; tone: 'info' | 'error'; action?: ToastAction };
@@ -30,4 +32,9 @@ export function showToast(text: () => string, options: { tone?: Toast['tone']; a
     setTimeout(() => dismissToast(id), options.tone === 'error' ? LIFETIME_MS * 2 : LIFETIME_MS),
   );
   return id;
+}
+
+/** Says what went wrong, for failures that leave nothing on screen to show them (a toast outlives a reload). */
+export function showError(error: ApiError): number {
+  return showToast(() => errorText(error), { tone: 'error' });
 }

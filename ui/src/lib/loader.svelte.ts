@@ -1,0 +1,103 @@
+// What a view shows of something it reads from the backend: the last answer, whether a
+// newer one is on its way, and the error of the last request. Requests are numbered so that
+// a late answer never overwrites the answer to a newer one.
+import type { ApiError, Result } from './api';
+
+export type Loader<T> = {
+  /** The last answer, or null until the first one arrives. */
+  readonly data: T | null;
+  /** A request is on its way. */
+  readonly loading: boolean;
+  /** Why the last request failed; the data it would have replaced stays. */
+  readonly error: ApiError | null;
+  /** Asks again, as the view last asked. */
+  reload: () => void;
+  dismiss: () => void;
+  /**
+   * Sends another request in the same line as the view's own (the next page of a list):
+   * it is dropped if the view asks again before it is answered, and the other way round.
+   * Resolves to whether its answer was taken.
+   */
+  load: (request: () => Promise<Result<T>>) => Promise<boolean>;
+};
+
+/** What a view reads of a loader: everything but sending requests of its own. */
+export type Loaded<T> = Omit<Loader<T>, 'load'>;
+
+/**
+ * Numbers the requests passed through it: each resolves to its answer while it is the
+ * latest one, and to null once a newer one has started.
+ */
+export function latestOnly(): <R>(request: Promise<R>) => Promise<R | null> {
+  let latest = 0;
+  return async (request) => {
+    const seq = ++latest;
+    const answer = await request;
+    return seq === latest ? answer : null;
+  };
+}
+
+/**
+ * Runs `request` at once, and again whenever a reactive value it reads before its first
+ * `await` changes, like an effect (call it while a component initialises). `accept` sees
+ * each answer first and can refuse it, keeping what is shown, when the answer asks for
+ * something else (a page that emptied: the view moves to the last page instead).
+ */
+export function createLoader<T>(
+  request: () => Promise<Result<T>>,
+  options: { accept?: (data: T) => boolean } = {},
+): Loader<T> {
+  let data = $state<T | null>(null);
+  let loading = $state(false);
+  let error = $state<ApiError | null>(null);
+  let attempt = $state(0);
+  const latest = latestOnly();
+
+  async function load(next: () => Promise<Result<T>>): Promise<boolean> {
+    loading = true;
+    const result = await latest(next());
+    if (result === null) return false;
+    loading = false;
+    if (!result.ok) {
+      error = result.error;
+      return false;
+    }
+    error = null;
+    if (options.accept && !options.accept(result.data)) return false;
+    data = result.data;
+    return true;
+  }
+
+  $effect(() => {
+    void attempt;
+    void load(request);
+  });
+
+  return {
+    get data() {
+      return data;
+    },
+    get loading() {
+      return loading;
+    },
+    get error() {
+      return error;
+    },
+    reload: () => {
+      attempt++;
+    },
+    dismiss: () => {
+      error = null;
+    },
+    load,
+  };
+}
+
+/**
+ * Where a paged list goes when the page at `offset` came back empty while rows remain
+ * (deleted elsewhere): the offset of the last page that has rows, or null to stay.
+ */
+export function lastFilledPage(page: { items: unknown[]; total: number }, offset: number, pageSize: number): number | null {
+  if (page.items.length > 0 || page.total === 0 || offset === 0) return null;
+  return Math.floor((page.total - 1) / pageSize) * pageSize;
+}
