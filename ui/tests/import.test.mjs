@@ -240,6 +240,19 @@ describe('import wizard', () => {
     assert.equal(await page.getByTestId('error-banner').getAttribute('data-code'), 'not_found');
     assert.equal(await page.locator('[data-testid="error-banner"] .banner-message').textContent(), en.error.not_found_file);
   });
+
+  test('a file that fails to read clears the rows, mapping and report of the file before', async () => {
+    const page = await openImport();
+    await preview(page);
+    await page.getByTestId('import-dry-run').click();
+    await page.getByTestId('import-status').waitFor();
+    await page.locator('#import-path').fill('/home/lin/Desktop/missing.xlsx');
+    await page.getByTestId('import-preview').click();
+    await page.getByTestId('error-banner').waitFor();
+    assert.equal(await page.getByTestId('import-preview-panel').count(), 0, 'no rows of the previous file');
+    assert.equal(await page.getByTestId('import-sample-row').count(), 0);
+    assert.equal(await page.getByTestId('import-status').count(), 0, 'no report of the previous file');
+  });
 });
 
 describe('export', () => {
