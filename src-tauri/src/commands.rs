@@ -157,6 +157,8 @@ pub struct AppInfo {
     pub startup_error: Option<ErrorPayload>,
     /// The demo database is open instead of the user's own.
     pub is_demo: bool,
+    /// The database opened for reading only (read-only media): nothing can be changed.
+    pub read_only: bool,
     pub backup_dir: String,
 }
 
@@ -170,6 +172,7 @@ pub fn app_info(db: State<'_, Store>) -> AppInfo {
         schema_version: headtail_core::db::schema_version(),
         startup_error: current.db.as_ref().err().cloned(),
         is_demo: current.demo,
+        read_only: current.db.as_ref().is_ok_and(Database::is_read_only),
         backup_dir: backup::default_dir(&db.own_path).display().to_string(),
     }
 }

@@ -731,6 +731,32 @@ describe('startup', () => {
     );
     assert.match(await banner.textContent(), /数据结构版本 9/);
   });
+
+  test('a folder that cannot be written says how to choose another, and nothing offers to create', async () => {
+    const page = await open({
+      seed: {
+        customers: [],
+        startupError: {
+          code: 'folder_not_writable',
+          message: 'Headtail cannot create its database in /media/cdrom',
+          details: { fields: [], params: { path: '/media/cdrom' } },
+        },
+      },
+    });
+    const banner = page.getByTestId('startup-error');
+    await banner.waitFor();
+    assert.equal(await banner.locator('.banner-message').textContent(), tr(en, 'error.folder_not_writable', { path: '/media/cdrom' }));
+    assert.match(await banner.textContent(), /--db/);
+    assert.equal(await page.getByTestId('new-customer').isDisabled(), true);
+  });
+
+  test('a read-only database is shown with a notice and no way to create', async () => {
+    const page = await open({ seed: { customers: [{ id: 1, name: '张伟', kind: 'person' }], readOnly: true } });
+    const notice = page.getByTestId('read-only');
+    await notice.waitFor();
+    assert.equal(await notice.locator('.banner-message').textContent(), en.error.read_only);
+    assert.equal(await page.getByTestId('new-customer').isDisabled(), true);
+  });
 });
 
 describe('screenshots', () => {

@@ -94,6 +94,8 @@ export type AppInfo_Deserialize = {
 	startup_error?: ErrorPayload_Deserialize | null,
 	/**  The demo database is open instead of the user's own. */
 	is_demo: boolean,
+	/**  The database opened for reading only (read-only media): nothing can be changed. */
+	read_only: boolean,
 	backup_dir: string,
 };
 
@@ -105,6 +107,8 @@ export type AppInfo_Serialize = {
 	startup_error: ErrorPayload_Serialize | null,
 	/**  The demo database is open instead of the user's own. */
 	is_demo: boolean,
+	/**  The database opened for reading only (read-only media): nothing can be changed. */
+	read_only: boolean,
 	backup_dir: string,
 };
 
