@@ -18,7 +18,7 @@
 // `evaluation.service_level.` → ServiceLevel, `evaluation.next_action.` → NextActionKind,
 // `evaluation.exit_step.` → ExitStep, `evaluation.stage.` → Stage, `evaluation.dimension.` →
 // Dimension, `evaluation.trigger.` → Trigger and `evaluation.setting.` → the fields of
-// EvaluationSettings_Deserialize.
+// EvaluationSettingsInput_Deserialize.
 
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -144,7 +144,9 @@ export function checkI18n(root) {
     ['evaluation.clv_cause.', 'ClvCause'],
   ];
   for (const [prefix, typeName] of evaluationUnions) families.set(prefix, unionMembers(bindings, typeName) ?? []);
-  families.set('evaluation.setting.', objectFields(bindings, 'EvaluationSettings_Deserialize') ?? []);
+  const settingFields = objectFields(bindings, 'EvaluationSettingsInput_Deserialize');
+  if (!settingFields && hasImports) problems.push('bindings.ts: type EvaluationSettingsInput_Deserialize not found');
+  families.set('evaluation.setting.', settingFields ?? []);
 
   // Locales.
   const locales = new Map();
