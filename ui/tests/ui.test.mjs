@@ -710,6 +710,16 @@ describe('errors and safety', () => {
   });
 });
 
+describe('another process', () => {
+  test('coming back to the window reloads the list from the file', async () => {
+    const page = await open({ seed: { customers: [{ id: 1, name: '张伟', kind: 'person' }] } });
+    await page.getByTestId('customer-row').first().waitFor();
+    const before = (await ipcCalls(page, 'list_customers')).length;
+    await page.evaluate(() => window.dispatchEvent(new Event('focus')));
+    await page.waitForFunction((n) => window.__fake.calls.filter((c) => c.cmd === 'list_customers').length > n, before);
+  });
+});
+
 describe('startup', () => {
   test('a database that cannot be opened is explained in the user’s language', async () => {
     const page = await open({
