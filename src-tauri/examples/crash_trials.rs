@@ -189,7 +189,9 @@ impl Lab {
                 c
             }
         };
-        cmd.stdout(Stdio::piped()).stderr(Stdio::null()).spawn().expect("spawn")
+        // Only an IPC worker's first line is read; the binary's reports would fill a pipe.
+        let stdout = if is_worker(op) { Stdio::piped() } else { Stdio::null() };
+        cmd.stdout(stdout).stderr(Stdio::null()).spawn().expect("spawn")
     }
 
     /// Runs `op` to its end; returns its exit status and how long the operation took.
@@ -309,8 +311,12 @@ fn write_orders(path: &Path, prefix: &str, rows: std::ops::Range<usize>, custome
 }
 
 /// IPC workers print a line once the app is built, so the kill lands in the operation.
+fn is_worker(op: &str) -> bool {
+    matches!(op, "restore" | "erase" | "revert" | "edits")
+}
+
 fn wait_ready(op: &str, child: &mut Child) -> Instant {
-    if matches!(op, "restore" | "erase" | "revert" | "edits") {
+    if is_worker(op) {
         let stdout = child.stdout.take().expect("stdout");
         let mut line = String::new();
         BufReader::new(stdout).read_line(&mut line).expect("ready line");
