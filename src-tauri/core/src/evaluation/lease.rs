@@ -2,8 +2,8 @@
 //! `headtail evaluate` share the file, so the guard lives in it, not in one process's memory.
 //!
 //! The holder renews its lease every few seconds from a thread of its own; a lease not
-//! renewed for [`STALE_AFTER`] belongs to a process that died (killed, crashed, power cut),
-//! and the next evaluation takes it over. Only a holder removes half-saved runs, so a run
+//! renewed for [`STALE_AFTER`], or whose holder's process is gone, belongs to a process that
+//! died (killed, crashed, power cut), and the next evaluation takes it over. Only a holder removes half-saved runs, so a run
 //! another process is still saving is never deleted under it. A holder that lost its lease
 //! (suspended past the stale time) finds out when it marks its run complete and fails
 //! instead of completing a run it no longer owns.
@@ -12,6 +12,7 @@ use crate::db::Database;
 use crate::error::{Error, Result};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
+use std::path::Path;
 use std::sync::mpsc::{self, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -38,10 +39,10 @@ impl Lease {
             let current: Option<(String, String)> = tx
                 .query_row("SELECT holder, renewed_at FROM evaluation_lease", [], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            if let Some((_, renewed_at)) = current {
+            if let Some((held_by, renewed_at)) = current {
                 let renewed = DateTime::parse_from_rfc3339(&renewed_at).map(|t| t.with_timezone(&Utc)).ok();
                 let stale = chrono::Duration::from_std(STALE_AFTER).unwrap_or_default();
-                if renewed.is_some_and(|at| now - at < stale) {
+                if renewed.is_some_and(|at| now - at < stale) && !holder_died(&held_by) {
                     return Err(Error::Conflict("an evaluation is already running on this database".into()));
                 }
             }
@@ -70,6 +71,18 @@ impl Lease {
             Err(Error::Conflict("another evaluation took over this one's place after it stalled".into()))
         }
     }
+}
+
+/// Whether the process named in `holder` ("pid-…") is known to have ended, so its lease need
+/// not be waited out: a run killed a moment ago leaves its lease fresh. Where this cannot be
+/// told (another OS, or the holder on another machine sharing the file), the lease goes
+/// stale by time alone.
+fn holder_died(holder: &str) -> bool {
+    let Some(pid) = holder.split('-').next().and_then(|p| p.parse::<u32>().ok()) else { return false };
+    if pid == std::process::id() {
+        return false;
+    }
+    cfg!(target_os = "linux") && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 fn spawn_renewal(db: Database, holder: String) -> (Sender<()>, JoinHandle<()>) {

@@ -58,3 +58,24 @@ fn a_lease_left_by_a_process_that_died_is_taken_over_once_stale() {
     db.with_conn(|c| next.confirm(c)).expect("the new holder holds it");
     std::mem::forget(dead); // a dead process releases nothing
 }
+
+/// A run killed a moment ago leaves a fresh lease; its process is gone, so the next run
+/// need not wait for the lease to go stale.
+#[test]
+fn a_lease_whose_process_is_gone_is_taken_over_at_once() {
+    let (_dir, db) = temp_db();
+    let mut gone = std::process::Command::new("true").spawn().expect("a short process");
+    let pid = gone.id();
+    gone.wait().expect("it ended");
+    let now = Utc::now().to_rfc3339();
+    db.with_conn(|c| {
+        Ok(c.execute(
+            "INSERT INTO evaluation_lease (singleton, holder, taken_at, renewed_at) VALUES (1, ?1, ?2, ?2)",
+            rusqlite::params![format!("{pid}-1"), now],
+        )?)
+    })
+    .expect("lease of a dead process");
+    start_saving(&db);
+    Lease::take(&db, Utc::now()).expect("taken over at once");
+    assert_eq!(half_saved_runs(&db), 0);
+}
