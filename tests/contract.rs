@@ -6,14 +6,14 @@
 //! The constants the fake reads (`ui/tests/fixtures/backend-constants.json`) are generated
 //! from the Rust ones and checked here too.
 
-use headtail_app::commands::Store;
+#[path = "support/mock_ipc.rs"]
+mod mock_ipc;
+
+use mock_ipc::MockApp;
 use serde_json::{json, Map, Value};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
 
 const RUNNER: &str = "ui/tests/contract/run-fake.mjs";
 const FAKE: &str = "ui/tests/fixtures/fake-backend.js";
@@ -55,8 +55,7 @@ fn run_fake(fake: &Path) -> FakeRun {
 struct Real {
     data: tempfile::TempDir,
     work: tempfile::TempDir,
-    _app: tauri::App<MockRuntime>,
-    window: tauri::WebviewWindow<MockRuntime>,
+    app: MockApp,
 }
 
 impl Real {
@@ -71,24 +70,13 @@ impl Real {
             };
             std::fs::write(work.path().join(name), bytes).expect("write a fixture file");
         }
-        let store = Store::open(&data.path().join("headtail.sqlite"));
-        let app = headtail_app::configure(mock_builder(), store).build(mock_context(noop_assets())).expect("mock app");
-        let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-        Real { data, work, _app: app, window }
+        let app = MockApp::open(&data.path().join("headtail.sqlite"));
+        Real { data, work, app }
     }
 
     fn call(&self, cmd: &str, args: Value) -> Value {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        match get_ipc_response(&self.window, request) {
-            Ok(body) => json!({ "ok": body.deserialize::<Value>().expect("a JSON answer") }),
+        match self.app.call(cmd, args) {
+            Ok(answer) => json!({ "ok": answer }),
             Err(e) => json!({ "err": e }),
         }
     }

@@ -1,39 +1,25 @@
 //! IPC through Tauri's mock runtime: the real command layer on a real database file, no window.
 
-use headtail_app::commands::Store;
+#[path = "support/mock_ipc.rs"]
+mod mock_ipc;
+
+use mock_ipc::MockApp;
 use serde_json::{json, Value};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
-use tauri::WebviewWindow;
 
 struct App {
     _dir: tempfile::TempDir,
-    _app: tauri::App<MockRuntime>,
-    window: WebviewWindow<MockRuntime>,
+    mock: MockApp,
 }
 
 fn app() -> App {
     let dir = tempfile::tempdir().expect("temp dir");
-    let store = Store::open(&dir.path().join("ipc.sqlite"));
-    let app =
-        headtail_app::configure(mock_builder(), store).build(mock_context(noop_assets())).expect("build mock app");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    App { _dir: dir, _app: app, window }
+    let mock = MockApp::open(&dir.path().join("ipc.sqlite"));
+    App { _dir: dir, mock }
 }
 
 impl App {
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().expect("json response"))
+        self.mock.call(cmd, args)
     }
 
     fn total(&self) -> u64 {
@@ -116,10 +102,7 @@ fn a_database_that_cannot_open_is_reported_by_app_info_and_by_every_command() {
         .expect("create")
         .execute_batch(&format!("PRAGMA user_version = {newer}"))
         .expect("version");
-    let app =
-        headtail_app::configure(mock_builder(), Store::open(&path)).build(mock_context(noop_assets())).expect("app");
-    let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-    let app = App { _dir: dir, _app: app, window };
+    let app = App { mock: MockApp::open(&path), _dir: dir };
     let info = app.call("app_info", json!({})).expect("app_info always answers");
     assert_eq!(info["startup_error"]["code"], "database_too_new");
     assert_eq!(info["startup_error"]["details"]["params"]["found"], newer.to_string());

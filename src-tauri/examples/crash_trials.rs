@@ -12,7 +12,10 @@
 //! the real IPC command layer (Tauri's mock runtime, no window) in a child process of this
 //! example, which is what gets killed.
 
-use headtail_app::commands::Store;
+#[path = "../../tests/support/mock_ipc.rs"]
+mod mock_ipc;
+
+use mock_ipc::MockApp;
 use rand::{Rng, SeedableRng};
 use rusqlite::Connection;
 use serde_json::{json, Value};
@@ -21,9 +24,6 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
-use tauri::ipc::{CallbackFn, InvokeBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
 
 const OPS: [&str; 7] = ["import", "bulk", "evaluate", "restore", "erase", "revert", "edits"];
 const AS_OF: &str = "2026-06-30";
@@ -455,42 +455,14 @@ fn diff(before: &BTreeMap<String, String>, after: &BTreeMap<String, String>, now
         .join("; ")
 }
 
-struct Ipc {
-    _app: tauri::App<MockRuntime>,
-    window: tauri::WebviewWindow<MockRuntime>,
-}
-
-impl Ipc {
-    fn open(db: &Path) -> Self {
-        let app = headtail_app::configure(mock_builder(), Store::open(db))
-            .build(mock_context(noop_assets()))
-            .expect("build mock app");
-        let window = tauri::WebviewWindowBuilder::new(&app, "main", Default::default()).build().expect("window");
-        Self { _app: app, window }
-    }
-
-    fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().expect("url"),
-            body: InvokeBody::Json(args),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(&self.window, request).map(|body| body.deserialize::<Value>().expect("json response"))
-    }
-}
-
 fn ipc_once(db: &Path, cmd: &str, args: Value) -> Value {
-    Ipc::open(db).call(cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
+    MockApp::open(db).call(cmd, args).unwrap_or_else(|e| panic!("{cmd}: {e}"))
 }
 
 /// The child side: one operation through the IPC commands; exit 0 when it succeeded.
 fn worker(args: &[String]) -> ExitCode {
     let (op, db, arg) = (args[0].as_str(), Path::new(&args[1]), args.get(2).cloned().unwrap_or_default());
-    let ipc = Ipc::open(db);
+    let ipc = MockApp::open(db);
     println!("{READY}");
     std::io::stdout().flush().expect("flush");
     let result = match op {
@@ -510,7 +482,7 @@ fn worker(args: &[String]) -> ExitCode {
 }
 
 /// Creates customers and edits each, as a user at the form would, as fast as IPC takes them.
-fn edit_burst(ipc: &Ipc) -> Result<(), Value> {
+fn edit_burst(ipc: &MockApp) -> Result<(), Value> {
     let round = ipc.call(
         "list_customers",
         json!({"query": {"search": "连发", "kind": null, "owner": null, "sort": "name",
