@@ -206,7 +206,7 @@ fn is_read_only(e: &Error) -> bool {
 
 fn not_writable(dir: &Path, e: std::io::Error) -> Error {
     match e.kind() {
-        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem | std::io::ErrorKind::Other => {
+        std::io::ErrorKind::PermissionDenied | std::io::ErrorKind::ReadOnlyFilesystem => {
             Error::FolderNotWritable { dir: dir.display().to_string() }
         }
         _ => Error::Io(e),
@@ -247,7 +247,8 @@ impl Database {
             Err(e) if !existed && is_read_only(&e) => {
                 // Nothing of a database that could not be written is left behind.
                 let _ = std::fs::remove_file(path);
-                Err(not_writable(path.parent().unwrap_or(Path::new(".")), std::io::Error::other(e.to_string())))
+                let dir = path.parent().unwrap_or(Path::new("."));
+                Err(Error::FolderNotWritable { dir: dir.display().to_string() })
             }
             Err(e) => Err(e),
         }
