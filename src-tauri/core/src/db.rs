@@ -25,6 +25,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0009_name_key_index.sql"), None),
     (include_str!("../migrations/0010_database_identity.sql"), None),
     (include_str!("../migrations/0011_evaluation_lease.sql"), None),
+    (include_str!("../migrations/0012_workday.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -42,6 +43,8 @@ static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
                 Some(step) => M::up_with_hook(sql, *step),
                 None => M::up(sql),
             })
+            // Foreign keys are off while a migration rebuilds a table; this checks them after.
+            .map(|m| m.foreign_key_check())
             .collect(),
     )
 });
@@ -78,7 +81,12 @@ pub(crate) fn check_openable(conn: &Connection, path: &Path) -> Result<i64> {
 
 /// Applies the migrations this file lacks, in one transaction.
 pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
-    MIGRATIONS.to_latest(conn)?;
+    // SQLite's way to change a table's constraints is to copy it into a new one, which
+    // enforced foreign keys would refuse; the setting only changes outside a transaction.
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = MIGRATIONS.to_latest(conn);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated?;
     Ok(())
 }
 

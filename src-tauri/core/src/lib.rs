@@ -30,6 +30,7 @@ pub mod settings;
 pub mod surveys;
 pub mod timeline;
 pub mod transaction_file;
+pub mod work_settings;
 
 pub use db::Database;
 pub use error::{Error, ErrorPayload, Result};
