@@ -16,6 +16,7 @@ pub mod erase;
 pub mod error;
 pub mod evaluation;
 pub mod export;
+pub mod follow_ups;
 pub mod import;
 pub mod interactions;
 pub mod loyalty;
