@@ -13,6 +13,8 @@ use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
+pub mod agenda;
+
 pub const REASON_MAX: usize = 500;
 pub const OWNER_MAX: usize = 100;
 
