@@ -339,4 +339,35 @@ mod tests {
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).expect("version");
         assert_eq!(v, schema_version(), "user_version counts the applied migrations");
     }
+
+    #[test]
+    fn rebuilding_import_batches_keeps_its_rows_and_the_references_to_them() {
+        let mut conn = Connection::open_in_memory().expect("memory db");
+        conn.pragma_update(None, "foreign_keys", "ON").expect("fk");
+        MIGRATIONS.to_version(&mut conn, 11).expect("migrate to 11");
+        conn.execute_batch(
+            "INSERT INTO import_batches (id, kind, source_name, started_at) VALUES (7, 'orders', 'a.csv', '2026-01-01T00:00:00Z');
+             INSERT INTO customers (name, kind, created_at, updated_at, name_key, import_batch_id)
+                 VALUES ('A', 'person', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', 'a', 7);",
+        )
+        .expect("rows at version 11");
+        migrate(&mut conn).expect("migrate to latest");
+        let fk: bool = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).expect("fk");
+        assert!(fk, "foreign keys are on again after migrating");
+        let (kind, batch): (String, i64) = conn
+            .query_row(
+                "SELECT b.kind, c.import_batch_id FROM customers c JOIN import_batches b ON b.id = c.import_batch_id",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .expect("the customer still points at its batch");
+        assert_eq!((kind.as_str(), batch), ("orders", 7));
+        conn.execute(
+            "INSERT INTO import_batches (kind, source_name, started_at) VALUES ('complaints', 'c.csv', '2026-01-02T00:00:00Z')",
+            [],
+        )
+        .expect("complaint imports are a kind now");
+        let missing: rusqlite::Result<usize> = conn.execute("UPDATE customers SET import_batch_id = 99", []);
+        assert!(missing.is_err(), "foreign keys are enforced on the rebuilt table");
+    }
 }
