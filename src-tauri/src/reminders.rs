@@ -113,7 +113,9 @@ fn clicked<R: Runtime>(app: &AppHandle<R>, performed: &ActionPerformed) {
         let _ = window.set_focus();
     }
     let customer = performed.notification().and_then(|n| n.extra().get(CUSTOMER_KEY)).and_then(|v| v.as_i64());
-    if let Some(id) = customer {
+    // The id is one of the user's own database; with the demo open it would name another customer.
+    let own_open = app.state::<Store>().own_database().is_some();
+    if let (Some(id), true) = (customer, own_open) {
         if let Err(e) = app.emit_to("main", OPEN_CUSTOMER_EVENT, id) {
             eprintln!("headtail: could not open the customer of a notification: {e}");
         }
