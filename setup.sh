@@ -11,6 +11,8 @@ APT_PACKAGES=(
   xvfb xauth              # a display for end-to-end tests and headless machines
   webkit2gtk-driver       # WebKitWebDriver, driven by tauri-driver in end-to-end tests
   chromium                # UI tests in a real browser
+  dunst dbus-daemon dbus-bin  # a notification server on a private session bus for the reminders' end-to-end test
+  sqlite3                 # seeds that test's database with a follow-up falling due
   nodejs npm
 )
 

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod commands;
 pub mod exit;
 pub mod import_cli;
+pub mod reminders;
 
 use commands::Store;
 use tauri::{Runtime, Wry};
@@ -77,7 +78,11 @@ pub fn export_bindings(path: &std::path::Path) -> Result<(), String> {
 /// Shared by the real app and the IPC tests' mock app.
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, store: Store) -> tauri::Builder<R> {
     let ipc = ipc::<R>();
-    builder.plugin(tauri_plugin_dialog::init()).manage(store).invoke_handler(ipc.invoke_handler())
+    builder
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
+        .manage(store)
+        .invoke_handler(ipc.invoke_handler())
 }
 
 /// Opens the window on the database at `db_path`; returns when the user quits.
@@ -88,7 +93,12 @@ pub fn run_gui(db_path: &std::path::Path) -> Result<(), tauri::Error> {
     if let Some(db) = store.own_database() {
         commands::complete_search_in_background(db);
     }
-    configure(tauri::Builder::default(), store).run(tauri::generate_context!())
+    configure(tauri::Builder::default(), store)
+        .setup(|app| {
+            reminders::start(app.handle());
+            Ok(())
+        })
+        .run(tauri::generate_context!())
 }
 
 /// Automatic backups: one at start when the newest is a day old, then checked every hour.

@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 export const root = path.resolve(import.meta.dirname, '../..');
 export const screenshotDir = path.join(root, 'target', 'e2e-screenshots');
 
-function which(name, extra = []) {
+export function which(name, extra = []) {
   for (const dir of [...(process.env.PATH ?? '').split(':'), ...extra]) {
     const candidate = path.join(dir, name);
     if (dir && existsSync(candidate)) return candidate;
@@ -30,7 +30,7 @@ async function freePort() {
   });
 }
 
-function startGroup(cmd, args, env) {
+export function startGroup(cmd, args, env) {
   // Own process group, so stopping it also stops WebKitWebDriver and the app.
   const child = spawn(cmd, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
@@ -39,7 +39,7 @@ function startGroup(cmd, args, env) {
   return { child, log: () => log };
 }
 
-function stopGroup(proc) {
+export function stopGroup(proc) {
   if (!proc || proc.child.exitCode !== null) return;
   try {
     process.kill(-proc.child.pid, 'SIGTERM');
@@ -48,7 +48,7 @@ function stopGroup(proc) {
   }
 }
 
-async function waitFor(check, what, timeoutMs = 20000) {
+export async function waitFor(check, what, timeoutMs = 20000) {
   const end = Date.now() + timeoutMs;
   let last;
   while (Date.now() < end) {
@@ -76,6 +76,7 @@ export class Harness {
     h.dataDir = mkdtempSync(path.join(tmpdir(), 'headtail-e2e-'));
     h.dbPath = path.join(h.dataDir, 'e2e.sqlite');
     const display = `:${100 + Math.floor(Math.random() * 800)}`;
+    h.display = display;
     h.xvfb = startGroup(xvfb, [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], process.env);
     await waitFor(() => {
       try {

@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use specta::Type;
 
 pub mod agenda;
+pub mod reminders;
 
 pub const REASON_MAX: usize = 500;
 pub const OWNER_MAX: usize = 100;

@@ -10,6 +10,7 @@ mod erase;
 mod evaluation;
 mod evaluation_lease;
 mod export;
+mod follow_up_reminders;
 mod import;
 mod interactions;
 mod loyalty;
