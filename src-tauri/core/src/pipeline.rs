@@ -5,9 +5,9 @@
 //! form and from an import alike.
 //!
 //! Conversion of a stage: of the customers who ever reached it, the share who reached a later
-//! stage or won. What a customer reached is every stage their moves went to plus the stage
-//! they stand at now, so stages set before moves were recorded (older databases, demo data,
-//! an imported stage) still count.
+//! stage or won. What a customer reached is every stage their moves came from or went to plus
+//! the stage they stand at now, so stages set before moves were recorded (older databases,
+//! demo data, an imported stage) still count.
 
 use crate::activity::{clean, Checks};
 use crate::customers::{timestamp, PipelineStage};
@@ -238,6 +238,7 @@ pub fn summary(conn: &Connection) -> Result<PipelineSummary> {
     let mut stmt = conn.prepare_cached(
         "SELECT r.customer_id, r.stage FROM (
              SELECT customer_id, to_stage AS stage FROM pipeline_moves WHERE to_stage IS NOT NULL
+             UNION SELECT customer_id, from_stage FROM pipeline_moves WHERE from_stage IS NOT NULL
              UNION SELECT id, pipeline_stage FROM customers WHERE pipeline_stage IS NOT NULL
          ) r JOIN customers c ON c.id = r.customer_id
          WHERE c.deleted_at IS NULL AND c.erased_at IS NULL

@@ -177,6 +177,15 @@ fn a_stage_set_without_moves_counts_as_reached_and_an_empty_board_has_no_rates()
         (decision.stage, decision.prospects, decision.reached, decision.conversion),
         (Decision, 1, 1, Some(0.0))
     );
+
+    go(&db, id, Purchase, 4);
+    let summary = db.with_conn(pipeline::summary).expect("summary");
+    let decision = &summary.stages[2];
+    assert_eq!(
+        (decision.prospects, decision.reached, decision.advanced, decision.conversion),
+        (0, 1, 1, Some(1.0)),
+        "the stage a move came from was reached, even with no move into it"
+    );
 }
 
 #[test]
