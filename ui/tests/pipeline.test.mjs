@@ -47,7 +47,7 @@ describe('pipeline board', () => {
     assert.deepEqual(await namesIn(page, 'awareness'), ['华东精密仪器有限公司', 'Acme Trading Ltd']);
     const card = plain(await page.getByTestId('pipeline-card-1').textContent());
     // Seeded on Jan 15th; the fake's today is June 1st 2025.
-    assert.equal(card, '华东精密仪器有限公司 王磊 · 137 days in stage');
+    assert.equal(card, '华东精密仪器有限公司 王磊 137 days in stage');
     assert.match(plain(await page.getByTestId('pipeline-card-3').textContent()), /No owner/);
     assert.equal(plain(await column(page, 'purchase').locator('.column-empty').textContent()), en.pipeline_board.column_empty);
     await assertNothingClipped(page);
@@ -180,7 +180,7 @@ describe('pipeline board', () => {
     assert.equal(plain(await page.locator('#pipeline-title').textContent()), zh.pipeline_board.title);
     assert.equal(plain(await page.getByTestId('pipeline-win-rate').textContent()), '赢单率 50%');
     assert.equal(plain(await page.getByTestId('pipeline-conversion-awareness').textContent()), '推进率 0%');
-    assert.match(plain(await page.getByTestId('pipeline-card-3').textContent()), /未分配负责人 · 在此阶段 137 天/);
+    assert.match(plain(await page.getByTestId('pipeline-card-3').textContent()), /未分配负责人 在此阶段 137 天/);
     await page.getByTestId('pipeline-open-2').focus();
     await page.keyboard.press('Alt+ArrowRight');
     await column(page, 'interest').getByTestId('pipeline-card-2').waitFor();
