@@ -275,3 +275,17 @@ fn an_order_import_marks_the_prospects_of_first_orders_won_and_a_dry_run_does_no
     assert_eq!(stage_of(&db, earlier), Some(Decision), "not a first order");
     assert_eq!(stage_of(&db, untouched), Some(Awareness));
 }
+
+#[test]
+fn erasing_a_customer_removes_why_they_were_lost() {
+    let (_dir, db) = temp_db();
+    let id = customer(&db, "王芳");
+    try_move(&db, id, Lost, Some("王芳说她丈夫不同意"), 3).expect("lost");
+    db.with_tx(|tx| headtail_core::erase::erase_customer(tx, id, at(4)).map(|_| ())).expect("erase");
+    let lost = db.with_conn(|c| pipeline::list_stage(c, Lost, 0, 0, date(3, 20))).expect("lost column");
+    assert!(lost.items.is_empty(), "an erased customer is off the board");
+    let reason: Option<String> = db
+        .with_conn(|c| Ok(c.query_row("SELECT pipeline_lost_reason FROM customers WHERE id = ?1", [id], |r| r.get(0))?))
+        .expect("read");
+    assert_eq!(reason, None, "the reason is free text about the customer");
+}
