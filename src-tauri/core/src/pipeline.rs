@@ -133,6 +133,38 @@ pub fn move_prospect(
     card(conn, input.customer_id, today)
 }
 
+/// The stage a customer stands at, `None` outside the pipeline or for a missing customer.
+pub fn stage_of(conn: &Connection, customer_id: i64) -> Result<Option<PipelineStage>> {
+    let stage = conn
+        .prepare_cached("SELECT pipeline_stage FROM customers WHERE id = ?1")?
+        .query_row([customer_id], |r| r.get(0))
+        .optional()?;
+    Ok(stage.flatten())
+}
+
+/// After the profile form changed a customer's stage: the move is recorded like one on the
+/// board, and a reason for a loss they left behind is forgotten.
+pub fn stage_set_on_profile(
+    conn: &Connection,
+    customer_id: i64,
+    before: Option<PipelineStage>,
+    after: Option<PipelineStage>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    if before == after {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO pipeline_moves (customer_id, from_stage, to_stage, moved_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![customer_id, before, after, timestamp(now)])?;
+    if after != Some(PipelineStage::Lost) {
+        conn.prepare_cached("UPDATE customers SET pipeline_lost_reason = NULL WHERE id = ?1")?
+            .execute([customer_id])?;
+    }
+    Ok(())
+}
+
 /// A won move for every prospect (still open, or lost) whose only orders are the ones
 /// `first_orders` selects (a condition on `o` that is never NULL), dated the day of their first order. Shared by the
 /// order form (one customer) and an import (one statement for the whole batch).

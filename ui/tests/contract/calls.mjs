@@ -482,6 +482,9 @@ export const steps = [
   call('create_order', { input: order({ customer_id: '@lead', ordered_on: '2099-01-01', lines: [] }) }),
   call('pipeline_board', { limit: 1 }),
   call('get_customer', { id: '@lead' }),
+  call('update_customer', { id: '@lead2', input: customer('潜在客户乙', { pipeline_stage: 'decision' }) }),
+  call('list_pipeline_stage', { stage: 'decision', offset: 0, limit: 5 }),
+  call('pipeline_board', { limit: 5 }),
 
   // Exports.
   call('export_customers', { selection: { query: query() }, format: 'csv', language: 'zh-CN', path: '$DIR/customers-export.csv' }),

@@ -289,3 +289,21 @@ fn erasing_a_customer_removes_why_they_were_lost() {
         .expect("read");
     assert_eq!(reason, None, "the reason is free text about the customer");
 }
+
+#[test]
+fn a_stage_changed_in_the_profile_is_recorded_as_a_move() {
+    let (_dir, db) = temp_db();
+    let id = customer(&db, "表单客户");
+    try_move(&db, id, Lost, Some("预算不足"), 2).expect("lost");
+    let mut input = db.with_conn(|c| customers::get(c, id)).expect("get").to_input();
+    input.pipeline_stage = Some(Interest);
+    db.with_tx(|tx| customers::update(tx, id, input.clone(), at(3))).expect("update");
+    assert_eq!(
+        moves(&db, id).last(),
+        Some(&(Some("lost".into()), Some("interest".into()), "2026-03-03T09:30:00.000Z".into()))
+    );
+    let card = db.with_conn(|c| pipeline::list_stage(c, Interest, 0, 0, date(3, 20))).expect("interest");
+    assert_eq!(card.items[0].lost_reason, None, "back in the running, the loss is forgotten");
+    db.with_tx(|tx| customers::update(tx, id, input, at(4))).expect("same stage");
+    assert_eq!(moves(&db, id).len(), 2, "an edit that keeps the stage is no move");
+}
