@@ -544,6 +544,7 @@ fn backend_constants() -> Value {
             },
             "complaint": { "category": complaints::CATEGORY_MAX, "description": complaints::DESCRIPTION_MAX },
             "survey": { "comment": surveys::COMMENT_MAX },
+            "pipeline": { "lost_reason": headtail_core::pipeline::LOST_REASON_MAX },
         },
         "survey_scales": surveys::SurveyKind::ALL
             .iter()

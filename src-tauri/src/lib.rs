@@ -59,6 +59,9 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::customer_evaluation_history,
         commands::evaluation_migration,
         commands::export_members,
+        commands::pipeline::pipeline_board,
+        commands::pipeline::list_pipeline_stage,
+        commands::pipeline::move_prospect,
     ])
 }
 

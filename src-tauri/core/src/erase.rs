@@ -3,7 +3,8 @@
 //! What goes: the profile's name (replaced by a placeholder), company, phone, email, region,
 //! owner, notes, needs, preferences, external id and the duplicate keys made from them; all
 //! contacts and tags; the free text written about the customer anywhere (interaction notes
-//! and outcomes, complaint descriptions, survey comments, loyalty and service-cost notes);
+//! and outcomes, complaint descriptions, survey comments, loyalty and service-cost notes,
+//! why a prospect was lost);
 //! order numbers from the till or shop, which would name the customer there; the profile
 //! copies an import kept for reverting; and the search entry.
 //!
@@ -54,7 +55,7 @@ fn erase_rows(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Customer
     let changed = conn.execute(
         "UPDATE customers SET
              name = ?2, company = NULL, phone = NULL, email = NULL, region = NULL, owner = NULL, notes = NULL,
-             needs = NULL, preferences = NULL, external_id = NULL,
+             needs = NULL, preferences = NULL, external_id = NULL, pipeline_lost_reason = NULL,
              phone_key = NULL, email_key = NULL, name_key = NULL,
              updated_at = ?3, erased_at = coalesce(erased_at, ?3)
          WHERE id = ?1",

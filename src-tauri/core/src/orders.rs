@@ -151,6 +151,7 @@ pub fn insert(conn: &Connection, order: &OrderInput, batch: Option<i64>) -> Resu
 pub fn create(conn: &Connection, input: OrderInput) -> Result<Order> {
     let order = input.validate()?;
     let id = insert(conn, &order, None)?;
+    crate::pipeline::won_by_order(conn, id)?;
     get(conn, id)
 }
 

@@ -46,6 +46,12 @@ import {
   type InteractionInput_Deserialize,
   type Language,
   type OrderInput_Deserialize,
+  type PipelineBoard_Serialize,
+  type PipelineCard_Serialize,
+  type PipelineMoveInput_Deserialize,
+  type PipelineStage,
+  type PipelineSummary_Serialize,
+  type StageSummary_Serialize,
   type SurveyResponseInput_Deserialize,
   type TimelineCursor,
   type TimelineEntry_Serialize,
@@ -85,6 +91,12 @@ export type MemberFilter = MemberFilter_Deserialize;
 export type MemberRow = MemberRow_Serialize;
 export type Run = EvaluationRun_Serialize;
 export type Standing = Standing_Serialize;
+export type PipelineBoard = PipelineBoard_Serialize;
+export type PipelineCard = PipelineCard_Serialize;
+export type PipelineMoveInput = PipelineMoveInput_Deserialize;
+export type PipelineSummary = PipelineSummary_Serialize;
+export type StageSummary = StageSummary_Serialize;
+export type { PipelineStage };
 export type { Dimension, EvaluationProgress, Trigger };
 export type { AppInfo, BackupFile, DemoSummary, ErrorCode, Language, TimelineCursor, TimelineKind };
 export type {
@@ -245,6 +257,10 @@ export const api = {
     call(() => commands.evaluationMigration(fromRun, toRun, dimension)),
   exportMembers: (runId: number, filter: MemberFilter, path: string) =>
     call(() => commands.exportMembers(runId, filter, path)),
+  pipelineBoard: (limit: number) => call(() => commands.pipelineBoard(limit)),
+  listPipelineStage: (stage: PipelineStage, offset: number, limit: number) =>
+    call(() => commands.listPipelineStage(stage, offset, limit)),
+  moveProspect: (input: PipelineMoveInput) => call(() => commands.moveProspect(input)),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };

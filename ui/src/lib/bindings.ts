@@ -68,6 +68,9 @@ export const commands = {
 	evaluationMigration: (fromRun: number, toRun: number, dimension: Dimension) => typedError<Flow_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_migration", { fromRun, toRun, dimension })),
 	/**  Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM). */
 	exportMembers: (runId: number, filter: MemberFilter_Deserialize, path: string) => typedError<ExportedFile, ErrorPayload_Serialize>(__TAURI_INVOKE("export_members", { runId, filter, path })),
+	pipelineBoard: (limit: number) => typedError<PipelineBoard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pipeline_board", { limit })),
+	listPipelineStage: (stage: PipelineStage, offset: number, limit: number) => typedError<Page<PipelineCard_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("list_pipeline_stage", { stage, offset, limit })),
+	moveProspect: (input: PipelineMoveInput_Deserialize) => typedError<PipelineCard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("move_prospect", { input })),
 };
 
 /* Types */
@@ -1472,8 +1475,95 @@ export type Page<T> = {
 	total: number,
 };
 
+/**  The board: its figures and the first page of every column. */
+export type PipelineBoard = PipelineBoard_Serialize | PipelineBoard_Deserialize;
+
+/**  The board: its figures and the first page of every column. */
+export type PipelineBoard_Deserialize = {
+	summary: PipelineSummary_Deserialize,
+	/**  One page per stage, in the order of `summary.stages`. */
+	columns: Page<PipelineCard_Deserialize>[],
+};
+
+/**  The board: its figures and the first page of every column. */
+export type PipelineBoard_Serialize = {
+	summary: PipelineSummary_Serialize,
+	/**  One page per stage, in the order of `summary.stages`. */
+	columns: Page<PipelineCard_Serialize>[],
+};
+
+/**  A prospect as the board shows it. */
+export type PipelineCard = PipelineCard_Serialize | PipelineCard_Deserialize;
+
+/**  A prospect as the board shows it. */
+export type PipelineCard_Deserialize = {
+	customer_id: number,
+	name: string,
+	company?: string | null,
+	owner?: string | null,
+	stage: PipelineStage,
+	lost_reason?: string | null,
+	/**
+	 *  When the prospect came to this stage: the latest move there, else the last change to
+	 *  the profile (a stage set before moves were recorded).
+	 */
+	entered_at: string,
+	/**  Whole days since `entered_at`, as of the day asked for; never negative. */
+	days_in_stage: number,
+};
+
+/**  A prospect as the board shows it. */
+export type PipelineCard_Serialize = {
+	customer_id: number,
+	name: string,
+	company: string | null,
+	owner: string | null,
+	stage: PipelineStage,
+	lost_reason: string | null,
+	/**
+	 *  When the prospect came to this stage: the latest move there, else the last change to
+	 *  the profile (a stage set before moves were recorded).
+	 */
+	entered_at: string,
+	/**  Whole days since `entered_at`, as of the day asked for; never negative. */
+	days_in_stage: number,
+};
+
+/**  A move on the board: where to, and why when the prospect was lost. */
+export type PipelineMoveInput = PipelineMoveInput_Serialize | PipelineMoveInput_Deserialize;
+
+/**  A move on the board: where to, and why when the prospect was lost. */
+export type PipelineMoveInput_Deserialize = {
+	customer_id: number,
+	to_stage: PipelineStage,
+	lost_reason?: string | null,
+};
+
+/**  A move on the board: where to, and why when the prospect was lost. */
+export type PipelineMoveInput_Serialize = {
+	customer_id: number,
+	to_stage: PipelineStage,
+	lost_reason: string | null,
+};
+
 /**  A prospect's way to the first purchase. */
 export type PipelineStage = "awareness" | "interest" | "decision" | "purchase" | "won" | "lost";
+
+export type PipelineSummary = PipelineSummary_Serialize | PipelineSummary_Deserialize;
+
+export type PipelineSummary_Deserialize = {
+	/**  Every stage in pipeline order, won and lost last. */
+	stages: StageSummary_Deserialize[],
+	/**  Won / (won + lost) of the prospects standing at an outcome now; `None` before any. */
+	win_rate?: number | null,
+};
+
+export type PipelineSummary_Serialize = {
+	/**  Every stage in pipeline order, won and lost last. */
+	stages: StageSummary_Serialize[],
+	/**  Won / (won + lost) of the prospects standing at an outcome now; `None` before any. */
+	win_rate: number | null,
+};
 
 /**  What the UI shows before an import: how the file reads and how it would be mapped. */
 export type Preview = Preview_Serialize | Preview_Deserialize;
@@ -1683,6 +1773,35 @@ export type SourceInfo_Serialize = {
 
 /**  The parts of a run, for progress reports. */
 export type Stage = "loading" | "measuring" | "fitting_clv" | "predicting" | "deciding" | "saving";
+
+/**  One column's figures. */
+export type StageSummary = StageSummary_Serialize | StageSummary_Deserialize;
+
+/**  One column's figures. */
+export type StageSummary_Deserialize = {
+	stage: PipelineStage,
+	/**  Prospects standing at this stage now. */
+	prospects: number,
+	/**  Customers who ever reached it. */
+	reached: number,
+	/**  Of those, how many reached a later stage or won (open stages only; 0 for won/lost). */
+	advanced: number,
+	/**  `advanced / reached`, for open stages that someone reached; `None` otherwise. */
+	conversion?: number | null,
+};
+
+/**  One column's figures. */
+export type StageSummary_Serialize = {
+	stage: PipelineStage,
+	/**  Prospects standing at this stage now. */
+	prospects: number,
+	/**  Customers who ever reached it. */
+	reached: number,
+	/**  Of those, how many reached a later stage or won (open stages only; 0 for won/lost). */
+	advanced: number,
+	/**  `advanced / reached`, for open stages that someone reached; `None` otherwise. */
+	conversion: number | null,
+};
 
 /**  A customer's standing in one run, with the reasons. */
 export type Standing = Standing_Serialize | Standing_Deserialize;

@@ -461,6 +461,31 @@ export const steps = [
   call('customer_timeline', { customerId: '@bob', query: timeline() }),
   call('list_customers', { query: query({ deleted: true }) }),
 
+  // The pipeline board: moves, the lost reason, conversion, a first order marks won.
+  call('create_customer', { input: customer('潜在客户甲', { owner: '王磊', pipeline_stage: 'awareness' }) }, { lead: 'id' }),
+  call('create_customer', { input: customer('潜在客户乙', { pipeline_stage: 'interest' }) }, { lead2: 'id' }),
+  call('pipeline_board', { limit: 10 }),
+  call('move_prospect', { input: { customer_id: '@lead', to_stage: 'interest', lost_reason: null } }),
+  call('move_prospect', { input: { customer_id: '@lead', to_stage: 'interest', lost_reason: null } }),
+  call('move_prospect', { input: { customer_id: '@lead', to_stage: 'decision', lost_reason: ' ignored ' } }),
+  call('move_prospect', { input: { customer_id: '@lead2', to_stage: 'lost', lost_reason: '  ' } }),
+  call('move_prospect', { input: { customer_id: '@lead2', to_stage: 'lost', lost_reason: x(501) } }),
+  call('move_prospect', { input: { customer_id: '@lead2', to_stage: 'lost', lost_reason: ' 选了竞品 ' } }),
+  call('move_prospect', { input: { customer_id: '@lead2', to_stage: 'lost', lost_reason: '预算不足' } }),
+  call('move_prospect', { input: { customer_id: '@bob', to_stage: 'lost', lost_reason: null } }),
+  call('move_prospect', { input: { customer_id: 999, to_stage: 'won', lost_reason: null } }),
+  call('move_prospect', { input: { customer_id: '@lead', to_stage: 'closed', lost_reason: null } }),
+  call('list_pipeline_stage', { stage: 'lost', offset: 0, limit: 0 }),
+  call('list_pipeline_stage', { stage: 'decision', offset: 1, limit: 5 }),
+  call('list_pipeline_stage', { stage: 'nowhere', offset: 0, limit: 5 }),
+  // Dated ahead so that its days in stage are 0 on both sides, whatever the clocks say.
+  call('create_order', { input: order({ customer_id: '@lead', ordered_on: '2099-01-01', lines: [] }) }),
+  call('pipeline_board', { limit: 1 }),
+  call('get_customer', { id: '@lead' }),
+  call('update_customer', { id: '@lead2', input: customer('潜在客户乙', { pipeline_stage: 'decision' }) }),
+  call('list_pipeline_stage', { stage: 'decision', offset: 0, limit: 5 }),
+  call('pipeline_board', { limit: 5 }),
+
   // Exports.
   call('export_customers', { selection: { query: query() }, format: 'csv', language: 'zh-CN', path: '$DIR/customers-export.csv' }),
   call('export_customers', { selection: { ids: ['@zhang'] }, format: 'xlsx', language: 'en', path: '$DIR/customers-export.xlsx' }),

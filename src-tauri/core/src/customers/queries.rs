@@ -103,10 +103,13 @@ pub fn get(conn: &Connection, id: i64) -> Result<Customer> {
 pub fn update(conn: &Connection, id: i64, input: CustomerInput, now: DateTime<Utc>) -> Result<Customer> {
     let c = input.validate()?;
     check_references(conn, Some(id), &c)?;
+    let stage_before = crate::pipeline::stage_of(conn, id)?;
     if !CustomerWriter::new(conn).update(id, &c, &timestamp(now))? {
         return Err(Error::NotFound { entity: "customer", id });
     }
-    get(conn, id)
+    let customer = get(conn, id)?;
+    crate::pipeline::stage_set_on_profile(conn, id, stage_before, customer.pipeline_stage, now)?;
+    Ok(customer)
 }
 
 /// Moves a live customer to the trash.

@@ -215,6 +215,9 @@ fn import_in_tx(
                 ],
             )?;
             save_mapping(conn, options.kind, &headers, &mapping, now)?;
+            if let (ImportKind::Orders, Some(batch)) = (options.kind, report.batch_id) {
+                crate::pipeline::won_by_import(conn, batch)?;
+            }
             tx.commit()?;
         } else {
             tx.rollback()?;
