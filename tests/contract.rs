@@ -484,11 +484,12 @@ fn rules() -> Vec<Value> {
         TooMany,
         OutOfRange,
         Unparseable,
+        InPast,
     ];
     for rule in all {
         match rule {
             Required | TooLong | InvalidEmail | InvalidPhone | InvalidChoice | UnknownReference | SelfReference
-            | Taken | TooMany | OutOfRange | Unparseable => {}
+            | Taken | TooMany | OutOfRange | Unparseable | InPast => {}
         }
     }
     all.iter().map(|r| json!(r)).collect()

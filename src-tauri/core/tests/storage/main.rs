@@ -10,6 +10,7 @@ mod erase;
 mod evaluation;
 mod evaluation_lease;
 mod export;
+mod follow_ups;
 mod import;
 mod interactions;
 mod loyalty;
