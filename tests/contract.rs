@@ -258,7 +258,7 @@ fn mask(value: &mut Value) {
             let added_now = fields.get("kind").is_some_and(|k| {
                 k == "contact_added"
                     || ((k == "follow_up_scheduled" || k == "follow_up_completed")
-                        && fields.get("payload").is_some_and(|p| by_hand(p)))
+                        && fields.get("payload").is_some_and(by_hand))
             });
             for (key, v) in fields.iter_mut() {
                 match key.as_str() {
