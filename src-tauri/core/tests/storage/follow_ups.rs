@@ -338,3 +338,22 @@ fn the_migration_turns_interaction_follow_up_dates_into_follow_ups() {
     assert_eq!(columns, 0, "the interaction no longer carries a follow-up");
     assert_eq!(counts(&db, Some("Li")).this_week, 1, "the open one is on the agenda");
 }
+
+#[test]
+fn the_evaluation_sees_the_earliest_open_follow_up_due_by_its_date() {
+    use headtail_core::evaluation::{date_of, load, EvaluationSettings};
+    let (_dir, db) = temp_db();
+    let who = customer(&db, "张伟");
+    let done = due(&db, who, local(3, 1, 9, 0), "Li");
+    db.with_tx(|tx| follow_ups::complete(tx, done.id, at(2))).expect("complete");
+    due(&db, who, local(3, 5, 17, 30), "Li");
+    due(&db, who, local(3, 10, 9, 0), "Li");
+    let due_on = |day: u32| {
+        let population = load::population(&db, crate::date(3, day), "CNY", &EvaluationSettings::default(), None)
+            .expect("population");
+        population.customers[0].follow_up_due.map(date_of)
+    };
+    assert_eq!(due_on(4), None, "nothing open is due by the 4th; the completed one does not count");
+    assert_eq!(due_on(5), Some(crate::date(3, 5)), "due at 17:30 on the 5th is due by the 5th");
+    assert_eq!(due_on(12), Some(crate::date(3, 5)), "the earliest open one");
+}
