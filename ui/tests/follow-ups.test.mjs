@@ -259,3 +259,23 @@ describe('profile follow-ups', () => {
     await shoot(page, 'profile-follow-ups-en');
   });
 });
+
+describe('profile follow-ups states', () => {
+  test('none open, and a failed load with a retry, in Chinese', async () => {
+    const page = await open({ seed: { ...SEED, language: 'zh-CN' }, locale: 'zh-CN', now: NOW });
+    await page.evaluate(() =>
+      window.__fake.failNext('customer_follow_ups', { code: 'io', message: 'disk full', details: { fields: [], params: {} } }),
+    );
+    await page.getByTestId('customer-row').filter({ hasText: 'Blue Harbour Cafe' }).click();
+    const section = page.getByTestId('profile-follow-ups');
+    const banner = section.getByRole('alert');
+    await banner.waitFor();
+    await banner.getByRole('button', { name: zh.common.retry }).click();
+    await section.getByTestId('follow-up').first().waitFor();
+    assert.equal(await text(section.locator('#follow-ups-title')).then((s) => s.replace(/\d+$/, '').trim()), zh.follow_ups.title);
+    await section.getByTestId('complete-follow-up').click();
+    await section.getByTestId('follow-ups-empty').waitFor();
+    assert.equal(await text(section.getByTestId('follow-ups-empty')), zh.follow_ups.none_open);
+    await page.getByTestId('toast').filter({ hasText: zh.follow_ups.completed_toast }).waitFor();
+  });
+});
