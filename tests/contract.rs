@@ -235,6 +235,15 @@ fn mask_clock(s: &str) -> Option<String> {
     (copied > 0).then(|| out + &s[copied..])
 }
 
+/// A follow-up entry that no interaction scheduled or answered: it sits at the clock's time.
+fn by_hand(payload: &Value) -> bool {
+    match payload["type"].as_str() {
+        Some("follow_up_scheduled") => payload["interaction_id"].is_null(),
+        Some("follow_up_completed") => payload["answered_by"].is_null(),
+        _ => false,
+    }
+}
+
 fn mask(value: &mut Value) {
     match value {
         Value::String(s) => {
@@ -244,8 +253,13 @@ fn mask(value: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(mask),
         Value::Object(fields) => {
-            // A contact shows on the timeline at the local time it was added: the clock's.
-            let added_now = fields.get("kind").is_some_and(|k| k == "contact_added");
+            // A contact shows on the timeline at the local time it was added: the clock's; so
+            // does a follow-up scheduled or completed by hand (by an interaction, its time).
+            let added_now = fields.get("kind").is_some_and(|k| {
+                k == "contact_added"
+                    || ((k == "follow_up_scheduled" || k == "follow_up_completed")
+                        && fields.get("payload").is_some_and(by_hand))
+            });
             for (key, v) in fields.iter_mut() {
                 match key.as_str() {
                     "size_bytes" | "seconds" if v.is_number() => *v = json!("<number>"),
@@ -484,11 +498,12 @@ fn rules() -> Vec<Value> {
         TooMany,
         OutOfRange,
         Unparseable,
+        InPast,
     ];
     for rule in all {
         match rule {
             Required | TooLong | InvalidEmail | InvalidPhone | InvalidChoice | UnknownReference | SelfReference
-            | Taken | TooMany | OutOfRange | Unparseable => {}
+            | Taken | TooMany | OutOfRange | Unparseable | InPast => {}
         }
     }
     all.iter().map(|r| json!(r)).collect()
@@ -509,7 +524,7 @@ fn time_units() -> Vec<Value> {
 /// The constants the fake would otherwise copy by hand, as `backend-constants.json` holds them.
 fn backend_constants() -> Value {
     use headtail_core::{
-        activity, backup, complaints, contacts, customers, interactions, orders, page, surveys, timeline,
+        activity, backup, complaints, contacts, customers, follow_ups, interactions, orders, page, surveys, timeline,
     };
     let choices = |all: Vec<&str>| json!(all);
     json!({
@@ -520,6 +535,7 @@ fn backend_constants() -> Value {
         "page": { "default": page::PAGE_DEFAULT, "max": page::PAGE_MAX },
         "count_cap": customers::COUNT_CAP,
         "backups_keep": backup::KEEP_DEFAULT,
+        "follow_ups_recent_completed": follow_ups::RECENT_COMPLETED,
         "currency_default": activity::CURRENCY_DEFAULT,
         "limits": {
             "customer": {
@@ -545,6 +561,7 @@ fn backend_constants() -> Value {
             "complaint": { "category": complaints::CATEGORY_MAX, "description": complaints::DESCRIPTION_MAX },
             "survey": { "comment": surveys::COMMENT_MAX },
             "pipeline": { "lost_reason": headtail_core::pipeline::LOST_REASON_MAX },
+            "follow_up": { "reason": follow_ups::REASON_MAX, "owner": follow_ups::OWNER_MAX },
         },
         "survey_scales": surveys::SurveyKind::ALL
             .iter()
@@ -564,6 +581,7 @@ fn backend_constants() -> Value {
             "complaint_status": choices(complaints::ComplaintStatus::ALL.iter().map(|v| v.as_str()).collect()),
             "import_kind": choices(headtail_core::import::ImportKind::ALL.iter().map(|v| v.as_str()).collect()),
             "time_unit": time_units(),
+            "snooze_for": choices(follow_ups::SnoozeFor::ALL.iter().map(|v| v.as_str()).collect()),
         },
         "import_required_fields": headtail_core::import::ImportKind::ALL
             .iter()

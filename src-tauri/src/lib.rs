@@ -33,7 +33,7 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::delete_contact,
         commands::customer_timeline,
         commands::create_order,
-        commands::create_interaction,
+        commands::follow_ups::create_interaction,
         commands::create_complaint,
         commands::create_survey_response,
         commands::erase_customer,
@@ -62,6 +62,15 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::pipeline::pipeline_board,
         commands::pipeline::list_pipeline_stage,
         commands::pipeline::move_prospect,
+        commands::follow_ups::follow_up_agenda,
+        commands::follow_ups::follow_up_counts,
+        commands::follow_ups::follow_up_owners,
+        commands::follow_ups::customer_follow_ups,
+        commands::follow_ups::schedule_follow_up,
+        commands::follow_ups::complete_follow_up,
+        commands::follow_ups::reopen_follow_up,
+        commands::follow_ups::snooze_follow_up,
+        commands::follow_ups::reschedule_follow_up,
     ])
 }
 

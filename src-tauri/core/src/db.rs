@@ -26,6 +26,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0010_database_identity.sql"), None),
     (include_str!("../migrations/0011_evaluation_lease.sql"), None),
     (include_str!("../migrations/0012_workday.sql"), None),
+    (include_str!("../migrations/0013_follow_ups_from_interactions.sql"), None),
     (include_str!("../migrations/0017_pipeline_board.sql"), None),
 ];
 

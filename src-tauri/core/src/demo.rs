@@ -160,6 +160,7 @@ const PRODUCTS: &[(&str, &str, i64)] = &[
     ("企业定制礼盒", "礼品定制", 158_000),
 ];
 const RETAIL_CHANNELS: &[&[&str]] = &[&["online_shop"], &["marketplace"], &["store"], &["marketplace", "online_shop"]];
+const FOLLOW_UP_REASONS: &[&str] = &["回访报价", "确认样品反馈", "跟进订单", "约下次拜访", "了解新需求"];
 const OUTCOMES: &[&str] = &["已报价", "客户有意向", "约好下次拜访", "已解决问题", "暂无需求", "已下单", "需要样品"];
 const COMPLAINT_CATEGORIES: &[&str] = &["物流延误", "质量问题", "发票问题", "售后响应慢", "发错货"];
 
@@ -214,6 +215,7 @@ const BULK_TABLES: &[&str] = &[
     "orders",
     "order_lines",
     "interactions",
+    "follow_ups",
     "complaints",
     "survey_responses",
     "loyalty_ledger",
@@ -251,9 +253,16 @@ fn fill(
         "INSERT INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
     let mut interaction = conn.prepare(
-        "INSERT INTO interactions (customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        "INSERT INTO interactions (customer_id, kind, occurred_at, outcome, notes, owner) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
+    // Straight inserts like every other table here: a million customers' worth goes through
+    // one prepared statement, and every value is valid by construction.
+    let mut follow_up = conn.prepare(
+        "INSERT INTO follow_ups (customer_id, due_at, owner, reason, source, interaction_id, created_at, completed_at)
+         VALUES (?1, ?2, ?3, ?4, 'interaction', ?5, ?6, ?7)",
+    )?;
+    // Its own stream, so the follow-ups' times leave the rest of the business as it was.
+    let mut follow_rng = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x0f0f_f011);
     let mut complaint = conn.prepare(
         "INSERT INTO complaints (customer_id, opened_at, category, severity, status, description, resolved_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -483,18 +492,32 @@ fn fill(
             let at =
                 date.and_hms_opt(rng.random_range(9..18), *pick(&mut rng, &[0, 15, 30, 45]), 0).unwrap_or_default();
             let recent = back < 45;
-            let follow_up = (recent && rng.random_bool(0.7)).then(|| date + Duration::days(rng.random_range(3..30)));
+            let follow_up_on = (recent && rng.random_bool(0.7)).then(|| date + Duration::days(rng.random_range(3..30)));
             let kind_text = *pick(&mut rng, &["call", "call", "visit", "email", "message", "meeting"]);
-            interaction.execute(params![
-                id,
-                kind_text,
-                at,
-                *pick(&mut rng, OUTCOMES),
-                Option::<&str>::None,
-                follow_up,
-                !recent,
-                owner.unwrap_or("客服小刘")
-            ])?;
+            let outcome = *pick(&mut rng, OUTCOMES);
+            let owner = owner.unwrap_or("客服小刘");
+            interaction.execute(params![id, kind_text, at, outcome, Option::<&str>::None, owner])?;
+            if let Some(mut due_on) = follow_up_on {
+                // A share falls due today, so the agenda has something for every bucket;
+                // those due more than a week ago were done.
+                if follow_rng.random_bool(0.2) {
+                    due_on = until;
+                }
+                let due_at = due_on
+                    .and_hms_opt(follow_rng.random_range(9..18), *pick(&mut follow_rng, &[0, 30]), 0)
+                    .unwrap_or_default();
+                let done = due_on < until - Duration::days(7);
+                let reason = *pick(&mut follow_rng, FOLLOW_UP_REASONS);
+                follow_up.execute(params![
+                    id,
+                    due_at,
+                    owner,
+                    reason,
+                    conn.last_insert_rowid(),
+                    created,
+                    done.then_some(&created)
+                ])?;
+            }
             summary.interactions += 1;
         }
         // Service time: low-value customers ask a lot for little.

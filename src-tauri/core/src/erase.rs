@@ -3,10 +3,10 @@
 //! What goes: the profile's name (replaced by a placeholder), company, phone, email, region,
 //! owner, notes, needs, preferences, external id and the duplicate keys made from them; all
 //! contacts and tags; the free text written about the customer anywhere (interaction notes
-//! and outcomes, complaint descriptions, survey comments, loyalty and service-cost notes,
-//! why a prospect was lost);
-//! order numbers from the till or shop, which would name the customer there; the profile
-//! copies an import kept for reverting; and the search entry.
+//! and outcomes, complaint descriptions, follow-up reasons, survey comments, loyalty and
+//! service-cost notes, why a prospect was lost); order numbers from the till or shop, which
+//! would name the customer there; the profile copies an import kept for reverting; and the
+//! search entry.
 //!
 //! What stays, so that every total and chart stays right: the row and its id, the kind, size
 //! class, industry, source, channels, pipeline stage and referral link, and every dated
@@ -71,6 +71,7 @@ fn erase_rows(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Customer
         "UPDATE interactions SET notes = NULL, outcome = NULL
          WHERE customer_id = ?1 AND (notes IS NOT NULL OR outcome IS NOT NULL)",
         "UPDATE complaints SET description = NULL WHERE customer_id = ?1 AND description IS NOT NULL",
+        "UPDATE follow_ups SET reason = NULL WHERE customer_id = ?1 AND reason IS NOT NULL",
         "UPDATE survey_responses SET comment = NULL WHERE customer_id = ?1 AND comment IS NOT NULL",
         "UPDATE loyalty_ledger SET notes = NULL WHERE customer_id = ?1 AND notes IS NOT NULL",
         "UPDATE service_costs SET notes = NULL WHERE customer_id = ?1 AND notes IS NOT NULL",

@@ -26,6 +26,8 @@ pub enum Rule {
     OutOfRange,
     /// Not a date, amount or number in a form Headtail reads.
     Unparseable,
+    /// A time to come (a follow-up's due time) that has already passed.
+    InPast,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

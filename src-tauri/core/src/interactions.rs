@@ -1,10 +1,11 @@
-//! Interactions with a customer (calls, visits, emails, messages, meetings) and the
-//! follow-up each one schedules.
+//! Interactions with a customer (calls, visits, emails, messages, meetings). Logging one
+//! completes the follow-up it answers and schedules the next, in one go.
 
 use crate::activity::{clean, Checks};
-use crate::error::{Error, Result, Rule};
+use crate::error::{Error, Result};
+use crate::follow_ups::{self, FollowUp, FollowUpInput, FollowUpSource};
 use crate::page::{page_limit, Page};
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -23,9 +24,6 @@ pub struct InteractionInput {
     pub occurred_at: NaiveDateTime,
     pub outcome: Option<String>,
     pub notes: Option<String>,
-    pub next_follow_up_on: Option<NaiveDate>,
-    #[serde(default)]
-    pub done: bool,
     pub owner: Option<String>,
 }
 
@@ -37,13 +35,37 @@ pub struct Interaction {
     pub occurred_at: NaiveDateTime,
     pub outcome: Option<String>,
     pub notes: Option<String>,
-    pub next_follow_up_on: Option<NaiveDate>,
-    pub done: bool,
     pub owner: Option<String>,
+}
+
+/// An interaction as the user logs it: the follow-up it answers (an open one of the same
+/// customer), and the next one to schedule, due from now on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct InteractionLog {
+    #[serde(flatten)]
+    pub interaction: InteractionInput,
+    pub answers_follow_up: Option<i64>,
+    pub next_follow_up_at: Option<NaiveDateTime>,
+    pub next_follow_up_reason: Option<String>,
+}
+
+/// What logging an interaction did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct LoggedInteraction {
+    pub interaction: Interaction,
+    pub completed: Option<FollowUp>,
+    pub next: Option<FollowUp>,
 }
 
 impl InteractionInput {
     pub fn validate(self) -> Result<InteractionInput> {
+        let (input, checks) = self.checked();
+        checks.finish()?;
+        Ok(input)
+    }
+
+    /// The cleaned input and its failures, so a caller can add its own before finishing.
+    fn checked(self) -> (InteractionInput, Checks) {
         let input = InteractionInput {
             outcome: clean(self.outcome),
             notes: clean(self.notes),
@@ -54,11 +76,7 @@ impl InteractionInput {
         checks.max_len("outcome", input.outcome.as_deref(), OUTCOME_MAX);
         checks.max_len("notes", input.notes.as_deref(), NOTES_MAX);
         checks.max_len("owner", input.owner.as_deref(), OWNER_MAX);
-        if input.next_follow_up_on.is_some_and(|d| d < input.occurred_at.date()) {
-            checks.fail("next_follow_up_on", Rule::OutOfRange);
-        }
-        checks.finish()?;
-        Ok(input)
+        (input, checks)
     }
 }
 
@@ -67,17 +85,58 @@ pub fn insert(conn: &Connection, i: &InteractionInput, batch: Option<i64>) -> Re
     checks.customer_exists(conn, "customer_id", i.customer_id)?;
     checks.finish()?;
     conn.prepare_cached(
-        "INSERT INTO interactions (customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner, import_batch_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO interactions (customer_id, kind, occurred_at, outcome, notes, owner, import_batch_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?
-    .execute(params![i.customer_id, i.kind, i.occurred_at, i.outcome, i.notes, i.next_follow_up_on, i.done, i.owner, batch])?;
+    .execute(params![i.customer_id, i.kind, i.occurred_at, i.outcome, i.notes, i.owner, batch])?;
     Ok(conn.last_insert_rowid())
 }
 
+/// Records an interaction that answers no follow-up and schedules none.
 pub fn create(conn: &Connection, input: InteractionInput) -> Result<Interaction> {
     let valid = input.validate()?;
     let id = insert(conn, &valid, None)?;
     get(conn, id)
+}
+
+/// Logs an interaction, completes the follow-up it answers and schedules the next one for
+/// the interaction's owner (or the customer's). `now` is local time, `at` the instant.
+/// Run it in a transaction: a failure after the insert must leave nothing behind.
+pub fn log(conn: &Connection, log: InteractionLog, now: NaiveDateTime, at: DateTime<Utc>) -> Result<LoggedInteraction> {
+    let (input, mut checks) = log.interaction.checked();
+    checks.customer_exists(conn, "customer_id", input.customer_id)?;
+    if let Some(id) = log.answers_follow_up {
+        follow_ups::answer(conn, &mut checks, "answers_follow_up", id, input.customer_id)?;
+    }
+    let reason = clean(log.next_follow_up_reason);
+    if let Some(due_at) = log.next_follow_up_at {
+        follow_ups::check_not_past(&mut checks, "next_follow_up_at", due_at, now);
+    }
+    checks.max_len("next_follow_up_reason", reason.as_deref(), follow_ups::REASON_MAX);
+    checks.finish()?;
+
+    let id = insert(conn, &input, None)?;
+    let completed = match log.answers_follow_up {
+        Some(answered) => Some(follow_ups::mark_answered(conn, answered, id, at)?),
+        None => None,
+    };
+    let next = match log.next_follow_up_at {
+        Some(due_at) => Some(follow_ups::schedule(
+            conn,
+            FollowUpInput {
+                customer_id: input.customer_id,
+                due_at,
+                owner: input.owner.clone(),
+                reason,
+                source: FollowUpSource::Interaction,
+                interaction_id: Some(id),
+                survey_response_id: None,
+            },
+            at,
+        )?),
+        None => None,
+    };
+    Ok(LoggedInteraction { interaction: get(conn, id)?, completed, next })
 }
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Interaction> {
@@ -88,13 +147,11 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Interaction> {
         occurred_at: r.get(3)?,
         outcome: r.get(4)?,
         notes: r.get(5)?,
-        next_follow_up_on: r.get(6)?,
-        done: r.get(7)?,
-        owner: r.get(8)?,
+        owner: r.get(6)?,
     })
 }
 
-const COLUMNS: &str = "id, customer_id, kind, occurred_at, outcome, notes, next_follow_up_on, done, owner";
+const COLUMNS: &str = "id, customer_id, kind, occurred_at, outcome, notes, owner";
 
 pub fn get(conn: &Connection, id: i64) -> Result<Interaction> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM interactions WHERE id = ?1"))?
@@ -111,30 +168,10 @@ pub fn update(conn: &Connection, id: i64, input: InteractionInput) -> Result<Int
     checks.finish()?;
     let changed = conn
         .prepare_cached(
-            "UPDATE interactions SET customer_id = ?2, kind = ?3, occurred_at = ?4, outcome = ?5, notes = ?6,
-                    next_follow_up_on = ?7, done = ?8, owner = ?9
+            "UPDATE interactions SET customer_id = ?2, kind = ?3, occurred_at = ?4, outcome = ?5, notes = ?6, owner = ?7
              WHERE id = ?1",
         )?
-        .execute(params![
-            id,
-            i.customer_id,
-            i.kind,
-            i.occurred_at,
-            i.outcome,
-            i.notes,
-            i.next_follow_up_on,
-            i.done,
-            i.owner
-        ])?;
-    if changed == 0 {
-        return Err(Error::NotFound { entity: "interaction", id });
-    }
-    get(conn, id)
-}
-
-/// Marks the interaction's follow-up as done, so it leaves the agenda; `false` puts it back.
-pub fn mark_done(conn: &Connection, id: i64, done: bool) -> Result<Interaction> {
-    let changed = conn.prepare_cached("UPDATE interactions SET done = ?2 WHERE id = ?1")?.execute(params![id, done])?;
+        .execute(params![id, i.customer_id, i.kind, i.occurred_at, i.outcome, i.notes, i.owner])?;
     if changed == 0 {
         return Err(Error::NotFound { entity: "interaction", id });
     }

@@ -1,6 +1,6 @@
 //! Everything about one customer on one chronological timeline: orders, service costs,
 //! loyalty entries, interactions, survey answers, complaints (opened and, later, resolved:
-//! two events) and contacts added.
+//! two events), follow-ups (scheduled and, later, completed: two events) and contacts added.
 //!
 //! One `UNION ALL` query, ordered and limited in SQLite, reads every table through its
 //! `(customer_id, date)` index, so a page costs the same for the first customer as for the
@@ -20,10 +20,11 @@
 use crate::complaints::{self, ComplaintSeverity, ComplaintStatus};
 use crate::customers::SalesChannel;
 use crate::error::{Error, Result};
+use crate::follow_ups::FollowUpSource;
 use crate::interactions::InteractionKind;
 use crate::loyalty::LoyaltyKind;
 use crate::surveys::SurveyKind;
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use rusqlite::types::FromSqlError;
 use rusqlite::{Connection, Row, ToSql};
 use serde::{Deserialize, Serialize};
@@ -40,6 +41,8 @@ text_enum!(
         SurveyResponse = "survey_response",
         ComplaintOpened = "complaint_opened",
         ComplaintResolved = "complaint_resolved",
+        FollowUpScheduled = "follow_up_scheduled",
+        FollowUpCompleted = "follow_up_completed",
     }
 );
 
@@ -47,7 +50,8 @@ impl TimelineKind {
     /// Order among entries at the same time; the higher comes first on the newest-first
     /// timeline. It follows cause and effect: a contact is added before anything is done
     /// with them, points follow the order they were earned on, and a complaint resolved in
-    /// the minute it was opened shows its resolution above its opening.
+    /// the minute it was opened shows its resolution above its opening; an interaction comes
+    /// before the follow-up it schedules, and a follow-up's completion after its scheduling.
     pub fn rank(self) -> i64 {
         match self {
             TimelineKind::ContactAdded => 0,
@@ -58,6 +62,8 @@ impl TimelineKind {
             TimelineKind::SurveyResponse => 5,
             TimelineKind::ComplaintOpened => 6,
             TimelineKind::ComplaintResolved => 7,
+            TimelineKind::FollowUpScheduled => 8,
+            TimelineKind::FollowUpCompleted => 9,
         }
     }
 
@@ -99,9 +105,25 @@ pub enum TimelinePayload {
         interaction_kind: InteractionKind,
         outcome: Option<String>,
         notes: Option<String>,
-        next_follow_up_on: Option<NaiveDate>,
-        done: bool,
         owner: Option<String>,
+    },
+    FollowUpScheduled {
+        follow_up_source: FollowUpSource,
+        due_at: NaiveDateTime,
+        reason: Option<String>,
+        owner: Option<String>,
+        /// The interaction that scheduled it.
+        interaction_id: Option<i64>,
+        /// Whether it is completed now.
+        completed: bool,
+    },
+    FollowUpCompleted {
+        follow_up_source: FollowUpSource,
+        due_at: NaiveDateTime,
+        reason: Option<String>,
+        owner: Option<String>,
+        /// The interaction that answered it.
+        answered_by: Option<i64>,
     },
     SurveyResponse {
         survey_id: i64,
@@ -176,7 +198,7 @@ pub struct TimelinePage {
 const COLUMN_NAMES: [&str; 8] = ["t1", "t2", "t3", "t4", "t5", "n1", "n2", "n3"];
 
 /// One kind's part of the union: `SELECT {at}, rank, {id}, {columns} FROM {from}`.
-/// `:customer` is the customer, `:offset` the UTC offset modifier.
+/// `:customer` is the customer, `:offset` the UTC offset modifier (for instants kept in UTC).
 struct Branch {
     kind: TimelineKind,
     at: &'static str,
@@ -197,7 +219,7 @@ impl Branch {
     }
 }
 
-const BRANCHES: [Branch; 8] = [
+const BRANCHES: [Branch; 10] = [
     Branch {
         kind: TimelineKind::ContactAdded,
         at: "strftime('%Y-%m-%dT%H:%M:%S', created_at, :offset)",
@@ -231,7 +253,7 @@ const BRANCHES: [Branch; 8] = [
         kind: TimelineKind::Interaction,
         at: "strftime('%Y-%m-%dT%H:%M:%S', occurred_at)",
         id: "id",
-        columns: ["kind", "outcome", "notes", "next_follow_up_on", "owner", "done", "NULL", "NULL"],
+        columns: ["kind", "outcome", "notes", "owner", "NULL", "NULL", "NULL", "NULL"],
         from: "interactions WHERE customer_id = :customer",
     },
     Branch {
@@ -254,6 +276,23 @@ const BRANCHES: [Branch; 8] = [
         id: "id",
         columns: ["category", "severity", "status", "opened_at", "resolved_at", "NULL", "NULL", "NULL"],
         from: "complaints WHERE customer_id = :customer AND resolved_at IS NOT NULL",
+    },
+    // Scheduled when the interaction that scheduled it happened, else when it was made.
+    Branch {
+        kind: TimelineKind::FollowUpScheduled,
+        at: "coalesce(strftime('%Y-%m-%dT%H:%M:%S', i.occurred_at), strftime('%Y-%m-%dT%H:%M:%S', f.created_at, :offset))",
+        id: "f.id",
+        columns: ["f.source", "f.reason", "f.due_at", "f.owner", "NULL", "f.interaction_id", "f.completed_at IS NOT NULL", "NULL"],
+        from: "follow_ups f LEFT JOIN interactions i ON i.id = f.interaction_id WHERE f.customer_id = :customer",
+    },
+    // Completed when the interaction that answered it happened, else when it was marked.
+    Branch {
+        kind: TimelineKind::FollowUpCompleted,
+        at: "coalesce(strftime('%Y-%m-%dT%H:%M:%S', i.occurred_at), strftime('%Y-%m-%dT%H:%M:%S', f.completed_at, :offset))",
+        id: "f.id",
+        columns: ["f.source", "f.reason", "f.due_at", "f.owner", "NULL", "f.answered_by", "NULL", "NULL"],
+        from: "follow_ups f LEFT JOIN interactions i ON i.id = f.answered_by
+               WHERE f.customer_id = :customer AND f.completed_at IS NOT NULL",
     },
 ];
 
@@ -294,9 +333,22 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
             interaction_kind: r.get(3)?,
             outcome: r.get(4)?,
             notes: r.get(5)?,
-            next_follow_up_on: r.get(6)?,
-            owner: r.get(7)?,
-            done: r.get(8)?,
+            owner: r.get(6)?,
+        },
+        TimelineKind::FollowUpScheduled => TimelinePayload::FollowUpScheduled {
+            follow_up_source: r.get(3)?,
+            reason: r.get(4)?,
+            due_at: r.get(5)?,
+            owner: r.get(6)?,
+            interaction_id: r.get(8)?,
+            completed: r.get(9)?,
+        },
+        TimelineKind::FollowUpCompleted => TimelinePayload::FollowUpCompleted {
+            follow_up_source: r.get(3)?,
+            reason: r.get(4)?,
+            due_at: r.get(5)?,
+            owner: r.get(6)?,
+            answered_by: r.get(8)?,
         },
         TimelineKind::SurveyResponse => TimelinePayload::SurveyResponse {
             survey_kind: r.get(3)?,
@@ -347,7 +399,7 @@ pub fn list(conn: &Connection, customer_id: i64, query: &TimelineQuery) -> Resul
     let limit = crate::page::page_limit(query.limit);
     let fetch = i64::from(limit) + 1; // one more tells whether a next page exists
     let mut args: Vec<(&str, &dyn ToSql)> = vec![(":customer", &customer_id), (":limit", &fetch)];
-    if selected.iter().any(|b| b.kind == TimelineKind::ContactAdded) {
+    if selected.iter().any(|b| b.at.contains(":offset")) {
         args.push((":offset", &offset));
     }
     let before_rank = query.before.as_ref().map(|b| b.kind.rank());

@@ -15,7 +15,6 @@ use headtail_core::evaluation::store::{
 use headtail_core::evaluation::{EvaluationSettings, EvaluationSettingsInput, Stage};
 use headtail_core::export::{self, CustomerSelection, TableExport};
 use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
-use headtail_core::interactions::{self, Interaction, InteractionInput};
 use headtail_core::orders::{self, Order, OrderInput, Recorded};
 use headtail_core::page::Page;
 use headtail_core::settings::{self, Language};
@@ -28,6 +27,8 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use tauri::ipc::Channel;
 use tauri::State;
+
+pub mod follow_ups;
 
 type CommandResult<T> = Result<T, ErrorPayload>;
 
@@ -225,12 +226,6 @@ fn followed<T>(recorded: Recorded<T>) -> T {
         eprintln!("headtail: standings not brought up to date after new orders: {e}");
     }
     recorded.value
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn create_interaction(db: State<'_, Store>, input: InteractionInput) -> CommandResult<Interaction> {
-    on_db(&db, move |db| db.with_tx(|tx| interactions::create(tx, input))).await
 }
 
 #[tauri::command]

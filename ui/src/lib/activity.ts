@@ -13,15 +13,25 @@ export type ActivityFormProps = {
 };
 
 /** In the order the first field with an error takes the focus. */
-export const INTERACTION_FIELDS = ['kind', 'occurred_at', 'outcome', 'next_follow_up_on', 'notes'] as const;
+export const INTERACTION_FIELDS = [
+  'kind',
+  'occurred_at',
+  'outcome',
+  'notes',
+  'answers_follow_up',
+  'next_follow_up_at',
+  'next_follow_up_reason',
+] as const;
 export type InteractionField = (typeof INTERACTION_FIELDS)[number];
 
 const INTERACTION_FIELD_LABELS = {
   kind: () => t('interaction_form.kind'),
   occurred_at: () => t('interaction_form.occurred_at'),
   outcome: () => t('interaction_form.outcome'),
-  next_follow_up_on: () => t('interaction_form.next_follow_up_on'),
   notes: () => t('interaction_form.notes'),
+  answers_follow_up: () => t('interaction_form.answers_follow_up'),
+  next_follow_up_at: () => t('interaction_form.next_follow_up_at'),
+  next_follow_up_reason: () => t('interaction_form.next_follow_up_reason'),
   owner: () => t('field.owner'),
   customer_id: () => t('contacts.field.customer'),
 } satisfies Labels<InteractionField | 'owner' | 'customer_id'>;

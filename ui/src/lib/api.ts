@@ -43,7 +43,14 @@ import {
   type TableExport,
   type ErrorPayload_Serialize,
   type FieldError_Serialize,
-  type InteractionInput_Deserialize,
+  type InteractionLog_Deserialize,
+  type AgendaQuery_Deserialize,
+  type AgendaItem_Serialize,
+  type AgendaCounts,
+  type CustomerFollowUps_Serialize,
+  type FollowUp_Serialize,
+  type NewFollowUp_Deserialize,
+  type SnoozeFor,
   type Language,
   type OrderInput_Deserialize,
   type PipelineBoard_Serialize,
@@ -72,7 +79,13 @@ export type TimelinePage = TimelinePage_Serialize;
 export type TimelinePayload = TimelinePayload_Serialize;
 export type TimelineQuery = TimelineQuery_Deserialize;
 export type OrderInput = OrderInput_Deserialize;
-export type InteractionInput = InteractionInput_Deserialize;
+export type InteractionLog = InteractionLog_Deserialize;
+export type FollowUp = FollowUp_Serialize;
+export type NewFollowUp = NewFollowUp_Deserialize;
+export type AgendaQuery = AgendaQuery_Deserialize;
+export type AgendaItem = AgendaItem_Serialize;
+export type CustomerFollowUps = CustomerFollowUps_Serialize;
+export type { AgendaCounts, SnoozeFor };
 export type ComplaintInput = ComplaintInput_Deserialize;
 export type SurveyResponseInput = SurveyResponseInput_Deserialize;
 export type ApiError = ErrorPayload_Serialize;
@@ -217,7 +230,16 @@ export const api = {
   customerTimeline: (customerId: number, query: TimelineQuery) =>
     call(() => commands.customerTimeline(customerId, query)),
   createOrder: (input: OrderInput) => call(() => commands.createOrder(input)),
-  createInteraction: (input: InteractionInput) => call(() => commands.createInteraction(input)),
+  createInteraction: (input: InteractionLog) => call(() => commands.createInteraction(input)),
+  followUpAgenda: (query: AgendaQuery) => call(() => commands.followUpAgenda(query)),
+  followUpCounts: (owner: string | null) => call(() => commands.followUpCounts(owner)),
+  followUpOwners: () => call(() => commands.followUpOwners()),
+  customerFollowUps: (customerId: number) => call(() => commands.customerFollowUps(customerId)),
+  scheduleFollowUp: (input: NewFollowUp) => call(() => commands.scheduleFollowUp(input)),
+  completeFollowUp: (id: number) => call(() => commands.completeFollowUp(id)),
+  reopenFollowUp: (id: number) => call(() => commands.reopenFollowUp(id)),
+  snoozeFollowUp: (id: number, by: SnoozeFor) => call(() => commands.snoozeFollowUp(id, by)),
+  rescheduleFollowUp: (id: number, dueAt: string) => call(() => commands.rescheduleFollowUp(id, dueAt)),
   createComplaint: (input: ComplaintInput) => call(() => commands.createComplaint(input)),
   createSurveyResponse: (input: SurveyResponseInput) => call(() => commands.createSurveyResponse(input)),
   eraseCustomer: (id: number) => call(() => commands.eraseCustomer(id)),

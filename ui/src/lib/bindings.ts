@@ -21,7 +21,8 @@ export const commands = {
 	deleteContact: (id: number) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("delete_contact", { id })),
 	customerTimeline: (customerId: number, query: TimelineQuery_Deserialize) => typedError<TimelinePage_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_timeline", { customerId, query })),
 	createOrder: (input: OrderInput_Deserialize) => typedError<Order_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_order", { input })),
-	createInteraction: (input: InteractionInput_Deserialize) => typedError<Interaction_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_interaction", { input })),
+	/**  Logs an interaction, completing the follow-up it answers and scheduling the next. */
+	createInteraction: (input: InteractionLog_Deserialize) => typedError<LoggedInteraction_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_interaction", { input })),
 	createComplaint: (input: ComplaintInput_Deserialize) => typedError<Complaint_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_complaint", { input })),
 	createSurveyResponse: (input: SurveyResponseInput_Deserialize) => typedError<SurveyResponse_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_survey_response", { input })),
 	/**  Removes the customer's personal data everywhere; totals stay. */
@@ -71,6 +72,15 @@ export const commands = {
 	pipelineBoard: (limit: number) => typedError<PipelineBoard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pipeline_board", { limit })),
 	listPipelineStage: (stage: PipelineStage, offset: number, limit: number) => typedError<Page<PipelineCard_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("list_pipeline_stage", { stage, offset, limit })),
 	moveProspect: (input: PipelineMoveInput_Deserialize) => typedError<PipelineCard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("move_prospect", { input })),
+	followUpAgenda: (query: AgendaQuery_Deserialize) => typedError<Page<AgendaItem_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("follow_up_agenda", { query })),
+	followUpCounts: (owner: string | null) => typedError<AgendaCounts, ErrorPayload_Serialize>(__TAURI_INVOKE("follow_up_counts", { owner })),
+	followUpOwners: () => typedError<string[], ErrorPayload_Serialize>(__TAURI_INVOKE("follow_up_owners")),
+	customerFollowUps: (customerId: number) => typedError<CustomerFollowUps_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_follow_ups", { customerId })),
+	scheduleFollowUp: (input: NewFollowUp_Deserialize) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("schedule_follow_up", { input })),
+	completeFollowUp: (id: number) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("complete_follow_up", { id })),
+	reopenFollowUp: (id: number) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("reopen_follow_up", { id })),
+	snoozeFollowUp: (id: number, by: SnoozeFor) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("snooze_follow_up", { id, by })),
+	rescheduleFollowUp: (id: number, dueAt: string) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("reschedule_follow_up", { id, dueAt })),
 };
 
 /* Types */
@@ -86,6 +96,50 @@ export type ActionDetail_Deserialize = { kind: "open_complaints"; count: number 
 export type ActionDetail_Serialize = { kind: "open_complaints"; count: number } | { kind: "follow_up_due"; due_on: string } | { kind: "at_risk" } | { kind: "exit"; step: ExitStep } | 
 /**  `share` of customers in the same RFM segment bought this category. */
 { kind: "upsell"; category: string; share: number | null; segment: RfmSegment } | { kind: "survey_due"; last_answer_on: string | null; interval_days: number };
+
+export type AgendaBucket = "overdue" | "today" | "this_week" | "later";
+
+export type AgendaCounts = {
+	overdue: number,
+	today: number,
+	this_week: number,
+	later: number,
+};
+
+/**  An open follow-up with what the agenda shows of its customer. */
+export type AgendaItem = AgendaItem_Serialize | AgendaItem_Deserialize;
+
+/**  An open follow-up with what the agenda shows of its customer. */
+export type AgendaItem_Deserialize = {
+	follow_up: FollowUp_Deserialize,
+	customer_name: string,
+};
+
+/**  An open follow-up with what the agenda shows of its customer. */
+export type AgendaItem_Serialize = {
+	follow_up: FollowUp_Serialize,
+	customer_name: string,
+};
+
+export type AgendaQuery = AgendaQuery_Serialize | AgendaQuery_Deserialize;
+
+export type AgendaQuery_Deserialize = {
+	/**  One owner's follow-ups, or everyone's. */
+	owner?: string | null,
+	bucket: AgendaBucket,
+	offset: number,
+	/**  0 means the default page size. */
+	limit: number,
+};
+
+export type AgendaQuery_Serialize = {
+	/**  One owner's follow-ups, or everyone's. */
+	owner: string | null,
+	bucket: AgendaBucket,
+	offset: number,
+	/**  0 means the default page size. */
+	limit: number,
+};
 
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 
@@ -349,6 +403,23 @@ export type Contact_Serialize = {
 };
 
 export type Customer = Customer_Serialize | Customer_Deserialize;
+
+/**  A customer's follow-ups: every open one, earliest due first, and the latest completed. */
+export type CustomerFollowUps = CustomerFollowUps_Serialize | CustomerFollowUps_Deserialize;
+
+/**  A customer's follow-ups: every open one, earliest due first, and the latest completed. */
+export type CustomerFollowUps_Deserialize = {
+	open: FollowUp_Deserialize[],
+	/**  At most [`RECENT_COMPLETED`], the last completed first. */
+	completed: FollowUp_Deserialize[],
+};
+
+/**  A customer's follow-ups: every open one, earliest due first, and the latest completed. */
+export type CustomerFollowUps_Serialize = {
+	open: FollowUp_Serialize[],
+	/**  At most [`RECENT_COMPLETED`], the last completed first. */
+	completed: FollowUp_Serialize[],
+};
 
 /**  What a form or an import supplies for a customer. */
 export type CustomerInput = CustomerInput_Serialize | CustomerInput_Deserialize;
@@ -904,6 +975,39 @@ export type Flow_Serialize = {
 	customers: number,
 };
 
+export type FollowUp = FollowUp_Serialize | FollowUp_Deserialize;
+
+/**  What asked for the follow-up. */
+export type FollowUpSource = "manual" | "interaction" | "detractor" | "complaint" | "bulk";
+
+export type FollowUp_Deserialize = {
+	id: number,
+	customer_id: number,
+	due_at: string,
+	owner?: string | null,
+	reason?: string | null,
+	source: FollowUpSource,
+	interaction_id?: number | null,
+	survey_response_id?: number | null,
+	created_at: string,
+	completed_at?: string | null,
+	answered_by?: number | null,
+};
+
+export type FollowUp_Serialize = {
+	id: number,
+	customer_id: number,
+	due_at: string,
+	owner: string | null,
+	reason: string | null,
+	source: FollowUpSource,
+	interaction_id: number | null,
+	survey_response_id: number | null,
+	created_at: string,
+	completed_at: string | null,
+	answered_by: number | null,
+};
+
 /**
  *  Gamma-Gamma parameters, all finite and positive: [`GammaGamma::new`] checks them once,
  *  and they are checked again only when read back. `gamma` is in money units.
@@ -1136,8 +1240,6 @@ export type InteractionInput_Deserialize = {
 	occurred_at: string,
 	outcome?: string | null,
 	notes?: string | null,
-	next_follow_up_on?: string | null,
-	done?: boolean,
 	owner?: string | null,
 };
 
@@ -1148,12 +1250,36 @@ export type InteractionInput_Serialize = {
 	occurred_at: string,
 	outcome: string | null,
 	notes: string | null,
-	next_follow_up_on: string | null,
-	done: boolean,
 	owner: string | null,
 };
 
 export type InteractionKind = "call" | "visit" | "email" | "message" | "meeting";
+
+/**
+ *  An interaction as the user logs it: the follow-up it answers (an open one of the same
+ *  customer), and the next one to schedule, due from now on.
+ */
+export type InteractionLog = InteractionLog_Serialize | InteractionLog_Deserialize;
+
+/**
+ *  An interaction as the user logs it: the follow-up it answers (an open one of the same
+ *  customer), and the next one to schedule, due from now on.
+ */
+export type InteractionLog_Deserialize = {
+	answers_follow_up?: number | null,
+	next_follow_up_at?: string | null,
+	next_follow_up_reason?: string | null,
+} & InteractionInput_Deserialize;
+
+/**
+ *  An interaction as the user logs it: the follow-up it answers (an open one of the same
+ *  customer), and the next one to schedule, due from now on.
+ */
+export type InteractionLog_Serialize = {
+	answers_follow_up: number | null,
+	next_follow_up_at: string | null,
+	next_follow_up_reason: string | null,
+} & InteractionInput_Serialize;
 
 export type Interaction_Deserialize = {
 	id: number,
@@ -1162,8 +1288,6 @@ export type Interaction_Deserialize = {
 	occurred_at: string,
 	outcome?: string | null,
 	notes?: string | null,
-	next_follow_up_on?: string | null,
-	done: boolean,
 	owner?: string | null,
 };
 
@@ -1174,8 +1298,6 @@ export type Interaction_Serialize = {
 	occurred_at: string,
 	outcome: string | null,
 	notes: string | null,
-	next_follow_up_on: string | null,
-	done: boolean,
 	owner: string | null,
 };
 
@@ -1183,6 +1305,23 @@ export type Language = "zh-CN" | "en";
 
 /**  客户生命周期. */
 export type Lifecycle = "prospect" | "new" | "repeat" | "loyal" | "at_risk" | "churned" | "won_back";
+
+/**  What logging an interaction did. */
+export type LoggedInteraction = LoggedInteraction_Serialize | LoggedInteraction_Deserialize;
+
+/**  What logging an interaction did. */
+export type LoggedInteraction_Deserialize = {
+	interaction: Interaction_Deserialize,
+	completed?: FollowUp_Deserialize | null,
+	next?: FollowUp_Deserialize | null,
+};
+
+/**  What logging an interaction did. */
+export type LoggedInteraction_Serialize = {
+	interaction: Interaction_Serialize,
+	completed: FollowUp_Serialize | null,
+	next: FollowUp_Serialize | null,
+};
 
 export type LoyaltyKind = "earn" | "redeem" | "referral_reward" | "adjust";
 
@@ -1373,6 +1512,34 @@ export type Model_Serialize = {
 	potential_head_from_minor: number | null,
 	categories: string[],
 	upsell: SegmentCategories[],
+};
+
+/**
+ *  A follow-up scheduled by hand, from the agenda or a customer's profile. A missing owner
+ *  means the customer's owner.
+ */
+export type NewFollowUp = NewFollowUp_Serialize | NewFollowUp_Deserialize;
+
+/**
+ *  A follow-up scheduled by hand, from the agenda or a customer's profile. A missing owner
+ *  means the customer's owner.
+ */
+export type NewFollowUp_Deserialize = {
+	customer_id: number,
+	due_at: string,
+	owner?: string | null,
+	reason?: string | null,
+};
+
+/**
+ *  A follow-up scheduled by hand, from the agenda or a customer's profile. A missing owner
+ *  means the customer's owner.
+ */
+export type NewFollowUp_Serialize = {
+	customer_id: number,
+	due_at: string,
+	owner: string | null,
+	reason: string | null,
 };
 
 export type NextActionKind = "resolve_complaint" | "follow_up" | "win_back" | "exit_plan" | "upsell" | "survey_due";
@@ -1624,9 +1791,9 @@ export type ReadOptions_Serialize = {
 
 /**
  *  Why a row cannot be imported (or, in warnings, why it deserves a look). The first
- *  eleven are the field [`Rule`]s; the UI translates `import.reason.<code>`.
+ *  twelve are the field [`Rule`]s; the UI translates `import.reason.<code>`.
  */
-export type Reason = "required" | "too_long" | "invalid_email" | "invalid_phone" | "invalid_choice" | "unknown_reference" | "self_reference" | "taken" | "too_many" | "out_of_range" | "unparseable" | 
+export type Reason = "required" | "too_long" | "invalid_email" | "invalid_phone" | "invalid_choice" | "unknown_reference" | "self_reference" | "taken" | "too_many" | "out_of_range" | "unparseable" | "in_past" | 
 /**  An earlier row of the file (`other_row`) is the same customer or order. */
 "duplicate_in_file" | 
 /**  The database already has this customer or order (`customer_id`). */
@@ -1712,7 +1879,9 @@ export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" |
 /**  A number or date outside its allowed range. */
 "out_of_range" | 
 /**  Not a date, amount or number in a form Headtail reads. */
-"unparseable";
+"unparseable" | 
+/**  A time to come (a follow-up's due time) that has already passed. */
+"in_past";
 
 /**  Group totals of a run, kept with it so overviews need no pass over the members. */
 export type RunSummary = {
@@ -1743,6 +1912,9 @@ export type ServiceLevel = "vip" | "priority" | "standard" | "self_service";
 
 /**  Large account, small or medium business, or an individual buyer. */
 export type SizeClass = "large" | "smb" | "individual";
+
+/**  How far a follow-up is put off. */
+export type SnoozeFor = "one_hour" | "tomorrow" | "next_week";
 
 /**  What was found out about a file before its rows were read. */
 export type SourceInfo = SourceInfo_Serialize | SourceInfo_Deserialize;
@@ -1936,7 +2108,7 @@ export type TimelineEntry_Serialize = {
 };
 
 /**  What a timeline entry is. */
-export type TimelineKind = "contact_added" | "order" | "service_cost" | "loyalty" | "interaction" | "survey_response" | "complaint_opened" | "complaint_resolved";
+export type TimelineKind = "contact_added" | "order" | "service_cost" | "loyalty" | "interaction" | "survey_response" | "complaint_opened" | "complaint_resolved" | "follow_up_scheduled" | "follow_up_completed";
 
 export type TimelinePage = TimelinePage_Serialize | TimelinePage_Deserialize;
 
@@ -1960,12 +2132,24 @@ export type TimelinePage_Serialize = {
 export type TimelinePayload = TimelinePayload_Serialize | TimelinePayload_Deserialize;
 
 /**  What the UI shows for each kind of entry; `type` names the kind. */
-export type TimelinePayload_Deserialize = { type: "contact_added"; name: string; title?: string | null; is_primary: boolean } | { type: "order"; external_id?: string | null; amount_minor: number; currency: string; cost_minor?: number | null; channel?: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes?: number | null; amount_minor: number; currency: string; notes?: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id?: number | null; notes?: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome?: string | null; notes?: string | null; next_follow_up_on?: string | null; done: boolean; owner?: string | null } | { type: "survey_response"; survey_id: number; survey_kind: SurveyKind; score: number; comment?: string | null } | { type: "complaint_opened"; category: string; severity: ComplaintSeverity; 
+export type TimelinePayload_Deserialize = { type: "contact_added"; name: string; title?: string | null; is_primary: boolean } | { type: "order"; external_id?: string | null; amount_minor: number; currency: string; cost_minor?: number | null; channel?: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes?: number | null; amount_minor: number; currency: string; notes?: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id?: number | null; notes?: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome?: string | null; notes?: string | null; owner?: string | null } | { type: "follow_up_scheduled"; follow_up_source: FollowUpSource; due_at: string; reason?: string | null; owner?: string | null; 
+/**  The interaction that scheduled it. */
+interaction_id?: number | null; 
+/**  Whether it is completed now. */
+completed: boolean } | { type: "follow_up_completed"; follow_up_source: FollowUpSource; due_at: string; reason?: string | null; owner?: string | null; 
+/**  The interaction that answered it. */
+answered_by?: number | null } | { type: "survey_response"; survey_id: number; survey_kind: SurveyKind; score: number; comment?: string | null } | { type: "complaint_opened"; category: string; severity: ComplaintSeverity; 
 /**  The complaint's status now, not when it was opened. */
 status: ComplaintStatus; description?: string | null } | { type: "complaint_resolved"; category: string; severity: ComplaintSeverity; status: ComplaintStatus; resolution_hours: number | null };
 
 /**  What the UI shows for each kind of entry; `type` names the kind. */
-export type TimelinePayload_Serialize = { type: "contact_added"; name: string; title: string | null; is_primary: boolean } | { type: "order"; external_id: string | null; amount_minor: number; currency: string; cost_minor: number | null; channel: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes: number | null; amount_minor: number; currency: string; notes: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id: number | null; notes: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome: string | null; notes: string | null; next_follow_up_on: string | null; done: boolean; owner: string | null } | { type: "survey_response"; survey_id: number; survey_kind: SurveyKind; score: number; comment: string | null } | { type: "complaint_opened"; category: string; severity: ComplaintSeverity; 
+export type TimelinePayload_Serialize = { type: "contact_added"; name: string; title: string | null; is_primary: boolean } | { type: "order"; external_id: string | null; amount_minor: number; currency: string; cost_minor: number | null; channel: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes: number | null; amount_minor: number; currency: string; notes: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id: number | null; notes: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome: string | null; notes: string | null; owner: string | null } | { type: "follow_up_scheduled"; follow_up_source: FollowUpSource; due_at: string; reason: string | null; owner: string | null; 
+/**  The interaction that scheduled it. */
+interaction_id: number | null; 
+/**  Whether it is completed now. */
+completed: boolean } | { type: "follow_up_completed"; follow_up_source: FollowUpSource; due_at: string; reason: string | null; owner: string | null; 
+/**  The interaction that answered it. */
+answered_by: number | null } | { type: "survey_response"; survey_id: number; survey_kind: SurveyKind; score: number; comment: string | null } | { type: "complaint_opened"; category: string; severity: ComplaintSeverity; 
 /**  The complaint's status now, not when it was opened. */
 status: ComplaintStatus; description: string | null } | { type: "complaint_resolved"; category: string; severity: ComplaintSeverity; status: ComplaintStatus; resolution_hours: number | null };
 

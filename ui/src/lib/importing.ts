@@ -32,6 +32,7 @@ export const REASONS = keysOf({
   too_many: true,
   out_of_range: true,
   unparseable: true,
+  in_past: true,
   duplicate_in_file: true,
   duplicate_in_database: true,
   possible_duplicate: true,

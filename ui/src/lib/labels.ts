@@ -66,6 +66,8 @@ const TIMELINE_KIND_LABELS = {
   loyalty: () => t('timeline.kind.loyalty'),
   service_cost: () => t('timeline.kind.service_cost'),
   contact_added: () => t('timeline.kind.contact_added'),
+  follow_up_scheduled: () => t('timeline.kind.follow_up_scheduled'),
+  follow_up_completed: () => t('timeline.kind.follow_up_completed'),
 } satisfies Labels<TimelineKind>;
 
 const SEVERITY_LABELS = {

@@ -3,7 +3,8 @@
 import type { IconName } from '../components/Icon.svelte';
 import type { InteractionKind } from './bindings';
 import type { TimelineEntry, TimelinePayload } from './api';
-import { formatLocalDate, formatMoney } from './format';
+import { formatMoney } from './format';
+import { followUpSourceLabel, formatDueAt } from './follow-ups';
 import { t } from './i18n.svelte';
 import { forVariant, type ByVariant } from './sets';
 import {
@@ -80,17 +81,10 @@ const VIEWS: ByVariant<TimelinePayload, 'type', [string], TimelineView> = {
     texts: present([p.notes]),
     tone: 'neutral',
   }),
-  interaction: (p, locale) => ({
+  interaction: (p) => ({
     icon: INTERACTION_ICONS[p.interaction_kind],
     title: interactionKindLabel(p.interaction_kind),
-    meta: present([
-      p.owner,
-      p.next_follow_up_on
-        ? p.done
-          ? t('timeline.follow_up_done', { date: formatLocalDate(p.next_follow_up_on, locale) })
-          : t('timeline.follow_up', { date: formatLocalDate(p.next_follow_up_on, locale) })
-        : null,
-    ]),
+    meta: present([p.owner]),
     texts: present([p.outcome, p.notes]),
     tone: 'neutral',
   }),
@@ -110,6 +104,20 @@ const VIEWS: ByVariant<TimelinePayload, 'type', [string], TimelineView> = {
     ],
     texts: present([p.description]),
     tone: p.severity === 'high' || p.severity === 'critical' ? 'danger' : 'warning',
+  }),
+  follow_up_scheduled: (p, locale) => ({
+    icon: 'clock',
+    title: t('timeline.follow_up_scheduled', { due: formatDueAt(p.due_at, locale) }),
+    meta: present([followUpSourceLabel(p.follow_up_source), p.owner, p.completed ? t('timeline.follow_up_since_done') : null]),
+    texts: present([p.reason]),
+    tone: 'neutral',
+  }),
+  follow_up_completed: (p, locale) => ({
+    icon: 'check-circle',
+    title: t('timeline.follow_up_completed', { due: formatDueAt(p.due_at, locale) }),
+    meta: present([followUpSourceLabel(p.follow_up_source), p.owner]),
+    texts: present([p.reason]),
+    tone: 'good',
   }),
   complaint_resolved: (p) => ({
     icon: 'check-circle',

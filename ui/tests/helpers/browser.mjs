@@ -58,8 +58,10 @@ export async function startHarness() {
  * Opens the app in a new browser context with the fake backend seeded.
  * Returns the page and the problems seen so far (page errors, console errors, dialogs).
  */
-export async function openApp(harness, { seed = {}, locale = 'en-US', viewport = { width: 1280, height: 800 } } = {}) {
+export async function openApp(harness, { seed = {}, locale = 'en-US', viewport = { width: 1280, height: 800 }, now = null } = {}) {
   const context = await harness.browser.newContext({ locale, timezoneId: 'UTC', viewport });
+  // A fixed clock (`now`, a Date) for what depends on the time of day; timers still run.
+  if (now !== null) await context.clock.setFixedTime(now);
   await context.addInitScript(`window.__HEADTAIL_SEED__ = ${JSON.stringify(seed)};`);
   await context.addInitScript(`window.__HEADTAIL_BACKEND__ = ${BACKEND_CONSTANTS};`);
   await context.addInitScript({ path: FAKE_BACKEND });

@@ -5,6 +5,7 @@ use super::source::Row;
 use super::values;
 use super::{Field, ImportKind};
 use crate::error::Result;
+use crate::follow_ups::{self, FollowUpInput, FollowUpSource, WORKDAY_START};
 use crate::interactions::{self, InteractionInput};
 use crate::surveys::{self, SurveyResponseInput};
 
@@ -25,18 +26,23 @@ impl Importer<'_> {
         let Some(customer_id) = self.known_customer(row)? else {
             return Ok(());
         };
-        let input = InteractionInput {
-            customer_id,
-            kind,
-            occurred_at,
-            outcome,
-            notes,
-            next_follow_up_on: next.map(|d| d.date()),
-            done: false,
-            owner,
-        };
+        let input = InteractionInput { customer_id, kind, occurred_at, outcome, notes, owner };
         if let Some(valid) = self.cells.checked(row.number, ImportKind::Interactions, input.validate())? {
-            interactions::insert(self.conn, &valid, Some(self.batch))?;
+            let id = interactions::insert(self.conn, &valid, Some(self.batch))?;
+            // The next step becomes a follow-up of the interaction, due at the start of the
+            // day; reverting the import deletes the interaction and with it the follow-up.
+            if let Some(next) = next {
+                let input = FollowUpInput {
+                    customer_id,
+                    due_at: next.date().and_time(WORKDAY_START),
+                    owner: valid.owner.clone(),
+                    reason: None,
+                    source: FollowUpSource::Interaction,
+                    interaction_id: Some(id),
+                    survey_response_id: None,
+                };
+                follow_ups::schedule(self.conn, input, self.now)?;
+            }
             self.tally.created += 1;
         }
         Ok(())

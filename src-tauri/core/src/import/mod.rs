@@ -157,7 +157,7 @@ pub const PROGRESS_EVERY: u64 = 10_000;
 pub const LISTED_MAX: usize = 1000;
 
 /// Why a row cannot be imported (or, in warnings, why it deserves a look). The first
-/// eleven are the field [`Rule`]s; the UI translates `import.reason.<code>`.
+/// twelve are the field [`Rule`]s; the UI translates `import.reason.<code>`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Type)]
 #[serde(rename_all = "snake_case")]
 pub enum Reason {
@@ -172,6 +172,7 @@ pub enum Reason {
     TooMany,
     OutOfRange,
     Unparseable,
+    InPast,
     /// An earlier row of the file (`other_row`) is the same customer or order.
     DuplicateInFile,
     /// The database already has this customer or order (`customer_id`).
@@ -199,6 +200,7 @@ impl From<Rule> for Reason {
             Rule::Taken => Reason::Taken,
             Rule::TooMany => Reason::TooMany,
             Rule::OutOfRange => Reason::OutOfRange,
+            Rule::InPast => Reason::InPast,
             Rule::Unparseable => Reason::Unparseable,
         }
     }
@@ -218,6 +220,7 @@ impl Reason {
             Reason::Taken => "taken",
             Reason::TooMany => "too_many",
             Reason::OutOfRange => "out_of_range",
+            Reason::InPast => "in_past",
             Reason::Unparseable => "unparseable",
             Reason::DuplicateInFile => "duplicate_in_file",
             Reason::DuplicateInDatabase => "duplicate_in_database",

@@ -3,6 +3,7 @@ use headtail_core::complaints::{self, ComplaintInput, ComplaintSeverity, Complai
 use headtail_core::contacts::{self, ContactInput};
 use headtail_core::customers::{self, CustomerInput, CustomerKind};
 use headtail_core::erase::{self, placeholder_name};
+use headtail_core::follow_ups::{self, FollowUpInput, FollowUpSource};
 use headtail_core::interactions::{self, InteractionInput, InteractionKind};
 use headtail_core::loyalty::{self, LoyaltyEntryInput, LoyaltyKind};
 use headtail_core::orders::{self, OrderInput, OrderLineInput};
@@ -29,6 +30,7 @@ const PERSONAL: &[&str] = &[
     "只在周末收货",
     "老客户专属",
     "司马光明",
+    "问她上海的新地址",
     "13700001111",
     "sima.guangming@example.cn",
     "simagm_wx",
@@ -109,10 +111,21 @@ fn populate(db: &Database) -> (i64, i64) {
                 occurred_at: local(3, 3, 10, 0),
                 outcome: Some("同意续约".into()),
                 notes: Some("她说下周搬家到上海".into()),
-                next_follow_up_on: Some(date(3, 10)),
-                done: false,
                 owner: Some("Li".into()),
             },
+        )?;
+        follow_ups::schedule(
+            tx,
+            FollowUpInput {
+                customer_id: id,
+                due_at: local(3, 10, 9, 0),
+                owner: Some("Li".into()),
+                reason: Some("问她上海的新地址".into()),
+                source: FollowUpSource::Manual,
+                interaction_id: None,
+                survey_response_id: None,
+            },
+            at(1),
         )?;
         complaints::create(
             tx,
@@ -287,6 +300,7 @@ fn erasure_leaves_no_personal_string_in_the_file_and_keeps_the_totals() {
         .map(|e| e.kind)
         .collect();
     assert!(!kinds.contains(&TimelineKind::ContactAdded), "the contacts are gone");
+    assert!(kinds.contains(&TimelineKind::FollowUpScheduled), "the follow-up stays, without its reason");
     assert_eq!(kinds.iter().filter(|k| **k == TimelineKind::Order).count(), 2, "the orders stay on the timeline");
 }
 

@@ -661,9 +661,17 @@ fn interactions_and_survey_responses_attach_to_known_customers() {
     assert_eq!((r.created, r.bad_rows), (1, 1));
     assert_eq!((r.errors[0].row, r.errors[0].reason), (3, Reason::UnknownCustomer));
     assert_eq!(
-        count(&db, "SELECT count(*) FROM interactions WHERE kind = 'visit' AND next_follow_up_on = '2024-03-08'"),
-        1
+        count(
+            &db,
+            "SELECT count(*) FROM interactions i JOIN follow_ups f ON f.interaction_id = i.id
+             WHERE i.kind = 'visit' AND f.due_at = '2024-03-08 09:00:00' AND f.completed_at IS NULL
+               AND f.source = 'interaction'"
+        ),
+        1,
+        "the next-follow-up column schedules a follow-up of the interaction, at nine"
     );
+    db.with_tx(|c| revert_batch(c, r.batch_id.expect("batch"), at(11))).expect("revert interactions");
+    assert_eq!(count(&db, "SELECT count(*) FROM follow_ups"), 0, "reverting the import takes its follow-ups too");
     let surveys = "手机,类型,评分,评论,日期\n13800138000,NPS,9,很好,2024-04-01\n13900139000,CSAT,7,,2024-04-01\n";
     let r = run(&db, &write(dir.path(), "s.csv", surveys.as_bytes()), &opts(ImportKind::SurveyResponses));
     assert_eq!(r.status, ImportStatus::Rejected);

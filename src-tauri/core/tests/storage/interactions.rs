@@ -1,19 +1,10 @@
-use crate::{customer, date, field_rules, local, rules, temp_db};
+use crate::{customer, field_rules, local, rules, temp_db};
 use headtail_core::error::Rule;
 use headtail_core::interactions::{self, InteractionInput, InteractionKind};
 use headtail_core::Error;
 
 fn call(customer_id: i64, occurred_at: chrono::NaiveDateTime) -> InteractionInput {
-    InteractionInput {
-        customer_id,
-        kind: InteractionKind::Call,
-        occurred_at,
-        outcome: None,
-        notes: None,
-        next_follow_up_on: None,
-        done: false,
-        owner: None,
-    }
+    InteractionInput { customer_id, kind: InteractionKind::Call, occurred_at, outcome: None, notes: None, owner: None }
 }
 
 #[test]
@@ -24,7 +15,6 @@ fn create_then_get_returns_the_trimmed_interaction() {
         kind: InteractionKind::Visit,
         outcome: Some(" 同意试用 ".into()),
         notes: Some("  ".into()),
-        next_follow_up_on: Some(date(3, 10)),
         owner: Some("Li".into()),
         ..call(who, local(3, 2, 14, 0))
     };
@@ -33,20 +23,6 @@ fn create_then_get_returns_the_trimmed_interaction() {
     assert_eq!(created.notes, None, "blank notes are stored as nothing");
     assert_eq!(created.occurred_at, local(3, 2, 14, 0), "the local time round-trips");
     assert_eq!(db.with_conn(|c| interactions::get(c, created.id)).expect("get"), created);
-}
-
-#[test]
-fn a_follow_up_before_the_interaction_is_out_of_range_and_the_same_day_is_fine() {
-    let (_dir, db) = temp_db();
-    let who = customer(&db, "张伟");
-    let early = InteractionInput { next_follow_up_on: Some(date(3, 1)), ..call(who, local(3, 2, 9, 0)) };
-    assert_eq!(
-        field_rules(db.with_tx(|tx| interactions::create(tx, early))),
-        rules(&[("next_follow_up_on", Rule::OutOfRange)]),
-        "a follow-up cannot be due before the interaction it follows"
-    );
-    let same_day = InteractionInput { next_follow_up_on: Some(date(3, 2)), ..call(who, local(3, 2, 9, 0)) };
-    db.with_tx(|tx| interactions::create(tx, same_day)).expect("a follow-up later the same day is allowed");
 }
 
 #[test]
@@ -64,18 +40,19 @@ fn update_replaces_the_interaction_and_validates_like_create() {
     let changed = InteractionInput {
         kind: InteractionKind::Meeting,
         outcome: Some("签约".into()),
-        next_follow_up_on: Some(date(4, 1)),
         ..call(who, local(3, 3, 15, 30))
     };
     let updated = db.with_tx(|tx| interactions::update(tx, created.id, changed)).expect("update");
     assert_eq!(updated.kind, InteractionKind::Meeting);
     assert_eq!(updated.occurred_at, local(3, 3, 15, 30));
-    assert_eq!(updated.next_follow_up_on, Some(date(4, 1)));
 
-    let bad = InteractionInput { next_follow_up_on: Some(date(3, 1)), ..call(who, local(3, 3, 15, 30)) };
+    let bad = InteractionInput {
+        outcome: Some("长".repeat(interactions::OUTCOME_MAX + 1)),
+        ..call(who, local(3, 3, 15, 30))
+    };
     assert_eq!(
         field_rules(db.with_tx(|tx| interactions::update(tx, created.id, bad))),
-        rules(&[("next_follow_up_on", Rule::OutOfRange)])
+        rules(&[("outcome", Rule::TooLong)])
     );
     assert_eq!(
         db.with_conn(|c| interactions::get(c, created.id)).expect("get"),
@@ -84,22 +61,6 @@ fn update_replaces_the_interaction_and_validates_like_create() {
     );
     let err = db.with_tx(|tx| interactions::update(tx, 99, call(who, local(3, 3, 9, 0)))).expect_err("missing");
     assert!(matches!(err, Error::NotFound { entity: "interaction", id: 99 }), "got {err:?}");
-}
-
-#[test]
-fn mark_done_takes_the_follow_up_off_the_agenda_and_can_be_undone() {
-    let (_dir, db) = temp_db();
-    let who = customer(&db, "张伟");
-    let input = InteractionInput { next_follow_up_on: Some(date(3, 9)), ..call(who, local(3, 2, 9, 0)) };
-    let created = db.with_tx(|tx| interactions::create(tx, input)).expect("create");
-    assert!(!created.done);
-    let done = db.with_tx(|tx| interactions::mark_done(tx, created.id, true)).expect("done");
-    assert!(done.done, "the follow-up is done");
-    assert_eq!(done.next_follow_up_on, Some(date(3, 9)), "the date is kept for the record");
-    let undone = db.with_tx(|tx| interactions::mark_done(tx, created.id, false)).expect("undo");
-    assert!(!undone.done, "marking not done puts it back");
-    let err = db.with_tx(|tx| interactions::mark_done(tx, 99, true)).expect_err("missing");
-    assert!(matches!(err, Error::NotFound { .. }), "got {err:?}");
 }
 
 #[test]

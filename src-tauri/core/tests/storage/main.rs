@@ -11,6 +11,7 @@ mod evaluation;
 mod evaluation_lease;
 mod export;
 mod follow_up_reminders;
+mod follow_ups;
 mod import;
 mod interactions;
 mod loyalty;

@@ -70,9 +70,8 @@ pub(super) fn activity(
         },
     )?;
     each(
-        "SELECT customer_id, min(next_follow_up_on) FROM interactions
-         WHERE done = 0 AND next_follow_up_on IS NOT NULL AND next_follow_up_on <= ?1
-           AND {only}
+        "SELECT customer_id, substr(min(due_at), 1, 10) FROM follow_ups
+         WHERE completed_at IS NULL AND due_at < date(?1, '+1 day') AND {only}
          GROUP BY customer_id",
         &mut |f, row| {
             f.follow_up_due = parse_day(text(row, 1)?);
