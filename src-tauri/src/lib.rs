@@ -58,6 +58,12 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::customer_evaluation_history,
         commands::evaluation_migration,
         commands::export_members,
+        commands::surveys::list_surveys,
+        commands::surveys::create_survey,
+        commands::surveys::update_survey,
+        commands::surveys::record_survey_answer,
+        commands::surveys::survey_results,
+        commands::surveys::survey_due,
     ])
 }
 

@@ -4,7 +4,7 @@ use super::{SurveyKind, SurveyResponse};
 use crate::error::Result;
 use crate::follow_ups::{self, FollowUp, FollowUpInput, FollowUpSource};
 use crate::work_settings::WorkSettings;
-use chrono::{DateTime, Local, Utc};
+use chrono::{DateTime, Local, SubsecRound, Utc};
 use rusqlite::Connection;
 
 /// The longest reason a detractor follow-up carries (the follow-up's own limit).
@@ -53,7 +53,7 @@ pub(crate) fn follow_up(
         conn.prepare_cached("SELECT name FROM surveys WHERE id = ?1")?.query_row([response.survey_id], |r| r.get(0))?;
     let input = FollowUpInput {
         customer_id: response.customer_id,
-        due_at: now.with_timezone(&Local).naive_local(),
+        due_at: now.with_timezone(&Local).naive_local().trunc_subsecs(0),
         owner: None,
         reason: Some(reason(&name, response)),
         source: FollowUpSource::Detractor,

@@ -3,7 +3,7 @@
 //! `catalog` keeps the surveys themselves, `results` scores them, `detractors` turns a low
 //! answer into a follow-up and `due` lists the active customers nobody asked for a while.
 
-mod catalog;
+pub mod catalog;
 mod detractors;
 mod due;
 mod results;

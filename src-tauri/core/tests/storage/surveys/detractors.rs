@@ -1,6 +1,6 @@
 use super::catalog::{answer, new_survey, survey};
 use crate::{at, temp_db};
-use chrono::Local;
+use chrono::{Local, SubsecRound};
 use headtail_core::customers::{self, CustomerInput};
 use headtail_core::follow_ups::FollowUpSource;
 use headtail_core::import::{import_file, revert_batch, ImportKind, ImportOptions, ImportStatus};
@@ -35,7 +35,11 @@ fn a_detractor_answer_schedules_a_follow_up_for_the_owner_at_once() {
     assert_eq!(follow_up.survey_response_id, Some(recorded.response.id));
     assert_eq!(follow_up.owner.as_deref(), Some("王磊"), "the customer's owner");
     assert_eq!(follow_up.reason.as_deref(), Some("年度 NPS: 6/10 — 响应太慢"));
-    assert_eq!(follow_up.due_at, at(3).with_timezone(&Local).naive_local(), "due now, on the local clock");
+    assert_eq!(
+        follow_up.due_at,
+        at(3).with_timezone(&Local).naive_local().trunc_subsecs(0),
+        "due now, on the local clock"
+    );
     let passive = db.with_tx(|tx| surveys::record(tx, answer(who, &nps, 7), at(3))).expect("record");
     assert_eq!(passive.follow_up, None, "7 is a passive");
     assert_eq!(follow_ups(&db).len(), 1);
