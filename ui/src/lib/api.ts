@@ -47,6 +47,15 @@ import {
   type Language,
   type OrderInput_Deserialize,
   type SurveyResponseInput_Deserialize,
+  type RecordedAnswer_Serialize,
+  type ResultsQuery_Deserialize,
+  type Score_Serialize,
+  type ScoreGroup_Serialize,
+  type Survey_Serialize,
+  type SurveyDuePage_Serialize,
+  type SurveyInput_Deserialize,
+  type SurveyOverview_Serialize,
+  type SurveyResults_Serialize,
   type TimelineCursor,
   type TimelineEntry_Serialize,
   type TimelineKind,
@@ -69,6 +78,15 @@ export type OrderInput = OrderInput_Deserialize;
 export type InteractionInput = InteractionInput_Deserialize;
 export type ComplaintInput = ComplaintInput_Deserialize;
 export type SurveyResponseInput = SurveyResponseInput_Deserialize;
+export type Survey = Survey_Serialize;
+export type SurveyInput = SurveyInput_Deserialize;
+export type SurveyOverview = SurveyOverview_Serialize;
+export type SurveyResults = SurveyResults_Serialize;
+export type SurveyDuePage = SurveyDuePage_Serialize;
+export type ResultsQuery = ResultsQuery_Deserialize;
+export type RecordedAnswer = RecordedAnswer_Serialize;
+export type Score = Score_Serialize;
+export type ScoreGroup = ScoreGroup_Serialize;
 export type ApiError = ErrorPayload_Serialize;
 export type FieldError = FieldError_Serialize;
 export type ImportOptions = ImportOptions_Deserialize;
@@ -245,6 +263,12 @@ export const api = {
     call(() => commands.evaluationMigration(fromRun, toRun, dimension)),
   exportMembers: (runId: number, filter: MemberFilter, path: string) =>
     call(() => commands.exportMembers(runId, filter, path)),
+  listSurveys: () => call(() => commands.listSurveys()),
+  createSurvey: (input: SurveyInput) => call(() => commands.createSurvey(input)),
+  updateSurvey: (id: number, input: SurveyInput) => call(() => commands.updateSurvey(id, input)),
+  recordSurveyAnswer: (input: SurveyResponseInput) => call(() => commands.recordSurveyAnswer(input)),
+  surveyResults: (id: number, query: ResultsQuery) => call(() => commands.surveyResults(id, query)),
+  surveyDue: (offset: number, limit: number) => call(() => commands.surveyDue(offset, limit)),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };
