@@ -189,7 +189,7 @@ fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
             "/follow_up/completed_at",
         ]),
         "survey_results" => Some(&["/survey", "/overall", "/evaluated_on", "/by_owner", "/by_month"]),
-        "survey_due" => Some(&["/interval_days", "/evaluated"]),
+        "survey_due" => Some(&["/interval_days", "/evaluated", "/total_exact"]),
         "open_demo" | "default_export_dir" => Some(&[]),
         _ => None,
     }

@@ -1851,7 +1851,10 @@ export type SurveyDuePage = SurveyDuePage_Serialize | SurveyDuePage_Deserialize;
 
 export type SurveyDuePage_Deserialize = {
 	items: SurveyDue_Deserialize[],
+	/**  How many are due; at least this many when `total_exact` is false. */
 	total: number,
+	/**  False when more than [`COUNT_CAP`] are due. */
+	total_exact: boolean,
 	/**  Days without an answer that make an active customer due. */
 	interval_days: number,
 	/**  False until an evaluation has been run: nobody is known to be active before. */
@@ -1860,7 +1863,10 @@ export type SurveyDuePage_Deserialize = {
 
 export type SurveyDuePage_Serialize = {
 	items: SurveyDue_Serialize[],
+	/**  How many are due; at least this many when `total_exact` is false. */
 	total: number,
+	/**  False when more than [`COUNT_CAP`] are due. */
+	total_exact: boolean,
 	/**  Days without an answer that make an active customer due. */
 	interval_days: number,
 	/**  False until an evaluation has been run: nobody is known to be active before. */

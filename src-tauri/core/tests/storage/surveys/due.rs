@@ -66,7 +66,7 @@ fn active_customers_without_a_recent_answer_are_due() {
         ["从未回答", "很久以前"],
         "never answered first; the recent, inactive and deleted are not due"
     );
-    assert_eq!(page.total, 2, "the count agrees with the list");
+    assert_eq!((page.total, page.total_exact), (2, true), "the count agrees with the list");
     assert_eq!(page.items[1].last_answer_on, chrono::NaiveDate::from_ymd_opt(2025, 1, 1));
     assert_eq!(page.items[0].tier, Tier::B);
 
@@ -84,4 +84,43 @@ fn active_customers_without_a_recent_answer_are_due() {
     let newer = eval_run(&db, "2026-06-20", true);
     eval_member(&db, newer, lately, ("a", Some("champions"), "loyal", Some("active")));
     assert_eq!(names(&due(&db, 0, 0)), Vec::<&str>::new(), "lately answered in June");
+}
+
+#[test]
+fn past_the_cap_the_count_says_at_least() {
+    let (_dir, db) = temp_db();
+    let run = eval_run(&db, "2026-06-01", true);
+    db.with_tx(|tx| {
+        let cap = i64::from(headtail_core::customers::COUNT_CAP);
+        tx.execute(
+            "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?1)
+             INSERT INTO customers (id, name, kind, created_at, updated_at)
+             SELECT i, '客户' || i, 'person', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z' FROM n",
+            [cap + 5],
+        )?;
+        Ok(())
+    })
+    .expect("customers");
+    db.with_tx(|tx| {
+        tx.execute(
+            "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency, monetary_minor,
+                contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
+                previous_window_revenue_minor, is_kol, referrals, open_complaints, categories, returned_after_churn,
+                low_value_runs_before, exit_runs_before, tier, potential_head, influential, lifecycle, behaviour,
+                service_level, low_value_runs, exit_runs)
+             SELECT ?1, id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'c', 0, 0, 'repeat', 'active', 'standard', 0, 0
+             FROM customers",
+            [run],
+        )?;
+        Ok(())
+    })
+    .expect("members");
+    let page = due(&db, 0, 20);
+    assert_eq!(
+        (page.total, page.total_exact, page.items.len()),
+        (headtail_core::customers::COUNT_CAP, false, 20),
+        "counted up to the cap, as a filtered customer search is"
+    );
+    let last = due(&db, headtail_core::customers::COUNT_CAP, 0);
+    assert_eq!(last.items.len(), 5, "the pages go on past the cap");
 }
