@@ -177,6 +177,19 @@ fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
         "customer_standing" => Some(&["/as_of", "/evaluated_on"]),
         "customer_evaluation_history" => Some(&["/*/as_of"]),
         "evaluation_migration" => Some(&[]),
+        // Due times are the local clock's; groups by standing come from the evaluation.
+        "record_survey_answer" => Some(&[
+            "/response",
+            "/follow_up/id",
+            "/follow_up/customer_id",
+            "/follow_up/owner",
+            "/follow_up/reason",
+            "/follow_up/source",
+            "/follow_up/survey_response_id",
+            "/follow_up/completed_at",
+        ]),
+        "survey_results" => Some(&["/survey", "/overall", "/evaluated_on", "/by_owner", "/by_month"]),
+        "survey_due" => Some(&["/interval_days", "/evaluated", "/total_exact"]),
         "open_demo" | "default_export_dir" => Some(&[]),
         _ => None,
     }
@@ -562,6 +575,16 @@ fn backend_constants() -> Value {
             "survey": { "comment": surveys::COMMENT_MAX },
             "pipeline": { "lost_reason": headtail_core::pipeline::LOST_REASON_MAX },
             "follow_up": { "reason": follow_ups::REASON_MAX, "owner": follow_ups::OWNER_MAX },
+        },
+        "surveys": {
+            "name": surveys::catalog::NAME_MAX,
+            "question": surveys::catalog::QUESTION_MAX,
+            "reason": surveys::DETRACTOR_REASON_MAX,
+            "detractor_max": {
+                "nps": headtail_core::work_settings::WorkSettings::default().nps_detractor_max(),
+                "csat": headtail_core::work_settings::WorkSettings::default().csat_detractor_max(),
+                "ces": headtail_core::work_settings::WorkSettings::default().ces_detractor_max(),
+            },
         },
         "survey_scales": surveys::SurveyKind::ALL
             .iter()

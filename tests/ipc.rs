@@ -318,3 +318,36 @@ fn the_app_and_the_command_line_share_one_database() {
     let found = app.call("list_customers", json!({"query": query("李娜")})).expect("search");
     assert_eq!(found["total"], 1, "and finds them by search");
 }
+
+#[test]
+fn a_detractor_answer_through_ipc_comes_back_with_its_follow_up() {
+    let app = app();
+    let mut input = customer("张伟", "zw@huaqiang.cn");
+    input["owner"] = json!("王磊");
+    let id = app.call("create_customer", json!({"input": input})).expect("create")["id"].as_i64().expect("id");
+    let survey = app
+        .call(
+            "create_survey",
+            json!({"input": {"kind": "ces", "name": "售后服务体验", "question_zh": "处理问题很容易",
+                             "question_en": "It was easy to handle my issue", "active": true}}),
+        )
+        .expect("survey");
+    let answer = |score: i64| {
+        app.call(
+            "record_survey_answer",
+            json!({"input": {"customer_id": id, "kind": "ces", "survey_id": survey["id"], "responded_on": "2026-03-01",
+                             "score": score, "comment": null}}),
+        )
+    };
+    let detractor = answer(3).expect("record");
+    assert_eq!(detractor["follow_up"]["owner"], "王磊", "the customer's owner follows up");
+    assert_eq!(detractor["follow_up"]["reason"], "售后服务体验: 3/7");
+    assert_eq!(answer(4).expect("record")["follow_up"], Value::Null, "4 is above the CES threshold of 3");
+    let refused = answer(8).expect_err("8 is off the CES scale");
+    assert_eq!(refused["details"]["fields"][0]["field"], "score");
+    let results = app.call("survey_results", json!({"id": survey["id"], "query": {}})).expect("results");
+    assert_eq!(results["overall"]["responses"], 2);
+    assert_eq!(results["overall"]["score"], 3.5, "CES is the mean of 3 and 4");
+    let due = app.call("survey_due", json!({"offset": 0, "limit": 0})).expect("due");
+    assert_eq!(due["evaluated"], false, "nobody is known to be active before an evaluation");
+}

@@ -71,6 +71,12 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::follow_ups::reopen_follow_up,
         commands::follow_ups::snooze_follow_up,
         commands::follow_ups::reschedule_follow_up,
+        commands::surveys::list_surveys,
+        commands::surveys::create_survey,
+        commands::surveys::update_survey,
+        commands::surveys::record_survey_answer,
+        commands::surveys::survey_results,
+        commands::surveys::survey_due,
     ])
 }
 

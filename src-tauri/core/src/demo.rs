@@ -278,10 +278,21 @@ fn fill(
     )?;
 
     let mut survey_ids = [0i64; 3];
-    for (slot, (kind, name)) in
-        [("nps", "年度 NPS 调查"), ("csat", "订单满意度"), ("ces", "售后服务体验")].iter().enumerate()
-    {
-        conn.execute("INSERT INTO surveys (kind, name, created_at) VALUES (?1, ?2, ?3)", params![kind, name, created])?;
+    let surveys = [
+        (
+            "nps",
+            "年度 NPS 调查",
+            "您向朋友或同事推荐我们的可能性有多大？",
+            "How likely are you to recommend us to a friend or colleague?",
+        ),
+        ("csat", "订单满意度", "您对这次订单满意吗？", "How satisfied are you with this order?"),
+        ("ces", "售后服务体验", "处理我的问题很容易。", "It was easy to handle my issue."),
+    ];
+    for (slot, (kind, name, question_zh, question_en)) in surveys.iter().enumerate() {
+        conn.execute(
+            "INSERT INTO surveys (kind, name, question_zh, question_en, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![kind, name, question_zh, question_en, created],
+        )?;
         survey_ids[slot] = conn.last_insert_rowid();
     }
 

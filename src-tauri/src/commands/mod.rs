@@ -1,12 +1,13 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
 pub mod pipeline;
+pub mod surveys;
 
 use chrono::NaiveDate;
 use headtail_core::backup::{self, BackupFile};
 use headtail_core::complaints::{self, Complaint, ComplaintInput};
 use headtail_core::contacts::{self, Contact, ContactInput};
-use headtail_core::customers::{self, timestamp, Customer, CustomerInput, CustomerPage, CustomerQuery};
+use headtail_core::customers::{self, Customer, CustomerInput, CustomerPage, CustomerQuery};
 use headtail_core::demo::{self, DemoSummary};
 use headtail_core::erase;
 use headtail_core::evaluation::store::{
@@ -18,7 +19,7 @@ use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Prev
 use headtail_core::orders::{self, Order, OrderInput, Recorded};
 use headtail_core::page::Page;
 use headtail_core::settings::{self, Language};
-use headtail_core::surveys::{self, SurveyResponse, SurveyResponseInput};
+use headtail_core::surveys::{self as survey_answers, SurveyResponse, SurveyResponseInput};
 use headtail_core::timeline::{self, TimelinePage, TimelineQuery};
 use headtail_core::{Database, Error, ErrorPayload};
 use serde::Serialize;
@@ -237,7 +238,7 @@ pub async fn create_complaint(db: State<'_, Store>, input: ComplaintInput) -> Co
 #[tauri::command]
 #[specta::specta]
 pub async fn create_survey_response(db: State<'_, Store>, input: SurveyResponseInput) -> CommandResult<SurveyResponse> {
-    on_db(&db, move |db| db.with_tx(|tx| surveys::create(tx, input, &timestamp(now())))).await
+    on_db(&db, move |db| db.with_tx(|tx| survey_answers::create(tx, input, now()))).await
 }
 
 /// Removes the customer's personal data everywhere; totals stay.

@@ -60,6 +60,15 @@ import {
   type PipelineSummary_Serialize,
   type StageSummary_Serialize,
   type SurveyResponseInput_Deserialize,
+  type RecordedAnswer_Serialize,
+  type ResultsQuery_Deserialize,
+  type Score_Serialize,
+  type ScoreGroup_Serialize,
+  type Survey_Serialize,
+  type SurveyDuePage_Serialize,
+  type SurveyInput_Deserialize,
+  type SurveyOverview_Serialize,
+  type SurveyResults_Serialize,
   type TimelineCursor,
   type TimelineEntry_Serialize,
   type TimelineKind,
@@ -88,6 +97,15 @@ export type CustomerFollowUps = CustomerFollowUps_Serialize;
 export type { AgendaCounts, SnoozeFor };
 export type ComplaintInput = ComplaintInput_Deserialize;
 export type SurveyResponseInput = SurveyResponseInput_Deserialize;
+export type Survey = Survey_Serialize;
+export type SurveyInput = SurveyInput_Deserialize;
+export type SurveyOverview = SurveyOverview_Serialize;
+export type SurveyResults = SurveyResults_Serialize;
+export type SurveyDuePage = SurveyDuePage_Serialize;
+export type ResultsQuery = ResultsQuery_Deserialize;
+export type RecordedAnswer = RecordedAnswer_Serialize;
+export type Score = Score_Serialize;
+export type ScoreGroup = ScoreGroup_Serialize;
 export type ApiError = ErrorPayload_Serialize;
 export type FieldError = FieldError_Serialize;
 export type ImportOptions = ImportOptions_Deserialize;
@@ -283,6 +301,12 @@ export const api = {
   listPipelineStage: (stage: PipelineStage, offset: number, limit: number) =>
     call(() => commands.listPipelineStage(stage, offset, limit)),
   moveProspect: (input: PipelineMoveInput) => call(() => commands.moveProspect(input)),
+  listSurveys: () => call(() => commands.listSurveys()),
+  createSurvey: (input: SurveyInput) => call(() => commands.createSurvey(input)),
+  updateSurvey: (id: number, input: SurveyInput) => call(() => commands.updateSurvey(id, input)),
+  recordSurveyAnswer: (input: SurveyResponseInput) => call(() => commands.recordSurveyAnswer(input)),
+  surveyResults: (id: number, query: ResultsQuery) => call(() => commands.surveyResults(id, query)),
+  surveyDue: (offset: number, limit: number) => call(() => commands.surveyDue(offset, limit)),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };

@@ -81,6 +81,14 @@ export const commands = {
 	reopenFollowUp: (id: number) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("reopen_follow_up", { id })),
 	snoozeFollowUp: (id: number, by: SnoozeFor) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("snooze_follow_up", { id, by })),
 	rescheduleFollowUp: (id: number, dueAt: string) => typedError<FollowUp_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("reschedule_follow_up", { id, dueAt })),
+	listSurveys: () => typedError<SurveyOverview_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_surveys")),
+	createSurvey: (input: SurveyInput_Deserialize) => typedError<Survey_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_survey", { input })),
+	updateSurvey: (id: number, input: SurveyInput_Deserialize) => typedError<Survey_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("update_survey", { id, input })),
+	/**  An answer from a customer's profile, with the follow-up a detractor's answer schedules. */
+	recordSurveyAnswer: (input: SurveyResponseInput_Deserialize) => typedError<RecordedAnswer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("record_survey_answer", { input })),
+	surveyResults: (id: number, query: ResultsQuery_Deserialize) => typedError<SurveyResults_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("survey_results", { id, query })),
+	/**  Customers due a survey today (the local date). */
+	surveyDue: (offset: number, limit: number) => typedError<SurveyDuePage_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("survey_due", { offset, limit })),
 };
 
 /* Types */
@@ -1807,6 +1815,36 @@ export type Reason = "required" | "too_long" | "invalid_email" | "invalid_phone"
 /**  A date that only the other day/month order reads. */
 "date_order_conflict";
 
+/**  An answer as recorded, and the follow-up it asked for when it was a detractor's. */
+export type RecordedAnswer = RecordedAnswer_Serialize | RecordedAnswer_Deserialize;
+
+/**  An answer as recorded, and the follow-up it asked for when it was a detractor's. */
+export type RecordedAnswer_Deserialize = {
+	response: SurveyResponse_Deserialize,
+	follow_up?: FollowUp_Deserialize | null,
+};
+
+/**  An answer as recorded, and the follow-up it asked for when it was a detractor's. */
+export type RecordedAnswer_Serialize = {
+	response: SurveyResponse_Serialize,
+	follow_up: FollowUp_Serialize | null,
+};
+
+/**  Answers given from `from` to `to`, both included; `None` leaves that end open. */
+export type ResultsQuery = ResultsQuery_Serialize | ResultsQuery_Deserialize;
+
+/**  Answers given from `from` to `to`, both included; `None` leaves that end open. */
+export type ResultsQuery_Deserialize = {
+	from?: string | null,
+	to?: string | null,
+};
+
+/**  Answers given from `from` to `to`, both included; `None` leaves that end open. */
+export type ResultsQuery_Serialize = {
+	from: string | null,
+	to: string | null,
+};
+
 /**  What a revert did. */
 export type RevertReport = {
 	orders_deleted: number,
@@ -1899,6 +1937,69 @@ export type RunSummary = {
 
 /**  Where a customer buys. */
 export type SalesChannel = "online_shop" | "marketplace" | "store" | "phone_wechat";
+
+/**
+ *  A survey's answers summed up. Shares are percentages (0-100); every figure is `None`
+ *  without answers.
+ */
+export type Score = Score_Serialize | Score_Deserialize;
+
+/**
+ *  The score of one group of customers. `key` is the tier, segment, lifecycle stage, owner
+ *  or month (`2026-03`); `None` means not in the latest evaluation, or no owner. An
+ *  evaluated customer without RFM scores (a prospect) has the segment `none`.
+ */
+export type ScoreGroup = ScoreGroup_Serialize | ScoreGroup_Deserialize;
+
+/**
+ *  The score of one group of customers. `key` is the tier, segment, lifecycle stage, owner
+ *  or month (`2026-03`); `None` means not in the latest evaluation, or no owner. An
+ *  evaluated customer without RFM scores (a prospect) has the segment `none`.
+ */
+export type ScoreGroup_Deserialize = {
+	key?: string | null,
+	score: Score_Deserialize,
+};
+
+/**
+ *  The score of one group of customers. `key` is the tier, segment, lifecycle stage, owner
+ *  or month (`2026-03`); `None` means not in the latest evaluation, or no owner. An
+ *  evaluated customer without RFM scores (a prospect) has the segment `none`.
+ */
+export type ScoreGroup_Serialize = {
+	key: string | null,
+	score: Score_Serialize,
+};
+
+/**
+ *  A survey's answers summed up. Shares are percentages (0-100); every figure is `None`
+ *  without answers.
+ */
+export type Score_Deserialize = {
+	responses: number,
+	/**  Answers per scale point, the lowest point first. */
+	distribution: number[],
+	/**  The headline: NPS, CSAT's % of 4-5, or CES's mean. */
+	score?: number | null,
+	mean?: number | null,
+	/**  % of promoters (NPS 9-10), satisfied (CSAT 4-5) or easy (CES 5-7). */
+	top_share?: number | null,
+};
+
+/**
+ *  A survey's answers summed up. Shares are percentages (0-100); every figure is `None`
+ *  without answers.
+ */
+export type Score_Serialize = {
+	responses: number,
+	/**  Answers per scale point, the lowest point first. */
+	distribution: number[],
+	/**  The headline: NPS, CSAT's % of 4-5, or CES's mean. */
+	score: number | null,
+	mean: number | null,
+	/**  % of promoters (NPS 9-10), satisfied (CSAT 4-5) or easy (CES 5-7). */
+	top_share: number | null,
+};
 
 /**  Categories bought by a share of an RFM segment, most popular first. */
 export type SegmentCategories = {
@@ -2000,7 +2101,92 @@ export type Standing_Serialize = {
 	upsell_category: string | null,
 };
 
+export type Survey = Survey_Serialize | Survey_Deserialize;
+
+export type SurveyDue = SurveyDue_Serialize | SurveyDue_Deserialize;
+
+export type SurveyDuePage = SurveyDuePage_Serialize | SurveyDuePage_Deserialize;
+
+export type SurveyDuePage_Deserialize = {
+	items: SurveyDue_Deserialize[],
+	/**  How many are due; at least this many when `total_exact` is false. */
+	total: number,
+	/**  False when more than [`COUNT_CAP`] are due. */
+	total_exact: boolean,
+	/**  Days without an answer that make an active customer due. */
+	interval_days: number,
+	/**  False until an evaluation has been run: nobody is known to be active before. */
+	evaluated: boolean,
+};
+
+export type SurveyDuePage_Serialize = {
+	items: SurveyDue_Serialize[],
+	/**  How many are due; at least this many when `total_exact` is false. */
+	total: number,
+	/**  False when more than [`COUNT_CAP`] are due. */
+	total_exact: boolean,
+	/**  Days without an answer that make an active customer due. */
+	interval_days: number,
+	/**  False until an evaluation has been run: nobody is known to be active before. */
+	evaluated: boolean,
+};
+
+export type SurveyDue_Deserialize = {
+	customer_id: number,
+	name: string,
+	company?: string | null,
+	owner?: string | null,
+	tier: Tier,
+	/**  The customer's last answer to any survey, if ever. */
+	last_answer_on?: string | null,
+};
+
+export type SurveyDue_Serialize = {
+	customer_id: number,
+	name: string,
+	company: string | null,
+	owner: string | null,
+	tier: Tier,
+	/**  The customer's last answer to any survey, if ever. */
+	last_answer_on: string | null,
+};
+
+export type SurveyInput = SurveyInput_Serialize | SurveyInput_Deserialize;
+
+export type SurveyInput_Deserialize = {
+	kind: SurveyKind,
+	name: string,
+	question_zh?: string | null,
+	question_en?: string | null,
+	/**  Only active surveys take new answers from the form. */
+	active: boolean,
+};
+
+export type SurveyInput_Serialize = {
+	kind: SurveyKind,
+	name: string,
+	question_zh: string | null,
+	question_en: string | null,
+	/**  Only active surveys take new answers from the form. */
+	active: boolean,
+};
+
 export type SurveyKind = "nps" | "csat" | "ces";
+
+/**  A survey with its answers counted and scored. */
+export type SurveyOverview = SurveyOverview_Serialize | SurveyOverview_Deserialize;
+
+/**  A survey with its answers counted and scored. */
+export type SurveyOverview_Deserialize = {
+	survey: Survey_Deserialize,
+	score: Score_Deserialize,
+};
+
+/**  A survey with its answers counted and scored. */
+export type SurveyOverview_Serialize = {
+	survey: Survey_Serialize,
+	score: Score_Serialize,
+};
 
 export type SurveyResponse = SurveyResponse_Serialize | SurveyResponse_Deserialize;
 
@@ -2044,6 +2230,50 @@ export type SurveyResponse_Serialize = {
 	responded_on: string,
 	score: number,
 	comment: string | null,
+};
+
+export type SurveyResults = SurveyResults_Serialize | SurveyResults_Deserialize;
+
+export type SurveyResults_Deserialize = {
+	survey: Survey_Deserialize,
+	overall: Score_Deserialize,
+	/**  The date of the evaluation the tier, segment and lifecycle groups come from. */
+	evaluated_on?: string | null,
+	by_tier: ScoreGroup_Deserialize[],
+	by_segment: ScoreGroup_Deserialize[],
+	by_lifecycle: ScoreGroup_Deserialize[],
+	by_owner: ScoreGroup_Deserialize[],
+	by_month: ScoreGroup_Deserialize[],
+};
+
+export type SurveyResults_Serialize = {
+	survey: Survey_Serialize,
+	overall: Score_Serialize,
+	/**  The date of the evaluation the tier, segment and lifecycle groups come from. */
+	evaluated_on: string | null,
+	by_tier: ScoreGroup_Serialize[],
+	by_segment: ScoreGroup_Serialize[],
+	by_lifecycle: ScoreGroup_Serialize[],
+	by_owner: ScoreGroup_Serialize[],
+	by_month: ScoreGroup_Serialize[],
+};
+
+export type Survey_Deserialize = {
+	id: number,
+	kind: SurveyKind,
+	name: string,
+	question_zh?: string | null,
+	question_en?: string | null,
+	active: boolean,
+};
+
+export type Survey_Serialize = {
+	id: number,
+	kind: SurveyKind,
+	name: string,
+	question_zh: string | null,
+	question_en: string | null,
+	active: boolean,
 };
 
 /**  One table written by [`database_csv`]. */

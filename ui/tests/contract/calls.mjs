@@ -118,6 +118,15 @@ const survey = (extra = {}) => ({
   ...extra,
 });
 
+const surveyInput = (extra = {}) => ({
+  kind: 'nps',
+  name: '年度 NPS 调查',
+  question_zh: '您向朋友推荐我们的可能性有多大？',
+  question_en: 'How likely are you to recommend us to a friend?',
+  active: true,
+  ...extra,
+});
+
 const timeline = (extra = {}) => ({ before: null, limit: 0, kinds: [], utc_offset_minutes: 480, ...extra });
 
 const importOptions = (extra = {}) => ({
@@ -397,6 +406,40 @@ export const steps = [
   call('create_survey_response', { input: survey({ kind: 'nps', score: 5, survey_id: '@csat' }) }),
   call('create_survey_response', { input: survey({ survey_id: 99 }) }),
 
+  // Surveys: the list with scores, create and edit, answers from a profile, results, who is due.
+  call('list_surveys'),
+  call('create_survey', { input: surveyInput() }, { yearly: 'id' }),
+  call('create_survey', { input: surveyInput({ name: ' ', question_zh: x(501), question_en: x(501) }) }),
+  call('create_survey', { input: surveyInput({ name: x(101) }) }),
+  call('create_survey', { input: surveyInput({ kind: 'poll' }) }),
+  call('create_survey', { input: surveyInput({ active: null }) }),
+  call('create_survey', { input: surveyInput({ kind: 'ces', name: ' 售后服务体验 ', question_zh: ' ', question_en: null, active: false }) }, { retired: 'id' }),
+  call('update_survey', { id: '@yearly', input: surveyInput({ name: '2025 年度 NPS', question_en: ' Would you recommend us? ' }) }),
+  call('update_survey', { id: '@csat', input: surveyInput({ kind: 'nps', name: 'CSAT' }) }),
+  call('update_survey', { id: '@retired', input: surveyInput({ kind: 'csat', name: '售后满意度', active: false }) }),
+  call('update_survey', { id: 999, input: surveyInput() }),
+  call('update_survey', { id: 999, input: surveyInput({ kind: 'poll' }) }),
+  call('update_survey', { id: '@yearly', input: surveyInput({ name: '' }) }),
+  call('record_survey_answer', { input: survey({ survey_id: '@yearly', score: 3, comment: ' 响应太慢 ' }) }),
+  call('record_survey_answer', { input: survey({ survey_id: '@yearly', score: 6, comment: x(2000) }) }),
+  call('record_survey_answer', { input: survey({ survey_id: '@yearly', score: 7, responded_on: '2025-05-10' }) }),
+  call('record_survey_answer', { input: survey({ customer_id: '@acme', survey_id: '@yearly', score: 10, responded_on: '2025-05-11' }) }),
+  call('record_survey_answer', { input: survey({ kind: 'csat', survey_id: '@csat', score: 2 }) }),
+  call('record_survey_answer', { input: survey({ kind: 'csat', survey_id: '@retired', score: 5 }) }),
+  call('record_survey_answer', { input: survey({ survey_id: '@yearly', score: 11 }) }),
+  call('record_survey_answer', { input: survey({ survey_id: 999 }) }),
+  call('record_survey_answer', { input: survey({ customer_id: 999, survey_id: '@yearly' }) }),
+  call('list_surveys'),
+  call('survey_results', { id: '@yearly', query: {} }),
+  call('survey_results', { id: '@yearly', query: { from: '2025-05-01', to: '2025-05-10' } }),
+  call('survey_results', { id: '@yearly', query: { from: '2025-05-11', to: null } }),
+  call('survey_results', { id: '@retired', query: {} }),
+  call('survey_results', { id: '@yearly', query: { from: '2025-06-01', to: '2025-05-01' } }),
+  call('survey_results', { id: '@yearly', query: { from: '2025-02-30' } }),
+  call('survey_results', { id: 999, query: {} }),
+  call('survey_due', { offset: 0, limit: 0 }),
+  call('survey_due', { offset: -1, limit: 0 }),
+
   // The timeline: newest first, paged with a cursor, filtered by kind.
   call('customer_timeline', { customerId: '@zhang', query: timeline() }),
   call('customer_timeline', { customerId: '@zhang', query: timeline({ limit: 3 }) }, { cursor: 'next' }),
@@ -488,6 +531,8 @@ export const steps = [
   call('evaluation_migration', { fromRun: '@first', toRun: 999, dimension: 'tier' }),
   call('evaluation_migration', { fromRun: '@first', toRun: '@second', dimension: 'mood' }),
   call('export_members', { runId: '@second', filter: {}, path: '$DIR/members.csv' }),
+  call('survey_results', { id: '@yearly', query: {} }),
+  call('survey_due', { offset: 0, limit: 10 }),
   call('export_members', { runId: 999, filter: {}, path: '$DIR/members.csv' }),
   call('export_members', { runId: '@second', filter: {}, path: '' }),
 

@@ -66,7 +66,8 @@ impl Importer<'_> {
         let input =
             SurveyResponseInput { customer_id, kind, survey_id: None, responded_on: responded.date(), score, comment };
         if let Some(valid) = self.cells.checked(row.number, ImportKind::SurveyResponses, input.validate())? {
-            surveys::insert(self.conn, &valid, Some(self.batch), &self.ts)?;
+            let id = surveys::insert(self.conn, &valid, Some(self.batch), &self.ts)?;
+            surveys::imported(self.conn, id, self.now)?;
             self.tally.created += 1;
         }
         Ok(())

@@ -149,7 +149,7 @@ fn populate(db: &Database) -> (i64, i64) {
                 score: 9,
                 comment: Some("服务很周到".into()),
             },
-            "2026-03-05T00:00:00.000Z",
+            at(5),
         )?;
         loyalty::create(
             tx,

@@ -1,16 +1,54 @@
-use crate::{customer, date, field_rules, rules, temp_db};
+//! Survey answers; the surveys themselves, scores, detractors and who is due one below.
+
+mod catalog;
+mod detractors;
+mod due;
+mod results;
+
+use crate::{at, customer, date, field_rules, rules, temp_db};
 use headtail_core::error::Rule;
 use headtail_core::surveys::{self, SurveyKind, SurveyResponseInput};
 use headtail_core::Database;
+use rusqlite::params;
 
-const NOW: &str = "2026-03-01T09:30:00.000Z";
+/// An evaluation run on `as_of`; only complete runs count.
+pub fn eval_run(db: &Database, as_of: &str, complete: bool) -> i64 {
+    db.with_conn(|c| {
+        c.execute(
+            "INSERT INTO evaluation_runs (as_of, started_at, finished_at, trigger, currency, settings, model, summary,
+                                          customers, seconds, complete)
+             VALUES (?1, ?1, ?1, 'manual', 'CNY', '{}', '{}', '{}', 0, 0, ?2)",
+            params![as_of, complete],
+        )?;
+        Ok(c.last_insert_rowid())
+    })
+    .expect("insert run")
+}
+
+/// A customer's standing in a run: tier, RFM segment, lifecycle stage, behaviour.
+pub fn eval_member(db: &Database, run: i64, customer_id: i64, standing: (&str, Option<&str>, &str, Option<&str>)) {
+    let (tier, segment, lifecycle, behaviour) = standing;
+    db.with_conn(|c| {
+        c.execute(
+            "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency, monetary_minor,
+                contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
+                previous_window_revenue_minor, is_kol, referrals, open_complaints, categories, returned_after_churn,
+                low_value_runs_before, exit_runs_before, segment, tier, potential_head, influential, lifecycle,
+                behaviour, service_level, low_value_runs, exit_runs)
+             VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?3, ?4, 0, 0, ?5, ?6, 'standard', 0, 0)",
+            params![run, customer_id, segment, tier, lifecycle, behaviour],
+        )?;
+        Ok(())
+    })
+    .expect("insert member")
+}
 
 fn answer(customer_id: i64, kind: SurveyKind, score: i64) -> SurveyResponseInput {
     SurveyResponseInput { customer_id, kind, survey_id: None, responded_on: date(3, 1), score, comment: None }
 }
 
 fn create(db: &Database, input: SurveyResponseInput) -> headtail_core::Result<surveys::SurveyResponse> {
-    db.with_tx(|tx| surveys::create(tx, input, NOW))
+    db.with_tx(|tx| surveys::create(tx, input, at(1)))
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn history(db: &Database) -> i64 {
                 score: 6,
                 comment: None,
             },
-            "2026-03-05T00:00:00.000Z",
+            at(5),
         )?;
         orders::create(tx, order(neighbour, date(3, 9)))?;
         interactions::create(tx, call(neighbour, local(3, 9, 9, 0)))?;

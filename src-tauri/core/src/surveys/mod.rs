@@ -1,9 +1,24 @@
 //! Satisfaction surveys and their answers: NPS (0-10), CSAT (1-5), CES (1-7).
+//!
+//! `catalog` keeps the surveys themselves, `results` scores them, `detractors` turns a low
+//! answer into a follow-up and `due` lists the active customers nobody asked for a while.
+
+pub mod catalog;
+mod detractors;
+mod due;
+mod results;
+
+pub use catalog::{create_survey, get_survey, list_surveys, update_survey, Survey, SurveyInput, SurveyOverview};
+pub use detractors::{is_detractor, DETRACTOR_REASON_MAX};
+pub use due::{survey_due, SurveyDue, SurveyDuePage};
+pub use results::{survey_results, ResultsQuery, Score, ScoreGroup, SurveyResults};
 
 use crate::activity::{clean, Checks};
 use crate::error::{Error, Result, Rule};
+use crate::follow_ups::FollowUp;
 use crate::page::{page_limit, Page};
-use chrono::NaiveDate;
+use crate::work_settings;
+use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
@@ -67,10 +82,17 @@ impl SurveyResponseInput {
     }
 }
 
-/// The standing survey of a kind, created on first use.
+/// An answer as recorded, and the follow-up it asked for when it was a detractor's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct RecordedAnswer {
+    pub response: SurveyResponse,
+    pub follow_up: Option<FollowUp>,
+}
+
+/// The standing survey of a kind (an active one first), created on first use.
 pub fn standing_survey(conn: &Connection, kind: SurveyKind, now: &str) -> Result<i64> {
     let found: Option<i64> = conn
-        .prepare_cached("SELECT id FROM surveys WHERE kind = ?1 ORDER BY id LIMIT 1")?
+        .prepare_cached("SELECT id FROM surveys WHERE kind = ?1 ORDER BY active DESC, id LIMIT 1")?
         .query_row([kind], |r| r.get(0))
         .optional()?;
     if let Some(id) = found {
@@ -88,11 +110,13 @@ pub fn insert(conn: &Connection, r: &SurveyResponseInput, batch: Option<i64>, no
     checks.customer_exists(conn, "customer_id", r.customer_id)?;
     let survey_id = match r.survey_id {
         Some(id) => {
-            let kind: Option<SurveyKind> =
-                conn.query_row("SELECT kind FROM surveys WHERE id = ?1", [id], |row| row.get(0)).optional()?;
-            match kind {
+            let found: Option<(SurveyKind, bool)> = conn
+                .query_row("SELECT kind, active FROM surveys WHERE id = ?1", [id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            match found {
                 None => checks.fail("survey_id", Rule::UnknownReference),
-                Some(k) if k != r.kind => checks.fail("survey_id", Rule::InvalidChoice),
+                // A retired survey takes no new answers from the form; imports name no survey.
+                Some((k, active)) if k != r.kind || !active => checks.fail("survey_id", Rule::InvalidChoice),
                 Some(_) => {}
             }
             id
@@ -108,10 +132,34 @@ pub fn insert(conn: &Connection, r: &SurveyResponseInput, batch: Option<i64>, no
     Ok(conn.last_insert_rowid())
 }
 
-pub fn create(conn: &Connection, input: SurveyResponseInput, now: &str) -> Result<SurveyResponse> {
+/// Records an answer; a detractor's answer schedules a follow-up for the customer's owner,
+/// due at once (the thresholds are work settings).
+pub fn record(conn: &Connection, input: SurveyResponseInput, now: DateTime<Utc>) -> Result<RecordedAnswer> {
     let valid = input.validate()?;
-    let id = insert(conn, &valid, None, now)?;
-    get(conn, id)
+    let id = insert(conn, &valid, None, &crate::customers::timestamp(now))?;
+    let response = get(conn, id)?;
+    let settings = work_settings::load(conn)?;
+    let follow_up = detractors::follow_up(conn, &response, &settings, now)?;
+    Ok(RecordedAnswer { response, follow_up })
+}
+
+/// After an import wrote answer `id`: a detractor's answer from the last
+/// `new_detractor_days` schedules its follow-up as one from the form does. Older answers are
+/// history; a file of past years would otherwise bury the owners in follow-ups at once.
+pub(crate) fn imported(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<()> {
+    let response = get(conn, id)?;
+    let settings = work_settings::load(conn)?;
+    let today = now.with_timezone(&chrono::Local).date_naive();
+    let age = (today - response.responded_on).num_days();
+    if age <= i64::from(settings.new_detractor_days()) {
+        detractors::follow_up(conn, &response, &settings, now)?;
+    }
+    Ok(())
+}
+
+/// [`record`], for callers that need only the answer.
+pub fn create(conn: &Connection, input: SurveyResponseInput, now: DateTime<Utc>) -> Result<SurveyResponse> {
+    record(conn, input, now).map(|r| r.response)
 }
 
 const COLUMNS: &str = "r.id, r.survey_id, r.customer_id, s.kind, r.responded_on, r.score, r.comment";
