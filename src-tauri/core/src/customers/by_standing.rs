@@ -26,7 +26,7 @@ use specta::Type;
 
 /// Up to this many customers match a standing filter, they are sorted rather than found along
 /// a walk (the default of [`SearchLimits::standing`]).
-pub const NARROW: u32 = 20_000;
+pub const NARROW: u32 = 5_000;
 
 /// A customer's standing in the latest evaluation and next open follow-up, as the list shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -93,22 +93,28 @@ fn clv_key(run: Option<i64>) -> String {
     }
 }
 
-const NEXT_DUE: &str = "(SELECT min(f.due_at) FROM follow_ups f WHERE f.customer_id = c.id AND f.completed_at IS NULL)";
-/// The earliest open follow-up itself (equal due times by id): the walk's tie-break.
+/// The earliest open follow-up (equal due times by id), whose id breaks ties of due times.
 const NEXT_FOLLOW_UP: &str = "(SELECT f.id FROM follow_ups f WHERE f.customer_id = c.id AND f.completed_at IS NULL
      ORDER BY f.due_at, f.id LIMIT 1)";
 
-/// The full ORDER BY of a sort by standing: customers without a value last, then the same
-/// order as the walks of [`walk_with_key`] and [`walk_without_key`] give.
-pub(super) fn standing_order_by(sort: CustomerSort, direction: &str, run: Option<i64>) -> String {
-    match sort {
-        CustomerSort::NextFollowUp => {
-            format!("{NEXT_DUE} IS NULL, {NEXT_DUE} {direction}, {NEXT_FOLLOW_UP} {direction}, c.id {direction}")
-        }
-        _ => {
-            let key = clv_key(run);
-            format!("{key} IS NULL, {key} {direction}, c.id {direction}")
-        }
+/// The ids of every customer `from` (a FROM … WHERE over `customers c`) picks, in the query's
+/// order. A sort by standing reads each customer's key once, then sorts: customers without a
+/// value last, the rest in the same order as the walks of [`walk_with_key`] and
+/// [`walk_without_key`] give.
+pub(super) fn sorted_ids_sql(query: &CustomerQuery, run: Option<i64>, from: &str) -> String {
+    let direction = if query.descending { "DESC" } else { "ASC" };
+    match query.sort {
+        CustomerSort::NextFollowUp => format!(
+            "WITH first AS MATERIALIZED (SELECT c.id AS id, {NEXT_FOLLOW_UP} AS follow_up {from})
+             SELECT first.id FROM first LEFT JOIN follow_ups f ON f.id = first.follow_up
+             ORDER BY f.due_at IS NULL, f.due_at {direction}, first.follow_up {direction}, first.id {direction}"
+        ),
+        CustomerSort::PredictedClv => format!(
+            "WITH keyed AS MATERIALIZED (SELECT c.id AS id, {} AS clv {from})
+             SELECT id FROM keyed ORDER BY clv IS NULL, clv {direction}, id {direction}",
+            clv_key(run)
+        ),
+        _ => format!("SELECT c.id {from} ORDER BY {}", order_by(query)),
     }
 }
 
@@ -169,7 +175,7 @@ pub(super) fn page(
             ),
             _ => unreachable_plan()?,
         };
-        let sql = format!("SELECT c.id {source} ORDER BY {}", order_by(query, run));
+        let sql = sorted_ids_sql(query, run, &source);
         let mut stmt = conn.prepare_cached(&sql)?;
         let ids = stmt.query_map(args.as_slice(), |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         let items = ids
@@ -206,7 +212,7 @@ pub(super) fn page(
         Some(_) => {
             let sql = format!(
                 "SELECT {COLUMNS} FROM customers c WHERE {conditions} ORDER BY {} LIMIT {limit} OFFSET {}",
-                order_by(query, run),
+                order_by(query),
                 query.offset
             );
             let mut stmt = conn.prepare_cached(&sql)?;

@@ -113,14 +113,15 @@ impl Filter {
     }
 }
 
-/// The full ORDER BY of a query over `customers c`, for plans that sort every match.
-pub(super) fn order_by(query: &CustomerQuery, run: Option<i64>) -> String {
+/// The ORDER BY of a sort along a customer index (the sorts by standing are planned in
+/// `by_standing`).
+pub(super) fn order_by(query: &CustomerQuery) -> String {
     let direction = if query.descending { "DESC" } else { "ASC" };
-    let Some(terms) = query.sort.order_terms() else {
-        return by_standing::standing_order_by(query.sort, direction, run);
-    };
     // The id breaks ties, so pages never overlap.
-    terms
+    query
+        .sort
+        .order_terms()
+        .unwrap_or(&[])
         .iter()
         .chain(std::iter::once(&"c.id"))
         .map(|term| format!("{term} {direction}"))
@@ -202,7 +203,7 @@ pub fn list_ids(conn: &Connection, query: &CustomerQuery) -> Result<Vec<i64>> {
         f.conditions.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
     }
     let sql =
-        format!("SELECT c.id FROM customers c WHERE {} ORDER BY {}", f.conditions.join(" AND "), order_by(query, run));
+        by_standing::sorted_ids_sql(query, run, &format!("FROM customers c WHERE {}", f.conditions.join(" AND ")));
     let mut stmt = conn.prepare(&sql)?;
     let ids = stmt.query_map(f.arg_refs().as_slice(), |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
     Ok(ids)
@@ -251,14 +252,13 @@ pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits)
 
 fn page_of(conn: &Connection, query: &CustomerQuery, f: Filter, limits: SearchLimits) -> Result<CustomerPage> {
     let Filter { conditions: mut filters, args, fts, .. } = f;
-    let run = None;
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
     let limit = page_limit(query.limit);
     let page = |filters: &[String]| -> Result<Vec<Customer>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM customers c WHERE {} ORDER BY {} LIMIT {limit} OFFSET {offset}",
             filters.join(" AND "),
-            order_by(query, run),
+            order_by(query),
             offset = query.offset
         );
         let mut stmt = conn.prepare_cached(&sql)?;
@@ -285,7 +285,7 @@ fn page_of(conn: &Connection, query: &CustomerQuery, f: Filter, limits: SearchLi
     );
     // Looks each match up once: sorts them, counts them, reads the page's rows.
     let sorted_matches = || -> Result<CustomerPage> {
-        let sql = format!("SELECT c.id {from_matches} ORDER BY {}", order_by(query, run));
+        let sql = format!("SELECT c.id {from_matches} ORDER BY {}", order_by(query));
         let mut stmt = conn.prepare_cached(&sql)?;
         let ids = stmt.query_map(arg_refs.as_slice(), |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
         let items = ids
