@@ -177,6 +177,16 @@ fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
         "customer_standing" => Some(&["/as_of", "/evaluated_on"]),
         "customer_evaluation_history" => Some(&["/*/as_of"]),
         "evaluation_migration" => Some(&[]),
+        // The fake's evaluations are its own: the standings of a listed customer keep their
+        // shape, all else must agree.
+        "list_customers" => Some(&[
+            "/items",
+            "/total",
+            "/total_exact",
+            "/standings/*/customer_id",
+            "/standings/*/next_follow_up",
+            "/evaluation/as_of",
+        ]),
         "open_demo" | "default_export_dir" => Some(&[]),
         _ => None,
     }
@@ -509,7 +519,7 @@ fn time_units() -> Vec<Value> {
 /// The constants the fake would otherwise copy by hand, as `backend-constants.json` holds them.
 fn backend_constants() -> Value {
     use headtail_core::{
-        activity, backup, complaints, contacts, customers, interactions, orders, page, surveys, timeline,
+        activity, backup, complaints, contacts, customers, evaluation, interactions, orders, page, surveys, timeline,
     };
     let choices = |all: Vec<&str>| json!(all);
     json!({
@@ -544,6 +554,8 @@ fn backend_constants() -> Value {
             },
             "complaint": { "category": complaints::CATEGORY_MAX, "description": complaints::DESCRIPTION_MAX },
             "survey": { "comment": surveys::COMMENT_MAX },
+            "saved_view": { "name": headtail_core::saved_views::NAME_MAX },
+            "follow_up": { "owner": headtail_core::follow_ups::OWNER_MAX, "reason": headtail_core::follow_ups::REASON_MAX },
         },
         "survey_scales": surveys::SurveyKind::ALL
             .iter()
@@ -563,6 +575,11 @@ fn backend_constants() -> Value {
             "complaint_status": choices(complaints::ComplaintStatus::ALL.iter().map(|v| v.as_str()).collect()),
             "import_kind": choices(headtail_core::import::ImportKind::ALL.iter().map(|v| v.as_str()).collect()),
             "time_unit": time_units(),
+            "tier": choices(evaluation::Tier::ALL.iter().map(|v| v.as_str()).collect()),
+            "rfm_segment": choices(evaluation::RfmSegment::ALL.iter().map(|v| v.as_str()).collect()),
+            "value_class": choices(evaluation::ValueClass::ALL.iter().map(|v| v.as_str()).collect()),
+            "lifecycle": choices(evaluation::Lifecycle::ALL.iter().map(|v| v.as_str()).collect()),
+            "service_level": choices(evaluation::ServiceLevel::ALL.iter().map(|v| v.as_str()).collect()),
         },
         "import_required_fields": headtail_core::import::ImportKind::ALL
             .iter()
