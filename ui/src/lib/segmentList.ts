@@ -47,6 +47,11 @@ export const STANDING_FILTERS: { key: StandingKey; title: () => string; values: 
 
 export const hasStandingFilter = (f: StandingFilters): boolean => Object.values(f).some((values) => values.length > 0);
 
+/** The filters as query fields, those that keep everyone left out. */
+export function standingQuery(f: StandingFilters): Partial<StandingFilters> {
+  return Object.fromEntries(Object.entries(f).filter(([, values]) => values.length > 0));
+}
+
 /** The standing filters a query holds (a saved view's, say). */
 export function standingFiltersOf(q: CustomerQuery): StandingFilters {
   return {
