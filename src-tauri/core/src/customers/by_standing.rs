@@ -13,7 +13,7 @@
 //! - A sort with empty values keeps them last in both directions, so it is walked in two
 //!   parts: the customers with a value in the index's order, then those without by id.
 
-use super::list::{order_by, CustomerPage, CustomerQuery, CustomerSort, Filter, SearchLimits, COUNT_CAP};
+use super::list::{order_by, sorted_page, CustomerPage, CustomerQuery, CustomerSort, Filter, SearchLimits, COUNT_CAP};
 use super::queries::{from_row, get, COLUMNS};
 use super::Customer;
 use crate::error::Result;
@@ -175,16 +175,7 @@ pub(super) fn page(
             ),
             _ => unreachable_plan()?,
         };
-        let sql = sorted_ids_sql(query, run, &source);
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map(args.as_slice(), |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        let items = ids
-            .iter()
-            .skip(query.offset as usize)
-            .take(limit as usize)
-            .map(|&id| get(conn, id))
-            .collect::<Result<_>>()?;
-        return Ok(CustomerPage::new(items, ids.len() as u32, true));
+        return sorted_page(conn, &sorted_ids_sql(query, run, &source), &args, query.offset, limit);
     }
 
     // Many matches: count them, then walk an order for the page.

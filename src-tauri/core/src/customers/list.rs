@@ -286,15 +286,7 @@ fn page_of(conn: &Connection, query: &CustomerQuery, f: Filter, limits: SearchLi
     // Looks each match up once: sorts them, counts them, reads the page's rows.
     let sorted_matches = || -> Result<CustomerPage> {
         let sql = format!("SELECT c.id {from_matches} ORDER BY {}", order_by(query));
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map(arg_refs.as_slice(), |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        let items = ids
-            .iter()
-            .skip(query.offset as usize)
-            .take(limit as usize)
-            .map(|&id| get(conn, id))
-            .collect::<Result<_>>()?;
-        Ok(CustomerPage::new(items, ids.len() as u32, true))
+        sorted_page(conn, &sql, &arg_refs, query.offset, limit)
     };
     if matches <= sort_up_to {
         return sorted_matches();
@@ -330,6 +322,21 @@ fn page_of(conn: &Connection, query: &CustomerQuery, f: Filter, limits: SearchLi
 /// instead: a walk tests about ten rows in the time a match is looked up, and most pages
 /// fill after far fewer.
 const WALKED_ROWS_PER_MATCH: u64 = 4;
+
+/// The page at `offset` of every id `sql` selects in order, all of them counted.
+pub(super) fn sorted_page(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    offset: u32,
+    limit: u32,
+) -> Result<CustomerPage> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt.query_map(args, |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let items =
+        ids.iter().skip(offset as usize).take(limit as usize).map(|&id| get(conn, id)).collect::<Result<_>>()?;
+    Ok(CustomerPage::new(items, ids.len() as u32, true))
+}
 
 impl CustomerPage {
     /// A page whose standings are still to be read.
