@@ -151,7 +151,11 @@ pub(super) fn page(
     };
 
     // Few matches on one side: look them up and sort them.
-    let from_members = standing_matches.is_some_and(|n| n <= limits.standing);
+    // Beside a search, matches the search leaves are few only if the standing's are: up to
+    // the search's own limit, test the standing's matches against the search instead of
+    // walking an order testing both.
+    let from_members = standing_matches
+        .is_some_and(|n| n <= limits.standing || (f.fts.is_some() && n <= limits.filtered.max(limits.standing)));
     let from_search = !from_members && search_matches.is_some_and(|n| n <= limits.filtered);
     if from_members || from_search {
         let source = match (&f.standing, run, &f.fts) {
