@@ -190,6 +190,16 @@ fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
         ]),
         "survey_results" => Some(&["/survey", "/overall", "/evaluated_on", "/by_owner", "/by_month"]),
         "survey_due" => Some(&["/interval_days", "/evaluated", "/total_exact"]),
+        // The fake's evaluations are its own: the standings of a listed customer keep their
+        // shape, all else must agree.
+        "list_customers" => Some(&[
+            "/items",
+            "/total",
+            "/total_exact",
+            "/standings/*/customer_id",
+            "/standings/*/next_follow_up",
+            "/evaluation/as_of",
+        ]),
         "open_demo" | "default_export_dir" => Some(&[]),
         _ => None,
     }
@@ -537,7 +547,8 @@ fn time_units() -> Vec<Value> {
 /// The constants the fake would otherwise copy by hand, as `backend-constants.json` holds them.
 fn backend_constants() -> Value {
     use headtail_core::{
-        activity, backup, complaints, contacts, customers, follow_ups, interactions, orders, page, surveys, timeline,
+        activity, backup, complaints, contacts, customers, evaluation, follow_ups, interactions, orders, page, surveys,
+        timeline,
     };
     let choices = |all: Vec<&str>| json!(all);
     json!({
@@ -574,6 +585,7 @@ fn backend_constants() -> Value {
             "complaint": { "category": complaints::CATEGORY_MAX, "description": complaints::DESCRIPTION_MAX },
             "survey": { "comment": surveys::COMMENT_MAX },
             "pipeline": { "lost_reason": headtail_core::pipeline::LOST_REASON_MAX },
+            "saved_view": { "name": headtail_core::saved_views::NAME_MAX },
             "follow_up": { "reason": follow_ups::REASON_MAX, "owner": follow_ups::OWNER_MAX },
         },
         "surveys": {
@@ -605,6 +617,11 @@ fn backend_constants() -> Value {
             "import_kind": choices(headtail_core::import::ImportKind::ALL.iter().map(|v| v.as_str()).collect()),
             "time_unit": time_units(),
             "snooze_for": choices(follow_ups::SnoozeFor::ALL.iter().map(|v| v.as_str()).collect()),
+            "tier": choices(evaluation::Tier::ALL.iter().map(|v| v.as_str()).collect()),
+            "rfm_segment": choices(evaluation::RfmSegment::ALL.iter().map(|v| v.as_str()).collect()),
+            "value_class": choices(evaluation::ValueClass::ALL.iter().map(|v| v.as_str()).collect()),
+            "lifecycle": choices(evaluation::Lifecycle::ALL.iter().map(|v| v.as_str()).collect()),
+            "service_level": choices(evaluation::ServiceLevel::ALL.iter().map(|v| v.as_str()).collect()),
         },
         "import_required_fields": headtail_core::import::ImportKind::ALL
             .iter()

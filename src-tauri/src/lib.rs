@@ -19,6 +19,11 @@ pub const BINDINGS_PATH: &str = "ui/src/lib/bindings.ts";
 pub fn ipc<R: Runtime>() -> Builder<R> {
     Builder::<R>::new().commands(collect_commands![
         commands::list_customers,
+        commands::list::list_saved_views,
+        commands::list::create_saved_view,
+        commands::list::rename_saved_view,
+        commands::list::delete_saved_view,
+        commands::list::apply_bulk_action,
         commands::get_customer,
         commands::create_customer,
         commands::update_customer,

@@ -6,6 +6,7 @@ mod text_enum;
 
 pub mod activity;
 pub mod backup;
+pub mod bulk;
 pub mod clv;
 pub mod complaints;
 pub mod contacts;
@@ -25,6 +26,7 @@ pub mod orders;
 pub mod page;
 pub mod paths;
 pub mod pipeline;
+pub mod saved_views;
 pub mod search;
 pub mod service_costs;
 pub mod settings;

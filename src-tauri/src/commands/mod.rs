@@ -1,5 +1,6 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
+pub mod list;
 pub mod pipeline;
 pub mod surveys;
 

@@ -11,7 +11,11 @@ import {
   type ContactInput_Deserialize,
   type Customer_Serialize,
   type CustomerInput_Deserialize,
+  type BulkAction_Deserialize,
+  type BulkOutcome,
   type CustomerPage_Serialize,
+  type ListStanding_Serialize,
+  type SavedView_Serialize,
   type CustomerQuery_Deserialize,
   type DemoSummary,
   type Dimension,
@@ -81,6 +85,10 @@ export type Customer = Customer_Serialize;
 export type CustomerInput = CustomerInput_Deserialize;
 export type CustomerPage = CustomerPage_Serialize;
 export type CustomerQuery = CustomerQuery_Deserialize;
+export type ListStanding = ListStanding_Serialize;
+export type SavedView = SavedView_Serialize;
+export type BulkAction = BulkAction_Deserialize;
+export type { BulkOutcome };
 export type Contact = Contact_Serialize;
 export type ContactInput = ContactInput_Deserialize;
 export type TimelineEntry = TimelineEntry_Serialize;
@@ -231,6 +239,11 @@ async function call<T>(run: () => Promise<Settled<T>>): Promise<Result<T>> {
 
 export const api = {
   listCustomers: (query: CustomerQuery) => call(() => commands.listCustomers(query)),
+  listSavedViews: () => call(() => commands.listSavedViews()),
+  createSavedView: (name: string, query: CustomerQuery) => call(() => commands.createSavedView(name, query)),
+  renameSavedView: (id: number, name: string) => call(() => commands.renameSavedView(id, name)),
+  deleteSavedView: (id: number) => call(() => commands.deleteSavedView(id)),
+  applyBulkAction: (selection: CustomerSelection, action: BulkAction) => call(() => commands.applyBulkAction(selection, action)),
   searchPending: () => call(() => commands.searchPending()),
   getCustomer: (id: number) => call(() => commands.getCustomer(id)),
   createCustomer: (input: CustomerInput) => call(() => commands.createCustomer(input)),

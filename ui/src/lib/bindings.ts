@@ -7,6 +7,12 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	listCustomers: (query: CustomerQuery_Deserialize) => typedError<CustomerPage_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("list_customers", { query })),
+	listSavedViews: () => typedError<SavedView_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_saved_views")),
+	createSavedView: (name: string, query: CustomerQuery_Deserialize) => typedError<SavedView_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_saved_view", { name, query })),
+	renameSavedView: (id: number, name: string) => typedError<SavedView_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("rename_saved_view", { id, name })),
+	deleteSavedView: (id: number) => typedError<null, ErrorPayload_Serialize>(__TAURI_INVOKE("delete_saved_view", { id })),
+	/**  Applies a bulk action to the selected rows or to every customer the list query matches. */
+	applyBulkAction: (selection: CustomerSelection_Deserialize, action: BulkAction_Deserialize) => typedError<BulkOutcome, ErrorPayload_Serialize>(__TAURI_INVOKE("apply_bulk_action", { selection, action })),
 	getCustomer: (id: number) => typedError<Customer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("get_customer", { id })),
 	createCustomer: (input: CustomerInput_Deserialize) => typedError<Customer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_customer", { input })),
 	updateCustomer: (id: number, input: CustomerInput_Deserialize) => typedError<Customer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("update_customer", { id, input })),
@@ -245,6 +251,46 @@ export type BgNbd = {
 	a: number | null,
 	/**  Second shape of the Beta distribution of the drop-out probability. */
 	b: number | null,
+};
+
+/**  What to do to each selected customer. */
+export type BulkAction = BulkAction_Serialize | BulkAction_Deserialize;
+
+/**  What to do to each selected customer. */
+export type BulkAction_Deserialize = ({ add_tag: {
+	tag: string,
+} }) & { assign_owner?: never; schedule_follow_up?: never } | 
+/**  None takes the owner away. */
+({ assign_owner: {
+	owner?: string | null,
+} }) & { add_tag?: never; schedule_follow_up?: never } | 
+/**  A follow-up for each, for `owner` or else the customer's own owner. */
+({ schedule_follow_up: {
+	due_at: string,
+	owner?: string | null,
+	reason?: string | null,
+} }) & { add_tag?: never; assign_owner?: never };
+
+/**  What to do to each selected customer. */
+export type BulkAction_Serialize = ({ add_tag: {
+	tag: string,
+} }) & { assign_owner?: never; schedule_follow_up?: never } | 
+/**  None takes the owner away. */
+({ assign_owner: {
+	owner: string | null,
+} }) & { add_tag?: never; schedule_follow_up?: never } | 
+/**  A follow-up for each, for `owner` or else the customer's own owner. */
+({ schedule_follow_up: {
+	due_at: string,
+	owner: string | null,
+	reason: string | null,
+} }) & { add_tag?: never; assign_owner?: never };
+
+export type BulkOutcome = {
+	/**  Customers the selection named (erased and trashed ones are left out). */
+	selected: number,
+	/**  Of those, how many the action changed (a tag already there changes nothing). */
+	changed: number,
 };
 
 export type ClvCause = "no_repeat_buyers" | "same_repeat_count" | "too_few_spenders" | "same_spend" | "no_convergence" | 
@@ -499,6 +545,10 @@ export type CustomerPage_Deserialize = {
 	 *  too many to look up one by one.
 	 */
 	total_exact: boolean,
+	/**  Each item's standing in the latest evaluation and its next follow-up, in item order. */
+	standings?: ListStanding_Deserialize[],
+	/**  The latest complete evaluation the standings come from. */
+	evaluation?: ListEvaluation | null,
 };
 
 export type CustomerPage_Serialize = {
@@ -510,6 +560,10 @@ export type CustomerPage_Serialize = {
 	 *  too many to look up one by one.
 	 */
 	total_exact: boolean,
+	/**  Each item's standing in the latest evaluation and its next follow-up, in item order. */
+	standings: ListStanding_Serialize[],
+	/**  The latest complete evaluation the standings come from. */
+	evaluation: ListEvaluation | null,
 };
 
 /**  Which customers a list shows. */
@@ -522,6 +576,15 @@ export type CustomerQuery_Deserialize = {
 	kind?: CustomerKind | null,
 	owner?: string | null,
 	tag?: string | null,
+	/**
+	 *  The latest evaluation's standings to keep; an empty list keeps all. Customers not in
+	 *  that run (or with no run at all) match none.
+	 */
+	tiers?: Tier[],
+	segments?: RfmSegment[],
+	value_classes?: ValueClass[],
+	lifecycles?: Lifecycle[],
+	service_levels?: ServiceLevel[],
 	sort: CustomerSort,
 	descending: boolean,
 	/**  Deleted customers (the trash) instead of live ones. */
@@ -538,6 +601,15 @@ export type CustomerQuery_Serialize = {
 	kind: CustomerKind | null,
 	owner: string | null,
 	tag: string | null,
+	/**
+	 *  The latest evaluation's standings to keep; an empty list keeps all. Customers not in
+	 *  that run (or with no run at all) match none.
+	 */
+	tiers: Tier[],
+	segments: RfmSegment[],
+	value_classes: ValueClass[],
+	lifecycles: Lifecycle[],
+	service_levels: ServiceLevel[],
 	sort: CustomerSort,
 	descending: boolean,
 	/**  Deleted customers (the trash) instead of live ones. */
@@ -564,7 +636,11 @@ export type CustomerSelection_Serialize =
 /**  Every customer the list query matches, in its order, paging ignored. */
 ({ query: CustomerQuery_Serialize }) & { ids?: never };
 
-export type CustomerSort = "name" | "company" | "region" | "owner" | "created_at" | "updated_at";
+export type CustomerSort = "name" | "company" | "region" | "owner" | "created_at" | "updated_at" | 
+/**  The latest evaluation's predicted CLV; customers without one come last either way. */
+"predicted_clv" | 
+/**  The earliest open follow-up; customers without one come last either way. */
+"next_follow_up";
 
 export type Customer_Deserialize = {
 	id: number,
@@ -1314,6 +1390,46 @@ export type Language = "zh-CN" | "en";
 /**  客户生命周期. */
 export type Lifecycle = "prospect" | "new" | "repeat" | "loyal" | "at_risk" | "churned" | "won_back";
 
+/**  The run the list's standings come from. */
+export type ListEvaluation = {
+	run_id: number,
+	as_of: string,
+	currency: string,
+};
+
+/**  A customer's standing in the latest evaluation and next open follow-up, as the list shows. */
+export type ListStanding = ListStanding_Serialize | ListStanding_Deserialize;
+
+/**  A customer's standing in the latest evaluation and next open follow-up, as the list shows. */
+export type ListStanding_Deserialize = {
+	customer_id: number,
+	/**  None when the customer is not in the latest run (new since, or no run yet). */
+	tier?: Tier | null,
+	segment?: RfmSegment | null,
+	value_class?: ValueClass | null,
+	lifecycle?: Lifecycle | null,
+	service_level?: ServiceLevel | null,
+	p_alive?: number | null,
+	predicted_clv_minor?: number | null,
+	/**  Local wall-clock time of the earliest open follow-up. */
+	next_follow_up?: string | null,
+};
+
+/**  A customer's standing in the latest evaluation and next open follow-up, as the list shows. */
+export type ListStanding_Serialize = {
+	customer_id: number,
+	/**  None when the customer is not in the latest run (new since, or no run yet). */
+	tier: Tier | null,
+	segment: RfmSegment | null,
+	value_class: ValueClass | null,
+	lifecycle: Lifecycle | null,
+	service_level: ServiceLevel | null,
+	p_alive: number | null,
+	predicted_clv_minor: number | null,
+	/**  Local wall-clock time of the earliest open follow-up. */
+	next_follow_up: string | null,
+};
+
 /**  What logging an interaction did. */
 export type LoggedInteraction = LoggedInteraction_Serialize | LoggedInteraction_Deserialize;
 
@@ -1937,6 +2053,22 @@ export type RunSummary = {
 
 /**  Where a customer buys. */
 export type SalesChannel = "online_shop" | "marketplace" | "store" | "phone_wechat";
+
+export type SavedView = SavedView_Serialize | SavedView_Deserialize;
+
+export type SavedView_Deserialize = {
+	id: number,
+	name: string,
+	query: CustomerQuery_Deserialize,
+	created_at: string,
+};
+
+export type SavedView_Serialize = {
+	id: number,
+	name: string,
+	query: CustomerQuery_Serialize,
+	created_at: string,
+};
 
 /**
  *  A survey's answers summed up. Shares are percentages (0-100); every figure is `None`

@@ -1,12 +1,15 @@
 //! The customer list: which customers a query picks, in which order, and how a search is
-//! planned so that a page stays fast at a million customers.
+//! planned so that a page stays fast at a million customers. Filters and sorts on the latest
+//! evaluation's standings and on the next follow-up are planned in `by_standing`.
 
+use super::by_standing::{self, StandingFilter};
 use super::queries::{from_row, get, COLUMNS};
 use super::{Customer, CustomerKind};
 use crate::error::Result;
+use crate::evaluation::{Lifecycle, RfmSegment, ServiceLevel, Tier, ValueClass};
 use crate::page::page_limit;
 use crate::search;
-use rusqlite::{params, Connection};
+use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -20,19 +23,24 @@ pub enum CustomerSort {
     Owner,
     CreatedAt,
     UpdatedAt,
+    /// The latest evaluation's predicted CLV; customers without one come last either way.
+    PredictedClv,
+    /// The earliest open follow-up; customers without one come last either way.
+    NextFollowUp,
 }
 
 impl CustomerSort {
     /// The ORDER BY terms, ascending; each matches a live-list index in 0004_list_indexes.sql
-    /// term for term, so a page never sorts the whole table.
-    fn order_terms(self) -> &'static [&'static str] {
+    /// term for term, so a page never sorts the whole table. None for the sorts by standing.
+    pub(super) fn order_terms(self) -> Option<&'static [&'static str]> {
         match self {
-            CustomerSort::Name => &["c.name_key"],
-            CustomerSort::Company => &["c.company IS NULL", "c.company"],
-            CustomerSort::Region => &["c.region IS NULL", "c.region"],
-            CustomerSort::Owner => &["c.owner IS NULL", "c.owner"],
-            CustomerSort::CreatedAt => &["c.created_at"],
-            CustomerSort::UpdatedAt => &["c.updated_at"],
+            CustomerSort::Name => Some(&["c.name_key"]),
+            CustomerSort::Company => Some(&["c.company IS NULL", "c.company"]),
+            CustomerSort::Region => Some(&["c.region IS NULL", "c.region"]),
+            CustomerSort::Owner => Some(&["c.owner IS NULL", "c.owner"]),
+            CustomerSort::CreatedAt => Some(&["c.created_at"]),
+            CustomerSort::UpdatedAt => Some(&["c.updated_at"]),
+            CustomerSort::PredictedClv | CustomerSort::NextFollowUp => None,
         }
     }
 }
@@ -46,6 +54,18 @@ pub struct CustomerQuery {
     pub owner: Option<String>,
     #[serde(default)]
     pub tag: Option<String>,
+    /// The latest evaluation's standings to keep; an empty list keeps all. Customers not in
+    /// that run (or with no run at all) match none.
+    #[serde(default)]
+    pub tiers: Vec<Tier>,
+    #[serde(default)]
+    pub segments: Vec<RfmSegment>,
+    #[serde(default)]
+    pub value_classes: Vec<ValueClass>,
+    #[serde(default)]
+    pub lifecycles: Vec<Lifecycle>,
+    #[serde(default)]
+    pub service_levels: Vec<ServiceLevel>,
     pub sort: CustomerSort,
     pub descending: bool,
     /// Deleted customers (the trash) instead of live ones.
@@ -55,7 +75,7 @@ pub struct CustomerQuery {
     pub limit: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
 pub struct CustomerPage {
     pub items: Vec<Customer>,
     /// How many customers match; at least this many when `total_exact` is false.
@@ -63,31 +83,45 @@ pub struct CustomerPage {
     /// False when a search with other filters matched more than [`COUNT_CAP`] customers,
     /// too many to look up one by one.
     pub total_exact: bool,
+    /// Each item's standing in the latest evaluation and its next follow-up, in item order.
+    #[serde(default)]
+    pub standings: Vec<ListStanding>,
+    /// The latest complete evaluation the standings come from.
+    #[serde(default)]
+    pub evaluation: Option<ListEvaluation>,
 }
+
+pub use super::by_standing::{ListEvaluation, ListStanding};
 
 /// A search with other filters matching more customers than this shows "at least" this many.
 pub const COUNT_CAP: u32 = 10_000;
 
 /// A query's conditions over `customers c`, its arguments, and the full-text expression
 /// with its argument number when it searches the live customers.
-struct Filter {
-    conditions: Vec<String>,
-    args: Vec<Box<dyn rusqlite::ToSql>>,
-    fts: Option<(String, usize)>,
+pub(super) struct Filter {
+    /// Conditions over `customers c`, the standing filter included.
+    pub(super) conditions: Vec<String>,
+    pub(super) args: Vec<Box<dyn rusqlite::ToSql>>,
+    pub(super) fts: Option<(String, usize)>,
+    /// The standing filter over `evaluation_members m` of the latest run, when there is one.
+    pub(super) standing: Option<StandingFilter>,
 }
 
 impl Filter {
-    fn arg_refs(&self) -> Vec<&dyn rusqlite::ToSql> {
+    pub(super) fn arg_refs(&self) -> Vec<&dyn rusqlite::ToSql> {
         self.args.iter().map(|a| a.as_ref()).collect()
     }
 }
 
-fn order_by(query: &CustomerQuery) -> String {
+/// The ORDER BY of a sort along a customer index (the sorts by standing are planned in
+/// `by_standing`).
+pub(super) fn order_by(query: &CustomerQuery) -> String {
     let direction = if query.descending { "DESC" } else { "ASC" };
     // The id breaks ties, so pages never overlap.
     query
         .sort
         .order_terms()
+        .unwrap_or(&[])
         .iter()
         .chain(std::iter::once(&"c.id"))
         .map(|term| format!("{term} {direction}"))
@@ -95,7 +129,15 @@ fn order_by(query: &CustomerQuery) -> String {
         .join(", ")
 }
 
-fn filter(query: &CustomerQuery) -> Filter {
+/// The latest complete evaluation run, which the list's standings come from.
+pub(super) fn latest_run_id(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
+pub(super) fn filter(query: &CustomerQuery, run: Option<i64>) -> Filter {
     let mut filters = vec![
         if query.deleted { "c.deleted_at IS NOT NULL" } else { "c.deleted_at IS NULL" }.to_owned(),
         "c.erased_at IS NULL".to_owned(),
@@ -138,17 +180,30 @@ fn filter(query: &CustomerQuery) -> Filter {
             format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{n})")
         });
     }
-    Filter { conditions: filters, args, fts }
+    let standing = by_standing::standing_filter(query, &mut args);
+    if let Some(standing) = &standing {
+        filters.push(match run {
+            Some(run) => format!(
+                "EXISTS (SELECT 1 FROM evaluation_members m WHERE m.run_id = {run} AND m.customer_id = c.id AND {})",
+                standing.sql
+            ),
+            // No evaluation: nobody has a standing to match.
+            None => "0".into(),
+        });
+    }
+    Filter { conditions: filters, args, fts, standing }
 }
 
 /// Every customer a query matches, in its order, without paging: what an export of a list
 /// or segment takes.
 pub fn list_ids(conn: &Connection, query: &CustomerQuery) -> Result<Vec<i64>> {
-    let mut f = filter(query);
+    let run = latest_run_id(conn)?;
+    let mut f = filter(query, run);
     if let Some((_, n)) = &f.fts {
         f.conditions.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
     }
-    let sql = format!("SELECT c.id FROM customers c WHERE {} ORDER BY {}", f.conditions.join(" AND "), order_by(query));
+    let sql =
+        by_standing::sorted_ids_sql(query, run, &format!("FROM customers c WHERE {}", f.conditions.join(" AND ")));
     let mut stmt = conn.prepare(&sql)?;
     let ids = stmt.query_map(f.arg_refs().as_slice(), |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
     Ok(ids)
@@ -169,22 +224,34 @@ pub struct SearchLimits {
     /// The same for a search with other filters, up to this many matches; above it such a
     /// search is counted only up to [`COUNT_CAP`].
     pub filtered: u32,
+    /// Up to this many customers matching a standing filter, they are looked up and sorted;
+    /// above it a page walks the sort order.
+    pub standing: u32,
 }
 
 impl Default for SearchLimits {
     fn default() -> Self {
-        Self { narrow: 10_000, filtered: 50_000 }
+        Self { narrow: 10_000, filtered: 50_000, standing: super::by_standing::NARROW }
     }
 }
 
 /// [`list`] with the given plan limits (tests use small ones to reach every plan). The count
 /// and the page come from one snapshot of the database.
 pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
-    crate::db::read_snapshot(conn, || page_of(conn, query, limits))
+    crate::db::read_snapshot(conn, || {
+        let run = latest_run_id(conn)?;
+        let f = filter(query, run);
+        let page = if query.sort.order_terms().is_none() || f.standing.is_some() {
+            by_standing::page(conn, query, run, f, limits)?
+        } else {
+            page_of(conn, query, f, limits)?
+        };
+        by_standing::with_standings(conn, run, page)
+    })
 }
 
-fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
-    let Filter { conditions: mut filters, args, fts } = filter(query);
+fn page_of(conn: &Connection, query: &CustomerQuery, f: Filter, limits: SearchLimits) -> Result<CustomerPage> {
+    let Filter { conditions: mut filters, args, fts, .. } = f;
     let arg_refs: Vec<&dyn rusqlite::ToSql> = args.iter().map(|a| a.as_ref()).collect();
     let limit = page_limit(query.limit);
     let page = |filters: &[String]| -> Result<Vec<Customer>> {
@@ -203,7 +270,7 @@ fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Re
         // No search: each sort order has an index, and the count is a scan of one.
         let count_sql = format!("SELECT count(*) FROM customers c WHERE {}", filters.join(" AND "));
         let total: u32 = conn.prepare_cached(&count_sql)?.query_row(arg_refs.as_slice(), |r| r.get(0))?;
-        return Ok(CustomerPage { items: page(&filters)?, total, total_exact: true });
+        return Ok(CustomerPage::new(page(&filters)?, total, true));
     };
     // Only the live/trash conditions so far: nothing but the search narrows the list.
     let only_search = filters.len() == 2;
@@ -219,15 +286,7 @@ fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Re
     // Looks each match up once: sorts them, counts them, reads the page's rows.
     let sorted_matches = || -> Result<CustomerPage> {
         let sql = format!("SELECT c.id {from_matches} ORDER BY {}", order_by(query));
-        let mut stmt = conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map(arg_refs.as_slice(), |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-        let items = ids
-            .iter()
-            .skip(query.offset as usize)
-            .take(limit as usize)
-            .map(|&id| get(conn, id))
-            .collect::<Result<_>>()?;
-        Ok(CustomerPage { items, total: ids.len() as u32, total_exact: true })
+        sorted_page(conn, &sql, &arg_refs, query.offset, limit)
     };
     if matches <= sort_up_to {
         return sorted_matches();
@@ -253,7 +312,7 @@ fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Re
     let gave_up = test.gave_up();
     drop(test);
     match walked {
-        Ok(items) => Ok(CustomerPage { items, total, total_exact }),
+        Ok(items) => Ok(CustomerPage::new(items, total, total_exact)),
         Err(_) if gave_up => sorted_matches(),
         Err(e) => Err(e),
     }
@@ -263,3 +322,25 @@ fn page_of(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Re
 /// instead: a walk tests about ten rows in the time a match is looked up, and most pages
 /// fill after far fewer.
 const WALKED_ROWS_PER_MATCH: u64 = 4;
+
+/// The page at `offset` of every id `sql` selects in order, all of them counted.
+pub(super) fn sorted_page(
+    conn: &Connection,
+    sql: &str,
+    args: &[&dyn rusqlite::ToSql],
+    offset: u32,
+    limit: u32,
+) -> Result<CustomerPage> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let ids = stmt.query_map(args, |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let items =
+        ids.iter().skip(offset as usize).take(limit as usize).map(|&id| get(conn, id)).collect::<Result<_>>()?;
+    Ok(CustomerPage::new(items, ids.len() as u32, true))
+}
+
+impl CustomerPage {
+    /// A page whose standings are still to be read.
+    pub(super) fn new(items: Vec<Customer>, total: u32, total_exact: bool) -> Self {
+        CustomerPage { items, total, total_exact, standings: Vec::new(), evaluation: None }
+    }
+}

@@ -2,17 +2,22 @@
 //! and its validation; `writer`, the one way a profile is written; `queries`, reading,
 //! creating, changing, trashing; `list`, the plan behind the customer list.
 
+mod by_standing;
 mod input;
 mod list;
 mod queries;
 mod writer;
 
+pub use by_standing::NARROW;
 pub(crate) use input::DuplicateKeys;
 pub use input::{
     email_key, is_valid_email, is_valid_phone, name_key, phone_key, CustomerInput, ValidCustomer, COMPANY_MAX,
     EMAIL_MAX, EXTERNAL_ID_MAX, LONG_TEXT_MAX, NAME_MAX, NOTES_MAX, PHONE_MAX, SHORT_TEXT_MAX, TAGS_MAX, TAG_MAX,
 };
-pub use list::{list, list_ids, list_with, CustomerPage, CustomerQuery, CustomerSort, SearchLimits, COUNT_CAP};
+pub use list::{
+    list, list_ids, list_with, CustomerPage, CustomerQuery, CustomerSort, ListEvaluation, ListStanding, SearchLimits,
+    COUNT_CAP,
+};
 pub use queries::{create, create_in_batch, get, restore, soft_delete, update};
 pub(crate) use writer::{CustomerWriter, SearchEntry};
 

@@ -305,7 +305,7 @@ fn a_search_is_counted_exactly_and_with_other_filters_up_to_a_cap() {
 
     // With another filter, matches beyond the sorting limit are counted up to the cap.
     let people = CustomerQuery { kind: Some(CustomerKind::Person), ..search("王") };
-    let capped = list(&people, SearchLimits { narrow: 100, filtered: 1_000 });
+    let capped = list(&people, SearchLimits { narrow: 100, filtered: 1_000, ..Default::default() });
     assert_eq!((capped.total, capped.total_exact), (COUNT_CAP, false), "at least the cap");
     assert_eq!(capped.items, broad.items, "the same first page either way");
     let sorted_all = list(&people, SearchLimits::default());
@@ -360,7 +360,7 @@ fn every_search_plan_gives_the_same_pages_and_counts() {
     // The default limits sort every match of this small base: the reference. Small limits
     // send the same queries along the sort order's index, through the gathered matches, and
     // (for "zhouwei", all at the end of the name order) past the walk's budget back to sorting.
-    let tiny = SearchLimits { narrow: 3, filtered: 5 };
+    let tiny = SearchLimits { narrow: 3, filtered: 5, ..Default::default() };
     let sorts = [
         CustomerSort::Name,
         CustomerSort::Company,

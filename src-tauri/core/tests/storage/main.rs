@@ -17,6 +17,7 @@ mod interactions;
 mod loyalty;
 mod orders;
 mod pipeline;
+mod segment_list;
 mod service_costs;
 mod settings;
 mod surveys;
