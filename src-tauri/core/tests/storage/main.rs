@@ -13,6 +13,7 @@ mod export;
 mod import;
 mod interactions;
 mod loyalty;
+mod my_day;
 mod orders;
 mod pipeline;
 mod service_costs;
