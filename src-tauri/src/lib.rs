@@ -58,6 +58,10 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::customer_evaluation_history,
         commands::evaluation_migration,
         commands::export_members,
+        commands::my_day::my_day,
+        commands::my_day::my_day_section,
+        commands::my_day::my_day_counts,
+        commands::my_day::my_day_owners,
     ])
 }
 

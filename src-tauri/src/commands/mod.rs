@@ -1,5 +1,7 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
+pub mod my_day;
+
 use chrono::NaiveDate;
 use headtail_core::backup::{self, BackupFile};
 use headtail_core::complaints::{self, Complaint, ComplaintInput};

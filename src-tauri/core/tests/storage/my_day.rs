@@ -497,3 +497,14 @@ fn head_customers_of_a_real_evaluation() {
     assert_eq!(found, expected);
     assert_eq!(day.no_contact.total as usize, expected.len());
 }
+
+#[test]
+fn owners_are_listed_once_in_order() {
+    let (_dir, db) = temp_db();
+    assert!(db.with_conn(my_day::owners).expect("owners").is_empty());
+    for (name, owner) in [("甲", "王经理"), ("乙", "李经理"), ("丙", "王经理"), ("丁", "Anna")] {
+        owned(&db, name, owner);
+    }
+    customer(&db, "无人负责");
+    assert_eq!(db.with_conn(my_day::owners).expect("owners"), ["Anna", "李经理", "王经理"]);
+}
