@@ -22,6 +22,11 @@ import {
   type HistoryEntry_Serialize,
   type MemberFilter_Deserialize,
   type MemberRow_Serialize,
+  type MyDay_Serialize,
+  type MyDayCounts,
+  type MyDayItem_Serialize,
+  type MyDaySection,
+  type NextStep,
   type EvaluationRun_Serialize,
   type Standing_Serialize,
   type Trigger,
@@ -56,6 +61,9 @@ import {
 } from './bindings';
 
 export type Customer = Customer_Serialize;
+export type MyDay = MyDay_Serialize;
+export type MyDayItem = MyDayItem_Serialize;
+export type { MyDayCounts, MyDaySection, NextStep };
 export type CustomerInput = CustomerInput_Deserialize;
 export type CustomerPage = CustomerPage_Serialize;
 export type CustomerQuery = CustomerQuery_Deserialize;
@@ -245,6 +253,11 @@ export const api = {
     call(() => commands.evaluationMigration(fromRun, toRun, dimension)),
   exportMembers: (runId: number, filter: MemberFilter, path: string) =>
     call(() => commands.exportMembers(runId, filter, path)),
+  myDay: (owner: string | null, limit: number) => call(() => commands.myDay({ owner, limit })),
+  myDaySection: (owner: string | null, section: MyDaySection, offset: number, limit: number) =>
+    call(() => commands.myDaySection({ owner, section, offset, limit })),
+  myDayCounts: (owner: string | null) => call(() => commands.myDayCounts(owner)),
+  myDayOwners: () => call(() => commands.myDayOwners()),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };
