@@ -299,35 +299,12 @@ fn items(
 ) -> Result<Vec<MyDayItem>> {
     let owner = cx.owner;
     let limit = page_limit(limit);
-    let today = cx.now.date();
     match section {
         MyDaySection::OverdueFollowUps | MyDaySection::TodayFollowUps => {
             Ok(follow_ups(conn, cx, section, offset, limit)?.items)
         }
         MyDaySection::NoContact => {
-            let Some(run) = cx.evaluation else { return Ok(Vec::new()) };
-            // Never contacted first, then the longest without contact.
-            let sql = format!(
-                "SELECT m.customer_id, c.name, c.owner, m.tier, m.potential_head,
-                        (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = m.customer_id) AS last
-                 {HEAD} {NO_CONTACT_WHERE}
-                 ORDER BY last IS NOT NULL, last, m.customer_id LIMIT ?4 OFFSET ?5"
-            );
-            query_items(conn, &sql, params![run.run_id, owner, cx.no_contact_since(), limit, offset], |r| {
-                let last: Option<NaiveDateTime> = r.get(5)?;
-                Ok(MyDayItem {
-                    customer_id: r.get(0)?,
-                    customer_name: r.get(1)?,
-                    owner: r.get(2)?,
-                    fact: MyDayFact::NoContact {
-                        tier: r.get(3)?,
-                        potential_head: r.get(4)?,
-                        last_contact_at: last,
-                        days_since_contact: last.map(|at| u32::try_from((today - at.date()).num_days()).unwrap_or(0)),
-                    },
-                    next_step: NextStep::LogInteraction,
-                })
-            })
+            Ok(no_contact(conn, cx)?.into_iter().skip(offset as usize).take(limit as usize).collect())
         }
         MyDaySection::AtRisk => {
             let Some(run) = cx.evaluation else { return Ok(Vec::new()) };
@@ -411,6 +388,35 @@ fn items(
     }
 }
 
+/// Every head customer out of contact, in the order shown: one reading serves a page and its
+/// total, as each needs the whole set (its order is by the last contact).
+fn no_contact(conn: &Connection, cx: &Context<'_>) -> Result<Vec<MyDayItem>> {
+    let today = cx.now.date();
+    let Some(run) = cx.evaluation else { return Ok(Vec::new()) };
+    // Never contacted first, then the longest without contact.
+    let sql = format!(
+        "SELECT m.customer_id, c.name, c.owner, m.tier, m.potential_head,
+                (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = m.customer_id) AS last
+         {HEAD} {NO_CONTACT_WHERE}
+         ORDER BY last IS NOT NULL, last, m.customer_id"
+    );
+    query_items(conn, &sql, params![run.run_id, cx.owner, cx.no_contact_since()], |r| {
+        let last: Option<NaiveDateTime> = r.get(5)?;
+        Ok(MyDayItem {
+            customer_id: r.get(0)?,
+            customer_name: r.get(1)?,
+            owner: r.get(2)?,
+            fact: MyDayFact::NoContact {
+                tier: r.get(3)?,
+                potential_head: r.get(4)?,
+                last_contact_at: last,
+                days_since_contact: last.map(|at| u32::try_from((today - at.date()).num_days()).unwrap_or(0)),
+            },
+            next_step: NextStep::LogInteraction,
+        })
+    })
+}
+
 /// A page of the agenda's overdue or today bucket, as the agenda gives it.
 fn follow_ups(
     conn: &Connection,
@@ -434,6 +440,12 @@ fn page(
 ) -> Result<Page<MyDayItem>> {
     match section {
         MyDaySection::OverdueFollowUps | MyDaySection::TodayFollowUps => follow_ups(conn, cx, section, offset, limit),
+        MyDaySection::NoContact => {
+            let all = no_contact(conn, cx)?;
+            let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
+            let items = all.into_iter().skip(offset as usize).take(page_limit(limit) as usize).collect();
+            Ok(Page { items, total })
+        }
         _ => Ok(Page { items: items(conn, cx, section, offset, limit)?, total: count_section(conn, cx, section)? }),
     }
 }
