@@ -280,6 +280,11 @@ fn follow_up_item(item: AgendaItem) -> MyDayItem {
     }
 }
 
+/// An item from a row that starts with the customer's id, name and owner.
+fn row_item(r: &Row<'_>, fact: MyDayFact, next_step: NextStep) -> rusqlite::Result<MyDayItem> {
+    Ok(MyDayItem { customer_id: r.get(0)?, customer_name: r.get(1)?, owner: r.get(2)?, fact, next_step })
+}
+
 fn query_items<P: rusqlite::Params>(
     conn: &Connection,
     sql: &str,
@@ -316,18 +321,16 @@ fn items(
                  LIMIT ?3 OFFSET ?4"
             );
             query_items(conn, &sql, params![run.run_id, owner, limit, offset], |r| {
-                Ok(MyDayItem {
-                    customer_id: r.get(0)?,
-                    customer_name: r.get(1)?,
-                    owner: r.get(2)?,
-                    fact: MyDayFact::AtRisk {
+                row_item(
+                    r,
+                    MyDayFact::AtRisk {
                         tier: r.get(3)?,
                         potential_head: r.get(4)?,
                         recency_days: r.get(5)?,
                         predicted_clv_minor: r.get(6)?,
                     },
-                    next_step: NextStep::ScheduleFollowUp,
-                })
+                    NextStep::ScheduleFollowUp,
+                )
             })
         }
         MyDaySection::LateComplaints => {
@@ -338,19 +341,17 @@ fn items(
             );
             query_items(conn, &sql, params![owner, cx.now, limit, offset], |r| {
                 let due: NaiveDateTime = r.get(6)?;
-                Ok(MyDayItem {
-                    customer_id: r.get(0)?,
-                    customer_name: r.get(1)?,
-                    owner: r.get(2)?,
-                    fact: MyDayFact::LateComplaint {
+                row_item(
+                    r,
+                    MyDayFact::LateComplaint {
                         complaint_id: r.get(3)?,
                         category: r.get(4)?,
                         severity: r.get(5)?,
                         response_due_at: due,
                         hours_past_target: u32::try_from((cx.now - due).num_hours()).unwrap_or(0),
                     },
-                    next_step: NextStep::RespondToComplaint,
-                })
+                    NextStep::RespondToComplaint,
+                )
             })
         }
         MyDaySection::NewDetractors => {
@@ -370,19 +371,17 @@ fn items(
                 offset
             ];
             query_items(conn, &sql, p, |r| {
-                Ok(MyDayItem {
-                    customer_id: r.get(0)?,
-                    customer_name: r.get(1)?,
-                    owner: r.get(2)?,
-                    fact: MyDayFact::Detractor {
+                row_item(
+                    r,
+                    MyDayFact::Detractor {
                         survey_response_id: r.get(3)?,
                         survey_kind: r.get(4)?,
                         score: r.get(5)?,
                         responded_on: r.get(6)?,
                         comment: r.get(7)?,
                     },
-                    next_step: NextStep::CallDetractor,
-                })
+                    NextStep::CallDetractor,
+                )
             })
         }
     }
@@ -402,18 +401,16 @@ fn no_contact(conn: &Connection, cx: &Context<'_>) -> Result<Vec<MyDayItem>> {
     );
     query_items(conn, &sql, params![run.run_id, cx.owner, cx.no_contact_since()], |r| {
         let last: Option<NaiveDateTime> = r.get(5)?;
-        Ok(MyDayItem {
-            customer_id: r.get(0)?,
-            customer_name: r.get(1)?,
-            owner: r.get(2)?,
-            fact: MyDayFact::NoContact {
+        row_item(
+            r,
+            MyDayFact::NoContact {
                 tier: r.get(3)?,
                 potential_head: r.get(4)?,
                 last_contact_at: last,
                 days_since_contact: last.map(|at| u32::try_from((today - at.date()).num_days()).unwrap_or(0)),
             },
-            next_step: NextStep::LogInteraction,
-        })
+            NextStep::LogInteraction,
+        )
     })
 }
 

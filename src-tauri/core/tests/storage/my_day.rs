@@ -7,7 +7,7 @@ use headtail_core::erase;
 use headtail_core::evaluation::store::{self, Trigger};
 use headtail_core::evaluation::{Lifecycle, Tier};
 use headtail_core::follow_ups::{self, FollowUpInput, FollowUpSource};
-use headtail_core::interactions::{self, InteractionInput, InteractionKind};
+use headtail_core::interactions::{self, InteractionInput};
 use headtail_core::my_day::{self, MyDay, MyDayFact, MyDayQuery, MyDaySection, MyDaySectionQuery, NextStep};
 use headtail_core::surveys::{self, SurveyKind, SurveyResponseInput};
 use headtail_core::work_settings::{self, WorkSettingsInput};
@@ -28,16 +28,7 @@ fn owned(db: &Database, name: &str, owner: &str) -> i64 {
 }
 
 fn contact(db: &Database, customer_id: i64, occurred_at: NaiveDateTime) {
-    let input = InteractionInput {
-        customer_id,
-        kind: InteractionKind::Call,
-        occurred_at,
-        outcome: None,
-        notes: None,
-        next_follow_up_on: None,
-        done: true,
-        owner: None,
-    };
+    let input = InteractionInput { done: true, ..crate::interactions::call(customer_id, occurred_at) };
     db.with_tx(|tx| interactions::create(tx, input)).expect("interaction");
 }
 
