@@ -16,6 +16,13 @@
 //! starts as the customer's and can be handed to someone else). Deleted and erased customers
 //! never appear. Times are local wall-clock time, as interactions, complaints and due times
 //! are kept.
+//!
+//! Cost (`workday_bench`: a million customers, 200,000 open follow-ups, release build on a
+//! shared, loaded two-core machine): My day 730 ms for everyone, 510 ms for one owner, not
+//! yet the 100 ms aimed at. Most of it is reading: the agenda's two counts scan every open
+//! follow-up (its optional bounds keep the due-time index out), and every counted item reads
+//! its customer's row to leave out deleted ones and to filter by owner (18,000 new detractors
+//! in the demo's last 14 days: 260 ms).
 
 use crate::complaints::ComplaintSeverity;
 use crate::error::Result;
