@@ -201,6 +201,24 @@ fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
             "/evaluation/as_of",
         ]),
         "open_demo" | "default_export_dir" => Some(&[]),
+        // Head customers come from evaluation figures the fake does not model.
+        "my_day" => Some(&[
+            "/evaluation",
+            "/no_contact_days",
+            "/new_detractor_days",
+            "/overdue_follow_ups",
+            "/today_follow_ups",
+            "/late_complaints",
+            "/new_detractors",
+        ]),
+        "my_day_counts" => Some(&[
+            "/evaluated",
+            "/overdue_follow_ups",
+            "/today_follow_ups",
+            "/late_complaints",
+            "/new_detractors",
+            "/agenda",
+        ]),
         _ => None,
     }
 }
@@ -628,6 +646,7 @@ fn backend_constants() -> Value {
             .map(|k| (k.as_str().to_owned(), json!(headtail_core::import::required_fields(*k))))
             .collect::<Map<_, _>>(),
         "evaluation_defaults": headtail_core::evaluation::EvaluationSettings::default(),
+        "work_settings_defaults": headtail_core::work_settings::WorkSettingsInput::default(),
         "export_tables": export_tables(),
     })
 }

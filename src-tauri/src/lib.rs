@@ -82,6 +82,10 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::surveys::record_survey_answer,
         commands::surveys::survey_results,
         commands::surveys::survey_due,
+        commands::my_day::my_day,
+        commands::my_day::my_day_section,
+        commands::my_day::my_day_counts,
+        commands::my_day::my_day_owners,
     ])
 }
 

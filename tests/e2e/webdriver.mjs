@@ -97,7 +97,8 @@ export class Harness {
     return h;
   }
 
-  async session() {
+  /** A window on the app, moved from My day (its first page) to `view` unless that is null. */
+  async session({ view = 'customers' } = {}) {
     const res = await fetch(`http://127.0.0.1:${this.port}/session`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -105,7 +106,9 @@ export class Harness {
     });
     const body = await res.json();
     if (!res.ok) throw new Error(`no session: ${JSON.stringify(body)}\n${this.driver.log()}`);
-    return new Session(`http://127.0.0.1:${this.port}/session/${body.value.sessionId}`);
+    const session = new Session(`http://127.0.0.1:${this.port}/session/${body.value.sessionId}`);
+    if (view) await session.click(`[data-testid="nav-${view}"]`);
+    return session;
   }
 
   stop() {

@@ -22,6 +22,7 @@ pub mod import;
 pub mod interactions;
 pub mod loyalty;
 pub mod money;
+pub mod my_day;
 pub mod orders;
 pub mod page;
 pub mod paths;

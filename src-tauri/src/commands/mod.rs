@@ -3,6 +3,7 @@
 pub mod list;
 pub mod pipeline;
 pub mod surveys;
+pub mod my_day;
 
 use chrono::NaiveDate;
 use headtail_core::backup::{self, BackupFile};

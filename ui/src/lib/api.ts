@@ -26,6 +26,11 @@ import {
   type HistoryEntry_Serialize,
   type MemberFilter_Deserialize,
   type MemberRow_Serialize,
+  type MyDay_Serialize,
+  type MyDayCounts,
+  type MyDayItem_Serialize,
+  type MyDaySection,
+  type NextStep,
   type EvaluationRun_Serialize,
   type Standing_Serialize,
   type Trigger,
@@ -82,6 +87,9 @@ import {
 } from './bindings';
 
 export type Customer = Customer_Serialize;
+export type MyDay = MyDay_Serialize;
+export type MyDayItem = MyDayItem_Serialize;
+export type { MyDayCounts, MyDaySection, NextStep };
 export type CustomerInput = CustomerInput_Deserialize;
 export type CustomerPage = CustomerPage_Serialize;
 export type CustomerQuery = CustomerQuery_Deserialize;
@@ -320,6 +328,11 @@ export const api = {
   recordSurveyAnswer: (input: SurveyResponseInput) => call(() => commands.recordSurveyAnswer(input)),
   surveyResults: (id: number, query: ResultsQuery) => call(() => commands.surveyResults(id, query)),
   surveyDue: (offset: number, limit: number) => call(() => commands.surveyDue(offset, limit)),
+  myDay: (owner: string | null, limit: number) => call(() => commands.myDay({ owner, limit })),
+  myDaySection: (owner: string | null, section: MyDaySection, offset: number, limit: number) =>
+    call(() => commands.myDaySection({ owner, section, offset, limit })),
+  myDayCounts: (owner: string | null) => call(() => commands.myDayCounts(owner)),
+  myDayOwners: () => call(() => commands.myDayOwners()),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };

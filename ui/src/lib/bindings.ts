@@ -95,6 +95,10 @@ export const commands = {
 	surveyResults: (id: number, query: ResultsQuery_Deserialize) => typedError<SurveyResults_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("survey_results", { id, query })),
 	/**  Customers due a survey today (the local date). */
 	surveyDue: (offset: number, limit: number) => typedError<SurveyDuePage_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("survey_due", { offset, limit })),
+	myDay: (query: MyDayQuery_Deserialize) => typedError<MyDay_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("my_day", { query })),
+	myDaySection: (query: MyDaySectionQuery_Deserialize) => typedError<Page<MyDayItem_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("my_day_section", { query })),
+	myDayCounts: (owner: string | null) => typedError<MyDayCounts, ErrorPayload_Serialize>(__TAURI_INVOKE("my_day_counts", { owner })),
+	myDayOwners: () => typedError<string[], ErrorPayload_Serialize>(__TAURI_INVOKE("my_day_owners")),
 };
 
 /* Types */
@@ -813,6 +817,12 @@ export type ErrorPayload_Serialize = {
 	/**  English text for logs and the command line; the UI shows its own translation of `code`. */
 	message: string,
 	details: ErrorDetails_Serialize,
+};
+
+/**  Whether head customers can be known: they come from the latest complete evaluation. */
+export type EvaluationBasis = {
+	run_id: number,
+	as_of: string,
 };
 
 /**  How far a background evaluation is. */
@@ -1638,6 +1648,130 @@ export type Model_Serialize = {
 	upsell: SegmentCategories[],
 };
 
+export type MyDay = MyDay_Serialize | MyDay_Deserialize;
+
+/**  The sidebar's figures: each section's count, their sum, and the agenda's buckets. */
+export type MyDayCounts = {
+	evaluated: boolean,
+	overdue_follow_ups: number,
+	today_follow_ups: number,
+	no_contact: number,
+	at_risk: number,
+	late_complaints: number,
+	new_detractors: number,
+	/**  Items on My day (a customer in two sections counts twice). */
+	total: number,
+	agenda: AgendaCounts,
+};
+
+/**  Why an item is on My day; `type` names the section's kind of fact. */
+export type MyDayFact = MyDayFact_Serialize | MyDayFact_Deserialize;
+
+/**  Why an item is on My day; `type` names the section's kind of fact. */
+export type MyDayFact_Deserialize = { type: "follow_up"; follow_up_id: number; due_at: string; reason?: string | null; source: FollowUpSource } | { type: "no_contact"; tier: Tier; potential_head: boolean; 
+/**  None: never contacted. */
+last_contact_at?: string | null; 
+/**  Whole days from the last contact's day to today. */
+days_since_contact?: number | null } | { type: "at_risk"; tier: Tier; potential_head: boolean; 
+/**  Days since the last purchase, as of the evaluation. */
+recency_days?: number | null; predicted_clv_minor?: number | null } | { type: "late_complaint"; complaint_id: number; category: string; severity: ComplaintSeverity; response_due_at: string; 
+/**  Whole hours since the response was due. */
+hours_past_target: number } | { type: "detractor"; survey_response_id: number; survey_kind: SurveyKind; score: number; responded_on: string; comment?: string | null };
+
+/**  Why an item is on My day; `type` names the section's kind of fact. */
+export type MyDayFact_Serialize = { type: "follow_up"; follow_up_id: number; due_at: string; reason: string | null; source: FollowUpSource } | { type: "no_contact"; tier: Tier; potential_head: boolean; 
+/**  None: never contacted. */
+last_contact_at: string | null; 
+/**  Whole days from the last contact's day to today. */
+days_since_contact: number | null } | { type: "at_risk"; tier: Tier; potential_head: boolean; 
+/**  Days since the last purchase, as of the evaluation. */
+recency_days: number | null; predicted_clv_minor: number | null } | { type: "late_complaint"; complaint_id: number; category: string; severity: ComplaintSeverity; response_due_at: string; 
+/**  Whole hours since the response was due. */
+hours_past_target: number } | { type: "detractor"; survey_response_id: number; survey_kind: SurveyKind; score: number; responded_on: string; comment: string | null };
+
+export type MyDayItem = MyDayItem_Serialize | MyDayItem_Deserialize;
+
+export type MyDayItem_Deserialize = {
+	customer_id: number,
+	customer_name: string,
+	/**  The customer's owner, or the follow-up's owner for a follow-up. */
+	owner?: string | null,
+	fact: MyDayFact_Deserialize,
+	next_step: NextStep,
+};
+
+export type MyDayItem_Serialize = {
+	customer_id: number,
+	customer_name: string,
+	/**  The customer's owner, or the follow-up's owner for a follow-up. */
+	owner: string | null,
+	fact: MyDayFact_Serialize,
+	next_step: NextStep,
+};
+
+export type MyDayQuery = MyDayQuery_Serialize | MyDayQuery_Deserialize;
+
+export type MyDayQuery_Deserialize = {
+	/**  One owner's day, or everyone's. */
+	owner?: string | null,
+	/**  Items shown per section; 0 means the default page size. */
+	limit: number,
+};
+
+export type MyDayQuery_Serialize = {
+	/**  One owner's day, or everyone's. */
+	owner: string | null,
+	/**  Items shown per section; 0 means the default page size. */
+	limit: number,
+};
+
+/**  The sections of My day, in the order they are shown. */
+export type MyDaySection = "overdue_follow_ups" | "today_follow_ups" | "no_contact" | "at_risk" | "late_complaints" | "new_detractors";
+
+export type MyDaySectionQuery = MyDaySectionQuery_Serialize | MyDaySectionQuery_Deserialize;
+
+export type MyDaySectionQuery_Deserialize = {
+	owner?: string | null,
+	section: MyDaySection,
+	offset: number,
+	/**  0 means the default page size. */
+	limit: number,
+};
+
+export type MyDaySectionQuery_Serialize = {
+	owner: string | null,
+	section: MyDaySection,
+	offset: number,
+	/**  0 means the default page size. */
+	limit: number,
+};
+
+export type MyDay_Deserialize = {
+	/**  None: no evaluation yet, so the head sections are empty. */
+	evaluation?: EvaluationBasis | null,
+	no_contact_days: number,
+	new_detractor_days: number,
+	overdue_follow_ups: Page<MyDayItem_Deserialize>,
+	today_follow_ups: Page<MyDayItem_Deserialize>,
+	no_contact: Page<MyDayItem_Deserialize>,
+	at_risk: Page<MyDayItem_Deserialize>,
+	late_complaints: Page<MyDayItem_Deserialize>,
+	new_detractors: Page<MyDayItem_Deserialize>,
+};
+
+export type MyDay_Serialize = {
+	/**  None: no evaluation yet, so the head sections are empty. */
+	evaluation: EvaluationBasis | null,
+	no_contact_days: number,
+	new_detractor_days: number,
+	overdue_follow_ups: Page<MyDayItem_Serialize>,
+	today_follow_ups: Page<MyDayItem_Serialize>,
+	no_contact: Page<MyDayItem_Serialize>,
+	at_risk: Page<MyDayItem_Serialize>,
+	late_complaints: Page<MyDayItem_Serialize>,
+	new_detractors: Page<MyDayItem_Serialize>,
+};
+
 /**
  *  A follow-up scheduled by hand, from the agenda or a customer's profile. A missing owner
  *  means the customer's owner.
@@ -1667,6 +1801,13 @@ export type NewFollowUp_Serialize = {
 };
 
 export type NextActionKind = "resolve_complaint" | "follow_up" | "win_back" | "exit_plan" | "upsell" | "survey_due";
+
+/**
+ *  The one thing to do next for an item: contact the customer and log it (a logged
+ *  interaction answers an open follow-up), plan a follow-up to keep an at-risk customer,
+ *  answer the complaint, or call the customer about the low score.
+ */
+export type NextStep = "log_interaction" | "schedule_follow_up" | "respond_to_complaint" | "call_detractor";
 
 export type Order = Order_Serialize | Order_Deserialize;
 

@@ -552,6 +552,18 @@ export const steps = [
   call('customer_standing', { customerId: '@zhang' }),
   call('customer_evaluation_history', { customerId: '@zhang' }),
   call('evaluation_members', { runId: 1, filter: {}, offset: 0, limit: 50 }),
+  // My day before any evaluation: no head customers, and a flag that says why.
+  call('my_day_owners'),
+  call('my_day', { query: { owner: null, limit: 0 } }),
+  call('my_day', { query: { owner: '王磊', limit: 5 } }),
+  call('my_day', { query: { owner: null, limit: -1 } }),
+  call('my_day', {}),
+  call('my_day_section', { query: { owner: null, section: 'no_contact', offset: 0, limit: 10 } }),
+  call('my_day_section', { query: { owner: null, section: 'late_complaints', offset: 0, limit: 10 } }),
+  call('my_day_section', { query: { owner: '王磊', section: 'new_detractors', offset: 5, limit: 10 } }),
+  call('my_day_section', { query: { owner: null, section: 'lunch', offset: 0, limit: 10 } }),
+  call('my_day_counts', { owner: null }),
+  call('my_day_counts', { owner: '王磊' }),
   call('run_evaluation', { asOf: '2025-05-01', trigger: 'manual', onProgress: '__CHANNEL__:1' }, { first: 'id' }),
   call('run_evaluation', { asOf: '2025-06-01', trigger: 'import', onProgress: '__CHANNEL__:2' }, { second: 'id' }),
   call('run_evaluation', { asOf: '2025-06-01', trigger: 'someone', onProgress: '__CHANNEL__:3' }),
@@ -570,6 +582,8 @@ export const steps = [
   call('survey_due', { offset: 0, limit: 10 }),
   call('export_members', { runId: 999, filter: {}, path: '$DIR/members.csv' }),
   call('export_members', { runId: '@second', filter: {}, path: '' }),
+  call('my_day', { query: { owner: null, limit: 0 } }),
+  call('my_day_counts', { owner: null }),
 
   // Erasure keeps the row and drops the personal data.
   call('erase_customer', { id: '@bob' }),

@@ -58,7 +58,7 @@ export async function startHarness() {
  * Opens the app in a new browser context with the fake backend seeded.
  * Returns the page and the problems seen so far (page errors, console errors, dialogs).
  */
-export async function openApp(harness, { seed = {}, locale = 'en-US', viewport = { width: 1280, height: 800 }, now = null } = {}) {
+export async function openApp(harness, { seed = {}, locale = 'en-US', viewport = { width: 1280, height: 800 }, now = null, view = 'customers' } = {}) {
   const context = await harness.browser.newContext({ locale, timezoneId: 'UTC', viewport });
   // A fixed clock (`now`, a Date) for what depends on the time of day; timers still run.
   if (now !== null) await context.clock.setFixedTime(now);
@@ -77,6 +77,11 @@ export async function openApp(harness, { seed = {}, locale = 'en-US', viewport =
   });
   await page.goto(harness.server.url);
   await page.locator('h1').first().waitFor();
+  // The app starts on My day; most tests start from another page.
+  if (view !== 'my-day') {
+    await page.getByTestId(`nav-${view}`).click();
+    await page.locator('h1').first().waitFor();
+  }
   return { context, page, problems };
 }
 

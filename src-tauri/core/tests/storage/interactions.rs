@@ -3,7 +3,8 @@ use headtail_core::error::Rule;
 use headtail_core::interactions::{self, InteractionInput, InteractionKind};
 use headtail_core::Error;
 
-fn call(customer_id: i64, occurred_at: chrono::NaiveDateTime) -> InteractionInput {
+/// A call to log.
+pub fn call(customer_id: i64, occurred_at: chrono::NaiveDateTime) -> InteractionInput {
     InteractionInput { customer_id, kind: InteractionKind::Call, occurred_at, outcome: None, notes: None, owner: None }
 }
 

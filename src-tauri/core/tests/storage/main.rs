@@ -15,6 +15,7 @@ mod follow_ups;
 mod import;
 mod interactions;
 mod loyalty;
+mod my_day;
 mod orders;
 mod pipeline;
 mod segment_list;
