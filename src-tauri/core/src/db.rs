@@ -26,6 +26,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0010_database_identity.sql"), None),
     (include_str!("../migrations/0011_evaluation_lease.sql"), None),
     (include_str!("../migrations/0012_workday.sql"), None),
+    (include_str!("../migrations/0016_complaint_targets.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one

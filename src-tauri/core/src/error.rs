@@ -26,6 +26,8 @@ pub enum Rule {
     OutOfRange,
     /// Not a date, amount or number in a form Headtail reads.
     Unparseable,
+    /// Taking away more loyalty points than the balance holds; `limit` is the balance.
+    NotEnoughPoints,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

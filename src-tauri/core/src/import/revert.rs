@@ -28,6 +28,9 @@ pub struct RevertReport {
     pub orders_deleted: u64,
     pub interactions_deleted: u64,
     pub responses_deleted: u64,
+    pub complaints_deleted: u64,
+    /// Loyalty points the import's orders earned.
+    pub loyalty_entries_deleted: u64,
     pub customers_deleted: u64,
     /// Customers the import created that something else now refers to, so they stay.
     pub customers_kept: u64,
@@ -111,8 +114,8 @@ fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
-/// Undoes import `batch_id`: deletes the orders, interactions and survey responses it
-/// created, then the customers it created that nothing else refers to any more, and puts
+/// Undoes import `batch_id`: deletes the orders (with the loyalty points they earned),
+/// interactions, survey responses and complaints it created, then the customers it created that nothing else refers to any more, and puts
 /// back the profiles it updated exactly as they were (timestamps included). A batch is
 /// reverted once. Run it inside a transaction (`Database::with_tx`).
 pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Result<RevertReport> {
@@ -123,7 +126,12 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         Some(Some(at)) => return Err(Error::Conflict(format!("import {batch_id} was already reverted at {at}"))),
         Some(None) => {}
     }
+    // Points first: they name the orders about to go.
+    let loyalty_entries_deleted =
+        conn.execute("DELETE FROM loyalty_ledger WHERE import_batch_id = ?1", [batch_id])? as u64;
     let mut report = RevertReport {
+        loyalty_entries_deleted,
+        complaints_deleted: conn.execute("DELETE FROM complaints WHERE import_batch_id = ?1", [batch_id])? as u64,
         orders_deleted: conn.execute("DELETE FROM orders WHERE import_batch_id = ?1", [batch_id])? as u64,
         interactions_deleted: conn.execute("DELETE FROM interactions WHERE import_batch_id = ?1", [batch_id])? as u64,
         responses_deleted: conn.execute("DELETE FROM survey_responses WHERE import_batch_id = ?1", [batch_id])? as u64,
