@@ -2,7 +2,6 @@
 
 use chrono::NaiveDate;
 use headtail_core::backup::{self, BackupFile};
-use headtail_core::complaints::{self, Complaint, ComplaintInput};
 use headtail_core::contacts::{self, Contact, ContactInput};
 use headtail_core::customers::{self, timestamp, Customer, CustomerInput, CustomerPage, CustomerQuery};
 use headtail_core::demo::{self, DemoSummary};
@@ -16,7 +15,7 @@ use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Prev
 use headtail_core::interactions::{self, Interaction, InteractionInput};
 use headtail_core::orders::{self, Order, OrderInput, Recorded};
 use headtail_core::page::Page;
-use headtail_core::settings::{self, Language};
+use headtail_core::settings::{self as preferences, Language};
 use headtail_core::surveys::{self, SurveyResponse, SurveyResponseInput};
 use headtail_core::timeline::{self, TimelinePage, TimelineQuery};
 use headtail_core::{Database, Error, ErrorPayload};
@@ -26,6 +25,10 @@ use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use tauri::ipc::Channel;
 use tauri::State;
+
+pub mod complaints;
+pub mod loyalty;
+pub mod settings;
 
 type CommandResult<T> = Result<T, ErrorPayload>;
 
@@ -139,13 +142,13 @@ pub async fn restore_customer(db: State<'_, Store>, id: i64) -> CommandResult<Cu
 #[tauri::command]
 #[specta::specta]
 pub async fn get_language(db: State<'_, Store>) -> CommandResult<Option<Language>> {
-    on_db(&db, |db| db.with_conn(settings::language)).await
+    on_db(&db, |db| db.with_conn(preferences::language)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_language(db: State<'_, Store>, language: Language) -> CommandResult<()> {
-    on_db(&db, move |db| db.with_conn(|c| settings::set_language(c, language))).await
+    on_db(&db, move |db| db.with_conn(|c| preferences::set_language(c, language))).await
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -229,12 +232,6 @@ fn followed<T>(recorded: Recorded<T>) -> T {
 #[specta::specta]
 pub async fn create_interaction(db: State<'_, Store>, input: InteractionInput) -> CommandResult<Interaction> {
     on_db(&db, move |db| db.with_tx(|tx| interactions::create(tx, input))).await
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn create_complaint(db: State<'_, Store>, input: ComplaintInput) -> CommandResult<Complaint> {
-    on_db(&db, move |db| db.with_tx(|tx| complaints::create(tx, input))).await
 }
 
 #[tauri::command]
