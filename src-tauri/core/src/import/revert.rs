@@ -126,9 +126,28 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         Some(Some(at)) => return Err(Error::Conflict(format!("import {batch_id} was already reverted at {at}"))),
         Some(None) => {}
     }
-    // Points first: they name the orders about to go.
+    // Points first: they name the orders about to go. A balance may never dip below zero, so
+    // points already spent refuse the revert (the caller's transaction rolls back).
     let loyalty_entries_deleted =
         conn.execute("DELETE FROM loyalty_ledger WHERE import_batch_id = ?1", [batch_id])? as u64;
+    if loyalty_entries_deleted > 0 {
+        let overdrawn: Option<i64> = conn
+            .query_row(
+                "SELECT customer_id FROM (
+                     SELECT customer_id, sum(points) OVER (PARTITION BY customer_id ORDER BY occurred_on, id) AS running
+                     FROM loyalty_ledger
+                     WHERE customer_id IN (SELECT customer_id FROM orders WHERE import_batch_id = ?1))
+                 WHERE running < 0 LIMIT 1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(customer) = overdrawn {
+            return Err(Error::Conflict(format!(
+                "import {batch_id} cannot be reverted: customer {customer} has spent loyalty points its orders earned"
+            )));
+        }
+    }
     let mut report = RevertReport {
         loyalty_entries_deleted,
         complaints_deleted: conn.execute("DELETE FROM complaints WHERE import_batch_id = ?1", [batch_id])? as u64,

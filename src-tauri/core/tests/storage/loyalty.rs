@@ -300,3 +300,23 @@ fn imported_orders_earn_points_that_leave_with_the_import() {
         db.with_conn(|c| Ok(c.query_row("SELECT count(*) FROM loyalty_ledger", [], |r| r.get(0))?)).expect("count");
     assert_eq!(left, 0);
 }
+
+#[test]
+fn points_already_spent_keep_an_import_from_being_reverted() {
+    let (dir, db) = temp_db();
+    set_rate(&db, 1.0);
+    let path = dir.path().join("orders.csv");
+    std::fs::write(&path, "客户编号,客户名称,订单号,下单日期,金额\nM1,张伟,A1,2026-03-01,100.00\n").expect("write");
+    let options = ImportOptions::new(ImportKind::Orders);
+    let report = db.with_conn(|c| import_file(c, &path, &options, crate::at(10), |_| {})).expect("import");
+    let batch = report.batch_id.expect("batch");
+    let member: i64 = db.with_conn(|c| Ok(c.query_row("SELECT id FROM customers", [], |r| r.get(0))?)).expect("id");
+    assert_eq!(balance(&db, member), 100);
+    add(&db, entry(member, 5, LoyaltyKind::Redeem, -60)).expect("spend some");
+    let err = db.with_tx(|tx| revert_batch(tx, batch, crate::at(11))).expect_err("the points are spent");
+    assert!(matches!(err, headtail_core::Error::Conflict(_)), "got {err:?}");
+    assert_eq!(balance(&db, member), 40, "nothing changed");
+    let orders: i64 =
+        db.with_conn(|c| Ok(c.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?)).expect("count");
+    assert_eq!(orders, 1);
+}
