@@ -168,6 +168,10 @@ fn contract() -> &'static (FakeRun, Vec<Value>) {
 // (evaluation figures, the demo business, the machine's Downloads folder) must have the same
 // shape (keys and kinds of values) and match only in the fields `exact_fields` names.
 
+/// What of a complaint must match when the clock set its times.
+const COMPLAINT_EXACT: &[&str] =
+    &["/id", "/customer_id", "/opened_at", "/status", "/resolution", "/response_due_at", "/target_hours"];
+
 /// What of a command's answer must match beyond its shape; `None` means all of it.
 fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
     match cmd {
@@ -218,6 +222,24 @@ fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
             "/late_complaints",
             "/new_detractors",
             "/agenda",
+        ]),
+        // A complaint's moves happen at the clock's local time, which has no zone to mask.
+        "respond_to_complaint" | "start_complaint" | "resolve_complaint" => Some(COMPLAINT_EXACT),
+        "list_customer_complaints" => Some(&[
+            "/total",
+            "/items/*/id",
+            "/items/*/status",
+            "/items/*/resolution",
+            "/items/*/response_due_at",
+            "/items/*/target_hours",
+        ]),
+        "list_complaints" => Some(&[
+            "/total",
+            "/items/*/complaint/id",
+            "/items/*/complaint/status",
+            "/items/*/complaint/response_due_at",
+            "/items/*/customer_name",
+            "/items/*/past_target",
         ]),
         _ => None,
     }
@@ -540,11 +562,12 @@ fn rules() -> Vec<Value> {
         OutOfRange,
         Unparseable,
         InPast,
+        NotEnoughPoints,
     ];
     for rule in all {
         match rule {
             Required | TooLong | InvalidEmail | InvalidPhone | InvalidChoice | UnknownReference | SelfReference
-            | Taken | TooMany | OutOfRange | Unparseable | InPast => {}
+            | Taken | TooMany | OutOfRange | Unparseable | InPast | NotEnoughPoints => {}
         }
     }
     all.iter().map(|r| json!(r)).collect()
@@ -565,8 +588,8 @@ fn time_units() -> Vec<Value> {
 /// The constants the fake would otherwise copy by hand, as `backend-constants.json` holds them.
 fn backend_constants() -> Value {
     use headtail_core::{
-        activity, backup, complaints, contacts, customers, evaluation, follow_ups, interactions, orders, page, surveys,
-        timeline,
+        activity, backup, complaints, contacts, customers, evaluation, follow_ups, interactions, loyalty, orders, page,
+        surveys, timeline,
     };
     let choices = |all: Vec<&str>| json!(all);
     json!({
@@ -600,7 +623,11 @@ fn backend_constants() -> Value {
             "interaction": {
                 "outcome": interactions::OUTCOME_MAX, "notes": interactions::NOTES_MAX, "owner": interactions::OWNER_MAX,
             },
-            "complaint": { "category": complaints::CATEGORY_MAX, "description": complaints::DESCRIPTION_MAX },
+            "complaint": {
+                "category": complaints::CATEGORY_MAX, "description": complaints::DESCRIPTION_MAX,
+                "resolution": complaints::RESOLUTION_MAX,
+            },
+            "loyalty": { "notes": loyalty::NOTES_MAX },
             "survey": { "comment": surveys::COMMENT_MAX },
             "pipeline": { "lost_reason": headtail_core::pipeline::LOST_REASON_MAX },
             "saved_view": { "name": headtail_core::saved_views::NAME_MAX },
@@ -633,6 +660,7 @@ fn backend_constants() -> Value {
             "complaint_severity": choices(complaints::ComplaintSeverity::ALL.iter().map(|v| v.as_str()).collect()),
             "complaint_status": choices(complaints::ComplaintStatus::ALL.iter().map(|v| v.as_str()).collect()),
             "import_kind": choices(headtail_core::import::ImportKind::ALL.iter().map(|v| v.as_str()).collect()),
+            "loyalty_kind": choices(loyalty::LoyaltyKind::ALL.iter().map(|v| v.as_str()).collect()),
             "time_unit": time_units(),
             "snooze_for": choices(follow_ups::SnoozeFor::ALL.iter().map(|v| v.as_str()).collect()),
             "tier": choices(evaluation::Tier::ALL.iter().map(|v| v.as_str()).collect()),

@@ -351,3 +351,31 @@ fn a_detractor_answer_through_ipc_comes_back_with_its_follow_up() {
     let due = app.call("survey_due", json!({"offset": 0, "limit": 0})).expect("due");
     assert_eq!(due["evaluated"], false, "nobody is known to be active before an evaluation");
 }
+
+#[test]
+fn a_complaint_past_its_target_leaves_the_list_once_answered_and_points_follow_the_rule() {
+    let app = app();
+    let id = app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("create")["id"]
+        .as_i64()
+        .expect("id");
+    let complaint = json!({"customer_id": id, "opened_at": "2025-04-02T09:00:00", "category": "物流",
+                           "severity": "high", "status": "open", "description": null, "resolved_at": null});
+    let created = app.call("create_complaint", json!({"input": complaint})).expect("complaint");
+    assert_eq!(created["response_due_at"], "2025-04-03T09:00:00", "standard: 24 hours");
+    let past =
+        || app.call("list_complaints", json!({"query": {"past_target_only": true}})).expect("list")["total"].clone();
+    assert_eq!(past(), 1);
+    app.call("respond_to_complaint", json!({"id": created["id"]})).expect("respond");
+    assert_eq!(past(), 0, "answered, so no longer past its target");
+
+    app.call("save_work_settings", json!({"settings": {"loyalty_points_per_yuan": 2}})).expect("settings");
+    let order = json!({"customer_id": id, "external_id": null, "ordered_on": "2025-04-10", "amount_minor": 10_050,
+                       "currency": "CNY", "cost_minor": null, "channel": null, "lines": []});
+    app.call("create_order", json!({"input": order})).expect("order");
+    let ledger = app.call("loyalty_ledger", json!({"customerId": id, "offset": 0, "limit": 0})).expect("ledger");
+    assert_eq!(ledger["balance"], 201, "100.50 yuan x 2");
+    let redeem = json!({"customer_id": id, "occurred_on": "2025-04-11", "kind": "redeem", "points": -300,
+                        "order_id": null, "notes": null, "referred_customer_id": null});
+    let err = app.call("create_loyalty_entry", json!({"input": redeem})).expect_err("beyond the balance");
+    assert_eq!(err["details"]["fields"][0], json!({"field": "points", "rule": "not_enough_points", "limit": 201}));
+}

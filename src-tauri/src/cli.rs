@@ -101,6 +101,7 @@ pub enum KindArg {
     Orders,
     Interactions,
     SurveyResponses,
+    Complaints,
 }
 
 impl From<KindArg> for ImportKind {
@@ -110,6 +111,7 @@ impl From<KindArg> for ImportKind {
             KindArg::Orders => ImportKind::Orders,
             KindArg::Interactions => ImportKind::Interactions,
             KindArg::SurveyResponses => ImportKind::SurveyResponses,
+            KindArg::Complaints => ImportKind::Complaints,
         }
     }
 }

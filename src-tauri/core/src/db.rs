@@ -27,10 +27,11 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0011_evaluation_lease.sql"), None),
     (include_str!("../migrations/0012_workday.sql"), None),
     (include_str!("../migrations/0013_follow_ups_from_interactions.sql"), None),
-    (include_str!("../migrations/0017_pipeline_board.sql"), None),
-    (include_str!("../migrations/0015_survey_indexes.sql"), None),
-    (include_str!("../migrations/0018_segment_list.sql"), None),
     (include_str!("../migrations/0014_my_day.sql"), None),
+    (include_str!("../migrations/0015_survey_indexes.sql"), None),
+    (include_str!("../migrations/0016_complaint_targets.sql"), None),
+    (include_str!("../migrations/0017_pipeline_board.sql"), None),
+    (include_str!("../migrations/0018_segment_list.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one

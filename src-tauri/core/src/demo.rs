@@ -163,6 +163,7 @@ const RETAIL_CHANNELS: &[&[&str]] = &[&["online_shop"], &["marketplace"], &["sto
 const FOLLOW_UP_REASONS: &[&str] = &["回访报价", "确认样品反馈", "跟进订单", "约下次拜访", "了解新需求"];
 const OUTCOMES: &[&str] = &["已报价", "客户有意向", "约好下次拜访", "已解决问题", "暂无需求", "已下单", "需要样品"];
 const COMPLAINT_CATEGORIES: &[&str] = &["物流延误", "质量问题", "发票问题", "售后响应慢", "发错货"];
+const COMPLAINT_RESOLUTIONS: &[&str] = &["已补发并致歉", "已退款", "已重开发票", "已安排专人回访", "已换货"];
 
 fn pick<'a, T>(rng: &mut ChaCha8Rng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
@@ -264,8 +265,9 @@ fn fill(
     // Its own stream, so the follow-ups' times leave the rest of the business as it was.
     let mut follow_rng = ChaCha8Rng::seed_from_u64(settings.seed ^ 0x0f0f_f011);
     let mut complaint = conn.prepare(
-        "INSERT INTO complaints (customer_id, opened_at, category, severity, status, description, resolved_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO complaints (customer_id, opened_at, category, severity, status, description, resolved_at,
+                                 resolution, first_response_at, response_due_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     let mut response = conn.prepare(
         "INSERT INTO survey_responses (survey_id, customer_id, responded_on, score, comment) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -561,6 +563,11 @@ fn fill(
                 .unwrap_or_default();
             let open = opened.date() > until - Duration::days(20) && rng.random_bool(0.7);
             let resolved = (!open).then(|| opened + Duration::hours(rng.random_range(2..240)));
+            // Head accounts are VIP (4 h to a first response), the rest standard (24 h). Resolved
+            // ones were first answered a quarter of the way to their resolution; open ones wait.
+            let due = opened + Duration::hours(if kind == Archetype::Head { 4 } else { 24 });
+            let first_response = resolved.map(|at| opened + (at - opened) / 4);
+            let resolution = resolved.map(|_| COMPLAINT_RESOLUTIONS[(id as usize) % COMPLAINT_RESOLUTIONS.len()]);
             complaint.execute(params![
                 id,
                 opened,
@@ -568,7 +575,10 @@ fn fill(
                 *pick(&mut rng, &["low", "medium", "medium", "high", "critical"]),
                 if open { "open" } else { "resolved" },
                 "客户反馈问题，已记录",
-                resolved
+                resolved,
+                resolution,
+                first_response,
+                due
             ])?;
             summary.complaints += 1;
         }

@@ -70,7 +70,8 @@ fn erase_rows(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Customer
         "DELETE FROM import_previous_profiles WHERE customer_id = ?1",
         "UPDATE interactions SET notes = NULL, outcome = NULL
          WHERE customer_id = ?1 AND (notes IS NOT NULL OR outcome IS NOT NULL)",
-        "UPDATE complaints SET description = NULL WHERE customer_id = ?1 AND description IS NOT NULL",
+        "UPDATE complaints SET description = NULL, resolution = NULL
+         WHERE customer_id = ?1 AND (description IS NOT NULL OR resolution IS NOT NULL)",
         "UPDATE follow_ups SET reason = NULL WHERE customer_id = ?1 AND reason IS NOT NULL",
         "UPDATE survey_responses SET comment = NULL WHERE customer_id = ?1 AND comment IS NOT NULL",
         "UPDATE loyalty_ledger SET notes = NULL WHERE customer_id = ?1 AND notes IS NOT NULL",

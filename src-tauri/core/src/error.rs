@@ -28,6 +28,8 @@ pub enum Rule {
     Unparseable,
     /// A time to come (a follow-up's due time) that has already passed.
     InPast,
+    /// Taking away more loyalty points than the balance holds; `limit` is the balance.
+    NotEnoughPoints,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

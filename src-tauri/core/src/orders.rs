@@ -148,10 +148,13 @@ pub fn insert(conn: &Connection, order: &OrderInput, batch: Option<i64>) -> Resu
     Ok(id)
 }
 
+/// Records an order from the form; with the loyalty rule on, it earns its points too
+/// ([`crate::loyalty::earn_for_order`]).
 pub fn create(conn: &Connection, input: OrderInput) -> Result<Order> {
     let order = input.validate()?;
     let id = insert(conn, &order, None)?;
     crate::pipeline::won_by_order(conn, id)?;
+    crate::loyalty::earn_for_order(conn, &crate::work_settings::load(conn)?, id)?;
     get(conn, id)
 }
 

@@ -1,13 +1,12 @@
 //! IPC commands: each one hands its work to the core on a blocking thread.
 
 pub mod list;
+pub mod my_day;
 pub mod pipeline;
 pub mod surveys;
-pub mod my_day;
 
 use chrono::NaiveDate;
 use headtail_core::backup::{self, BackupFile};
-use headtail_core::complaints::{self, Complaint, ComplaintInput};
 use headtail_core::contacts::{self, Contact, ContactInput};
 use headtail_core::customers::{self, Customer, CustomerInput, CustomerPage, CustomerQuery};
 use headtail_core::demo::{self, DemoSummary};
@@ -20,7 +19,7 @@ use headtail_core::export::{self, CustomerSelection, TableExport};
 use headtail_core::import::{self, ImportBatch, ImportOptions, ImportReport, Preview, Progress, RevertReport};
 use headtail_core::orders::{self, Order, OrderInput, Recorded};
 use headtail_core::page::Page;
-use headtail_core::settings::{self, Language};
+use headtail_core::settings::{self as preferences, Language};
 use headtail_core::surveys::{self as survey_answers, SurveyResponse, SurveyResponseInput};
 use headtail_core::timeline::{self, TimelinePage, TimelineQuery};
 use headtail_core::{Database, Error, ErrorPayload};
@@ -31,7 +30,10 @@ use std::sync::RwLock;
 use tauri::ipc::Channel;
 use tauri::State;
 
+pub mod complaints;
 pub mod follow_ups;
+pub mod loyalty;
+pub mod settings;
 
 type CommandResult<T> = Result<T, ErrorPayload>;
 
@@ -145,13 +147,13 @@ pub async fn restore_customer(db: State<'_, Store>, id: i64) -> CommandResult<Cu
 #[tauri::command]
 #[specta::specta]
 pub async fn get_language(db: State<'_, Store>) -> CommandResult<Option<Language>> {
-    on_db(&db, |db| db.with_conn(settings::language)).await
+    on_db(&db, |db| db.with_conn(preferences::language)).await
 }
 
 #[tauri::command]
 #[specta::specta]
 pub async fn set_language(db: State<'_, Store>, language: Language) -> CommandResult<()> {
-    on_db(&db, move |db| db.with_conn(|c| settings::set_language(c, language))).await
+    on_db(&db, move |db| db.with_conn(|c| preferences::set_language(c, language))).await
 }
 
 #[derive(Debug, Clone, Serialize, Type)]
@@ -229,12 +231,6 @@ fn followed<T>(recorded: Recorded<T>) -> T {
         eprintln!("headtail: standings not brought up to date after new orders: {e}");
     }
     recorded.value
-}
-
-#[tauri::command]
-#[specta::specta]
-pub async fn create_complaint(db: State<'_, Store>, input: ComplaintInput) -> CommandResult<Complaint> {
-    on_db(&db, move |db| db.with_tx(|tx| complaints::create(tx, input))).await
 }
 
 #[tauri::command]

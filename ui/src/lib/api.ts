@@ -7,6 +7,14 @@ import {
   type AppInfo,
   type BackupFile,
   type ComplaintInput_Deserialize,
+  type Complaint_Serialize,
+  type ComplaintQuery_Deserialize,
+  type ComplaintRow_Serialize,
+  type LoyaltyEntry_Serialize,
+  type LoyaltyEntryInput_Deserialize,
+  type LoyaltyLedger_Serialize,
+  type WorkSettings_Serialize,
+  type WorkSettingsInput_Deserialize,
   type Contact_Serialize,
   type ContactInput_Deserialize,
   type Customer_Serialize,
@@ -90,6 +98,14 @@ export type Customer = Customer_Serialize;
 export type MyDay = MyDay_Serialize;
 export type MyDayItem = MyDayItem_Serialize;
 export type { MyDayCounts, MyDaySection, NextStep };
+export type Complaint = Complaint_Serialize;
+export type ComplaintQuery = ComplaintQuery_Deserialize;
+export type ComplaintRow = ComplaintRow_Serialize;
+export type LoyaltyEntry = LoyaltyEntry_Serialize;
+export type LoyaltyEntryInput = LoyaltyEntryInput_Deserialize;
+export type LoyaltyLedger = LoyaltyLedger_Serialize;
+export type WorkSettings = WorkSettings_Serialize;
+export type WorkSettingsInput = WorkSettingsInput_Deserialize;
 export type CustomerInput = CustomerInput_Deserialize;
 export type CustomerPage = CustomerPage_Serialize;
 export type CustomerQuery = CustomerQuery_Deserialize;
@@ -280,6 +296,17 @@ export const api = {
   snoozeFollowUp: (id: number, by: SnoozeFor) => call(() => commands.snoozeFollowUp(id, by)),
   rescheduleFollowUp: (id: number, dueAt: string) => call(() => commands.rescheduleFollowUp(id, dueAt)),
   createComplaint: (input: ComplaintInput) => call(() => commands.createComplaint(input)),
+  listCustomerComplaints: (customerId: number, offset: number, limit: number) =>
+    call(() => commands.listCustomerComplaints(customerId, offset, limit)),
+  listComplaints: (query: ComplaintQuery) => call(() => commands.listComplaints(query)),
+  respondToComplaint: (id: number) => call(() => commands.respondToComplaint(id)),
+  startComplaint: (id: number) => call(() => commands.startComplaint(id)),
+  resolveComplaint: (id: number, resolution: string) => call(() => commands.resolveComplaint(id, resolution)),
+  loyaltyLedger: (customerId: number, offset: number, limit: number) =>
+    call(() => commands.loyaltyLedger(customerId, offset, limit)),
+  createLoyaltyEntry: (input: LoyaltyEntryInput) => call(() => commands.createLoyaltyEntry(input)),
+  workSettings: () => call(() => commands.workSettings()),
+  saveWorkSettings: (settings: WorkSettingsInput) => call(() => commands.saveWorkSettings(settings)),
   createSurveyResponse: (input: SurveyResponseInput) => call(() => commands.createSurveyResponse(input)),
   eraseCustomer: (id: number) => call(() => commands.eraseCustomer(id)),
   listBackups: () => call(() => commands.listBackups()),

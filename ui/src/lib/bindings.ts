@@ -30,6 +30,15 @@ export const commands = {
 	/**  Logs an interaction, completing the follow-up it answers and scheduling the next. */
 	createInteraction: (input: InteractionLog_Deserialize) => typedError<LoggedInteraction_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_interaction", { input })),
 	createComplaint: (input: ComplaintInput_Deserialize) => typedError<Complaint_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_complaint", { input })),
+	listCustomerComplaints: (customerId: number, offset: number, limit: number) => typedError<Page<Complaint_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("list_customer_complaints", { customerId, offset, limit })),
+	listComplaints: (query: ComplaintQuery_Deserialize) => typedError<Page<ComplaintRow_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("list_complaints", { query })),
+	respondToComplaint: (id: number) => typedError<Complaint_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("respond_to_complaint", { id })),
+	startComplaint: (id: number) => typedError<Complaint_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("start_complaint", { id })),
+	resolveComplaint: (id: number, resolution: string) => typedError<Complaint_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("resolve_complaint", { id, resolution })),
+	loyaltyLedger: (customerId: number, offset: number, limit: number) => typedError<LoyaltyLedger_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("loyalty_ledger", { customerId, offset, limit })),
+	createLoyaltyEntry: (input: LoyaltyEntryInput_Deserialize) => typedError<LoyaltyEntry_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_loyalty_entry", { input })),
+	workSettings: () => typedError<WorkSettings_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("work_settings")),
+	saveWorkSettings: (settings: WorkSettingsInput_Deserialize) => typedError<WorkSettings_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("save_work_settings", { settings })),
 	createSurveyResponse: (input: SurveyResponseInput_Deserialize) => typedError<SurveyResponse_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("create_survey_response", { input })),
 	/**  Removes the customer's personal data everywhere; totals stay. */
 	eraseCustomer: (id: number) => typedError<Customer_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("erase_customer", { id })),
@@ -357,6 +366,13 @@ export type ComplaintInput_Deserialize = {
 	description?: string | null,
 	/**  Required for resolved and closed complaints, not before `opened_at`; absent otherwise. */
 	resolved_at?: string | null,
+	/**  What resolved it: required for resolved and closed complaints, absent otherwise. */
+	resolution?: string | null,
+	/**
+	 *  When someone first answered, if already known (an imported history); not before
+	 *  `opened_at`. A resolved complaint without one counts its resolution as the answer.
+	 */
+	first_response_at?: string | null,
 };
 
 export type ComplaintInput_Serialize = {
@@ -370,6 +386,66 @@ export type ComplaintInput_Serialize = {
 	description: string | null,
 	/**  Required for resolved and closed complaints, not before `opened_at`; absent otherwise. */
 	resolved_at: string | null,
+	/**  What resolved it: required for resolved and closed complaints, absent otherwise. */
+	resolution: string | null,
+	/**
+	 *  When someone first answered, if already known (an imported history); not before
+	 *  `opened_at`. A resolved complaint without one counts its resolution as the answer.
+	 */
+	first_response_at: string | null,
+};
+
+/**  Which complaints a list across customers shows. */
+export type ComplaintQuery = ComplaintQuery_Serialize | ComplaintQuery_Deserialize;
+
+/**  Which complaints a list across customers shows. */
+export type ComplaintQuery_Deserialize = {
+	/**
+	 *  Only those past their target (see [`past_target`]); otherwise every open and
+	 *  in-progress complaint, those past their target first.
+	 */
+	past_target_only?: boolean,
+	offset?: number,
+	/**  0 means the default page size. */
+	limit?: number,
+};
+
+/**  Which complaints a list across customers shows. */
+export type ComplaintQuery_Serialize = {
+	/**
+	 *  Only those past their target (see [`past_target`]); otherwise every open and
+	 *  in-progress complaint, those past their target first.
+	 */
+	past_target_only: boolean,
+	offset: number,
+	/**  0 means the default page size. */
+	limit: number,
+};
+
+/**
+ *  A complaint in a list across customers, with who complained and whether it is past its
+ *  target at the time the list was read.
+ */
+export type ComplaintRow = ComplaintRow_Serialize | ComplaintRow_Deserialize;
+
+/**
+ *  A complaint in a list across customers, with who complained and whether it is past its
+ *  target at the time the list was read.
+ */
+export type ComplaintRow_Deserialize = {
+	complaint: Complaint_Deserialize,
+	customer_name: string,
+	past_target: boolean,
+};
+
+/**
+ *  A complaint in a list across customers, with who complained and whether it is past its
+ *  target at the time the list was read.
+ */
+export type ComplaintRow_Serialize = {
+	complaint: Complaint_Serialize,
+	customer_name: string,
+	past_target: boolean,
 };
 
 export type ComplaintSeverity = "low" | "medium" | "high" | "critical";
@@ -385,6 +461,14 @@ export type Complaint_Deserialize = {
 	status: ComplaintStatus,
 	description?: string | null,
 	resolved_at?: string | null,
+	resolution?: string | null,
+	first_response_at?: string | null,
+	/**  When the first response was due (opening + the service level's target hours). */
+	response_due_at?: string | null,
+	/**  Hours from opening to the response due time: the target. */
+	target_hours?: number | null,
+	/**  Hours from opening to the first response, to the minute; absent before it. */
+	first_response_hours?: number | null,
 	/**  Hours from opening to resolution, to the minute; absent while unresolved. */
 	resolution_hours?: number | null,
 };
@@ -398,6 +482,14 @@ export type Complaint_Serialize = {
 	status: ComplaintStatus,
 	description: string | null,
 	resolved_at: string | null,
+	resolution: string | null,
+	first_response_at: string | null,
+	/**  When the first response was due (opening + the service level's target hours). */
+	response_due_at: string | null,
+	/**  Hours from opening to the response due time: the target. */
+	target_hours: number | null,
+	/**  Hours from opening to the first response, to the minute; absent before it. */
+	first_response_hours: number | null,
 	/**  Hours from opening to resolution, to the minute; absent while unresolved. */
 	resolution_hours: number | null,
 };
@@ -1021,7 +1113,7 @@ export type ExportedFile = {
  *  A field a column can be mapped to. Activity files name their customer by
  *  `external_id`, `phone`, `email` or `name`.
  */
-export type Field = "external_id" | "name" | "customer_kind" | "company" | "phone" | "email" | "region" | "owner" | "tags" | "source" | "industry" | "size_class" | "channel" | "notes" | "order_number" | "date" | "amount" | "cost" | "currency" | "product" | "category" | "quantity" | "interaction_type" | "outcome" | "next_follow_up" | "survey_type" | "score" | "comment";
+export type Field = "external_id" | "name" | "customer_kind" | "company" | "phone" | "email" | "region" | "owner" | "tags" | "source" | "industry" | "size_class" | "channel" | "notes" | "order_number" | "date" | "amount" | "cost" | "currency" | "product" | "category" | "quantity" | "interaction_type" | "outcome" | "next_follow_up" | "survey_type" | "score" | "comment" | "severity" | "status" | "description" | "resolved_at" | "resolution" | "first_response_at";
 
 export type FieldError = FieldError_Serialize | FieldError_Deserialize;
 
@@ -1178,7 +1270,7 @@ export type ImportBatch_Serialize = {
 };
 
 /**  What a file holds; stored in `import_batches.kind`. */
-export type ImportKind = "customers" | "orders" | "interactions" | "survey_responses";
+export type ImportKind = "customers" | "orders" | "interactions" | "survey_responses" | "complaints";
 
 /**  What happens to a row whose customer already exists. */
 export type ImportMode = 
@@ -1457,7 +1549,94 @@ export type LoggedInteraction_Serialize = {
 	next: FollowUp_Serialize | null,
 };
 
+export type LoyaltyEntry = LoyaltyEntry_Serialize | LoyaltyEntry_Deserialize;
+
+export type LoyaltyEntryInput = LoyaltyEntryInput_Serialize | LoyaltyEntryInput_Deserialize;
+
+export type LoyaltyEntryInput_Deserialize = {
+	customer_id: number,
+	occurred_on: string,
+	kind: LoyaltyKind,
+	/**
+	 *  The change to the balance: positive to earn and for referral rewards, negative to
+	 *  redeem, either sign to adjust; never zero.
+	 */
+	points: number,
+	/**  The order the points were earned or spent on; it must be the same customer's. */
+	order_id?: number | null,
+	notes?: string | null,
+	/**
+	 *  The customer whose referral a referral reward is for: required for that kind (an
+	 *  existing customer, not the one rewarded), absent for the others.
+	 */
+	referred_customer_id?: number | null,
+};
+
+export type LoyaltyEntryInput_Serialize = {
+	customer_id: number,
+	occurred_on: string,
+	kind: LoyaltyKind,
+	/**
+	 *  The change to the balance: positive to earn and for referral rewards, negative to
+	 *  redeem, either sign to adjust; never zero.
+	 */
+	points: number,
+	/**  The order the points were earned or spent on; it must be the same customer's. */
+	order_id: number | null,
+	notes: string | null,
+	/**
+	 *  The customer whose referral a referral reward is for: required for that kind (an
+	 *  existing customer, not the one rewarded), absent for the others.
+	 */
+	referred_customer_id: number | null,
+};
+
+export type LoyaltyEntry_Deserialize = {
+	id: number,
+	customer_id: number,
+	occurred_on: string,
+	kind: LoyaltyKind,
+	points: number,
+	order_id?: number | null,
+	notes?: string | null,
+	referred_customer_id?: number | null,
+	/**  The referred customer's name, while the customer exists. */
+	referred_customer_name?: string | null,
+	/**  The balance right after this entry, in ledger order (date, then entry). */
+	balance_after: number,
+};
+
+export type LoyaltyEntry_Serialize = {
+	id: number,
+	customer_id: number,
+	occurred_on: string,
+	kind: LoyaltyKind,
+	points: number,
+	order_id: number | null,
+	notes: string | null,
+	referred_customer_id: number | null,
+	/**  The referred customer's name, while the customer exists. */
+	referred_customer_name: string | null,
+	/**  The balance right after this entry, in ledger order (date, then entry). */
+	balance_after: number,
+};
+
 export type LoyaltyKind = "earn" | "redeem" | "referral_reward" | "adjust";
+
+/**  A customer's balance and a page of the ledger, newest first. */
+export type LoyaltyLedger = LoyaltyLedger_Serialize | LoyaltyLedger_Deserialize;
+
+/**  A customer's balance and a page of the ledger, newest first. */
+export type LoyaltyLedger_Deserialize = {
+	balance: number,
+	entries: Page<LoyaltyEntry_Deserialize>,
+};
+
+/**  A customer's balance and a page of the ledger, newest first. */
+export type LoyaltyLedger_Serialize = {
+	balance: number,
+	entries: Page<LoyaltyEntry_Serialize>,
+};
 
 /**  Field → the header of the column that holds it, as the file spells the header. */
 export type Mapping = Partial<{ [key in Field]: string }>;
@@ -2107,6 +2286,9 @@ export type RevertReport = {
 	orders_deleted: number,
 	interactions_deleted: number,
 	responses_deleted: number,
+	complaints_deleted: number,
+	/**  Loyalty points the import's orders earned. */
+	loyalty_entries_deleted: number,
 	customers_deleted: number,
 	/**  Customers the import created that something else now refers to, so they stay. */
 	customers_kept: number,
@@ -2176,7 +2358,9 @@ export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" |
 /**  Not a date, amount or number in a form Headtail reads. */
 "unparseable" | 
 /**  A time to come (a follow-up's due time) that has already passed. */
-"in_past";
+"in_past" | 
+/**  Taking away more loyalty points than the balance holds; `limit` is the balance. */
+"not_enough_points";
 
 /**  Group totals of a run, kept with it so overviews need no pass over the members. */
 export type RunSummary = {
@@ -2694,6 +2878,66 @@ export type Trigger = "manual" | "import" | "command_line";
  *  (重要价值客户 … 一般挽留客户).
  */
 export type ValueClass = "important_value" | "important_develop" | "important_keep" | "important_retain" | "general_value" | "general_develop" | "general_keep" | "general_retain";
+
+/**  Work settings, every one in range. */
+export type WorkSettings = WorkSettings_Serialize | WorkSettings_Deserialize;
+
+/**  The settings as entered; missing fields take the defaults. [`WorkSettings::new`] checks them. */
+export type WorkSettingsInput = WorkSettingsInput_Serialize | WorkSettingsInput_Deserialize;
+
+/**  The settings as entered; missing fields take the defaults. [`WorkSettings::new`] checks them. */
+export type WorkSettingsInput_Deserialize = {
+	/**  A head customer with no interaction for this many days is put on My day (1..=365). */
+	no_contact_days?: number,
+	/**  NPS answers up to this score are detractors (0..=8; the definition says 6). */
+	nps_detractor_max?: number,
+	/**  CSAT answers up to this score are detractors (1..=4). */
+	csat_detractor_max?: number,
+	/**  CES answers up to this score are detractors (1..=6). */
+	ces_detractor_max?: number,
+	/**  A detractor answer counts as new on My day for this many days (1..=90). */
+	new_detractor_days?: number,
+	/**  Hours to the first response to a complaint, per service level (1..=720 each). */
+	response_hours_vip?: number,
+	response_hours_priority?: number,
+	response_hours_standard?: number,
+	response_hours_self_service?: number,
+	/**
+	 *  Loyalty points earned per yuan (per major currency unit) of a recorded order; 0 is off
+	 *  (0..=100).
+	 */
+	loyalty_points_per_yuan?: number | null,
+};
+
+/**  The settings as entered; missing fields take the defaults. [`WorkSettings::new`] checks them. */
+export type WorkSettingsInput_Serialize = {
+	/**  A head customer with no interaction for this many days is put on My day (1..=365). */
+	no_contact_days: number,
+	/**  NPS answers up to this score are detractors (0..=8; the definition says 6). */
+	nps_detractor_max: number,
+	/**  CSAT answers up to this score are detractors (1..=4). */
+	csat_detractor_max: number,
+	/**  CES answers up to this score are detractors (1..=6). */
+	ces_detractor_max: number,
+	/**  A detractor answer counts as new on My day for this many days (1..=90). */
+	new_detractor_days: number,
+	/**  Hours to the first response to a complaint, per service level (1..=720 each). */
+	response_hours_vip: number,
+	response_hours_priority: number,
+	response_hours_standard: number,
+	response_hours_self_service: number,
+	/**
+	 *  Loyalty points earned per yuan (per major currency unit) of a recorded order; 0 is off
+	 *  (0..=100).
+	 */
+	loyalty_points_per_yuan: number | null,
+};
+
+/**  Work settings, every one in range. */
+export type WorkSettings_Deserialize = WorkSettingsInput_Deserialize;
+
+/**  Work settings, every one in range. */
+export type WorkSettings_Serialize = WorkSettingsInput_Serialize;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {

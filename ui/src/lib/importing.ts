@@ -8,6 +8,7 @@ export const IMPORT_KINDS = keysOf({
   orders: true,
   interactions: true,
   survey_responses: true,
+  complaints: true,
 } satisfies Record<ImportKind, true>);
 
 export const IMPORT_MODES = keysOf({ create: true, update: true, skip: true } satisfies Record<ImportMode, true>);
@@ -76,6 +77,20 @@ export const FIELDS_BY_KIND: Record<ImportKind, readonly Field[]> = {
   ],
   interactions: ['external_id', 'name', 'phone', 'email', 'interaction_type', 'date', 'outcome', 'notes', 'next_follow_up', 'owner'],
   survey_responses: ['external_id', 'name', 'phone', 'email', 'survey_type', 'score', 'comment', 'date'],
+  complaints: [
+    'external_id',
+    'name',
+    'phone',
+    'email',
+    'date',
+    'category',
+    'severity',
+    'status',
+    'description',
+    'resolved_at',
+    'resolution',
+    'first_response_at',
+  ],
 };
 
 /** How far an import is, 0–100, or null while the size of the file is not known. */

@@ -1,9 +1,10 @@
-//! Interaction and survey-response rows.
+//! Interaction, survey-response and complaint rows.
 
 use super::run::Importer;
 use super::source::Row;
 use super::values;
 use super::{Field, ImportKind};
+use crate::complaints::{self, ComplaintInput, ComplaintSeverity, ComplaintStatus};
 use crate::error::Result;
 use crate::follow_ups::{self, FollowUpInput, FollowUpSource, WORKDAY_START};
 use crate::interactions::{self, InteractionInput};
@@ -68,6 +69,46 @@ impl Importer<'_> {
         if let Some(valid) = self.cells.checked(row.number, ImportKind::SurveyResponses, input.validate())? {
             let id = surveys::insert(self.conn, &valid, Some(self.batch), &self.ts)?;
             surveys::imported(self.conn, id, self.now)?;
+            self.tally.created += 1;
+        }
+        Ok(())
+    }
+
+    /// A complaint: without a status it is open, or resolved when it names a resolution time;
+    /// without a severity, medium. Its response due time follows the customer's service level.
+    pub(super) fn complaint_row(&mut self, row: &Row<'_>) -> Result<()> {
+        let c = &mut self.cells;
+        let opened = c.date(row, Field::Date);
+        c.require(row, Field::Date, opened.is_some());
+        let category = c.text(row, Field::Category);
+        c.require(row, Field::Category, category.is_some());
+        let severity = c.choice(row, Field::Severity, values::parse_complaint_severity);
+        let status = c.choice(row, Field::Status, values::parse_complaint_status);
+        let description = c.text(row, Field::Description);
+        let resolved_at = c.date(row, Field::ResolvedAt);
+        let resolution = c.text(row, Field::Resolution);
+        let first_response_at = c.date(row, Field::FirstResponseAt);
+        let (Some(opened_at), Some(category)) = (opened, category) else {
+            return Ok(());
+        };
+        let Some(customer_id) = self.known_customer(row)? else {
+            return Ok(());
+        };
+        let status =
+            status.unwrap_or(if resolved_at.is_some() { ComplaintStatus::Resolved } else { ComplaintStatus::Open });
+        let input = ComplaintInput {
+            customer_id,
+            opened_at,
+            category,
+            severity: severity.unwrap_or(ComplaintSeverity::Medium),
+            status,
+            description,
+            resolved_at,
+            resolution,
+            first_response_at,
+        };
+        if let Some(valid) = self.cells.checked(row.number, ImportKind::Complaints, input.validate())? {
+            complaints::insert(self.conn, &valid, &self.work, Some(self.batch))?;
             self.tally.created += 1;
         }
         Ok(())

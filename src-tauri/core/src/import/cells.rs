@@ -293,6 +293,7 @@ fn field_of(kind: ImportKind, core: &str) -> Option<Field> {
         (ImportKind::Orders, "amount" | "line_amount") => Field::Amount,
         (ImportKind::Orders, "lines" | "product") => Field::Product,
         (_, "next_follow_up_on") => Field::NextFollowUp,
+        (ImportKind::Complaints, "opened_at") => Field::Date,
         (_, "customer_id") => Field::ExternalId,
         (_, "kind") => Field::CustomerKind,
         (_, "channels") => Field::Channel,

@@ -203,6 +203,51 @@ const SURVEY_DATE: &[&str] = &[
     "submittedat",
 ];
 
+const COMPLAINT_DATE: &[&str] = &[
+    "投诉日期",
+    "投诉时间",
+    "受理时间",
+    "受理日期",
+    "日期",
+    "时间",
+    "date",
+    "openedat",
+    "openedon",
+    "complaintdate",
+    "created",
+    "createdat",
+];
+const COMPLAINT_CATEGORY: &[&str] =
+    &["类别", "投诉类别", "投诉类型", "问题类型", "分类", "类型", "category", "complainttype", "type", "issuetype"];
+const SEVERITY: &[&str] =
+    &["严重程度", "严重性", "级别", "等级", "紧急程度", "优先级", "severity", "priority", "level"];
+const STATUS: &[&str] = &["状态", "处理状态", "投诉状态", "status", "state"];
+const DESCRIPTION: &[&str] =
+    &["描述", "投诉内容", "问题描述", "内容", "详情", "备注", "description", "details", "content", "notes"];
+const RESOLVED_AT: &[&str] = &[
+    "解决时间",
+    "解决日期",
+    "结案时间",
+    "关闭时间",
+    "完成时间",
+    "resolvedat",
+    "resolvedon",
+    "resolutiondate",
+    "closedat",
+];
+const RESOLUTION: &[&str] =
+    &["解决方案", "处理结果", "处理方案", "解决办法", "处理意见", "resolution", "solution", "outcome", "result"];
+const FIRST_RESPONSE_AT: &[&str] = &[
+    "首次响应时间",
+    "首次回复时间",
+    "响应时间",
+    "回复时间",
+    "firstresponseat",
+    "firstresponse",
+    "respondedat",
+    "responsetime",
+];
+
 /// The fields of a kind with their header synonyms, most specific first. Activity files
 /// start with the four ways they name the customer. A table, so laid out as one.
 #[rustfmt::skip]
@@ -228,6 +273,12 @@ pub fn synonyms(kind: ImportKind) -> &'static [(Field, &'static [&'static str])]
             (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE), (Email, EMAIL),
             (SurveyType, SURVEY_TYPE), (Score, SCORE), (Comment, COMMENT), (Date, SURVEY_DATE),
         ],
+        ImportKind::Complaints => &[
+            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, INTERACTION_PHONE), (Email, EMAIL),
+            (Date, COMPLAINT_DATE), (Category, COMPLAINT_CATEGORY), (Severity, SEVERITY), (Status, STATUS),
+            (Description, DESCRIPTION), (ResolvedAt, RESOLVED_AT), (Resolution, RESOLUTION),
+            (FirstResponseAt, FIRST_RESPONSE_AT),
+        ],
     }
 }
 
@@ -252,6 +303,7 @@ pub fn required_fields(kind: ImportKind) -> &'static [Field] {
         ImportKind::Orders => &[Field::Date, Field::Amount],
         ImportKind::Interactions => &[Field::InteractionType, Field::Date],
         ImportKind::SurveyResponses => &[Field::SurveyType, Field::Score, Field::Date],
+        ImportKind::Complaints => &[Field::Date, Field::Category],
     }
 }
 

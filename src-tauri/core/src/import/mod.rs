@@ -1,4 +1,5 @@
-//! Importing customers, orders, interactions and survey responses from CSV and Excel files.
+//! Importing customers, orders, interactions, survey responses and complaints from CSV and
+//! Excel files.
 //!
 //! The path of a file through an import:
 //! 1. [`source`] opens it: the encoding (UTF-8 with or without BOM, GB18030/GBK, …) and the
@@ -49,7 +50,13 @@ use specta::Type;
 
 text_enum!(
     /// What a file holds; stored in `import_batches.kind`.
-    ImportKind { Customers = "customers", Orders = "orders", Interactions = "interactions", SurveyResponses = "survey_responses" }
+    ImportKind {
+        Customers = "customers",
+        Orders = "orders",
+        Interactions = "interactions",
+        SurveyResponses = "survey_responses",
+        Complaints = "complaints",
+    }
 );
 
 text_enum!(
@@ -84,6 +91,12 @@ text_enum!(
         SurveyType = "survey_type",
         Score = "score",
         Comment = "comment",
+        Severity = "severity",
+        Status = "status",
+        Description = "description",
+        ResolvedAt = "resolved_at",
+        Resolution = "resolution",
+        FirstResponseAt = "first_response_at",
     }
 );
 
@@ -202,6 +215,8 @@ impl From<Rule> for Reason {
             Rule::OutOfRange => Reason::OutOfRange,
             Rule::InPast => Reason::InPast,
             Rule::Unparseable => Reason::Unparseable,
+            // No import takes points away; were one to, the points would be out of range.
+            Rule::NotEnoughPoints => Reason::OutOfRange,
         }
     }
 }

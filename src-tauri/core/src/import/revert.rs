@@ -28,6 +28,9 @@ pub struct RevertReport {
     pub orders_deleted: u64,
     pub interactions_deleted: u64,
     pub responses_deleted: u64,
+    pub complaints_deleted: u64,
+    /// Loyalty points the import's orders earned.
+    pub loyalty_entries_deleted: u64,
     pub customers_deleted: u64,
     /// Customers the import created that something else now refers to, so they stay.
     pub customers_kept: u64,
@@ -111,8 +114,8 @@ fn quote(ident: &str) -> String {
     format!("\"{}\"", ident.replace('"', "\"\""))
 }
 
-/// Undoes import `batch_id`: deletes the orders, interactions and survey responses it
-/// created, then the customers it created that nothing else refers to any more, and puts
+/// Undoes import `batch_id`: deletes the orders (with the loyalty points they earned),
+/// interactions, survey responses and complaints it created, then the customers it created that nothing else refers to any more, and puts
 /// back the profiles it updated exactly as they were (timestamps included). A batch is
 /// reverted once. Run it inside a transaction (`Database::with_tx`).
 pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Result<RevertReport> {
@@ -123,7 +126,31 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         Some(Some(at)) => return Err(Error::Conflict(format!("import {batch_id} was already reverted at {at}"))),
         Some(None) => {}
     }
+    // Points first: they name the orders about to go. A balance may never dip below zero, so
+    // points already spent refuse the revert (the caller's transaction rolls back).
+    let loyalty_entries_deleted =
+        conn.execute("DELETE FROM loyalty_ledger WHERE import_batch_id = ?1", [batch_id])? as u64;
+    if loyalty_entries_deleted > 0 {
+        let overdrawn: Option<i64> = conn
+            .query_row(
+                "SELECT customer_id FROM (
+                     SELECT customer_id, sum(points) OVER (PARTITION BY customer_id ORDER BY occurred_on, id) AS running
+                     FROM loyalty_ledger
+                     WHERE customer_id IN (SELECT customer_id FROM orders WHERE import_batch_id = ?1))
+                 WHERE running < 0 LIMIT 1",
+                [batch_id],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if let Some(customer) = overdrawn {
+            return Err(Error::Conflict(format!(
+                "import {batch_id} cannot be reverted: customer {customer} has spent loyalty points its orders earned"
+            )));
+        }
+    }
     let mut report = RevertReport {
+        loyalty_entries_deleted,
+        complaints_deleted: conn.execute("DELETE FROM complaints WHERE import_batch_id = ?1", [batch_id])? as u64,
         orders_deleted: conn.execute("DELETE FROM orders WHERE import_batch_id = ?1", [batch_id])? as u64,
         interactions_deleted: conn.execute("DELETE FROM interactions WHERE import_batch_id = ?1", [batch_id])? as u64,
         responses_deleted: conn.execute("DELETE FROM survey_responses WHERE import_batch_id = ?1", [batch_id])? as u64,

@@ -14,7 +14,7 @@ use super::{
 use crate::activity::CURRENCY_DEFAULT;
 use crate::customers::{timestamp, CustomerWriter};
 use crate::error::Result;
-use crate::search;
+use crate::{loyalty, search, work_settings};
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
 use std::collections::HashMap;
@@ -305,6 +305,8 @@ pub(super) struct Importer<'c> {
     pub(super) next_order_id: Option<i64>,
     /// Indexes dropped for a bulk load.
     deferred_indexes: DeferredIndexes,
+    /// The work settings: complaint targets, loyalty points of orders.
+    pub(super) work: work_settings::WorkSettings,
 }
 
 impl<'c> Importer<'c> {
@@ -363,6 +365,7 @@ impl<'c> Importer<'c> {
             pending: Vec::with_capacity(ORDERS_PER_INSERT),
             next_order_id: None,
             deferred_indexes: DeferredIndexes::default(),
+            work: work_settings::load(conn)?,
         })
     }
 
@@ -394,6 +397,7 @@ impl<'c> Importer<'c> {
                 ImportKind::Orders => unreachable!("order files are read on their own thread"),
                 ImportKind::Interactions => self.interaction_row(&row)?,
                 ImportKind::SurveyResponses => self.survey_row(&row)?,
+                ImportKind::Complaints => self.complaint_row(&row)?,
             }
             if let Some(day_first) = self.cells.restart {
                 return Ok(Some(day_first));
@@ -408,6 +412,9 @@ impl<'c> Importer<'c> {
         self.flush_orders()?;
         search::add_staged(self.conn)?;
         self.deferred_indexes.rebuild(self.conn)?;
+        if self.kind == ImportKind::Orders {
+            loyalty::earn_for_batch(self.conn, &self.work, self.batch)?;
+        }
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
         self.tally.errors.sort_by_key(|e| e.row);

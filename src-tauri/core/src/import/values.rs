@@ -4,6 +4,7 @@
 //! Everything here is pure: text (or a spreadsheet cell) in, a typed value or the [`Rule`]
 //! it breaks out.
 
+use crate::complaints::{ComplaintSeverity, ComplaintStatus};
 use crate::customers::{CustomerKind, SalesChannel, SizeClass};
 use crate::error::Rule;
 use crate::interactions::InteractionKind;
@@ -431,6 +432,34 @@ pub fn parse_survey_kind(text: &str) -> Result<SurveyKind, Rule> {
         "nps" | "净推荐值" | "推荐值" | "推荐度" => Ok(SurveyKind::Nps),
         "csat" | "满意度" | "客户满意度" => Ok(SurveyKind::Csat),
         "ces" | "费力度" | "客户费力度" | "省力度" => Ok(SurveyKind::Ces),
+        _ => Err(Rule::InvalidChoice),
+    }
+}
+
+/// A complaint's severity: 轻微/一般/严重/紧急, 低/中/高 … and the English words.
+pub fn parse_complaint_severity(text: &str) -> Result<ComplaintSeverity, Rule> {
+    match word_key(text).as_str() {
+        "low" | "minor" | "低" | "轻微" | "较低" => Ok(ComplaintSeverity::Low),
+        "medium" | "normal" | "moderate" | "中" | "中等" | "一般" | "普通" => Ok(ComplaintSeverity::Medium),
+        "high" | "major" | "severe" | "高" | "较高" | "重要" | "严重" => Ok(ComplaintSeverity::High),
+        "critical" | "urgent" | "紧急" | "非常严重" | "特急" | "致命" | "危急" => {
+            Ok(ComplaintSeverity::Critical)
+        }
+        _ => Err(Rule::InvalidChoice),
+    }
+}
+
+/// A complaint's status: 待处理/处理中/已解决/已关闭 … and the English words.
+pub fn parse_complaint_status(text: &str) -> Result<ComplaintStatus, Rule> {
+    match word_key(text).as_str() {
+        "open" | "new" | "pending" | "待处理" | "未处理" | "新建" | "待受理" | "未解决" => {
+            Ok(ComplaintStatus::Open)
+        }
+        "inprogress" | "processing" | "处理中" | "跟进中" | "进行中" | "已受理" => {
+            Ok(ComplaintStatus::InProgress)
+        }
+        "resolved" | "solved" | "done" | "已解决" | "已处理" | "已完成" => Ok(ComplaintStatus::Resolved),
+        "closed" | "已关闭" | "关闭" | "已结案" | "结案" => Ok(ComplaintStatus::Closed),
         _ => Err(Rule::InvalidChoice),
     }
 }

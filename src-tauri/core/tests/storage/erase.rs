@@ -137,6 +137,8 @@ fn populate(db: &Database) -> (i64, i64) {
                 status: ComplaintStatus::Open,
                 description: Some("快递员态度差".into()),
                 resolved_at: None,
+                resolution: None,
+                first_response_at: None,
             },
         )?;
         surveys::create(
@@ -160,6 +162,7 @@ fn populate(db: &Database) -> (i64, i64) {
                 points: 256,
                 order_id: Some(sold.id),
                 notes: Some("生日双倍积分".into()),
+                referred_customer_id: None,
             },
         )?;
         service_costs::create(

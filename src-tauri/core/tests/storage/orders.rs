@@ -150,6 +150,7 @@ fn delete_removes_the_order_and_its_lines_and_keeps_the_points_earned_on_it() {
                     points: 10,
                     order_id: Some(sold.id),
                     notes: None,
+                    referred_customer_id: None,
                 },
             )
         })

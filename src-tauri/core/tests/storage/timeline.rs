@@ -56,6 +56,7 @@ fn history(db: &Database) -> i64 {
                 points: 128,
                 order_id: Some(sold.id),
                 notes: None,
+                referred_customer_id: None,
             },
         )?;
         service_costs::create(
@@ -81,9 +82,11 @@ fn history(db: &Database) -> i64 {
                 status: ComplaintStatus::Open,
                 description: Some("包裹破损".into()),
                 resolved_at: None,
+                resolution: None,
+                first_response_at: None,
             },
         )?;
-        complaints::resolve(tx, complaint.id, local(3, 5, 15, 0))?;
+        complaints::resolve(tx, complaint.id, local(3, 5, 15, 0), "补发新包裹")?;
         surveys::create(
             tx,
             SurveyResponseInput {
