@@ -5,7 +5,8 @@
 //! adds what a working business has on top: 200,000 open follow-ups (a fifth overdue, a
 //! twentieth due today, the rest over the next two months), contacts in the last month for
 //! one customer in twenty, response targets on open complaints (half answered) and survey
-//! answers from the last two weeks for one customer in a hundred.
+//! answers from the last two weeks for one customer in a hundred (a low score schedules its
+//! follow-up, as in the app).
 //!
 //! `cargo run --release -p headtail-core --example workday_bench -- [CUSTOMERS] [--db FILE]`
 //!
@@ -91,8 +92,6 @@ fn build(db: &Database, customers: u32) -> Result<(), Box<dyn std::error::Error>
                 occurred_at: now - Duration::minutes(1 + draw.next(30 * 24 * 60) as i64),
                 outcome: None,
                 notes: None,
-                next_follow_up_on: None,
-                done: true,
                 owner: None,
             };
             interactions::insert(tx, &input.validate()?, None)?;
@@ -108,7 +107,9 @@ fn build(db: &Database, customers: u32) -> Result<(), Box<dyn std::error::Error>
                 score: low + draw.next((high - low + 1) as u64) as i64,
                 comment: None,
             };
-            surveys::create(tx, input, "2026-12-01T10:00:00Z")?;
+            // Recorded this morning, as the app would: a recent low score schedules its
+            // follow-up.
+            surveys::create(tx, input, now.and_utc())?;
         }
         // Response targets of 4 to 72 hours on the complaints still open; half answered.
         tx.execute_batch(

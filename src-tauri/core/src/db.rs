@@ -32,6 +32,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0016_complaint_targets.sql"), None),
     (include_str!("../migrations/0017_pipeline_board.sql"), None),
     (include_str!("../migrations/0018_segment_list.sql"), None),
+    (include_str!("../migrations/0019_workday_counts.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one

@@ -54,17 +54,37 @@ pub struct AgendaCounts {
     pub later: u32,
 }
 
-/// Open follow-ups of live customers, for one owner or all (`?1`), due in [`?2`, `?3`).
-const OPEN_IN_RANGE: &str = "FROM follow_ups f JOIN customers c ON c.id = f.customer_id
-     WHERE f.completed_at IS NULL AND c.deleted_at IS NULL AND c.erased_at IS NULL
-       AND (?1 IS NULL OR f.owner = ?1)
-       AND (?2 IS NULL OR f.due_at >= ?2) AND (?3 IS NULL OR f.due_at < ?3)";
+/// Open follow-ups of one owner or all (`?1`) due in [`?2`, `?3`), written with only the
+/// filter and bounds a call has: a condition written `?2 IS NULL OR f.due_at >= ?2` keeps
+/// SQLite from reading a due-time index by range, while `?2 IS NULL` alone is a constant.
+fn open_in(owner: Option<&str>, from: Option<NaiveDateTime>, to: Option<NaiveDateTime>) -> String {
+    let owner = if owner.is_some() { "f.owner = ?1" } else { "?1 IS NULL" };
+    let from = if from.is_some() { "f.due_at >= ?2" } else { "?2 IS NULL" };
+    let to = if to.is_some() { "f.due_at < ?3" } else { "?3 IS NULL" };
+    format!("f.completed_at IS NULL AND {owner} AND {from} AND {to}")
+}
 
+/// Deleted and erased customers `c`: the condition of the partial index that holds only them
+/// (by owner), to be read with `customers c INDEXED BY customers_not_live`.
+pub(crate) const NOT_LIVE: &str = "(c.deleted_at IS NOT NULL OR c.erased_at IS NOT NULL)";
+
+/// Every open follow-up in range is counted from its due-time index alone, then those of
+/// deleted and erased customers (few) are taken off: joining every counted row to its
+/// customer read a million-row table 200,000 times.
 fn count_in(conn: &Connection, owner: Option<&str>, bucket: AgendaBucket, now: NaiveDateTime) -> Result<u32> {
     let (from, to) = bucket_range(bucket, now);
-    Ok(conn
-        .prepare_cached(&format!("SELECT count(*) {OPEN_IN_RANGE}"))?
-        .query_row(params![owner, from, to], |r| r.get(0))?)
+    let open = open_in(owner, from, to);
+    let all: u32 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM follow_ups f WHERE {open}"))?
+        .query_row(params![owner, from, to], |r| r.get(0))?;
+    let not_live: u32 = conn
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM customers c INDEXED BY customers_not_live
+               CROSS JOIN follow_ups f INDEXED BY follow_ups_open_customer ON f.customer_id = c.id
+             WHERE {NOT_LIVE} AND {open}"
+        ))?
+        .query_row(params![owner, from, to], |r| r.get(0))?;
+    Ok(all.saturating_sub(not_live))
 }
 
 /// How many open follow-ups are in each bucket.
@@ -83,8 +103,13 @@ pub fn agenda(conn: &Connection, query: &AgendaQuery, now: NaiveDateTime) -> Res
     let (from, to) = bucket_range(query.bucket, now);
     let total = count_in(conn, owner, query.bucket, now)?;
     let columns = super::COLUMNS.split(',').map(|c| format!("f.{}", c.trim())).collect::<Vec<_>>().join(", ");
+    // The follow-ups first, in the order of their due-time index; a page reads a page of
+    // customers.
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {columns}, c.name {OPEN_IN_RANGE} ORDER BY f.due_at, f.id LIMIT ?4 OFFSET ?5"
+        "SELECT {columns}, c.name FROM follow_ups f CROSS JOIN customers c ON c.id = f.customer_id
+         WHERE {} AND c.deleted_at IS NULL AND c.erased_at IS NULL
+         ORDER BY f.due_at, f.id LIMIT ?4 OFFSET ?5",
+        open_in(owner, from, to)
     ))?;
     let items = stmt
         .query_map(params![owner, from, to, page_limit(query.limit), query.offset], |r| {

@@ -280,6 +280,47 @@ fn an_erased_or_deleted_customers_follow_ups_leave_the_agenda() {
 }
 
 #[test]
+fn a_deleted_customers_follow_ups_leave_every_bucket_count_and_page_and_come_back_on_restore() {
+    let (_dir, db) = temp_db();
+    let gone = customer(&db, "欧阳娜娜");
+    let erased = customer(&db, "司马光明");
+    let kept = customer(&db, "张伟");
+    // One follow-up in each bucket for each customer (now is Wednesday 10:00), handed to Li or
+    // Wang, and one completed, which never counts.
+    let times = [local(3, 3, 9, 0), local(3, 4, 15, 0), local(3, 6, 9, 0), local(3, 12, 9, 0)];
+    let mut kept_ids = Vec::new();
+    for who in [gone, erased, kept] {
+        for (n, due_at) in times.into_iter().enumerate() {
+            let follow_up = due(&db, who, due_at, if n % 2 == 0 { "Li" } else { "Wang" });
+            if who == kept {
+                kept_ids.push(follow_up.id);
+            }
+        }
+    }
+    let done = due(&db, gone, local(3, 4, 16, 0), "Li");
+    db.with_tx(|tx| follow_ups::complete(tx, done.id, at(4))).expect("complete");
+    let all = |n| AgendaCounts { overdue: n, today: n, this_week: n, later: n };
+    assert_eq!(counts(&db, None), all(3));
+    assert_eq!(counts(&db, Some("Li")), AgendaCounts { overdue: 3, today: 0, this_week: 3, later: 0 });
+
+    db.with_tx(|tx| customers::soft_delete(tx, gone, at(4))).expect("delete");
+    erase::erase(&db, erased, at(4)).expect("erase");
+    assert_eq!(counts(&db, None), all(1));
+    assert_eq!(counts(&db, Some("Li")), AgendaCounts { overdue: 1, today: 0, this_week: 1, later: 0 });
+    assert_eq!(counts(&db, Some("Wang")), AgendaCounts { overdue: 0, today: 1, this_week: 0, later: 1 });
+    for (bucket, id) in AgendaBucket::ALL.iter().zip(&kept_ids) {
+        assert_eq!(bucket_ids(&db, None, *bucket), vec![*id], "{}", bucket.as_str());
+        let query = AgendaQuery { owner: None, bucket: *bucket, offset: 0, limit: 0 };
+        let page = db.with_conn(|c| agenda::agenda(c, &query, now())).expect("agenda");
+        assert_eq!(page.total, 1, "{}: the page's total is the count", bucket.as_str());
+    }
+
+    db.with_tx(|tx| customers::restore(tx, gone)).expect("restore");
+    assert_eq!(counts(&db, None), all(2), "a restored customer's follow-ups are back");
+    assert_eq!(bucket_ids(&db, Some("Wang"), AgendaBucket::Later).len(), 2);
+}
+
+#[test]
 fn the_migration_turns_interaction_follow_up_dates_into_follow_ups() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v12.sqlite");

@@ -1,5 +1,5 @@
 use crate::{at, customer, local, temp_db};
-use chrono::{Days, NaiveDateTime};
+use chrono::{Days, NaiveDateTime, TimeZone, Utc};
 use headtail_core::complaints::{self, ComplaintInput, ComplaintSeverity, ComplaintStatus};
 use headtail_core::customers::{self, CustomerInput};
 use headtail_core::demo::{self, DemoSettings};
@@ -7,7 +7,7 @@ use headtail_core::erase;
 use headtail_core::evaluation::store::{self, Trigger};
 use headtail_core::evaluation::{Lifecycle, Tier};
 use headtail_core::follow_ups::{self, FollowUpInput, FollowUpSource};
-use headtail_core::interactions::{self, InteractionInput};
+use headtail_core::interactions;
 use headtail_core::my_day::{self, MyDay, MyDayFact, MyDayQuery, MyDaySection, MyDaySectionQuery, NextStep};
 use headtail_core::surveys::{self, SurveyKind, SurveyResponseInput};
 use headtail_core::work_settings::{self, WorkSettingsInput};
@@ -28,8 +28,8 @@ fn owned(db: &Database, name: &str, owner: &str) -> i64 {
 }
 
 fn contact(db: &Database, customer_id: i64, occurred_at: NaiveDateTime) {
-    let input = InteractionInput { done: true, ..crate::interactions::call(customer_id, occurred_at) };
-    db.with_tx(|tx| interactions::create(tx, input)).expect("interaction");
+    db.with_tx(|tx| interactions::create(tx, crate::interactions::call(customer_id, occurred_at)))
+        .expect("interaction");
 }
 
 /// A head member of a run: (customer, tier, potential head, lifecycle).
@@ -94,6 +94,8 @@ fn complaint(db: &Database, customer_id: i64, status: ComplaintStatus, due: Opti
         status,
         description: None,
         resolved_at,
+        resolution: resolved_at.map(|_| "已退款".into()),
+        first_response_at: None,
     };
     let id = db.with_tx(|tx| complaints::create(tx, input)).expect("complaint").id;
     db.with_conn(|c| {
@@ -113,7 +115,10 @@ fn answer(db: &Database, customer_id: i64, kind: SurveyKind, score: i64, days_ag
         score,
         comment: Some("太慢".into()),
     };
-    db.with_tx(|tx| surveys::create(tx, input, "2026-12-01T00:00:00Z")).expect("answer").id
+    // Recorded long after it was given, so that no detractor follow-up is scheduled: these
+    // tests place their follow-ups themselves.
+    let recorded = Utc.with_ymd_and_hms(2027, 6, 1, 9, 0, 0).single().expect("valid time");
+    db.with_tx(|tx| surveys::create(tx, input, recorded)).expect("answer").id
 }
 
 #[test]
@@ -425,6 +430,47 @@ fn deleted_and_erased_customers_are_left_out() {
         assert_eq!((ids(page), page.total), (vec![live], 1), "{name}: only the live customer");
     }
     assert_eq!(db.with_conn(|c| my_day::counts(c, None, now())).expect("counts").total, 6);
+}
+
+#[test]
+fn a_deleted_customers_answers_leave_the_new_detractors_of_their_owner_and_come_back_on_restore() {
+    let (_dir, db) = temp_db();
+    let live = owned(&db, "在册客户", "王经理");
+    let deleted = owned(&db, "已删除客户", "王经理");
+    let erased = owned(&db, "已抹除客户", "王经理");
+    let other = owned(&db, "别人的客户", "李经理");
+    for who in [live, deleted, erased, other] {
+        answer(&db, who, SurveyKind::Nps, 3, 1);
+        answer(&db, who, SurveyKind::Ces, 2, 2);
+    }
+    db.with_tx(|tx| customers::soft_delete(tx, deleted, at(3))).expect("delete");
+    db.with_conn(|c| erase::erase_customer(c, erased, at(3))).expect("erase");
+    let detractors = |owner: Option<&str>| {
+        let day = day_of(&db, owner);
+        let counted = db.with_conn(|c| my_day::counts(c, owner, now())).expect("counts").new_detractors;
+        assert_eq!(counted, day.new_detractors.total, "the sidebar and the section agree");
+        (ids(&day.new_detractors), day.new_detractors.total)
+    };
+    assert_eq!(detractors(Some("王经理")), (vec![live, live], 2));
+    assert_eq!(detractors(None), (vec![live, other, live, other], 4), "newest first");
+    let second = db
+        .with_conn(|c| {
+            my_day::section(
+                c,
+                &MyDaySectionQuery {
+                    owner: Some("王经理".into()),
+                    section: MyDaySection::NewDetractors,
+                    offset: 1,
+                    limit: 1,
+                },
+                now(),
+            )
+        })
+        .expect("section");
+    assert_eq!((ids(&second), second.total), (vec![live], 2), "a page skips the customers left out");
+
+    db.with_tx(|tx| customers::restore(tx, deleted)).expect("restore");
+    assert_eq!(detractors(Some("王经理")).1, 4, "a restored customer's answers are back");
 }
 
 #[test]
