@@ -206,17 +206,37 @@ pub fn latest_evaluation(conn: &Connection) -> Result<Option<EvaluationBasis>> {
         .optional()?)
 }
 
-/// Head members of run `?1` among live customers of owner `?2` (or all). The head condition is
-/// written as in the partial index `evaluation_members_head`, and the index is named: without
-/// statistics the planner took the primary key and walked the whole run.
-const HEAD: &str =
-    "FROM evaluation_members m INDEXED BY evaluation_members_head JOIN customers c ON c.id = m.customer_id
-     WHERE m.run_id = ?1 AND (m.tier = 'a' OR m.potential_head = 1)
-       AND c.deleted_at IS NULL AND c.erased_at IS NULL AND (?2 IS NULL OR c.owner = ?2)";
+/// Customer `customer` is live and, when `owner` is given, that owner's (bound as `param`; an
+/// absent owner is bound as NULL). The customer row is never read: the owner comes from the
+/// owner index, and deleted and erased customers (few) from the index that holds only them,
+/// as a list made once per statement; reading the row of every counted item was most of the
+/// cost at a million customers.
+fn live_of(owner: Option<&str>, customer: &str, param: &str) -> String {
+    let not_live = |extra: &str| {
+        format!(
+            "{customer} NOT IN (SELECT c.id FROM customers c INDEXED BY customers_not_live WHERE {NOT_LIVE}{extra})"
+        )
+    };
+    match owner {
+        Some(_) => format!(
+            "EXISTS (SELECT 1 FROM customers c INDEXED BY customers_owner WHERE c.owner = {param} AND c.id = {customer})
+             AND {}",
+            not_live(&format!(" AND c.owner = {param}"))
+        ),
+        None => format!("{param} IS NULL AND {}", not_live("")),
+    }
+}
 
-/// ... with no interaction at or after `?3`.
-const NO_CONTACT_WHERE: &str =
-    "AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = m.customer_id AND i.occurred_at >= ?3)";
+/// Head members of run `?1` among live customers of owner `?2` (or all). The head condition is
+/// written as in the partial index `evaluation_members_head_facts`, and the index is named:
+/// without statistics the planner took the primary key and walked the whole run.
+fn head(owner: Option<&str>) -> String {
+    format!(
+        "FROM evaluation_members m INDEXED BY evaluation_members_head_facts
+         WHERE m.run_id = ?1 AND (m.tier = 'a' OR m.potential_head = 1) AND {}",
+        live_of(owner, "m.customer_id", "?2")
+    )
+}
 
 const AT_RISK_WHERE: &str = "AND m.lifecycle = 'at_risk'";
 
@@ -234,20 +254,12 @@ const LATE_COMPLAINTS: &str =
 /// deleted and erased customers (few) are left out as a list: joining every answer to its
 /// customer row read the million-row table once per answer.
 fn new_detractors(owner: Option<&str>) -> String {
-    let (of_owner, not_live_of_owner) = match owner {
-        Some(_) => (
-            "EXISTS (SELECT 1 FROM customers c INDEXED BY customers_owner WHERE c.owner = ?1 AND c.id = r.customer_id)",
-            "c.owner = ?1",
-        ),
-        None => ("?1 IS NULL", "?1 IS NULL"),
-    };
     format!(
         "FROM surveys s CROSS JOIN survey_responses r ON r.survey_id = s.id
          WHERE r.responded_on >= ?2
            AND r.score <= CASE s.kind WHEN 'nps' THEN ?3 WHEN 'csat' THEN ?4 ELSE ?5 END
-           AND {of_owner}
-           AND r.customer_id NOT IN
-               (SELECT c.id FROM customers c INDEXED BY customers_not_live WHERE {NOT_LIVE} AND {not_live_of_owner})"
+           AND {}",
+        live_of(owner, "r.customer_id", "?1")
     )
 }
 
@@ -263,13 +275,13 @@ fn count_section(conn: &Connection, cx: &Context<'_>, section: MyDaySection) -> 
             Ok(if section == MyDaySection::OverdueFollowUps { counts.overdue } else { counts.today })
         }
         MyDaySection::NoContact => match cx.evaluation {
-            Some(run) => {
-                count(conn, &format!("{HEAD} {NO_CONTACT_WHERE}"), params![run.run_id, owner, cx.no_contact_since()])
-            }
+            Some(run) => Ok(conn
+                .prepare_cached(&format!("SELECT count(*) FROM ({})", uncontacted(owner)))?
+                .query_row(params![run.run_id, owner, cx.no_contact_since()], |r| r.get(0))?),
             None => Ok(0),
         },
         MyDaySection::AtRisk => match cx.evaluation {
-            Some(run) => count(conn, &format!("{HEAD} {AT_RISK_WHERE}"), params![run.run_id, owner]),
+            Some(run) => count(conn, &format!("{} {AT_RISK_WHERE}", head(owner)), params![run.run_id, owner]),
             None => Ok(0),
         },
         MyDaySection::LateComplaints => count(conn, LATE_COMPLAINTS, params![owner, cx.now]),
@@ -329,17 +341,19 @@ fn items(
         MyDaySection::OverdueFollowUps | MyDaySection::TodayFollowUps => {
             Ok(follow_ups(conn, cx, section, offset, limit)?.items)
         }
-        MyDaySection::NoContact => {
-            Ok(no_contact(conn, cx)?.into_iter().skip(offset as usize).take(limit as usize).collect())
-        }
+        MyDaySection::NoContact => Ok(no_contact(conn, cx, offset, limit)?.items),
         MyDaySection::AtRisk => {
             let Some(run) = cx.evaluation else { return Ok(Vec::new()) };
-            // The most valuable first.
+            // The most valuable first: the page from the index, then its customers.
             let sql = format!(
-                "SELECT m.customer_id, c.name, c.owner, m.tier, m.potential_head, m.recency_days, m.predicted_clv_minor
-                 {HEAD} {AT_RISK_WHERE}
-                 ORDER BY m.tier, m.predicted_clv_minor IS NULL, m.predicted_clv_minor DESC, m.customer_id
-                 LIMIT ?3 OFFSET ?4"
+                "SELECT c.id, c.name, c.owner, p.tier, p.potential_head, p.recency_days, p.predicted_clv_minor
+                 FROM (SELECT m.customer_id, m.tier, m.potential_head, m.recency_days, m.predicted_clv_minor
+                       {} {AT_RISK_WHERE}
+                       ORDER BY m.tier, m.predicted_clv_minor IS NULL, m.predicted_clv_minor DESC, m.customer_id
+                       LIMIT ?3 OFFSET ?4) p
+                   CROSS JOIN customers c ON c.id = p.customer_id
+                 ORDER BY p.tier, p.predicted_clv_minor IS NULL, p.predicted_clv_minor DESC, p.customer_id",
+                head(owner)
             );
             query_items(conn, &sql, params![run.run_id, owner, limit, offset], |r| {
                 row_item(
@@ -414,31 +428,57 @@ fn items(
     }
 }
 
-/// Every head customer out of contact, in the order shown: one reading serves a page and its
-/// total, as each needs the whole set (its order is by the last contact).
-fn no_contact(conn: &Connection, cx: &Context<'_>) -> Result<Vec<MyDayItem>> {
+/// Head members of run `?1` of owner `?2` (or all) with no interaction at or after `?3`, with
+/// their last contact `last`: one look at the end of each member's interactions, made once
+/// (materialized) for both the condition and the order.
+fn uncontacted(owner: Option<&str>) -> String {
+    format!(
+        "WITH h AS MATERIALIZED (
+             SELECT m.customer_id, m.tier, m.potential_head,
+                    (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = m.customer_id) AS last
+             {})
+         SELECT customer_id, tier, potential_head, last FROM h WHERE last IS NULL OR last < ?3",
+        head(owner)
+    )
+}
+
+/// Head customers out of contact, in the order shown: one reading serves a page and its
+/// total, as each needs the whole set (its order is by the last contact); only the page's
+/// customers are read.
+fn no_contact(conn: &Connection, cx: &Context<'_>, offset: u32, limit: u32) -> Result<Page<MyDayItem>> {
     let today = cx.now.date();
-    let Some(run) = cx.evaluation else { return Ok(Vec::new()) };
+    let Some(run) = cx.evaluation else { return Ok(Page { items: Vec::new(), total: 0 }) };
     // Never contacted first, then the longest without contact.
-    let sql = format!(
-        "SELECT m.customer_id, c.name, c.owner, m.tier, m.potential_head,
-                (SELECT max(i.occurred_at) FROM interactions i WHERE i.customer_id = m.customer_id) AS last
-         {HEAD} {NO_CONTACT_WHERE}
-         ORDER BY last IS NOT NULL, last, m.customer_id"
-    );
-    query_items(conn, &sql, params![run.run_id, cx.owner, cx.no_contact_since()], |r| {
-        let last: Option<NaiveDateTime> = r.get(5)?;
-        row_item(
-            r,
-            MyDayFact::NoContact {
-                tier: r.get(3)?,
-                potential_head: r.get(4)?,
-                last_contact_at: last,
-                days_since_contact: last.map(|at| u32::try_from((today - at.date()).num_days()).unwrap_or(0)),
-            },
-            NextStep::LogInteraction,
-        )
-    })
+    let sql = format!("{} ORDER BY last IS NOT NULL, last, customer_id", uncontacted(cx.owner));
+    let members = conn
+        .prepare_cached(&sql)?
+        .query_map(params![run.run_id, cx.owner, cx.no_contact_since()], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, Tier>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<NaiveDateTime>>(3)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let total = u32::try_from(members.len()).unwrap_or(u32::MAX);
+    let mut customer = conn.prepare_cached("SELECT name, owner FROM customers WHERE id = ?1")?;
+    let items = members
+        .into_iter()
+        .skip(offset as usize)
+        .take(page_limit(limit) as usize)
+        .map(|(customer_id, tier, potential_head, last)| {
+            let (customer_name, owner) = customer.query_row([customer_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(MyDayItem {
+                customer_id,
+                customer_name,
+                owner,
+                fact: MyDayFact::NoContact {
+                    tier,
+                    potential_head,
+                    last_contact_at: last,
+                    days_since_contact: last.map(|at| u32::try_from((today - at.date()).num_days()).unwrap_or(0)),
+                },
+                next_step: NextStep::LogInteraction,
+            })
+        })
+        .collect::<Result<_>>()?;
+    Ok(Page { items, total })
 }
 
 /// A page of the agenda's overdue or today bucket, as the agenda gives it.
@@ -464,12 +504,7 @@ fn page(
 ) -> Result<Page<MyDayItem>> {
     match section {
         MyDaySection::OverdueFollowUps | MyDaySection::TodayFollowUps => follow_ups(conn, cx, section, offset, limit),
-        MyDaySection::NoContact => {
-            let all = no_contact(conn, cx)?;
-            let total = u32::try_from(all.len()).unwrap_or(u32::MAX);
-            let items = all.into_iter().skip(offset as usize).take(page_limit(limit) as usize).collect();
-            Ok(Page { items, total })
-        }
+        MyDaySection::NoContact => no_contact(conn, cx, offset, limit),
         _ => Ok(Page { items: items(conn, cx, section, offset, limit)?, total: count_section(conn, cx, section)? }),
     }
 }
