@@ -91,8 +91,6 @@ fn build(db: &Database, customers: u32) -> Result<(), Box<dyn std::error::Error>
                 occurred_at: now - Duration::minutes(1 + draw.next(30 * 24 * 60) as i64),
                 outcome: None,
                 notes: None,
-                next_follow_up_on: None,
-                done: true,
                 owner: None,
             };
             interactions::insert(tx, &input.validate()?, None)?;
@@ -108,7 +106,7 @@ fn build(db: &Database, customers: u32) -> Result<(), Box<dyn std::error::Error>
                 score: low + draw.next((high - low + 1) as u64) as i64,
                 comment: None,
             };
-            surveys::create(tx, input, "2026-12-01T10:00:00Z")?;
+            surveys::create(tx, input, chrono::DateTime::from_timestamp(1_764_583_200, 0).unwrap_or_default())?;
         }
         // Response targets of 4 to 72 hours on the complaints still open; half answered.
         tx.execute_batch(

@@ -28,7 +28,7 @@ fn owned(db: &Database, name: &str, owner: &str) -> i64 {
 }
 
 fn contact(db: &Database, customer_id: i64, occurred_at: NaiveDateTime) {
-    let input = InteractionInput { done: true, ..crate::interactions::call(customer_id, occurred_at) };
+    let input: InteractionInput = crate::interactions::call(customer_id, occurred_at);
     db.with_tx(|tx| interactions::create(tx, input)).expect("interaction");
 }
 
@@ -93,6 +93,8 @@ fn complaint(db: &Database, customer_id: i64, status: ComplaintStatus, due: Opti
         severity: ComplaintSeverity::High,
         status,
         description: None,
+        resolution: status.is_finished().then(|| "换货".into()),
+        first_response_at: None,
         resolved_at,
     };
     let id = db.with_tx(|tx| complaints::create(tx, input)).expect("complaint").id;
@@ -113,7 +115,7 @@ fn answer(db: &Database, customer_id: i64, kind: SurveyKind, score: i64, days_ag
         score,
         comment: Some("太慢".into()),
     };
-    db.with_tx(|tx| surveys::create(tx, input, "2026-12-01T00:00:00Z")).expect("answer").id
+    db.with_tx(|tx| surveys::create(tx, input, chrono::Utc::now())).expect("answer").id
 }
 
 #[test]
