@@ -53,6 +53,10 @@ async function openFirstHeadCustomer(app) {
     'only tier A in the list',
   );
   await app.screenshot('list-tier-a');
+  // The filter's menu closes as it opened, off the rows it covers.
+  const choice = await app.find('[data-testid="filter-tiers-a"]');
+  await app.cmd('POST', `/element/${choice}/value`, { text: '\uE00C' });
+  await app.until(() => app.script('return document.querySelectorAll("details[open]").length === 0'), 'the tier menu closed');
   const name = (await app.texts('[data-testid="customer-row"] [data-testid="customer-name"]'))[0];
   await app.click('[data-testid="customer-row"] [data-testid="customer-name"]');
   await app.until(async () => (await app.text('[data-testid="profile-name"]')) === name, 'the profile of the first A');
@@ -99,6 +103,10 @@ test('an NPS answer of 3 gives the customer’s owner a follow-up at once', asyn
     await openFirstHeadCustomer(app);
     const owner = (await app.text('[data-testid="profile-owner"]')).trim();
     await app.click('[data-testid="record-survey-answer"]');
+    await app.until(
+      () => app.script(`return document.querySelectorAll('#survey-answer-survey_id option').length > 1`),
+      'the active surveys in the form',
+    );
     const nps = await app.script(
       `const select = document.querySelector('#survey-answer-survey_id');
        const option = [...select.options].find((o) => o.textContent.includes('NPS'));
@@ -106,7 +114,10 @@ test('an NPS answer of 3 gives the customer’s owner a follow-up at once', asyn
     );
     assert.ok(nps, 'the demo has an active NPS survey');
     await setValue(app, '#survey-answer-survey_id', nps);
-    await app.click('[data-testid="score-3"]');
+    // The scale's radios are drawn by their labels: the label of 3 is what a person clicks.
+    await app.find('[data-testid="score-3"]');
+    await app.script(`document.querySelector('[data-testid="score-3"]').closest('label').click()`);
+    assert.ok(await app.script(`return document.querySelector('[data-testid="score-3"]').checked`), '3 is chosen');
     await app.click('[data-testid="save-survey-answer"]');
     const detractor = en.follow_ups.source.detractor;
     await app.until(async () => {
