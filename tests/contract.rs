@@ -323,10 +323,17 @@ fn mask(value: &mut Value) {
                     || ((k == "follow_up_scheduled" || k == "follow_up_completed")
                         && fields.get("payload").is_some_and(by_hand))
             });
+            // A detractor's follow-up is due the moment the answer came: the clock's.
+            let due_now =
+                ["source", "follow_up_source"].iter().any(|k| fields.get(*k).is_some_and(|s| s == "detractor"));
             for (key, v) in fields.iter_mut() {
                 match key.as_str() {
                     "size_bytes" | "seconds" if v.is_number() => *v = json!("<number>"),
                     "at" if added_now => *v = json!("<clock>"),
+                    "due_at" if due_now => *v = json!("<clock>"),
+                    // A timeline page's cursor is the time of its last entry, which may be the
+                    // clock's; the page read with it is compared all the same.
+                    "next" if v.get("at").is_some() => v["at"] = json!("<cursor>"),
                     _ => mask(v),
                 }
             }

@@ -94,7 +94,7 @@ fn history(db: &Database) -> i64 {
                 kind: SurveyKind::Nps,
                 survey_id: None,
                 responded_on: date(3, 5),
-                score: 6,
+                score: 7,
                 comment: None,
             },
             at(5),
@@ -186,7 +186,7 @@ fn each_entry_carries_what_the_ui_shows_for_its_kind() {
     ));
     assert!(matches!(
         payload(TimelineKind::SurveyResponse),
-        TimelinePayload::SurveyResponse { survey_kind: SurveyKind::Nps, score: 6, .. }
+        TimelinePayload::SurveyResponse { survey_kind: SurveyKind::Nps, score: 7, .. }
     ));
     assert!(matches!(payload(TimelineKind::Loyalty), TimelinePayload::Loyalty { points: 128, order_id: Some(_), .. }));
     assert!(matches!(payload(TimelineKind::ServiceCost), TimelinePayload::ServiceCost { minutes: Some(30), .. }));
