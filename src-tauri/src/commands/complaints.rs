@@ -7,7 +7,7 @@ use tauri::State;
 
 /// Complaints keep local wall-clock times to the second, like interactions.
 fn local_now() -> chrono::NaiveDateTime {
-    let now = chrono::Local::now().naive_local();
+    let now = super::local_now();
     chrono::Timelike::with_nanosecond(&now, 0).unwrap_or(now)
 }
 

@@ -1,17 +1,13 @@
 //! IPC commands of follow-ups and the agenda. Due times are local wall-clock time, so "now"
 //! for them is the local clock; completions are instants.
 
-use super::{now, on_db, CommandResult, Store};
+use super::{local_now, now, on_db, CommandResult, Store};
 use chrono::NaiveDateTime;
 use headtail_core::follow_ups::agenda::{self, AgendaCounts, AgendaItem, AgendaQuery};
 use headtail_core::follow_ups::{self, CustomerFollowUps, FollowUp, NewFollowUp, SnoozeFor};
 use headtail_core::interactions::{self, InteractionLog, LoggedInteraction};
 use headtail_core::page::Page;
 use tauri::State;
-
-fn local_now() -> NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
 
 #[tauri::command]
 #[specta::specta]

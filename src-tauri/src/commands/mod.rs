@@ -108,6 +108,16 @@ fn now() -> chrono::DateTime<chrono::Utc> {
     chrono::Utc::now()
 }
 
+/// Due times, interactions and follow-ups are local wall-clock time.
+fn local_now() -> chrono::NaiveDateTime {
+    chrono::Local::now().naive_local()
+}
+
+/// The user's calendar day.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn list_customers(db: State<'_, Store>, query: CustomerQuery) -> CommandResult<CustomerPage> {
@@ -222,7 +232,7 @@ pub async fn customer_timeline(
 #[tauri::command]
 #[specta::specta]
 pub async fn create_order(db: State<'_, Store>, input: OrderInput) -> CommandResult<Order> {
-    on_db(&db, move |db| Ok(followed(orders::record(db, input, chrono::Local::now().date_naive())?))).await
+    on_db(&db, move |db| Ok(followed(orders::record(db, input, today())?))).await
 }
 
 /// What was recorded; a standing that did not follow is logged, the next run corrects it.
@@ -288,8 +298,7 @@ fn own_or_refuse(store: &Store) -> CommandResult<Database> {
 #[specta::specta]
 pub async fn open_demo(db: State<'_, Store>) -> CommandResult<DemoSummary> {
     let own = db.own_path.clone();
-    let (demo_db, summary) =
-        blocking(move || demo::open_beside(&own, chrono::Local::now().date_naive(), now())).await?;
+    let (demo_db, summary) = blocking(move || demo::open_beside(&own, today(), now())).await?;
     db.switch(Opened { path: demo_db.path().to_owned(), db: Ok(demo_db), demo: true });
     Ok(summary)
 }
@@ -451,7 +460,7 @@ pub async fn run_evaluation(
     on_progress: Channel<EvaluationProgress>,
 ) -> CommandResult<EvaluationRun> {
     // One at a time per database, also across processes: the core's lease refuses a second.
-    let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
+    let as_of = as_of.unwrap_or_else(today);
     on_db(&db, move |db| {
         evaluation::run(db, as_of, trigger, &mut |stage, done| {
             let _ = on_progress.send(EvaluationProgress { stage, done });

@@ -1,14 +1,9 @@
 //! My day: what needs doing today, and the sidebar's counts.
 
-use super::{on_db, CommandResult, Store};
+use super::{local_now, on_db, CommandResult, Store};
 use headtail_core::my_day::{self, MyDay, MyDayCounts, MyDayItem, MyDayQuery, MyDaySectionQuery};
 use headtail_core::page::Page;
 use tauri::State;
-
-/// Due times and interactions are local wall-clock time.
-fn local_now() -> chrono::NaiveDateTime {
-    chrono::Local::now().naive_local()
-}
 
 #[tauri::command]
 #[specta::specta]

@@ -1,14 +1,10 @@
 //! The pipeline board: its figures and columns, and moving a prospect.
 
-use super::{now, on_db, CommandResult, Store};
+use super::{now, on_db, today, CommandResult, Store};
 use headtail_core::customers::PipelineStage;
 use headtail_core::page::Page;
 use headtail_core::pipeline::{self, PipelineBoard, PipelineCard, PipelineMoveInput};
 use tauri::State;
-
-fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
-}
 
 #[tauri::command]
 #[specta::specta]

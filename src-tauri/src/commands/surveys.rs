@@ -42,6 +42,6 @@ pub async fn survey_results(db: State<'_, Store>, id: i64, query: ResultsQuery) 
 #[tauri::command]
 #[specta::specta]
 pub async fn survey_due(db: State<'_, Store>, offset: u32, limit: u32) -> CommandResult<SurveyDuePage> {
-    let today = chrono::Local::now().date_naive();
+    let today = super::today();
     on_db(&db, move |db| db.with_conn(|c| surveys::survey_due(c, today, offset, limit))).await
 }
