@@ -3,9 +3,10 @@
 //! both directions, deeper pages, and filters beside a search or another filter. Also the
 //! cost of the list's one members index to the save of a run.
 //!
-//! `cargo run --release -p headtail-core --example list_bench -- [CUSTOMERS [FOLLOW_UPS]]`:
+//! `cargo run --release -p headtail-core --example list_bench -- [CUSTOMERS [FOLLOW_UPS]] [--db FILE]`:
 //! a demo database of CUSTOMERS (default 1,000,000) is generated, evaluated, and given
-//! FOLLOW_UPS open follow-ups (default 200,000) in a temporary folder first.
+//! FOLLOW_UPS open follow-ups (default 200,000) in a temporary folder first. With `--db FILE`
+//! an existing evaluated database is timed instead (a missing one is built there and kept).
 
 use chrono::{Duration, NaiveDate, Utc};
 use headtail_core::customers::{self, CustomerKind, CustomerQuery, CustomerSort};
@@ -35,12 +36,9 @@ fn timed(db: &Database, query: &CustomerQuery) -> Result<(u32, bool, f64, f64), 
     Ok((page.total, page.total_exact, times[RUNS / 2], times[RUNS - 1]))
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let mut args = std::env::args().skip(1).map(|a| a.parse::<u32>());
-    let customers = args.next().transpose()?.unwrap_or(1_000_000);
-    let open_follow_ups = args.next().transpose()?.unwrap_or(200_000);
-    let dir = tempfile::tempdir()?;
-    let db = Database::open(&dir.path().join("list.sqlite"))?;
+/// The demo business, its runs (timing the save with and without the list's index) and the
+/// open follow-ups.
+fn build(db: &Database, customers: u32, open_follow_ups: u32) -> Result<(), Box<dyn std::error::Error>> {
     let until = NaiveDate::from_ymd_opt(2026, 6, 30).ok_or("date")?;
 
     let t = Instant::now();
@@ -48,12 +46,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("generated {customers} demo customers in {:.1} s", t.elapsed().as_secs_f64());
 
     // The save of a run with the list's index and without it.
-    let (_, with_index) = store::run(&db, until, Trigger::Manual, &mut |_, _| {})?;
+    let (_, with_index) = store::run(db, until, Trigger::Manual, &mut |_, _| {})?;
     let definition: String = db.with_conn(|c| {
         Ok(c.query_row("SELECT sql FROM sqlite_master WHERE name = 'evaluation_members_list'", [], |r| r.get(0))?)
     })?;
     db.with_conn(|c| Ok(c.execute_batch("DROP INDEX evaluation_members_list")?))?;
-    let (_, without_index) = store::run(&db, until, Trigger::Manual, &mut |_, _| {})?;
+    let (_, without_index) = store::run(db, until, Trigger::Manual, &mut |_, _| {})?;
     let t = Instant::now();
     db.with_conn(|c| Ok(c.execute_batch(&definition)?))?;
     println!(
@@ -65,7 +63,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t.elapsed().as_secs_f64()
     );
     // The latest run is the one listed; a third run on the same day with the index in place.
-    let (run, timings) = store::run(&db, until, Trigger::Manual, &mut |_, _| {})?;
+    let (run, timings) = store::run(db, until, Trigger::Manual, &mut |_, _| {})?;
     println!("latest run {} saved in {:.2} s", run.id, timings.save_seconds);
 
     // Open follow-ups spread over the customers and the next three months.
@@ -92,6 +90,28 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     })?;
     println!("{open_follow_ups} open follow-ups added in {:.1} s", t.elapsed().as_secs_f64());
 
+    Ok(())
+}
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut numbers = Vec::new();
+    let mut given: Option<std::path::PathBuf> = None;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--db" => given = Some(args.next().ok_or("--db needs a file")?.into()),
+            n => numbers.push(n.parse::<u32>()?),
+        }
+    }
+    let customers = numbers.first().copied().unwrap_or(1_000_000);
+    let open_follow_ups = numbers.get(1).copied().unwrap_or(200_000);
+    let dir = tempfile::tempdir()?;
+    let path = given.unwrap_or_else(|| dir.path().join("list.sqlite"));
+    let fresh = !path.exists();
+    let db = Database::open(&path)?;
+    if fresh {
+        build(&db, customers, open_follow_ups)?;
+    }
     let q = CustomerQuery::default;
     let cases: Vec<(&str, CustomerQuery)> = vec![
         ("everyone, by name", q()),

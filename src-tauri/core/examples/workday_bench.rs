@@ -1,5 +1,5 @@
-//! The working day at scale: My day, its sidebar counts and the agenda, each timed through the
-//! function its IPC command runs, for everyone and for one owner.
+//! The working day at scale: My day, its sidebar counts, the agenda and each survey's results,
+//! each timed through the function its IPC command runs, for everyone and for one owner.
 //!
 //! Builds a demo database of CUSTOMERS (default 1,000,000) with a stored evaluation, then
 //! adds what a working business has on top: 200,000 open follow-ups (a fifth overdue, a
@@ -20,7 +20,7 @@ use headtail_core::follow_ups::agenda::{self, AgendaBucket, AgendaQuery};
 use headtail_core::follow_ups::{self, FollowUpInput, FollowUpSource};
 use headtail_core::interactions::{self, InteractionInput, InteractionKind};
 use headtail_core::my_day::{self, MyDayQuery, MyDaySection, MyDaySectionQuery};
-use headtail_core::surveys::{self, SurveyKind, SurveyResponseInput};
+use headtail_core::surveys::{self, ResultsQuery, SurveyKind, SurveyResponseInput};
 use headtail_core::Database;
 use std::path::PathBuf;
 use std::time::Instant;
@@ -210,6 +210,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         let (median, worst, _) = timed(|| db.with_conn(|c| agenda::counts(c, who.as_deref(), now)))?;
         println!("[{label}] agenda counts          {median:7.1} {worst:7.1}");
+    }
+
+    // Each survey's results page: every answer, then the last year only.
+    let surveys: Vec<(i64, String)> = db.with_conn(|c| {
+        let mut stmt = c.prepare("SELECT id, name FROM surveys ORDER BY id")?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    })?;
+    let last_year = ResultsQuery { from: Some(now.date() - Duration::days(365)), to: None };
+    for (id, name) in surveys {
+        for (range, query) in [("all", ResultsQuery::default()), ("last year", last_year.clone())] {
+            let (median, worst, results) = timed(|| db.with_conn(|c| surveys::survey_results(c, id, &query)))?;
+            println!(
+                "survey_results {name:<12} {range:<9} {median:7.1} {worst:7.1}   {} answers",
+                results.overall.responses
+            );
+        }
     }
     Ok(())
 }

@@ -23,8 +23,10 @@ use super::list::{order_by, sorted_page, CustomerPage, CustomerQuery, CustomerSo
 use super::queries::{from_row, get, COLUMNS};
 use super::Customer;
 use crate::error::Result;
+use crate::evaluation::store::RunStandings;
 use crate::evaluation::{Lifecycle, RfmSegment, ServiceLevel, Tier, ValueClass};
 use crate::page::page_limit;
+use crate::search;
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -58,35 +60,90 @@ pub struct ListEvaluation {
     pub currency: String,
 }
 
-/// The standing filter over `evaluation_members m`; its values are in the query's arguments.
-pub(super) struct StandingFilter {
-    pub(super) sql: String,
+/// Whether the query keeps only some standings of the latest run.
+pub(super) fn filters_standing(query: &CustomerQuery) -> bool {
+    !(query.tiers.is_empty()
+        && query.segments.is_empty()
+        && query.value_classes.is_empty()
+        && query.lifecycles.is_empty()
+        && query.service_levels.is_empty())
 }
 
-/// The conditions of the query's standing lists, each an `IN` of numbered arguments pushed to
-/// `args`; None when the query keeps every standing.
-pub(super) fn standing_filter(
-    query: &CustomerQuery,
-    args: &mut Vec<Box<dyn rusqlite::ToSql>>,
-) -> Option<StandingFilter> {
-    let mut clauses = Vec::new();
-    let mut any_of = |column: &str, values: Vec<&'static str>| {
-        if values.is_empty() {
-            return;
+/// The latest run's standings a query keeps, read from the run's compact codes: an SQL
+/// function tests a customer in memory (where a look-up of the member row took 1-2 µs), the
+/// matches are counted from the cells and gathered from the codes without reading the run's
+/// million members. Registered for one list query, removed after.
+pub(super) struct StandingTest<'c> {
+    conn: &'c Connection,
+    /// Members of the run in the kept cells, customers no longer live included.
+    pub(super) members: u32,
+    standings: std::sync::Arc<RunStandings>,
+    kept: std::sync::Arc<Vec<bool>>,
+}
+
+impl<'c> StandingTest<'c> {
+    pub(super) const FUNCTION: &'static str = "headtail_in_standing";
+
+    pub(super) fn register(conn: &'c Connection, run: i64, query: &CustomerQuery) -> Result<Self> {
+        let standings = std::sync::Arc::new(RunStandings::load(conn, run)?);
+        let keeps = |values: Vec<&str>, value: &Option<String>| {
+            values.is_empty() || value.as_deref().is_some_and(|v| values.contains(&v))
+        };
+        let kept: Vec<bool> = standings
+            .cells
+            .iter()
+            .map(|c| {
+                keeps(query.tiers.iter().map(|v| v.as_str()).collect(), &c.tier)
+                    && keeps(query.segments.iter().map(|v| v.as_str()).collect(), &c.segment)
+                    && keeps(query.value_classes.iter().map(|v| v.as_str()).collect(), &c.value_class)
+                    && keeps(query.lifecycles.iter().map(|v| v.as_str()).collect(), &c.lifecycle)
+                    && keeps(query.service_levels.iter().map(|v| v.as_str()).collect(), &c.service_level)
+            })
+            .collect();
+        let members = standings.cells.iter().zip(&kept).filter(|(_, k)| **k).map(|(c, _)| c.members).sum();
+        let kept = std::sync::Arc::new(kept);
+        let (codes, cells) = (standings.clone(), kept.clone());
+        conn.create_scalar_function(
+            Self::FUNCTION,
+            1,
+            rusqlite::functions::FunctionFlags::SQLITE_UTF8 | rusqlite::functions::FunctionFlags::SQLITE_DETERMINISTIC,
+            move |ctx| Ok(kept_in(&codes, &cells, ctx.get::<i64>(0)?)),
+        )?;
+        Ok(Self { conn, members, standings, kept })
+    }
+
+    fn keeps(&self, customer: i64) -> bool {
+        kept_in(&self.standings, &self.kept, customer)
+    }
+
+    /// The run's members in the kept cells, ascending, as a JSON array for `json_each`; with
+    /// `within` (ascending), only those also in it.
+    fn ids_json(&self, within: Option<&[i64]>) -> String {
+        let mut ids = self.standings.customers_in(&self.kept);
+        if let Some(within) = within {
+            ids.retain(|id| within.binary_search(id).is_ok());
         }
-        let mut numbers = Vec::with_capacity(values.len());
-        for v in values {
-            args.push(Box::new(v));
-            numbers.push(format!("?{}", args.len()));
+        let mut json = String::with_capacity(ids.len() * 8 + 2);
+        json.push('[');
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            json.push_str(&id.to_string());
         }
-        clauses.push(format!("m.{column} IN ({})", numbers.join(", ")));
-    };
-    any_of("tier", query.tiers.iter().map(|v| v.as_str()).collect());
-    any_of("segment", query.segments.iter().map(|v| v.as_str()).collect());
-    any_of("value_class", query.value_classes.iter().map(|v| v.as_str()).collect());
-    any_of("lifecycle", query.lifecycles.iter().map(|v| v.as_str()).collect());
-    any_of("service_level", query.service_levels.iter().map(|v| v.as_str()).collect());
-    (!clauses.is_empty()).then(|| StandingFilter { sql: clauses.join(" AND ") })
+        json.push(']');
+        json
+    }
+}
+
+fn kept_in(standings: &RunStandings, kept: &[bool], customer: i64) -> bool {
+    standings.cell(customer).is_some_and(|cell| kept.get(cell).copied().unwrap_or(false))
+}
+
+impl Drop for StandingTest<'_> {
+    fn drop(&mut self) {
+        let _ = self.conn.remove_function(Self::FUNCTION, 1);
+    }
 }
 
 /// A sort by standing's key over `customers c`: with no run there is no CLV.
@@ -130,22 +187,20 @@ pub(super) fn page(
     query: &CustomerQuery,
     run: Option<i64>,
     f: Filter,
+    test: Option<&StandingTest<'_>>,
     limits: SearchLimits,
 ) -> Result<CustomerPage> {
     let limit = page_limit(query.limit);
-    if f.standing.is_some() && run.is_none() {
+    if f.standing && run.is_none() {
         return Ok(CustomerPage::new(Vec::new(), 0, true));
     }
     let args = f.arg_refs();
     let mut conditions = f.conditions.clone();
     // The live/trash conditions, and the standing filter's when there is one.
-    let plain = 2 + usize::from(f.standing.is_some());
+    let plain = 2 + usize::from(f.standing);
     let only_standing = f.fts.is_none() && f.conditions.len() == plain && !query.deleted;
 
-    let standing_matches = match (&f.standing, run) {
-        (Some(standing), Some(run)) => Some(count_members(conn, run, &standing.sql, &args)?),
-        _ => None,
-    };
+    let standing_matches = test.map(|t| t.members);
     let search_matches = match &f.fts {
         Some((expr, _)) => Some(
             conn.prepare_cached(
@@ -164,21 +219,24 @@ pub(super) fn page(
         .is_some_and(|n| n <= limits.standing || (f.fts.is_some() && n <= limits.filtered.max(limits.standing)));
     let from_search = !from_members && search_matches.is_some_and(|n| n <= limits.filtered);
     if from_members || from_search {
-        let source = match (&f.standing, run, &f.fts) {
-            (Some(standing), Some(run), _) if from_members => {
-                let fts = f.fts.as_ref().map(|(_, n)| {
-                    format!(" AND c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})")
-                });
-                let customer_conditions = &f.conditions[..f.conditions.len() - 1];
+        let ids;
+        let mut args = args.clone();
+        let source = match (test, &f.fts) {
+            (Some(test), _) if from_members => {
+                // Beside a search, the members are kept to its matches gathered once (0.2 µs
+                // each), where an IN over the search would first build a temporary index of
+                // every match.
+                let matched =
+                    f.fts.as_ref().map(|(expr, _)| search::ids_matching_expression(conn, expr)).transpose()?;
+                ids = test.ids_json(matched.as_deref());
+                args.push(&ids);
                 format!(
-                    "FROM evaluation_members m INDEXED BY evaluation_members_list CROSS JOIN customers c
-                     WHERE m.run_id = {run} AND {} AND c.id = m.customer_id AND {}{}",
-                    standing.sql,
-                    customer_conditions.join(" AND "),
-                    fts.unwrap_or_default()
+                    "FROM json_each(?{}) j CROSS JOIN customers c WHERE c.id = j.value AND {}",
+                    args.len(),
+                    f.conditions.join(" AND ")
                 )
             }
-            (_, _, Some((_, n))) => format!(
+            (_, Some((_, n))) => format!(
                 "FROM customer_search s CROSS JOIN customers c
                  WHERE s.customer_search MATCH ?{n} AND c.id = s.rowid AND {}",
                 f.conditions.join(" AND ")
@@ -194,10 +252,10 @@ pub(super) fn page(
     }
     let conditions = conditions.join(" AND ");
     let (total, total_exact) = match (standing_matches, run) {
-        (Some(matches), Some(run)) if only_standing => {
-            (matches - count_gone_members(conn, run, f.standing.as_ref().map(|s| s.sql.as_str()), &args)?, true)
+        (Some(matches), Some(_)) if only_standing => {
+            (matches - test.map_or(Ok(0), |t| count_gone_members(conn, t))?, true)
         }
-        _ if f.standing.is_none() && f.fts.is_none() => {
+        _ if !f.standing && f.fts.is_none() => {
             let sql = format!("SELECT count(*) FROM customers c WHERE {conditions}");
             (conn.prepare_cached(&sql)?.query_row(args.as_slice(), |r| r.get(0))?, true)
         }
@@ -229,29 +287,19 @@ fn unreachable_plan() -> Result<String> {
     Err(crate::Error::Internal("no source of matches to sort".into()))
 }
 
-/// Members of `run` matching the standing filter, from the list index alone.
-fn count_members(conn: &Connection, run: i64, standing: &str, args: &[&dyn rusqlite::ToSql]) -> Result<u32> {
-    let sql = format!(
-        "SELECT count(*) FROM evaluation_members m INDEXED BY evaluation_members_list WHERE m.run_id = {run} AND {standing}"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(args, |r| r.get(0))?)
-}
-
-/// Members of `run` matching the filter whose customer is in the trash or erased: found from
-/// those few customers' side.
-fn count_gone_members(
-    conn: &Connection,
-    run: i64,
-    standing: Option<&str>,
-    args: &[&dyn rusqlite::ToSql],
-) -> Result<u32> {
-    let standing = standing.map(|s| format!(" AND {s}")).unwrap_or_default();
-    let sql = format!(
-        "SELECT count(*) FROM (SELECT id FROM customers WHERE deleted_at IS NOT NULL
-                               UNION SELECT id FROM customers WHERE erased_at IS NOT NULL) g
-         CROSS JOIN evaluation_members m WHERE m.run_id = {run} AND m.customer_id = g.id{standing}"
-    );
-    Ok(conn.prepare_cached(&sql)?.query_row(args, |r| r.get(0))?)
+/// Members in the kept standings whose customer is in the trash or erased: those few
+/// customers read from their own indexes and tested in memory.
+fn count_gone_members(conn: &Connection, test: &StandingTest<'_>) -> Result<u32> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM customers INDEXED BY customers_trash WHERE deleted_at IS NOT NULL
+         UNION SELECT id FROM customers INDEXED BY customers_erased WHERE erased_at IS NOT NULL",
+    )?;
+    let mut gone = 0;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        gone += u32::from(test.keeps(r.get(0)?));
+    }
+    Ok(gone)
 }
 
 /// A page of a sort by standing over many matches: the customers with a value along the

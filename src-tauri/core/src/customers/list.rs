@@ -2,7 +2,7 @@
 //! planned so that a page stays fast at a million customers. Filters and sorts on the latest
 //! evaluation's standings and on the next follow-up are planned in `by_standing`.
 
-use super::by_standing::{self, StandingFilter};
+use super::by_standing::{self, StandingTest};
 use super::queries::{from_row, get, COLUMNS};
 use super::{Customer, CustomerKind};
 use crate::error::Result;
@@ -103,8 +103,8 @@ pub(super) struct Filter {
     pub(super) conditions: Vec<String>,
     pub(super) args: Vec<Box<dyn rusqlite::ToSql>>,
     pub(super) fts: Option<(String, usize)>,
-    /// The standing filter over `evaluation_members m` of the latest run, when there is one.
-    pub(super) standing: Option<StandingFilter>,
+    /// Whether the query keeps only some standings of the latest run.
+    pub(super) standing: bool,
 }
 
 impl Filter {
@@ -180,13 +180,10 @@ pub(super) fn filter(query: &CustomerQuery, run: Option<i64>) -> Filter {
             format!("c.id IN (SELECT customer_id FROM customer_tags WHERE tag = ?{n})")
         });
     }
-    let standing = by_standing::standing_filter(query, &mut args);
-    if let Some(standing) = &standing {
+    let standing = by_standing::filters_standing(query);
+    if standing {
         filters.push(match run {
-            Some(run) => format!(
-                "EXISTS (SELECT 1 FROM evaluation_members m WHERE m.run_id = {run} AND m.customer_id = c.id AND {})",
-                standing.sql
-            ),
+            Some(_) => format!("{}(c.id)", StandingTest::FUNCTION),
             // No evaluation: nobody has a standing to match.
             None => "0".into(),
         });
@@ -194,11 +191,25 @@ pub(super) fn filter(query: &CustomerQuery, run: Option<i64>) -> Filter {
     Filter { conditions: filters, args, fts, standing }
 }
 
+/// The query's filter, with the test of its standings registered while it is in use.
+fn filter_on<'c>(
+    conn: &'c Connection,
+    query: &CustomerQuery,
+    run: Option<i64>,
+) -> Result<(Filter, Option<StandingTest<'c>>)> {
+    let f = filter(query, run);
+    let test = match (f.standing, run) {
+        (true, Some(run)) => Some(StandingTest::register(conn, run, query)?),
+        _ => None,
+    };
+    Ok((f, test))
+}
+
 /// Every customer a query matches, in its order, without paging: what an export of a list
 /// or segment takes.
 pub fn list_ids(conn: &Connection, query: &CustomerQuery) -> Result<Vec<i64>> {
     let run = latest_run_id(conn)?;
-    let mut f = filter(query, run);
+    let (mut f, _test) = filter_on(conn, query, run)?;
     if let Some((_, n)) = &f.fts {
         f.conditions.push(format!("c.id IN (SELECT rowid FROM customer_search WHERE customer_search MATCH ?{n})"));
     }
@@ -240,9 +251,9 @@ impl Default for SearchLimits {
 pub fn list_with(conn: &Connection, query: &CustomerQuery, limits: SearchLimits) -> Result<CustomerPage> {
     crate::db::read_snapshot(conn, || {
         let run = latest_run_id(conn)?;
-        let f = filter(query, run);
-        let page = if query.sort.order_terms().is_none() || f.standing.is_some() {
-            by_standing::page(conn, query, run, f, limits)?
+        let (f, test) = filter_on(conn, query, run)?;
+        let page = if query.sort.order_terms().is_none() || f.standing {
+            by_standing::page(conn, query, run, f, test.as_ref(), limits)?
         } else {
             page_of(conn, query, f, limits)?
         };

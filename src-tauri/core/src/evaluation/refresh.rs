@@ -9,7 +9,9 @@
 //! read the same facts.
 
 use super::predict::predict_alone;
-use super::store::{latest_run, write_member, EvaluationRun, MEMBER_COLUMNS, SAVE_BATCH};
+use super::store::{
+    cell_of, latest_run, stored_cell, write_member, CellMoves, EvaluationRun, MEMBER_COLUMNS, SAVE_BATCH,
+};
 use super::{decide, load, measure, CustomerFacts, Day, Member, Model, Population};
 use crate::db::Database;
 use crate::error::Result;
@@ -57,10 +59,14 @@ fn refresh(db: &Database, customers: &[i64], today: NaiveDate) -> Result<Vec<Mem
     for chunk in members.chunks(SAVE_BATCH) {
         db.with_tx(|tx| {
             let mut update = tx.prepare_cached(&update_member_sql())?;
+            let mut cells = CellMoves::default();
             for m in chunk {
+                if let Some(before) = stored_cell(tx, run.id, m.measures.customer_id)? {
+                    cells.moved(m.measures.customer_id, before, cell_of(&m.decision));
+                }
                 write_member(&mut update, run.id, &m.measures, &m.decision, Some(as_of))?;
             }
-            Ok(())
+            cells.write(tx, run.id)
         })?;
     }
     Ok(members)

@@ -11,6 +11,7 @@ use super::catalog::{get_survey, Survey};
 use super::SurveyKind;
 use crate::activity::Checks;
 use crate::error::{Result, Rule};
+use crate::evaluation::store::RunStandings;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -51,6 +52,17 @@ impl Tally {
         let (low, _) = self.kind.range();
         if let Some(slot) = usize::try_from(score - low).ok().and_then(|i| self.counts.get_mut(i)) {
             *slot += n;
+        }
+    }
+
+    pub fn answers(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+
+    /// Adds another tally's answers.
+    pub fn absorb(&mut self, other: &Tally) {
+        for (mine, theirs) in self.counts.iter_mut().zip(&other.counts) {
+            *mine += theirs;
         }
     }
 
@@ -146,36 +158,56 @@ pub fn survey_results(conn: &Connection, survey_id: i64, query: &ResultsQuery) -
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
+    let standings = run.map(|(id, _)| RunStandings::load(conn, id)).transpose()?;
+    // Every answer is read from the survey's index alone (its owner is kept on it) and its
+    // customer's standing looked up in the run's codes: no row of another table is read, so a
+    // survey with hundreds of thousands of answers is summed up in a fraction of a second.
     let mut stmt = conn.prepare_cached(
-        "SELECT r.score, substr(r.responded_on, 1, 7), c.owner, m.customer_id IS NOT NULL,
-                m.tier, coalesce(m.segment, 'none'), m.lifecycle, count(*)
-         FROM survey_responses r
-         JOIN customers c ON c.id = r.customer_id
-         LEFT JOIN evaluation_members m ON m.run_id = ?2 AND m.customer_id = r.customer_id
-         WHERE r.survey_id = ?1 AND (?3 IS NULL OR r.responded_on >= ?3) AND (?4 IS NULL OR r.responded_on <= ?4)
-         GROUP BY 1, 2, 3, 4, 5, 6, 7",
+        "SELECT customer_id, responded_on, score, owner FROM survey_responses INDEXED BY survey_responses_survey
+         WHERE survey_id = ?1 AND responded_on >= coalesce(?2, '') AND responded_on <= coalesce(?3, '9')",
     )?;
-    let mut rows = stmt.query(params![survey_id, run.map(|r| r.0), query.from, query.to])?;
-    let mut overall = Score::tally(survey.kind);
-    let mut by: [BTreeMap<Option<String>, Tally>; 5] = Default::default();
+    let mut rows = stmt.query(params![survey_id, query.from, query.to])?;
+    let tally = || Score::tally(survey.kind);
+    let mut overall = tally();
+    let cells = standings.as_ref().map_or(0, |s| s.cells.len());
+    // By cell number, and last those the run does not hold.
+    let mut by_cell = vec![tally(); cells + 1];
+    let mut by_owner: Vec<(Option<String>, Tally)> = Vec::new();
+    let mut by_month: BTreeMap<Option<String>, Tally> = BTreeMap::new();
     while let Some(r) = rows.next()? {
-        let score: i64 = r.get(0)?;
-        let n: u32 = r.get(7)?;
-        let evaluated: bool = r.get(3)?;
-        let from_run = |i: usize| -> rusqlite::Result<Option<String>> {
-            if evaluated {
-                r.get(i)
-            } else {
-                Ok(None)
+        let customer: i64 = r.get(0)?;
+        let month = r.get_ref(1)?.as_str().map_err(rusqlite::Error::from)?.get(..7).unwrap_or_default();
+        let score: i64 = r.get(2)?;
+        let owner = r.get_ref(3)?.as_str_or_null().map_err(rusqlite::Error::from)?;
+        overall.add(score, 1);
+        let cell = standings.as_ref().and_then(|s| s.cell(customer)).unwrap_or(cells);
+        by_cell[cell].add(score, 1);
+        match by_owner.iter_mut().find(|(o, _)| o.as_deref() == owner) {
+            Some((_, t)) => t.add(score, 1),
+            None => {
+                let mut t = tally();
+                t.add(score, 1);
+                by_owner.push((owner.map(str::to_owned), t));
             }
-        };
-        let keys: [Option<String>; 5] = [from_run(4)?, from_run(5)?, from_run(6)?, r.get(2)?, r.get(1)?];
-        overall.add(score, n);
-        for (map, key) in by.iter_mut().zip(keys) {
-            map.entry(key).or_insert_with(|| Score::tally(survey.kind)).add(score, n);
+        }
+        match by_month.iter_mut().next_back().filter(|(m, _)| m.as_deref() == Some(month)) {
+            Some((_, t)) => t.add(score, 1),
+            None => by_month.entry(Some(month.to_owned())).or_insert_with(tally).add(score, 1),
         }
     }
-    let [tier, segment, lifecycle, owner, month] = by;
+    // Cells fold into their tier, segment and lifecycle stage.
+    let mut by: [BTreeMap<Option<String>, Tally>; 3] = Default::default();
+    for (number, t) in by_cell.iter().enumerate().filter(|(_, t)| t.answers() > 0) {
+        let keys: [Option<String>; 3] = match standings.as_ref().and_then(|s| s.cells.get(number)) {
+            Some(c) => [c.tier.clone(), Some(c.segment.clone().unwrap_or_else(|| "none".into())), c.lifecycle.clone()],
+            None => [None, None, None],
+        };
+        for (map, key) in by.iter_mut().zip(keys) {
+            map.entry(key).or_insert_with(tally).absorb(t);
+        }
+    }
+    let [tier, segment, lifecycle] = by;
+    let owner: BTreeMap<Option<String>, Tally> = by_owner.into_iter().collect();
     Ok(SurveyResults {
         overall: overall.score(),
         evaluated_on: run.map(|r| r.1),
@@ -183,7 +215,7 @@ pub fn survey_results(conn: &Connection, survey_id: i64, query: &ResultsQuery) -
         by_segment: groups(segment),
         by_lifecycle: groups(lifecycle),
         by_owner: groups(owner),
-        by_month: groups(month),
+        by_month: groups(by_month),
         survey,
     })
 }

@@ -372,3 +372,128 @@ fn a_bulk_action_on_chosen_rows_skips_the_trash_and_a_failed_one_changes_nothing
     );
     assert_eq!(count(&db, "SELECT count(*) FROM follow_ups"), 0);
 }
+
+/// Members per standing cell of each run, as stored and as counted from the members.
+/// Run, cell and members.
+type CellRows = Vec<(i64, String, i64)>;
+
+fn cells(db: &Database) -> (CellRows, CellRows) {
+    let read = |sql: &str| -> CellRows {
+        db.with_conn(|c| {
+            let mut stmt = c.prepare(sql)?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .expect("cells")
+    };
+    let key = "coalesce(tier, '-') || '/' || coalesce(segment, '-') || '/' || coalesce(value_class, '-') || '/' \
+               || coalesce(lifecycle, '-') || '/' || coalesce(service_level, '-')";
+    (
+        read(&format!("SELECT run_id, {key}, sum(members) FROM evaluation_cells GROUP BY 1, 2 ORDER BY 1, 2")),
+        read(&format!("SELECT run_id, {key}, count(*) FROM evaluation_members GROUP BY 1, 2 ORDER BY 1, 2")),
+    )
+}
+
+/// Every member's code in each run names the cell of its tier, segment and lifecycle stage.
+fn codes_match_members(db: &Database) {
+    db.with_conn(|c| {
+        let runs: Vec<i64> = c
+            .prepare("SELECT id FROM evaluation_runs")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for run in runs {
+            let standings = store::RunStandings::load(c, run)?;
+            let mut stmt =
+                c.prepare("SELECT customer_id, tier, segment, lifecycle FROM evaluation_members WHERE run_id = ?1")?;
+            let members = stmt
+                .query_map([run], |r| Ok((r.get::<_, i64>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?])))?
+                .collect::<rusqlite::Result<Vec<(i64, [Option<String>; 3])>>>()?;
+            assert!(!members.is_empty());
+            for (customer, standing) in members {
+                let cell = standings.cell(customer).expect("a member has a code");
+                let c = &standings.cells[cell];
+                assert_eq!(
+                    [c.tier.clone(), c.segment.clone(), c.lifecycle.clone()],
+                    standing,
+                    "customer {customer} in run {run}"
+                );
+            }
+            let max: i64 = c.query_row("SELECT max(id) FROM customers", [], |r| r.get(0))?;
+            assert_eq!(standings.cell(max + 1), None);
+        }
+        Ok(())
+    })
+    .expect("codes");
+}
+
+#[test]
+fn standing_cells_hold_each_runs_members_through_saves_refreshes_and_pruning() {
+    let (dir, db) = evaluated(400);
+    let (stored, counted) = cells(&db);
+    assert!(stored.len() > 5, "{stored:?}");
+    assert_eq!(stored, counted);
+    codes_match_members(&db);
+
+    // A database whose runs were saved before the cells existed gets them when it is opened.
+    db.with_conn(|c| {
+        Ok(c.execute_batch(
+            "DROP TABLE evaluation_cells; DROP TABLE evaluation_standings;
+             DROP TRIGGER survey_responses_owner_on_insert; DROP TRIGGER survey_responses_owner_on_move;
+             DROP TRIGGER customers_owner_to_survey_responses; DROP INDEX survey_responses_survey;
+             ALTER TABLE survey_responses DROP COLUMN owner;
+             CREATE INDEX survey_responses_survey ON survey_responses (survey_id, responded_on);
+             PRAGMA user_version = 19;",
+        )?)
+    })
+    .expect("back to the schema before");
+    drop(db);
+    let db = Database::open(&dir.path().join("headtail.sqlite")).expect("migrated");
+    assert_eq!(cells(&db), (stored, counted));
+    codes_match_members(&db);
+
+    // A prospect's first order moves them out of the prospects' cell.
+    let prospect: i64 = db
+        .with_conn(|c| {
+            Ok(c.query_row(
+                "SELECT customer_id FROM evaluation_members WHERE lifecycle = 'prospect' LIMIT 1",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("a prospect");
+    let prospects = |db: &Database| -> i64 {
+        db.with_conn(|c| {
+            Ok(c.query_row("SELECT sum(members) FROM evaluation_cells WHERE lifecycle = 'prospect'", [], |r| r.get(0))?)
+        })
+        .expect("prospects")
+    };
+    let before = prospects(&db);
+    let input = headtail_core::orders::OrderInput {
+        customer_id: prospect,
+        external_id: None,
+        ordered_on: as_of(),
+        amount_minor: 5_000_000,
+        currency: None,
+        cost_minor: None,
+        channel: None,
+        lines: Vec::new(),
+    };
+    headtail_core::orders::record(&db, input, as_of()).expect("order");
+    assert_eq!(prospects(&db), before - 1);
+    let (stored, counted) = cells(&db);
+    assert_eq!(stored, counted);
+    codes_match_members(&db);
+    let query = CustomerQuery { lifecycles: vec![Lifecycle::Prospect], ..CustomerQuery::default() };
+    let page = db.with_conn(|c| customers::list(c, &query)).expect("list");
+    assert_eq!(i64::from(page.total), before - 1);
+
+    // Runs beyond those kept take their cells with them.
+    let mut input = db.with_conn(store::settings).expect("settings").input().clone();
+    input.keep_runs = 1;
+    db.with_conn(|c| store::save_settings(c, &input)).expect("keep one run");
+    store::run(&db, as_of(), Trigger::Manual, &mut |_, _| {}).expect("second run");
+    let (stored, counted) = cells(&db);
+    assert_eq!(stored, counted);
+    codes_match_members(&db);
+    assert_eq!(stored.iter().map(|c| c.0).collect::<std::collections::BTreeSet<_>>().len(), 1);
+}

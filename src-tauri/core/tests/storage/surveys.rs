@@ -38,7 +38,7 @@ pub fn eval_member(db: &Database, run: i64, customer_id: i64, standing: (&str, O
              VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?3, ?4, 0, 0, ?5, ?6, 'standard', 0, 0)",
             params![run, customer_id, segment, tier, lifecycle, behaviour],
         )?;
-        Ok(())
+        headtail_core::evaluation::store::rebuild_standings(c, run)
     })
     .expect("insert member")
 }

@@ -2,6 +2,7 @@
 //! in `summary`), the stored runs (`runs`) and their members (`members`, and as a file in
 //! `export`), and a customer's standing, history and migration between runs (`history`).
 
+mod cells;
 mod export;
 mod history;
 mod members;
@@ -10,6 +11,8 @@ mod runs;
 mod summary;
 
 pub use super::refresh::refresh_customer;
+pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, CellMoves};
+pub use cells::{rebuild_standings, RunStandings, StandingCell};
 pub use export::{members_csv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
 pub use members::{each_member, members, MemberFilter, MemberRow};

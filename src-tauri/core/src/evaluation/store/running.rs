@@ -1,5 +1,6 @@
 //! Running an evaluation and saving it with its progress.
 
+use super::cells::{cell_of, RunCells};
 use super::members::{insert_member_sql, write_member};
 use super::runs::{insert_run, placeholder_model, prune, EvaluationRun};
 use super::summary::{RunSummary, SummaryBuilder};
@@ -62,13 +63,14 @@ pub fn run(
         settings,
     };
     run.id = db.with_tx(|tx| insert_run(tx, &run))?;
-    let saved = save_members(db, &run, &evaluation, progress).and_then(|summary| {
+    let saved = save_members(db, &run, &evaluation, progress).and_then(|(summary, cells)| {
         run.summary = summary;
         run.model = evaluation.model.clone();
         run.finished_at = now();
         run.seconds = clock.elapsed().as_secs_f64();
         db.with_tx(|tx| {
             lease.confirm(tx)?;
+            cells.write(tx, run.id)?;
             tx.execute(
                 "UPDATE evaluation_runs SET finished_at = ?2, model = ?3, summary = ?4, seconds = ?5, complete = 1
                  WHERE id = ?1",
@@ -96,8 +98,9 @@ fn save_members(
     run: &EvaluationRun,
     evaluation: &Evaluation,
     progress: &mut dyn FnMut(Stage, f64),
-) -> Result<RunSummary> {
+) -> Result<(RunSummary, RunCells)> {
     let mut summary = SummaryBuilder::default();
+    let mut cells = RunCells::default();
     let total = evaluation.len();
     let mut start = 0;
     while start < total {
@@ -108,13 +111,14 @@ fn save_members(
                 let m = evaluation.measures(i);
                 write_member(&mut stmt, run.id, &m, d, None)?;
                 summary.add(&m, d);
+                cells.add(m.customer_id, cell_of(d))?;
             }
             Ok(())
         })?;
         progress(Stage::Saving, end as f64 / total as f64);
         start = end;
     }
-    Ok(summary.finish())
+    Ok((summary.finish(), cells))
 }
 
 fn now() -> String {

@@ -157,6 +157,22 @@ fn groups_take_the_latest_complete_evaluation_and_owners_and_months() {
         surveys::survey_results(c, nps.id, &ResultsQuery { from: Some(date(4, 1)), to: Some(date(3, 1)) })
     });
     assert_eq!(field_rules(backwards), rules(&[("to", Rule::OutOfRange)]));
+
+    // A new owner takes the customer's answers along, and a new run regroups them.
+    db.with_tx(|tx| {
+        customers::update(
+            tx,
+            tail,
+            CustomerInput { owner: Some("王磊".into()), ..CustomerInput::named("李娜") },
+            crate::at(2),
+        )
+    })
+    .expect("reassign");
+    let newer = eval_run(&db, "2026-04-30", true);
+    eval_member(&db, newer, tail, ("b", Some("loyal"), "repeat", Some("active")));
+    let r = results(&db, nps.id, ResultsQuery::default());
+    assert_eq!(summary(&r.by_owner), [(Some("王磊"), 4, Some(0.0)), (None, 1, Some(0.0))]);
+    assert_eq!(summary(&r.by_tier), [(Some("b"), 1, Some(100.0)), (None, 4, Some(-25.0))]);
 }
 
 #[test]
