@@ -249,6 +249,12 @@ mod tests {
         assert_eq!((s.tier_a_share(), s.tier_b_share()), (0.7, 0.9));
     }
 
+    /// The settings `input` is refused for, in the order named.
+    fn refused(input: EvaluationSettingsInput) -> Vec<String> {
+        let Err(crate::Error::Validation(fields)) = EvaluationSettings::new(input) else { panic!("must fail") };
+        fields.into_iter().map(|f| f.field).collect()
+    }
+
     #[test]
     fn every_bad_setting_is_named() {
         let s = EvaluationSettingsInput {
@@ -258,9 +264,7 @@ mod tests {
             churned_p_alive: 0.9,
             ..EvaluationSettingsInput::default()
         };
-        let Err(crate::Error::Validation(fields)) = EvaluationSettings::new(s) else { panic!("must fail") };
-        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["window_months", "default_margin", "tier_b_share", "churned_p_alive"]);
+        assert_eq!(refused(s), ["window_months", "default_margin", "tier_b_share", "churned_p_alive"]);
     }
 
     #[test]
@@ -279,9 +283,7 @@ mod tests {
             score_min_buyers: 0,
             ..Default::default()
         };
-        let Err(crate::Error::Validation(fields)) = EvaluationSettings::new(bad) else { panic!("must fail") };
-        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["score_min_buyers", "recency_4_days", "frequency_2_orders", "monetary_5_minor"]);
+        assert_eq!(refused(bad), ["score_min_buyers", "recency_4_days", "frequency_2_orders", "monetary_5_minor"]);
     }
 
     #[test]
