@@ -150,13 +150,15 @@ fn evaluate_writes_one_row_per_customer_with_the_expected_assignments() {
     let row = |id: &str| records.iter().find(|r| &r[col("external_id")] == id).expect(id).clone();
     let field = |id: &str, name: &str| row(id)[col(name)].to_owned();
 
-    // Recency in days and the quintile scores of five buyers: worst 1, best 5.
+    // Recency in days; five buyers are too few for quintiles, so the fixed scale scores them:
+    // 5 within 30 days, 3 within 180, 1 past a year.
     assert_eq!(field("C5", "recency_days"), "2");
     assert_eq!(field("C5", "r_score"), "5");
-    assert_eq!(field("C2", "r_score"), "4");
-    assert_eq!(field("C1", "r_score"), "3");
-    assert_eq!(field("C4", "r_score"), "2");
+    assert_eq!(field("C2", "r_score"), "5");
+    assert_eq!(field("C1", "r_score"), "5");
+    assert_eq!(field("C4", "r_score"), "3");
     assert_eq!(field("C3", "r_score"), "1");
+    assert_eq!((field("C1", "f_score"), field("C1", "m_score")), ("4".into(), "5".into()));
     // F and M over the 12 months before 2026-06-30.
     assert_eq!((field("C1", "frequency"), field("C1", "monetary")), ("4".into(), "200000.00".into()));
     assert_eq!((field("C3", "frequency"), field("C3", "monetary")), ("0".into(), "0.00".into()));

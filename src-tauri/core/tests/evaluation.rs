@@ -62,8 +62,13 @@ fn each_lifecycle_stage_from_a_purchase_history() {
     assert_eq!(stage(&loyal, Some(0.7), None).0, Lifecycle::Repeat);
     assert_eq!(stage(&loyal, None, None).0, Lifecycle::Loyal, "no model: the purchase rules alone");
     assert_eq!(stage(&[50, 30, 10], Some(0.9), None).0, Lifecycle::Repeat, "span too short for loyal");
-    assert_eq!(stage(&loyal, Some(0.3), None).0, Lifecycle::AtRisk);
-    assert_eq!(stage(&loyal, Some(0.05), None).0, Lifecycle::Churned);
+    let lapsing = [280, 220, 160, 100, 40];
+    assert_eq!(stage(&lapsing, Some(0.3), None).0, Lifecycle::AtRisk);
+    assert_eq!(stage(&lapsing, Some(0.05), None).0, Lifecycle::Churned);
+    // A purchase within the month outweighs a low P(alive) and a missed rhythm.
+    assert_eq!(stage(&loyal, Some(0.05), None).0, Lifecycle::Repeat);
+    assert_eq!(stage(&[33, 32, 31, 25], None, None).0, Lifecycle::Repeat);
+    assert_eq!(stage(&[33, 32, 31], None, None).0, Lifecycle::AtRisk, "31 days: past the month");
     let (churned, why) = stage(&[400, 380], None, None);
     assert_eq!(churned, Lifecycle::Churned);
     assert!(why.contains(&Reason::NoPurchaseFor { days: 380, limit: 365 }), "{why:?}");
@@ -79,7 +84,8 @@ fn a_customer_the_last_run_called_churned_who_buys_again_is_won_back() {
     let as_of = date(AS_OF);
     let previous =
         PreviousRun { as_of: day_number(as_of) - 30, lifecycle: Lifecycle::Churned, low_value_runs: 0, exit_runs: 0 };
-    assert_eq!(stage(&[200, 20], Some(0.2), Some(previous)).0, Lifecycle::AtRisk, "P(alive) still low");
+    assert_eq!(stage(&[200, 20], Some(0.2), Some(previous)).0, Lifecycle::WonBack, "bought this month");
+    assert_eq!(stage(&[200, 60, 45], Some(0.2), Some(previous)).0, Lifecycle::AtRisk, "P(alive) still low");
     assert_eq!(stage(&[200, 20], None, Some(previous)).0, Lifecycle::WonBack);
     assert_eq!(stage(&[200, 40], None, Some(previous)).0, Lifecycle::Repeat, "bought before that run");
 }
@@ -165,7 +171,8 @@ fn properties_hold_for_random_customer_bases() {
         for Member { measures: m, decision: d } in &members {
             if m.purchase_days == 0 {
                 assert_eq!((d.r_score, d.segment, d.lifecycle), (None, None, Lifecycle::Prospect));
-                assert_eq!(d.tier, Tier::D);
+                let level = if d.influential { ServiceLevel::Priority } else { ServiceLevel::Standard };
+                assert_eq!((d.tier, d.service_level), (Tier::Prospect, level));
                 continue;
             }
             let scores = (d.r_score.expect("r"), d.f_score.expect("f"), d.m_score.expect("m"));
@@ -185,6 +192,7 @@ fn properties_hold_for_random_customer_bases() {
                 Tier::B => 1,
                 Tier::C => 2,
                 Tier::D => 3,
+                Tier::Prospect => unreachable!("buyers are in a tier"),
             };
             tier_contribution[t] += m.contribution_minor;
             assert_eq!(d.tier == Tier::D, m.contribution_minor <= 0);
@@ -232,7 +240,7 @@ fn a_run_is_deterministic_and_reasons_match_the_decisions() {
             Tier::A => ServiceLevel::Vip,
             Tier::B => ServiceLevel::Priority,
             _ if decision.potential_head || decision.influential => ServiceLevel::Priority,
-            Tier::C => ServiceLevel::Standard,
+            Tier::C | Tier::Prospect => ServiceLevel::Standard,
             Tier::D => ServiceLevel::SelfService,
         };
         assert_eq!(level, expected);

@@ -201,14 +201,30 @@ export type AssignmentReason = AssignmentReason_Serialize | AssignmentReason_Des
 
 /**  One reason; `code` names the rule, the other fields are the figures it used. */
 export type AssignmentReason_Deserialize = 
-/**  R = score: the last purchase was `days` days before the evaluation date. */
-{ code: "recency"; score: number; days: number } | 
-/**  F = score: `orders` orders in the last `window_months` months. */
-{ code: "frequency"; score: number; orders: number; window_months: number } | 
-/**  M = score: `spend_minor` spent in the last `window_months` months. */
-{ code: "monetary"; score: number; spend_minor: number; window_months: number } | { code: "segment"; segment: RfmSegment; r: number; f: number } | { code: "value_class"; class: ValueClass; recent: boolean; frequent: boolean; big_spender: boolean } | 
-/**  Tier from the trailing contribution and the least contribution of tiers A and B. */
-{ code: "tier"; tier: Tier; contribution_minor: number; a_from_minor?: number | null; b_from_minor?: number | null } | 
+/**
+ *  R = score: the last purchase was `days` days before the evaluation date; `from` to `to`
+ *  days (inclusive, open where `None`) score the same under `rule`, with `buyers` scored
+ *  and `min_buyers` needed for quintiles.
+ */
+{ code: "recency"; score: number; days: number; rule: ScoreRule; buyers: number; min_buyers: number; from?: number | null; to?: number | null } | 
+/**  F = score: `orders` orders in the last `window_months` months; the band as for R. */
+{ code: "frequency"; score: number; orders: number; window_months: number; rule: ScoreRule; buyers: number; min_buyers: number; from?: number | null; to?: number | null } | 
+/**
+ *  M = score: `spend_minor` spent in the last `window_months` months; the band in minor
+ *  units, as for R.
+ */
+{ code: "monetary"; score: number; spend_minor: number; window_months: number; rule: ScoreRule; buyers: number; min_buyers: number; from?: number | null; to?: number | null } | { code: "segment"; segment: RfmSegment; r: number; f: number } | 
+/**
+ *  The eight classes: R, F and M each high or low against the population's means
+ *  (`rule` quintiles), or against the middle (3) of the fixed scales (`rule` fixed, too few
+ *  buyers for means to say much). A purchase within R = 5's days is always recent.
+ */
+{ code: "value_class"; class: ValueClass; recent: boolean; frequent: boolean; big_spender: boolean; rule: ScoreRule } | 
+/**
+ *  Tier from the trailing contribution and the least contribution of tiers A and B, among
+ *  `buyers` (fewer than `min_buyers` rank little yet); a prospect is in no tier.
+ */
+{ code: "tier"; tier: Tier; contribution_minor: number; a_from_minor?: number | null; b_from_minor?: number | null; buyers: number; min_buyers: number } | 
 /**  Predicted CLV at least the least CLV ranked within the size of tier A. */
 { code: "potential_head"; clv_minor: number; threshold_minor: number } | { code: "influential"; kol: boolean; referrals: number; referrals_needed: number } | { code: "no_purchase" } | { code: "no_purchase_for"; days: number; limit: number } | { code: "low_p_alive"; p_alive: number | null; limit: number | null } | { code: "one_time_lapsed"; days: number; limit: number } | { code: "gap_exceeded"; days: number; median_gap_days: number; multiple: number | null } | { code: "returned_after_gap"; gap_days: number; limit: number } | { code: "returned_after_churn" } | { code: "first_purchase"; days: number; limit: number } | { code: "loyal_history"; purchases: number; span_days: number; p_alive?: number | null } | { code: "repeat_purchases"; purchases: number } | { code: "behaviour"; behaviour: Behaviour; days: number } | { code: "lifecycle"; stage: Lifecycle } | { code: "service_level"; level: ServiceLevel; tier: Tier; potential_head: boolean; influential: boolean } | 
 /**
@@ -221,14 +237,30 @@ export type AssignmentReason_Deserialize =
 
 /**  One reason; `code` names the rule, the other fields are the figures it used. */
 export type AssignmentReason_Serialize = 
-/**  R = score: the last purchase was `days` days before the evaluation date. */
-{ code: "recency"; score: number; days: number } | 
-/**  F = score: `orders` orders in the last `window_months` months. */
-{ code: "frequency"; score: number; orders: number; window_months: number } | 
-/**  M = score: `spend_minor` spent in the last `window_months` months. */
-{ code: "monetary"; score: number; spend_minor: number; window_months: number } | { code: "segment"; segment: RfmSegment; r: number; f: number } | { code: "value_class"; class: ValueClass; recent: boolean; frequent: boolean; big_spender: boolean } | 
-/**  Tier from the trailing contribution and the least contribution of tiers A and B. */
-{ code: "tier"; tier: Tier; contribution_minor: number; a_from_minor: number | null; b_from_minor: number | null } | 
+/**
+ *  R = score: the last purchase was `days` days before the evaluation date; `from` to `to`
+ *  days (inclusive, open where `None`) score the same under `rule`, with `buyers` scored
+ *  and `min_buyers` needed for quintiles.
+ */
+{ code: "recency"; score: number; days: number; rule: ScoreRule; buyers: number; min_buyers: number; from: number | null; to: number | null } | 
+/**  F = score: `orders` orders in the last `window_months` months; the band as for R. */
+{ code: "frequency"; score: number; orders: number; window_months: number; rule: ScoreRule; buyers: number; min_buyers: number; from: number | null; to: number | null } | 
+/**
+ *  M = score: `spend_minor` spent in the last `window_months` months; the band in minor
+ *  units, as for R.
+ */
+{ code: "monetary"; score: number; spend_minor: number; window_months: number; rule: ScoreRule; buyers: number; min_buyers: number; from: number | null; to: number | null } | { code: "segment"; segment: RfmSegment; r: number; f: number } | 
+/**
+ *  The eight classes: R, F and M each high or low against the population's means
+ *  (`rule` quintiles), or against the middle (3) of the fixed scales (`rule` fixed, too few
+ *  buyers for means to say much). A purchase within R = 5's days is always recent.
+ */
+{ code: "value_class"; class: ValueClass; recent: boolean; frequent: boolean; big_spender: boolean; rule: ScoreRule } | 
+/**
+ *  Tier from the trailing contribution and the least contribution of tiers A and B, among
+ *  `buyers` (fewer than `min_buyers` rank little yet); a prospect is in no tier.
+ */
+{ code: "tier"; tier: Tier; contribution_minor: number; a_from_minor: number | null; b_from_minor: number | null; buyers: number; min_buyers: number } | 
 /**  Predicted CLV at least the least CLV ranked within the size of tier A. */
 { code: "potential_head"; clv_minor: number; threshold_minor: number } | { code: "influential"; kol: boolean; referrals: number; referrals_needed: number } | { code: "no_purchase" } | { code: "no_purchase_for"; days: number; limit: number } | { code: "low_p_alive"; p_alive: number | null; limit: number | null } | { code: "one_time_lapsed"; days: number; limit: number } | { code: "gap_exceeded"; days: number; median_gap_days: number; multiple: number | null } | { code: "returned_after_gap"; gap_days: number; limit: number } | { code: "returned_after_churn" } | { code: "first_purchase"; days: number; limit: number } | { code: "loyal_history"; purchases: number; span_days: number; p_alive: number | null } | { code: "repeat_purchases"; purchases: number } | { code: "behaviour"; behaviour: Behaviour; days: number } | { code: "lifecycle"; stage: Lifecycle } | { code: "service_level"; level: ServiceLevel; tier: Tier; potential_head: boolean; influential: boolean } | 
 /**
@@ -1023,6 +1055,42 @@ export type EvaluationSettingsInput_Deserialize = {
 	clv_time_unit?: TimeUnit,
 	/**  Evaluations kept with every customer's assignments; older ones are removed. */
 	keep_runs?: number,
+	/**
+	 *  Buyers needed before R, F and M are scored by quintiles and the eight classes compare
+	 *  with the means (1..=10,000,000); below it the fixed scales that follow apply, and tiers
+	 *  say how few buyers they rank. 100 buyers put at least 20 in each quintile: with fewer,
+	 *  one purchase more or less moves a customer a whole score, and a population of one
+	 *  scores its only buyer 1 on everything.
+	 */
+	score_min_buyers?: number,
+	/**
+	 *  Fixed recency scale, in days since the last purchase: R = 5 within this many days (a
+	 *  month), 4 within the next (a quarter, the one-time buyer's at-risk limit), 3 within
+	 *  half a year (still active), 2 within a year (dormant), else 1 (churned). R = 5 also
+	 *  marks a recent buyer, whom no rule calls at risk, lapsed or churned.
+	 */
+	recency_5_days?: number,
+	recency_4_days?: number,
+	recency_3_days?: number,
+	recency_2_days?: number,
+	/**
+	 *  Fixed frequency scale, in orders in the window: F = 2 from this many (a second order),
+	 *  3 from three, 4 from four (as many as loyal needs), 5 from six (every other month over
+	 *  a year); one order is 1.
+	 */
+	frequency_2_orders?: number,
+	frequency_3_orders?: number,
+	frequency_4_orders?: number,
+	frequency_5_orders?: number,
+	/**
+	 *  Fixed spend scale, revenue in the window in minor units: M = 2 from 100, 3 from 300,
+	 *  4 from 1,000, 5 from 3,000 (yuan by default: one typical small-shop order, a few, a
+	 *  regular's year, a big buyer's year); less than 100 is 1.
+	 */
+	monetary_2_minor?: number,
+	monetary_3_minor?: number,
+	monetary_4_minor?: number,
+	monetary_5_minor?: number,
 };
 
 /**
@@ -1078,6 +1146,42 @@ export type EvaluationSettingsInput_Serialize = {
 	clv_time_unit: TimeUnit,
 	/**  Evaluations kept with every customer's assignments; older ones are removed. */
 	keep_runs: number,
+	/**
+	 *  Buyers needed before R, F and M are scored by quintiles and the eight classes compare
+	 *  with the means (1..=10,000,000); below it the fixed scales that follow apply, and tiers
+	 *  say how few buyers they rank. 100 buyers put at least 20 in each quintile: with fewer,
+	 *  one purchase more or less moves a customer a whole score, and a population of one
+	 *  scores its only buyer 1 on everything.
+	 */
+	score_min_buyers: number,
+	/**
+	 *  Fixed recency scale, in days since the last purchase: R = 5 within this many days (a
+	 *  month), 4 within the next (a quarter, the one-time buyer's at-risk limit), 3 within
+	 *  half a year (still active), 2 within a year (dormant), else 1 (churned). R = 5 also
+	 *  marks a recent buyer, whom no rule calls at risk, lapsed or churned.
+	 */
+	recency_5_days: number,
+	recency_4_days: number,
+	recency_3_days: number,
+	recency_2_days: number,
+	/**
+	 *  Fixed frequency scale, in orders in the window: F = 2 from this many (a second order),
+	 *  3 from three, 4 from four (as many as loyal needs), 5 from six (every other month over
+	 *  a year); one order is 1.
+	 */
+	frequency_2_orders: number,
+	frequency_3_orders: number,
+	frequency_4_orders: number,
+	frequency_5_orders: number,
+	/**
+	 *  Fixed spend scale, revenue in the window in minor units: M = 2 from 100, 3 from 300,
+	 *  4 from 1,000, 5 from 3,000 (yuan by default: one typical small-shop order, a few, a
+	 *  regular's year, a big buyer's year); less than 100 is 1.
+	 */
+	monetary_2_minor: number,
+	monetary_3_minor: number,
+	monetary_4_minor: number,
+	monetary_5_minor: number,
 };
 
 /**
@@ -1797,6 +1901,8 @@ export type Model_Deserialize = {
 	currency: string,
 	customers: number,
 	buyers: number,
+	/**  How the cuts below were made; runs stored before fixed scales existed used quintiles. */
+	score_rule?: ScoreRule,
 	recency: Cuts,
 	frequency: Cuts,
 	monetary: Cuts,
@@ -1815,6 +1921,8 @@ export type Model_Serialize = {
 	currency: string,
 	customers: number,
 	buyers: number,
+	/**  How the cuts below were made; runs stored before fixed scales existed used quintiles. */
+	score_rule: ScoreRule,
 	recency: Cuts,
 	frequency: Cuts,
 	monetary: Cuts,
@@ -2429,6 +2537,12 @@ export type ScoreGroup_Serialize = {
 };
 
 /**
+ *  How R, F and M were scored: by quintiles of the buyers, or on the fixed scales of the
+ *  settings when there were too few buyers for quintiles.
+ */
+export type ScoreRule = "quintiles" | "fixed";
+
+/**
  *  A survey's answers summed up. Shares are percentages (0-100); every figure is `None`
  *  without answers.
  */
@@ -2740,8 +2854,11 @@ export type TableExport = {
 	file: string,
 };
 
-/**  A = head (头部), B, C = long tail (长尾), D = low value (低价值). */
-export type Tier = "a" | "b" | "c" | "d";
+/**
+ *  A = head (头部), B, C = long tail (长尾), D = low value (低价值); prospects, who have
+ *  not bought yet, are a group of their own beside the tiers.
+ */
+export type Tier = "a" | "b" | "c" | "d" | "prospect";
 
 /**  The least contribution in tiers A and B, and the total the shares are taken of. */
 export type TierCuts = TierCuts_Serialize | TierCuts_Deserialize;

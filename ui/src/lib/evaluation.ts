@@ -12,6 +12,7 @@ import type {
   Lifecycle,
   NextActionKind,
   RfmSegment,
+  ScoreRule,
   ServiceLevel,
   Stage,
   Tier,
@@ -23,7 +24,8 @@ import { t } from './i18n.svelte';
 import { formatLocalDate, formatMoney, formatNumber } from './format';
 import { forVariant, keysOf, type ByVariant } from './sets';
 
-export const TIERS = keysOf({ a: true, b: true, c: true, d: true } satisfies Record<Tier, true>);
+/** The value tiers, then prospects: not a tier but a group of their own, shown beside them. */
+export const TIERS = keysOf({ a: true, b: true, c: true, d: true, prospect: true } satisfies Record<Tier, true>);
 
 /** Best to worst, as the RFM literature lists them. */
 export const SEGMENTS = keysOf({
@@ -197,28 +199,62 @@ const DETAIL_TEXTS: ByVariant<ActionDetail_Serialize, 'kind', [ReasonFormat], st
       : t('evaluation.detail.survey_due', { count: d.interval_days, date: formatLocalDate(d.last_answer_on, f.locale) }),
 };
 
+/** What a score's band and rule add to its reason. */
+type Scored = { score: number; rule: ScoreRule; buyers: number; min_buyers: number; from: number | null; to: number | null };
+
+/** The reason's sentence, then which values get the score and by which rule. */
+function scored(sentence: string, r: Scored, value: (x: number) => string): string {
+  const band =
+    r.from !== null && r.to !== null
+      ? t('scores.band_between', { from: value(r.from), to: value(r.to), score: r.score })
+      : r.to !== null
+        ? t('scores.band_at_most', { to: value(r.to), score: r.score })
+        : r.from !== null
+          ? t('scores.band_at_least', { from: value(r.from), score: r.score })
+          : '';
+  const basis =
+    r.rule === 'fixed'
+      ? t('scores.basis_fixed', { count: r.buyers, min: r.min_buyers })
+      : t('scores.basis_quintiles', { count: r.buyers });
+  return t('scores.scored', { reason: sentence, band, basis });
+}
+
 const REASON_TEXTS: ByVariant<AssignmentReason_Serialize, 'code', [ReasonFormat], string> = {
-  recency: (r) => t('evaluation.reason.recency', { score: r.score, count: r.days }),
-  frequency: (r) => t('evaluation.reason.frequency', { score: r.score, count: r.orders, months: r.window_months }),
+  recency: (r) =>
+    scored(t('evaluation.reason.recency', { score: r.score, count: r.days }), r, (x) => t('scores.days', { count: x })),
+  frequency: (r) =>
+    scored(t('evaluation.reason.frequency', { score: r.score, count: r.orders, months: r.window_months }), r, (x) =>
+      t('scores.orders', { count: x }),
+    ),
   monetary: (r, f) =>
-    t('evaluation.reason.monetary', { score: r.score, amount: money(r.spend_minor, f), months: r.window_months }),
+    scored(
+      t('evaluation.reason.monetary', { score: r.score, amount: money(r.spend_minor, f), months: r.window_months }),
+      r,
+      (x) => money(x, f),
+    ),
   segment: (r) => t('evaluation.reason.segment', { segment: segmentLabel(r.segment), r: r.r, f: r.f }),
-  value_class: (r) =>
-    t('evaluation.reason.value_class', {
+  value_class: (r) => {
+    const levels = {
       class: valueClassLabel(r.class),
       recency: level(r.recent),
       frequency: level(r.frequent),
       spend: level(r.big_spender),
-    }),
-  tier: (r, f) =>
-    r.a_from_minor === null && r.b_from_minor === null
-      ? t('evaluation.reason.tier_no_cuts', { tier: tierLabel(r.tier), contribution: money(r.contribution_minor, f) })
-      : t('evaluation.reason.tier', {
-          tier: tierLabel(r.tier),
-          contribution: money(r.contribution_minor, f),
-          a_from: money(r.a_from_minor, f),
-          b_from: money(r.b_from_minor, f),
-        }),
+    };
+    return r.rule === 'fixed' ? t('scores.value_class_fixed', levels) : t('evaluation.reason.value_class', levels);
+  },
+  tier: (r, f) => {
+    if (r.tier === 'prospect') return t('scores.tier_prospect');
+    const sentence =
+      r.a_from_minor === null && r.b_from_minor === null
+        ? t('evaluation.reason.tier_no_cuts', { tier: tierLabel(r.tier), contribution: money(r.contribution_minor, f) })
+        : t('evaluation.reason.tier', {
+            tier: tierLabel(r.tier),
+            contribution: money(r.contribution_minor, f),
+            a_from: money(r.a_from_minor, f),
+            b_from: money(r.b_from_minor, f),
+          });
+    return r.buyers < r.min_buyers ? t('scores.tier_few', { reason: sentence, count: r.buyers, min: r.min_buyers }) : sentence;
+  },
   potential_head: (r, f) =>
     t('evaluation.reason.potential_head', { clv: money(r.clv_minor, f), threshold: money(r.threshold_minor, f) }),
   influential: (r) =>
@@ -284,7 +320,10 @@ export function reasonText(r: AssignmentReason_Serialize, f: ReasonFormat): stri
 export type SettingKind = 'int' | 'percent' | 'real' | 'money';
 export type NumericSetting = Exclude<keyof EvaluationSettings, 'clv_time_unit'>;
 
-export const SETTING_GROUPS: { title: 'value' | 'lifecycle' | 'actions' | 'clv'; fields: [NumericSetting, SettingKind][] }[] = [
+export const SETTING_GROUPS: {
+  title: 'value' | 'scores' | 'lifecycle' | 'actions' | 'clv';
+  fields: [NumericSetting, SettingKind][];
+}[] = [
   {
     title: 'value',
     fields: [
@@ -294,6 +333,24 @@ export const SETTING_GROUPS: { title: 'value' | 'lifecycle' | 'actions' | 'clv';
       ['tier_a_share', 'percent'],
       ['tier_b_share', 'percent'],
       ['influential_referrals', 'int'],
+    ],
+  },
+  {
+    title: 'scores',
+    fields: [
+      ['score_min_buyers', 'int'],
+      ['recency_5_days', 'int'],
+      ['recency_4_days', 'int'],
+      ['recency_3_days', 'int'],
+      ['recency_2_days', 'int'],
+      ['frequency_2_orders', 'int'],
+      ['frequency_3_orders', 'int'],
+      ['frequency_4_orders', 'int'],
+      ['frequency_5_orders', 'int'],
+      ['monetary_2_minor', 'money'],
+      ['monetary_3_minor', 'money'],
+      ['monetary_4_minor', 'money'],
+      ['monetary_5_minor', 'money'],
     ],
   },
   {

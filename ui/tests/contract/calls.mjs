@@ -589,6 +589,13 @@ export const steps = [
       clv_horizon_months: 0,
     },
   }),
+  // The fixed scales of small customer bases: each must rise from score to score.
+  call('save_evaluation_settings', {
+    settings: { score_min_buyers: 0, recency_4_days: 30, frequency_2_orders: 0, frequency_3_orders: 100_001, monetary_5_minor: 50_000 },
+  }),
+  call('save_evaluation_settings', { settings: { recency_5_days: 3651, monetary_2_minor: 0, frequency_5_orders: 4 } }),
+  call('save_evaluation_settings', { settings: { frequency_2_orders: 2.5 } }),
+  call('save_evaluation_settings', { settings: { monetary_3_minor: 'lots' } }),
   call('save_evaluation_settings', { settings: { window_months: 'twelve' } }),
   call('save_evaluation_settings', { settings: { clv_time_unit: 'fortnight' } }),
   call('save_evaluation_settings', { settings: { churn_days: -5 } }),
@@ -612,7 +619,7 @@ export const steps = [
     },
   }),
   call('evaluation_settings'),
-  call('save_evaluation_settings', { settings: { survey_interval_days: 200, keep_runs: 5 } }),
+  call('save_evaluation_settings', { settings: { survey_interval_days: 200, keep_runs: 5, score_min_buyers: 1, recency_5_days: 14, monetary_5_minor: 500_000 } }),
   call('evaluation_settings'),
   call('list_evaluation_runs'),
   call('customer_standing', { customerId: '@zhang' }),

@@ -2,7 +2,7 @@
 //! reasons when asked for.
 
 use super::reasons::{ActionDetail, Reason};
-use super::rfm::{AgainstMeans, RfmSegment, ValueClass};
+use super::rfm::{AgainstMeans, RfmSegment, ScoreRule, ValueClass};
 use super::tiers::Tier;
 use super::{Behaviour, EvaluationSettings, ExitStep, Lifecycle, Measures, Model, NextActionKind, ServiceLevel};
 use crate::clv::DAYS_PER_MONTH;
@@ -51,27 +51,50 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
     };
     let scored = scores(m, model);
     let mut value_class = None;
+    let (rule, buyers, min_buyers) = (model.score_rule, model.buyers, s.score_min_buyers());
     if let (Some((r, f, mon, segment)), Some(days)) = (scored, m.recency_days) {
-        note(Reason::Recency { score: r, days });
-        note(Reason::Frequency { score: f, orders: m.frequency, window_months: s.window_months() });
-        note(Reason::Monetary { score: mon, spend_minor: m.monetary_minor, window_months: s.window_months() });
+        let (from, to) = model.recency.band(r);
+        note(Reason::Recency { score: r, days, rule, buyers, min_buyers, from, to });
+        let (from, to) = model.frequency.band(f);
+        let window_months = s.window_months();
+        note(Reason::Frequency { score: f, orders: m.frequency, window_months, rule, buyers, min_buyers, from, to });
+        let (from, to) = model.monetary.band(mon);
+        let spend_minor = m.monetary_minor;
+        note(Reason::Monetary { score: mon, spend_minor, window_months, rule, buyers, min_buyers, from, to });
         note(Reason::Segment { segment, r, f });
-        let against = AgainstMeans::of(&model.means, i64::from(days), i64::from(m.frequency), m.monetary_minor);
+        let against = match rule {
+            // Too few buyers for means: the middle of each fixed scale is the line.
+            ScoreRule::Fixed => AgainstMeans { recent: r >= 3, frequent: f >= 3, big_spender: mon >= 3 },
+            ScoreRule::Quintiles => {
+                let mut against =
+                    AgainstMeans::of(&model.means, i64::from(days), i64::from(m.frequency), m.monetary_minor);
+                // The ends of the fixed recency scale overrule the mean, as they bound R.
+                match s.fixed_cuts()[0].score(i64::from(days)) {
+                    5 => against.recent = true,
+                    1 => against.recent = false,
+                    _ => {}
+                }
+                against
+            }
+        };
         value_class = Some(against.class());
         note(Reason::ValueClass {
             class: against.class(),
             recent: against.recent,
             frequent: against.frequent,
             big_spender: against.big_spender,
+            rule,
         });
     }
 
-    let tier = model.tiers.tier(m.contribution_minor);
+    let tier = if m.recency_days.is_none() { Tier::Prospect } else { model.tiers.tier(m.contribution_minor) };
     note(Reason::Tier {
         tier,
         contribution_minor: m.contribution_minor,
         a_from_minor: model.tiers.a_from_minor,
         b_from_minor: model.tiers.b_from_minor,
+        buyers,
+        min_buyers,
     });
     let potential_head = tier != Tier::A
         && match (m.predicted_clv_minor, model.potential_head_from_minor) {
@@ -99,7 +122,7 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
     note(why);
     note(Reason::Lifecycle { stage: lifecycle });
     let behaviour = m.recency_days.map(|days| {
-        let b = if days <= s.dormant_days() {
+        let b = if days <= s.dormant_days() || s.bought_recently(days) {
             Behaviour::Active
         } else if days <= s.churn_days() {
             Behaviour::Dormant
@@ -114,7 +137,8 @@ pub fn decide(m: &Measures, model: &Model, s: &EvaluationSettings, mut reasons: 
         Tier::A => ServiceLevel::Vip,
         Tier::B => ServiceLevel::Priority,
         _ if potential_head || influential => ServiceLevel::Priority,
-        Tier::C => ServiceLevel::Standard,
+        // A prospect has yet to show their value: never served below standard.
+        Tier::C | Tier::Prospect => ServiceLevel::Standard,
         Tier::D => ServiceLevel::SelfService,
     };
     note(Reason::ServiceLevel { level: service_level, tier, potential_head, influential });
@@ -198,23 +222,11 @@ fn upsell(m: &Measures, model: &Model, segment: RfmSegment) -> Option<(u32, f64)
 
 fn lifecycle(m: &Measures, s: &EvaluationSettings) -> (Lifecycle, Reason) {
     let Some(days) = m.recency_days else { return (Lifecycle::Prospect, Reason::NoPurchase) };
-    if days > s.churn_days() {
-        return (Lifecycle::Churned, Reason::NoPurchaseFor { days, limit: s.churn_days() });
-    }
-    if let Some(p) = m.p_alive.filter(|&p| p < s.churned_p_alive()) {
-        return (Lifecycle::Churned, Reason::LowPAlive { p_alive: p, limit: s.churned_p_alive() });
-    }
-    if m.purchase_days == 1 && days > s.one_time_at_risk_days() {
-        return (Lifecycle::AtRisk, Reason::OneTimeLapsed { days, limit: s.one_time_at_risk_days() });
-    }
-    if let Some(gap) = m.median_gap_days {
-        if f64::from(days) > s.at_risk_gap_multiple() * f64::from(gap) {
-            let reason = Reason::GapExceeded { days, median_gap_days: gap, multiple: s.at_risk_gap_multiple() };
-            return (Lifecycle::AtRisk, reason);
+    // Whatever the gaps or P(alive) say, someone who bought this month has not lapsed.
+    if !s.bought_recently(days) {
+        if let Some(lapsed) = lapsed(m, s, days) {
+            return lapsed;
         }
-    }
-    if let Some(p) = m.p_alive.filter(|&p| p < s.at_risk_p_alive()) {
-        return (Lifecycle::AtRisk, Reason::LowPAlive { p_alive: p, limit: s.at_risk_p_alive() });
     }
     if let Some(gap) = m.last_gap_days.filter(|&g| g > s.churn_days()) {
         return (Lifecycle::WonBack, Reason::ReturnedAfterGap { gap_days: gap, limit: s.churn_days() });
@@ -235,4 +247,27 @@ fn lifecycle(m: &Measures, s: &EvaluationSettings) -> (Lifecycle, Reason) {
         return (Lifecycle::Loyal, reason);
     }
     (Lifecycle::Repeat, Reason::RepeatPurchases { purchases: m.purchase_days })
+}
+
+/// Churned or at risk, with the rule that says so, for a buyer last seen `days` ago.
+fn lapsed(m: &Measures, s: &EvaluationSettings, days: u32) -> Option<(Lifecycle, Reason)> {
+    if days > s.churn_days() {
+        return Some((Lifecycle::Churned, Reason::NoPurchaseFor { days, limit: s.churn_days() }));
+    }
+    if let Some(p) = m.p_alive.filter(|&p| p < s.churned_p_alive()) {
+        return Some((Lifecycle::Churned, Reason::LowPAlive { p_alive: p, limit: s.churned_p_alive() }));
+    }
+    if m.purchase_days == 1 && days > s.one_time_at_risk_days() {
+        return Some((Lifecycle::AtRisk, Reason::OneTimeLapsed { days, limit: s.one_time_at_risk_days() }));
+    }
+    if let Some(gap) = m.median_gap_days {
+        if f64::from(days) > s.at_risk_gap_multiple() * f64::from(gap) {
+            let reason = Reason::GapExceeded { days, median_gap_days: gap, multiple: s.at_risk_gap_multiple() };
+            return Some((Lifecycle::AtRisk, reason));
+        }
+    }
+    if let Some(p) = m.p_alive.filter(|&p| p < s.at_risk_p_alive()) {
+        return Some((Lifecycle::AtRisk, Reason::LowPAlive { p_alive: p, limit: s.at_risk_p_alive() }));
+    }
+    None
 }

@@ -4,7 +4,7 @@
 use super::decide::{decide, Decision};
 use super::measure::measure;
 use super::predict::{predict, ModelInputs, Prediction};
-use super::rfm::{Cuts, Means, RfmSegment};
+use super::rfm::{Cuts, Means, RfmSegment, ScoreRule};
 use super::tiers::TierCuts;
 use super::{
     day_number, CustomerFacts, Day, EvaluationSettings, Measures, Member, Model, Population, SegmentCategories,
@@ -103,14 +103,25 @@ pub fn evaluate_columns(
     let monetary: Vec<i64> = buyers.iter().map(|&i| facts[i].window_revenue_minor).collect();
     let contributions: Vec<i64> = facts.iter().map(|f| f.window_margin_minor - f.window_service_cost_minor).collect();
     let tiers = TierCuts::from_contributions(&contributions, settings.tier_a_share(), settings.tier_b_share());
+    let score_rule = settings.score_rule(buyers.len() as u32);
+    let [fixed_recency, fixed_frequency, fixed_monetary] = settings.fixed_cuts();
+    let (recency_cuts, frequency_cuts, monetary_cuts) = match score_rule {
+        ScoreRule::Fixed => (fixed_recency, fixed_frequency, fixed_monetary),
+        ScoreRule::Quintiles => (
+            Cuts::from_values(&recency, false).held_within(&fixed_recency),
+            Cuts::from_values(&frequency, true),
+            Cuts::from_values(&monetary, true),
+        ),
+    };
     let mut model = Model {
         as_of,
         currency: currency.to_owned(),
         customers: n as u32,
         buyers: buyers.len() as u32,
-        recency: Cuts::from_values(&recency, false),
-        frequency: Cuts::from_values(&frequency, true),
-        monetary: Cuts::from_values(&monetary, true),
+        score_rule,
+        recency: recency_cuts,
+        frequency: frequency_cuts,
+        monetary: monetary_cuts,
         means: Means::of(&recency, &frequency, &monetary),
         potential_head_from_minor: potential_head_from(predictions.iter().filter_map(Prediction::clv), tiers.a_count),
         tiers,

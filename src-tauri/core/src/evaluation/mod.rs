@@ -28,7 +28,7 @@ pub use decide::{decide, Decision};
 pub use engine::{evaluate, evaluate_columns, Evaluation, Stage};
 pub use measure::measure;
 pub use reasons::{ActionDetail, Reason};
-pub use rfm::{RfmSegment, ValueClass};
+pub use rfm::{RfmSegment, ScoreRule, ValueClass};
 pub use settings::{EvaluationSettings, EvaluationSettingsInput};
 pub use tiers::Tier;
 
@@ -293,6 +293,9 @@ pub struct Model {
     pub currency: String,
     pub customers: u32,
     pub buyers: u32,
+    /// How the cuts below were made; runs stored before fixed scales existed used quintiles.
+    #[serde(default = "rfm::ScoreRule::quintiles")]
+    pub score_rule: rfm::ScoreRule,
     pub recency: rfm::Cuts,
     pub frequency: rfm::Cuts,
     pub monetary: rfm::Cuts,

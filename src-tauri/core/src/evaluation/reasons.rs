@@ -1,6 +1,6 @@
 //! Why each assignment was made, as codes with numbers that the UI translates.
 
-use super::rfm::{RfmSegment, ValueClass};
+use super::rfm::{RfmSegment, ScoreRule, ValueClass};
 use super::tiers::Tier;
 use super::{Behaviour, ClvCause, ClvModel, ExitStep, Lifecycle, NextActionKind, ServiceLevel};
 use serde::{Deserialize, Serialize};
@@ -11,40 +11,65 @@ use specta::Type;
 #[serde(tag = "code", rename_all = "snake_case")]
 #[serde(rename = "AssignmentReason")]
 pub enum Reason {
-    /// R = score: the last purchase was `days` days before the evaluation date.
+    /// R = score: the last purchase was `days` days before the evaluation date; `from` to `to`
+    /// days (inclusive, open where `None`) score the same under `rule`, with `buyers` scored
+    /// and `min_buyers` needed for quintiles.
     Recency {
         score: u8,
         days: u32,
+        rule: ScoreRule,
+        buyers: u32,
+        min_buyers: u32,
+        from: Option<i64>,
+        to: Option<i64>,
     },
-    /// F = score: `orders` orders in the last `window_months` months.
+    /// F = score: `orders` orders in the last `window_months` months; the band as for R.
     Frequency {
         score: u8,
         orders: u32,
         window_months: u32,
+        rule: ScoreRule,
+        buyers: u32,
+        min_buyers: u32,
+        from: Option<i64>,
+        to: Option<i64>,
     },
-    /// M = score: `spend_minor` spent in the last `window_months` months.
+    /// M = score: `spend_minor` spent in the last `window_months` months; the band in minor
+    /// units, as for R.
     Monetary {
         score: u8,
         spend_minor: i64,
         window_months: u32,
+        rule: ScoreRule,
+        buyers: u32,
+        min_buyers: u32,
+        from: Option<i64>,
+        to: Option<i64>,
     },
     Segment {
         segment: RfmSegment,
         r: u8,
         f: u8,
     },
+    /// The eight classes: R, F and M each high or low against the population's means
+    /// (`rule` quintiles), or against the middle (3) of the fixed scales (`rule` fixed, too few
+    /// buyers for means to say much). A purchase within R = 5's days is always recent.
     ValueClass {
         class: ValueClass,
         recent: bool,
         frequent: bool,
         big_spender: bool,
+        rule: ScoreRule,
     },
-    /// Tier from the trailing contribution and the least contribution of tiers A and B.
+    /// Tier from the trailing contribution and the least contribution of tiers A and B, among
+    /// `buyers` (fewer than `min_buyers` rank little yet); a prospect is in no tier.
     Tier {
         tier: Tier,
         contribution_minor: i64,
         a_from_minor: Option<i64>,
         b_from_minor: Option<i64>,
+        buyers: u32,
+        min_buyers: u32,
     },
     /// Predicted CLV at least the least CLV ranked within the size of tier A.
     PotentialHead {

@@ -7,6 +7,13 @@
 //! many customers share a value (most buy once), a score may stay unused rather than split
 //! a tie.
 //!
+//! With fewer buyers than the `score_min_buyers` setting, quintiles mean little (a single
+//! buyer is worse than nobody and scores 1 on everything), so fixed scales from the settings
+//! apply instead ([`ScoreRule::Fixed`]). Above it, the recency cut points are still held
+//! within one step of the fixed scale ([`Cuts::held_within`]): a base that nearly all bought
+//! this month cannot push a buyer of last week down to "hibernating", nor a base of old
+//! buyers lift one who has not bought for a year up to "champion".
+//!
 //! The scores are kept as cut points (the least good value that still reaches each score), so
 //! a customer scored later against the same population gets exactly the score a full run
 //! would have given them.
@@ -23,7 +30,64 @@ pub struct Cuts {
     pub better_than: [Option<i64>; 4],
 }
 
+text_enum!(
+    /// How R, F and M were scored: by quintiles of the buyers, or on the fixed scales of the
+    /// settings when there were too few buyers for quintiles.
+    ScoreRule { Quintiles = "quintiles", Fixed = "fixed" }
+);
+
+impl ScoreRule {
+    /// The rule of runs stored without one.
+    pub fn quintiles() -> Self {
+        ScoreRule::Quintiles
+    }
+}
+
 impl Cuts {
+    /// A fixed scale where a larger value is better: score s + 2 from `least[s]` up.
+    pub fn at_least(least: [i64; 4]) -> Cuts {
+        Cuts { higher_is_better: true, better_than: least.map(|v| Some(v - 1)) }
+    }
+
+    /// A fixed scale where a smaller value is better: score s + 2 up to `most[s]`.
+    pub fn within(most: [i64; 4]) -> Cuts {
+        Cuts { higher_is_better: false, better_than: most.map(|v| Some(v + 1)) }
+    }
+
+    /// These cuts with each kept between the cuts of the scores just below and above it on
+    /// `fixed`, so that every score is within one of the fixed scale's. Cuts that rise (or
+    /// fall) stay so, and a population's cuts that already agree with the scale are kept.
+    pub fn held_within(self, fixed: &Cuts) -> Cuts {
+        let mut better_than = self.better_than;
+        for (i, cut) in better_than.iter_mut().enumerate() {
+            let (Some(value), below, above) =
+                (*cut, i.checked_sub(1).map(|j| fixed.better_than[j]), fixed.better_than.get(i + 1))
+            else {
+                continue;
+            };
+            // The less demanding neighbour and the more demanding one, in value order.
+            let (least, most) = if self.higher_is_better {
+                (below.flatten().unwrap_or(i64::MIN), above.copied().flatten().unwrap_or(i64::MAX))
+            } else {
+                (above.copied().flatten().unwrap_or(i64::MIN), below.flatten().unwrap_or(i64::MAX))
+            };
+            *cut = Some(value.clamp(least, most));
+        }
+        Cuts { better_than, ..self }
+    }
+
+    /// The values that get `score`, inclusive, smallest first; `None` where open.
+    pub fn band(&self, score: u8) -> (Option<i64>, Option<i64>) {
+        let s = usize::from(score.clamp(1, 5));
+        let lower_cut = if s >= 2 { self.better_than[s - 2] } else { None };
+        let upper_cut = if s <= 4 { self.better_than[s - 1] } else { None };
+        if self.higher_is_better {
+            (lower_cut.map(|c| c + 1), upper_cut)
+        } else {
+            (upper_cut, lower_cut.map(|c| c - 1))
+        }
+    }
+
     /// Cut points of the quintile rule over `values` (any order).
     ///
     /// A score s needs w >= ceil((s - 1) n / 5) = k strictly worse values, which holds
@@ -183,6 +247,39 @@ mod tests {
         assert_eq!(cuts.score(0), 1);
         let money = Cuts::from_values(&[100, 100, 100, 100, 100, 100, 200, 200, 300, 900], true);
         assert_eq!(money.score(150), 4);
+    }
+
+    #[test]
+    fn held_cuts_keep_every_score_within_one_of_the_fixed_scale() {
+        let fixed = Cuts::within([365, 180, 90, 30]);
+        // Everyone bought within three weeks: quintiles would score day 18 as 1.
+        let fresh = Cuts::from_values(&(0..100).map(|i| i / 5).collect::<Vec<_>>(), false);
+        assert_eq!(fresh.score(18), 1);
+        let held = fresh.held_within(&fixed);
+        for days in 0..800 {
+            let (q, f) = (i32::from(held.score(days)), i32::from(fixed.score(days)));
+            assert!((q - f).abs() <= 1, "day {days}: held {q}, fixed {f}");
+        }
+        assert_eq!(held.score(18), 4);
+        // Cuts already in line with the scale are kept as they are.
+        let usual = Cuts { higher_is_better: false, better_than: [Some(300), Some(150), Some(60), Some(20)] };
+        assert_eq!(usual.held_within(&fixed), usual);
+        let spend = Cuts::at_least([100, 300, 1000, 3000]);
+        let rich = Cuts { higher_is_better: true, better_than: [Some(5000), Some(6000), Some(7000), Some(8000)] };
+        let held = rich.held_within(&spend);
+        assert!((0..10_000).all(|v| (i32::from(held.score(v)) - i32::from(spend.score(v))).abs() <= 1));
+    }
+
+    #[test]
+    fn a_band_is_the_values_of_one_score() {
+        let r = Cuts::within([365, 180, 90, 30]);
+        assert_eq!((r.band(5), r.band(4), r.band(1)), ((None, Some(30)), (Some(31), Some(90)), (Some(366), None)));
+        let f = Cuts::at_least([2, 3, 4, 6]);
+        assert_eq!((f.band(1), f.band(4), f.band(5)), ((None, Some(1)), (Some(4), Some(5)), (Some(6), None)));
+        for v in 0..400 {
+            let (from, to) = r.band(r.score(v));
+            assert!(from.is_none_or(|x| x <= v) && to.is_none_or(|x| v <= x), "{v}");
+        }
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! back from the database) and are checked once, by [`EvaluationSettings::new`]: the engine
 //! then reads them without checking again.
 
+use super::rfm::{Cuts, ScoreRule};
 use crate::clv::{ClvSettings, TimeUnit};
 use crate::error::{FieldError, Result, Rule};
 use serde::{Deserialize, Serialize};
@@ -83,6 +84,34 @@ thresholds! {
     clv_time_unit: TimeUnit = TimeUnit::Day,
     /// Evaluations kept with every customer's assignments; older ones are removed.
     keep_runs: u32 = 12,
+    /// Buyers needed before R, F and M are scored by quintiles and the eight classes compare
+    /// with the means (1..=10,000,000); below it the fixed scales that follow apply, and tiers
+    /// say how few buyers they rank. 100 buyers put at least 20 in each quintile: with fewer,
+    /// one purchase more or less moves a customer a whole score, and a population of one
+    /// scores its only buyer 1 on everything.
+    score_min_buyers: u32 = 100,
+    /// Fixed recency scale, in days since the last purchase: R = 5 within this many days (a
+    /// month), 4 within the next (a quarter, the one-time buyer's at-risk limit), 3 within
+    /// half a year (still active), 2 within a year (dormant), else 1 (churned). R = 5 also
+    /// marks a recent buyer, whom no rule calls at risk, lapsed or churned.
+    recency_5_days: u32 = 30,
+    recency_4_days: u32 = 90,
+    recency_3_days: u32 = 180,
+    recency_2_days: u32 = 365,
+    /// Fixed frequency scale, in orders in the window: F = 2 from this many (a second order),
+    /// 3 from three, 4 from four (as many as loyal needs), 5 from six (every other month over
+    /// a year); one order is 1.
+    frequency_2_orders: u32 = 2,
+    frequency_3_orders: u32 = 3,
+    frequency_4_orders: u32 = 4,
+    frequency_5_orders: u32 = 6,
+    /// Fixed spend scale, revenue in the window in minor units: M = 2 from 100, 3 from 300,
+    /// 4 from 1,000, 5 from 3,000 (yuan by default: one typical small-shop order, a few, a
+    /// regular's year, a big buyer's year); less than 100 is 1.
+    monetary_2_minor: i64 = 10_000,
+    monetary_3_minor: i64 = 30_000,
+    monetary_4_minor: i64 = 100_000,
+    monetary_5_minor: i64 = 300_000,
 }
 
 /// Thresholds of one evaluation, every one in range (the defaults are). Stored with each run,
@@ -133,6 +162,23 @@ impl EvaluationSettings {
         check((1..=ClvSettings::MAX_HORIZON_MONTHS).contains(&s.clv_horizon_months), "clv_horizon_months");
         check((0.0..1.0).contains(&s.clv_monthly_discount_rate), "clv_monthly_discount_rate");
         check((1..=1000).contains(&s.keep_runs), "keep_runs");
+        check((1..=10_000_000).contains(&s.score_min_buyers), "score_min_buyers");
+        // Each scale strictly rises from score to score; a step is named where it breaks.
+        let days = [s.recency_5_days, s.recency_4_days, s.recency_3_days, s.recency_2_days];
+        let names = ["recency_5_days", "recency_4_days", "recency_3_days", "recency_2_days"];
+        for (i, name) in names.iter().enumerate() {
+            check((1..=3650).contains(&days[i]) && (i == 0 || days[i] > days[i - 1]), name);
+        }
+        let orders = [s.frequency_2_orders, s.frequency_3_orders, s.frequency_4_orders, s.frequency_5_orders];
+        let names = ["frequency_2_orders", "frequency_3_orders", "frequency_4_orders", "frequency_5_orders"];
+        for (i, name) in names.iter().enumerate() {
+            check((1..=100_000).contains(&orders[i]) && (i == 0 || orders[i] > orders[i - 1]), name);
+        }
+        let spend = [s.monetary_2_minor, s.monetary_3_minor, s.monetary_4_minor, s.monetary_5_minor];
+        let names = ["monetary_2_minor", "monetary_3_minor", "monetary_4_minor", "monetary_5_minor"];
+        for (i, name) in names.iter().enumerate() {
+            check((1..=1_000_000_000_000).contains(&spend[i]) && (i == 0 || spend[i] > spend[i - 1]), name);
+        }
         if bad.is_empty() {
             Ok(EvaluationSettings(input))
         } else {
@@ -155,6 +201,35 @@ impl EvaluationSettings {
         }
     }
 
+    /// The fixed R, F and M scales as cut points, scored as quintile cuts are.
+    pub fn fixed_cuts(&self) -> [Cuts; 3] {
+        let days = [self.recency_2_days(), self.recency_3_days(), self.recency_4_days(), self.recency_5_days()];
+        let orders = [
+            self.frequency_2_orders(),
+            self.frequency_3_orders(),
+            self.frequency_4_orders(),
+            self.frequency_5_orders(),
+        ];
+        let spend =
+            [self.monetary_2_minor(), self.monetary_3_minor(), self.monetary_4_minor(), self.monetary_5_minor()];
+        [Cuts::within(days.map(i64::from)), Cuts::at_least(orders.map(i64::from)), Cuts::at_least(spend)]
+    }
+
+    /// How R, F and M are scored for a population with this many buyers.
+    pub fn score_rule(&self, buyers: u32) -> ScoreRule {
+        if buyers < self.score_min_buyers() {
+            ScoreRule::Fixed
+        } else {
+            ScoreRule::Quintiles
+        }
+    }
+
+    /// Whether the last purchase, `days` ago, is recent enough (R = 5 on the fixed scale)
+    /// that no rule may call the customer at risk, lapsed or churned.
+    pub fn bought_recently(&self, days: u32) -> bool {
+        days <= self.recency_5_days()
+    }
+
     /// Days in the trailing window ending on the evaluation date.
     pub fn window_days(&self) -> i32 {
         // Whole months of the average Gregorian length, rounded: 12 months = 365 days.
@@ -174,6 +249,12 @@ mod tests {
         assert_eq!((s.tier_a_share(), s.tier_b_share()), (0.7, 0.9));
     }
 
+    /// The settings `input` is refused for, in the order named.
+    fn refused(input: EvaluationSettingsInput) -> Vec<String> {
+        let Err(crate::Error::Validation(fields)) = EvaluationSettings::new(input) else { panic!("must fail") };
+        fields.into_iter().map(|f| f.field).collect()
+    }
+
     #[test]
     fn every_bad_setting_is_named() {
         let s = EvaluationSettingsInput {
@@ -183,9 +264,33 @@ mod tests {
             churned_p_alive: 0.9,
             ..EvaluationSettingsInput::default()
         };
-        let Err(crate::Error::Validation(fields)) = EvaluationSettings::new(s) else { panic!("must fail") };
-        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
-        assert_eq!(names, ["window_months", "default_margin", "tier_b_share", "churned_p_alive"]);
+        assert_eq!(refused(s), ["window_months", "default_margin", "tier_b_share", "churned_p_alive"]);
+    }
+
+    #[test]
+    fn the_fixed_scales_score_at_their_limits_and_must_rise() {
+        let [r, f, m] = EvaluationSettings::default().fixed_cuts();
+        let scores = |cuts: Cuts, values: &[i64]| values.iter().map(|&v| cuts.score(v)).collect::<Vec<_>>();
+        assert_eq!(scores(r, &[0, 30, 31, 90, 91, 180, 181, 365, 366]), [5, 5, 4, 4, 3, 3, 2, 2, 1]);
+        assert_eq!(scores(f, &[0, 1, 2, 3, 4, 5, 6, 40]), [1, 1, 2, 3, 4, 4, 5, 5]);
+        assert_eq!(scores(m, &[0, 9_999, 10_000, 30_000, 99_999, 100_000, 300_000]), [1, 1, 2, 3, 3, 4, 5]);
+        let s = EvaluationSettings::default();
+        assert_eq!((s.score_rule(99), s.score_rule(100)), (ScoreRule::Fixed, ScoreRule::Quintiles));
+        let bad = EvaluationSettingsInput {
+            recency_4_days: 30,
+            frequency_2_orders: 0,
+            monetary_5_minor: 100_000,
+            score_min_buyers: 0,
+            ..Default::default()
+        };
+        assert_eq!(refused(bad), ["score_min_buyers", "recency_4_days", "frequency_2_orders", "monetary_5_minor"]);
+    }
+
+    #[test]
+    fn settings_stored_before_the_fixed_scales_read_with_their_defaults() {
+        let old = r#"{"window_months": 12, "default_margin": 0.3, "tier_a_share": 0.7, "keep_runs": 12}"#;
+        let s: EvaluationSettings = serde_json::from_str(old).expect("read back");
+        assert_eq!((s.score_min_buyers(), s.recency_5_days(), s.monetary_5_minor()), (100, 30, 300_000));
     }
 
     #[test]

@@ -4,14 +4,16 @@
 //! A group whose preceding cumulative share of the total positive contribution is below the
 //! A share (70 %) is tier A, below the B share (90 %) tier B, any other positive group tier C,
 //! and contribution <= 0 is tier D. The group that crosses 70 % is therefore still A, and
-//! equal contributions always share a tier.
+//! equal contributions always share a tier. Prospects (no purchase yet) are in no tier: they
+//! form their own group, [`Tier::Prospect`], and are never low value.
 
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
 text_enum!(
-    /// A = head (头部), B, C = long tail (长尾), D = low value (低价值).
-    Tier { A = "a", B = "b", C = "c", D = "d" }
+    /// A = head (头部), B, C = long tail (长尾), D = low value (低价值); prospects, who have
+    /// not bought yet, are a group of their own beside the tiers.
+    Tier { A = "a", B = "b", C = "c", D = "d", Prospect = "prospect" }
 );
 
 /// The least contribution in tiers A and B, and the total the shares are taken of.
@@ -50,6 +52,7 @@ impl TierCuts {
         cuts
     }
 
+    /// The tier of a buyer with this contribution (prospects are not asked).
     pub fn tier(&self, contribution_minor: i64) -> Tier {
         if contribution_minor <= 0 {
             Tier::D

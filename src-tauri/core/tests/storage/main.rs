@@ -21,6 +21,7 @@ mod pipeline;
 mod segment_list;
 mod service_costs;
 mod settings;
+mod small_shop;
 mod surveys;
 mod timeline;
 

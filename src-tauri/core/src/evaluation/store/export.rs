@@ -3,6 +3,7 @@
 use super::members::{each_member, MemberFilter};
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
+use crate::evaluation::Tier;
 use crate::money;
 use rusqlite::Connection;
 
@@ -66,7 +67,8 @@ pub fn members_csv(
             opt(d.segment.map(|v| v.as_str().to_owned())),
             opt(d.value_class.map(|v| v.as_str().to_owned())),
             money::decimal(m.contribution_minor, digits),
-            d.tier.as_str().to_uppercase(),
+            // Tiers as their letters; prospects, in no tier, as the group's code.
+            if d.tier == Tier::Prospect { d.tier.as_str().to_owned() } else { d.tier.as_str().to_uppercase() },
             d.lifecycle.as_str().to_owned(),
             opt(m.p_alive.map(|v| format!("{v:.4}"))),
             opt(m.expected_purchases.map(|v| format!("{v:.4}"))),

@@ -82,6 +82,7 @@ pub(super) fn placeholder_model() -> Model {
         currency: String::new(),
         customers: 0,
         buyers: 0,
+        score_rule: rfm::ScoreRule::Fixed,
         recency: rfm::Cuts::from_values(&[], false),
         frequency: rfm::Cuts::from_values(&[], true),
         monetary: rfm::Cuts::from_values(&[], true),
