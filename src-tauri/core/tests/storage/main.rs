@@ -13,6 +13,7 @@ mod export;
 mod follow_up_reminders;
 mod follow_ups;
 mod import;
+mod import_customer_keys;
 mod interactions;
 mod loyalty;
 mod my_day;
