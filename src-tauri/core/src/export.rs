@@ -16,7 +16,8 @@ use specta::Type;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte-order mark.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Excel's row limit, header included.
 const XLSX_ROWS_MAX: usize = 1_048_576;
 
