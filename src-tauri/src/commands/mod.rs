@@ -388,7 +388,8 @@ pub struct ExportedFile {
     pub rows: u64,
 }
 
-/// Writes the selected customers to `path`, with column headers in `language`.
+/// Writes the selected customers to `path`, with column headers and the names of types,
+/// sizes and channels in `language`.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_customers(
@@ -403,9 +404,9 @@ pub async fn export_customers(
         let rows = db.with_conn(|c| match format {
             ExportFormat::Csv => {
                 let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-                export::customers_csv(c, &selection, &columns, file)
+                export::customers_csv(c, &selection, &columns, Some(language), file)
             }
-            ExportFormat::Xlsx => export::customers_xlsx(c, &selection, &columns, Path::new(&path)),
+            ExportFormat::Xlsx => export::customers_xlsx(c, &selection, &columns, Some(language), Path::new(&path)),
         })?;
         Ok(ExportedFile { path, rows })
     })

@@ -115,7 +115,7 @@ const SOURCE: &[&str] = &["来源", "客户来源", "source", "leadsource"];
 const INDUSTRY: &[&str] = &["行业", "所属行业", "industry", "sector"];
 const SIZE_CLASS: &[&str] = &["规模", "客户规模", "企业规模", "size", "sizeclass", "companysize"];
 const CUSTOMER_KIND: &[&str] = &["客户类型", "类型", "type", "customertype", "kind"];
-const CHANNEL: &[&str] = &["渠道", "销售渠道", "购买渠道", "下单渠道", "channel", "saleschannel"];
+const CHANNEL: &[&str] = &["渠道", "销售渠道", "购买渠道", "下单渠道", "channel", "channels", "saleschannel"];
 const CUSTOMER_NOTES: &[&str] = &["备注", "说明", "备注信息", "notes", "note", "remark", "remarks"];
 const ORDER_NUMBER: &[&str] = &[
     "订单号",

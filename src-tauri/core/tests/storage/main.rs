@@ -10,6 +10,7 @@ mod erase;
 mod evaluation;
 mod evaluation_lease;
 mod export;
+mod export_language;
 mod follow_up_reminders;
 mod follow_ups;
 mod import;
