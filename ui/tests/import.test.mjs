@@ -327,6 +327,23 @@ describe('export', () => {
       .waitFor();
   });
 
+  test('the customer export from the app in Chinese asks for Chinese headers and names', async () => {
+    const page = await open({ seed: { customers: CUSTOMERS } });
+    await page.getByTestId('customer-row').first().waitFor();
+    await page.getByTestId('lang-zh-CN').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await page.getByTestId('export-customers').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await page.locator('#export-path').fill('/home/lin/Documents/客户.csv');
+    await page.getByTestId('confirm-export').click();
+    await dialog.waitFor({ state: 'detached' });
+    const call = (await ipcCalls(page, 'export_customers')).at(-1).args;
+    assert.equal(call.language, 'zh-CN');
+    assert.equal(call.format, 'csv');
+    assert.equal(call.path, '/home/lin/Documents/客户.csv');
+  });
+
   test('Choose… uses the save dialog; the whole database goes to a folder from the Backups page', async () => {
     const page = await open({ seed: { customers: CUSTOMERS, dialogSave: '/tmp/客户.csv', language: 'zh-CN' } });
     await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
