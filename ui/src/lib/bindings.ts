@@ -62,7 +62,10 @@ export const commands = {
 	listImportBatches: () => typedError<ImportBatch_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_import_batches")),
 	/**  Undoes an import: what it created goes, what it changed comes back. */
 	revertImport: (batchId: number) => typedError<RevertReport, ErrorPayload_Serialize>(__TAURI_INVOKE("revert_import", { batchId })),
-	/**  Writes the selected customers to `path`, with column headers in `language`. */
+	/**
+	 *  Writes the selected customers to `path`, with column headers and the names of types,
+	 *  sizes and channels in `language`.
+	 */
 	exportCustomers: (selection: CustomerSelection_Deserialize, format: ExportFormat, language: Language, path: string) => typedError<ExportedFile, ErrorPayload_Serialize>(__TAURI_INVOKE("export_customers", { selection, format, language, path })),
 	/**  Writes every table to a CSV file in `dir`. */
 	exportDatabase: (dir: string) => typedError<TableExport[], ErrorPayload_Serialize>(__TAURI_INVOKE("export_database", { dir })),
