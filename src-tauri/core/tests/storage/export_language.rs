@@ -9,7 +9,7 @@ use headtail_core::evaluation::{Lifecycle, RfmSegment, ServiceLevel, Tier};
 use headtail_core::export::{self, default_columns, CustomerSelection};
 use headtail_core::import::{import_file, ImportKind, ImportOptions, ImportStatus};
 use headtail_core::labels::Label;
-use headtail_core::orders::{self, OrderInput};
+use headtail_core::orders;
 use headtail_core::settings::Language;
 use headtail_core::Database;
 
@@ -121,17 +121,7 @@ fn a_customer_export_without_a_language_keeps_the_codes() {
 }
 
 fn order(db: &Database, customer_id: i64, on: NaiveDate, amount_minor: i64) {
-    let input = OrderInput {
-        customer_id,
-        external_id: None,
-        ordered_on: on,
-        amount_minor,
-        currency: None,
-        cost_minor: None,
-        channel: None,
-        lines: vec![],
-    };
-    db.with_tx(|tx| orders::create(tx, input)).expect("order");
+    db.with_tx(|tx| orders::create(tx, crate::orders::order(customer_id, on, amount_minor))).expect("order");
 }
 
 #[test]

@@ -37,34 +37,22 @@ struct Customers {
     zhang: i64,
 }
 
-/// 张伟 known by every key, two customers called 李娜, and 王芳 and 刘强 sharing a phone.
+/// 张伟 known by every key, 王芳 by phone (see `import::seed`), two customers called 李娜,
+/// and 刘强 with 王芳's phone.
 fn seed(db: &Database) -> Customers {
+    let zhang = super::import::seed(db);
     db.with_tx(|c| {
-        let zhang = customers::create(
-            c,
-            CustomerInput {
-                external_id: Some("C001".into()),
-                phone: Some("13800138000".into()),
-                email: Some("zhang.wei@huaqiang.cn".into()),
-                ..CustomerInput::named("张伟")
-            },
-            at(1),
-        )?;
         customers::create(c, CustomerInput::named("李娜"), at(1))?;
         customers::create(c, CustomerInput { company: Some("华强".into()), ..CustomerInput::named("李娜") }, at(1))?;
-        customers::create(
-            c,
-            CustomerInput { phone: Some("13900139000".into()), ..CustomerInput::named("王芳") },
-            at(1),
-        )?;
         customers::create(
             c,
             CustomerInput { phone: Some("13900139000".into()), ..CustomerInput::named("刘强") },
             at(1),
         )?;
-        Ok(Customers { zhang: zhang.id })
+        Ok(())
     })
-    .expect("seed")
+    .expect("seed");
+    Customers { zhang }
 }
 
 fn import(db: &Database, dir: &Path, kind: &ActivityKind, key: &str, value: &str) -> ImportReport {
