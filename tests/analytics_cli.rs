@@ -85,11 +85,10 @@ fn clv_fit_names_a_bad_row_and_degenerate_data() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not enough data"));
 }
 
-#[test]
-fn evaluate_writes_one_row_per_customer_with_the_expected_assignments() {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let db = dir.path().join("shop.sqlite");
-    let orders = dir.path().join("orders.csv");
+/// A shop database in `dir` with five buyers whose assignments on 2026-06-30 are known.
+fn five_buyers(dir: &Path) -> PathBuf {
+    let db = dir.join("shop.sqlite");
+    let orders = dir.join("orders.csv");
     // C1 buys big and often, C2 once just now, C3 stopped long ago, C4 once months ago,
     // C5 came back after three years.
     let rows = [
@@ -111,7 +110,13 @@ fn evaluate_writes_one_row_per_customer_with_the_expected_assignments() {
     std::fs::write(&orders, csv).expect("write");
     let out = headtail(&["import", "--db", s(&db), "--kind", "orders", s(&orders)]);
     assert!(out.status.success(), "import: {}", String::from_utf8_lossy(&out.stderr));
+    db
+}
 
+#[test]
+fn evaluate_writes_one_row_per_customer_with_the_expected_assignments() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = five_buyers(dir.path());
     let members = dir.path().join("members.csv");
     let out = headtail(&["evaluate", "--db", s(&db), "--as-of", "2026-06-30", "--out", s(&members)]);
     assert!(out.status.success(), "evaluate: {}", String::from_utf8_lossy(&out.stderr));
@@ -187,4 +192,108 @@ fn evaluate_writes_one_row_per_customer_with_the_expected_assignments() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 6);
     let bad = headtail(&["evaluate", "--db", s(&db), "--as-of", "2026-02-30"]);
     assert!(!bad.status.success());
+}
+
+/// A members file as its header and rows.
+fn read_members(bytes: &[u8]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header = reader.headers().expect("header").iter().map(str::to_owned).collect();
+    let rows = reader.records().map(|r| r.expect("row").iter().map(str::to_owned).collect()).collect();
+    (header, rows)
+}
+
+const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+#[test]
+fn evaluate_lang_writes_headers_and_labels_in_that_language_after_a_bom() {
+    use headtail_core::evaluation::{ExitStep, Lifecycle, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass};
+    use headtail_core::labels::Label;
+    use headtail_core::settings::Language;
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = five_buyers(dir.path());
+    let write = |name: &str, lang: Option<&str>| -> Vec<u8> {
+        let path = dir.path().join(name);
+        let mut args = vec!["evaluate", "--db", s(&db), "--as-of", "2026-06-30", "--out", s(&path)];
+        args.extend(lang.map(|l| ["--lang", l]).into_iter().flatten());
+        let out = headtail(&args);
+        assert!(out.status.success(), "evaluate {lang:?}: {}", String::from_utf8_lossy(&out.stderr));
+        std::fs::read(&path).expect("members file")
+    };
+    let codes = write("codes.csv", None);
+    assert!(!codes.starts_with(BOM), "a file for scripts has no byte-order mark");
+    assert!(codes.starts_with(b"customer_id,external_id,name,"), "code headers stay as they were");
+    let (code_header, code_rows) = read_members(&codes);
+    let zh = write("zh.csv", Some("zh-CN"));
+    assert!(zh.starts_with(BOM), "Excel needs the byte-order mark to read UTF-8");
+    let (zh_header, zh_rows) = read_members(&zh[BOM.len()..]);
+    let en = write("en.csv", Some("en"));
+    assert!(en.starts_with(BOM));
+    let (en_header, en_rows) = read_members(&en[BOM.len()..]);
+
+    assert_eq!(&zh_header[..3], ["编号", "客户编号", "客户名称"]);
+    for h in ["RFM 分群", "价值分类", "利润贡献", "价值层级", "生命周期阶段", "服务等级", "建议的下一步"]
+    {
+        assert!(zh_header.iter().any(|x| x == h), "{h} in {zh_header:?}");
+    }
+    for h in ["Customer ID", "RFM segment", "Value class", "Value tier", "Lifecycle stage", "Service level"] {
+        assert!(en_header.iter().any(|x| x == h), "{h} in {en_header:?}");
+    }
+    assert_eq!((zh_header.len(), en_header.len()), (code_header.len(), code_header.len()));
+
+    // Row for row, cell for cell: the label of the code, or the same value.
+    let code = |name: &str| code_header.iter().position(|h| h == name).expect(name);
+    let label_of = |column: &str, value: &str, language: Language| -> Option<&'static str> {
+        fn of<T: Label>(value: &str, language: Language) -> Option<&'static str> {
+            T::all().iter().find(|v| v.code() == value).map(|v| v.label(language))
+        }
+        match column {
+            "rfm_segment" => of::<RfmSegment>(value, language),
+            "value_class" => of::<ValueClass>(value, language),
+            "tier" => of::<Tier>(&value.to_lowercase(), language),
+            "lifecycle_stage" => of::<Lifecycle>(value, language),
+            "service_level" => of::<ServiceLevel>(value, language),
+            "exit_step" => of::<ExitStep>(value, language),
+            "next_best_action" => of::<NextActionKind>(value, language),
+            "exit_candidate" => Some(headtail_core::labels::yes_no(value == "yes", Some(language))),
+            _ => None,
+        }
+    };
+    let mut labelled = 0;
+    for (language, rows) in [(Language::ZhCn, &zh_rows), (Language::En, &en_rows)] {
+        assert_eq!(rows.len(), code_rows.len());
+        for (coded, translated) in code_rows.iter().zip(rows.iter()) {
+            for (i, column) in code_header.iter().enumerate() {
+                let expected = match label_of(column, &coded[i], language) {
+                    Some(label) if !coded[i].is_empty() => {
+                        labelled += 1;
+                        label.to_owned()
+                    }
+                    _ => coded[i].clone(),
+                };
+                assert_eq!(translated[i], expected, "{language:?} {column} of {}", coded[code("external_id")]);
+            }
+        }
+    }
+    assert!(labelled > 40, "the label columns were compared ({labelled})");
+
+    // What a Chinese user sees for the big buyer and the one who stopped.
+    let zh_col = |name: &str| zh_header.iter().position(|h| h == name).expect(name);
+    let zh_row = |id: &str| zh_rows.iter().find(|r| r[1] == id).expect(id);
+    assert_eq!(zh_row("C1")[zh_col("价值层级")], "A 头部客户");
+    assert_eq!(zh_row("C1")[zh_col("服务等级")], "VIP");
+    assert_eq!(zh_row("C3")[zh_col("生命周期阶段")], "已流失");
+    assert!(!zh.windows(b"churned".len()).any(|w| w == b"churned"), "no code is left in the Chinese file");
+}
+
+#[test]
+fn evaluate_refuses_a_language_it_does_not_have() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("shop.sqlite");
+    let out = dir.path().join("members.csv");
+    let bad = headtail(&["evaluate", "--db", s(&db), "--out", s(&out), "--lang", "fr"]);
+    assert_eq!(bad.status.code(), Some(2), "a usage error");
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("'fr'") && err.contains("--lang") && err.contains("zh-CN") && err.contains("en"), "{err}");
+    assert!(!out.exists(), "nothing is written");
 }

@@ -680,6 +680,7 @@ fn backend_constants() -> Value {
             .iter()
             .map(|k| (k.as_str().to_owned(), json!(headtail_core::import::required_fields(*k))))
             .collect::<Map<_, _>>(),
+        "import_customer_keys": headtail_core::import::CUSTOMER_KEYS,
         "evaluation_defaults": headtail_core::evaluation::EvaluationSettings::default(),
         "work_settings_defaults": headtail_core::work_settings::WorkSettingsInput::default(),
         "export_tables": export_tables(),

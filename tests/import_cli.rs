@@ -183,3 +183,42 @@ fn imported_orders_bring_their_customers_standings_up_to_date() {
     assert_eq!(standing(&db, "C2"), (1, None), "a customer without new orders keeps the run's standing");
     assert!(report.contains("standings: 1 customers brought up to date"), "{report}");
 }
+
+#[test]
+fn an_interactions_file_with_only_a_phone_column_finds_its_customers() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let customers = write(dir.path(), "c.csv", "客户名称,手机\n张伟,13811112222\n李娜,13922223333\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "customers", s(&customers)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let log = "电话,方式,时间,结果\n138 1111 2222,拜访,2026-02-10,意向强\n13922223333,电话,2026-02-11,\n";
+    let file = write(dir.path(), "i.csv", log.as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "interactions", s(&file)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.contains("phone=电话"), "{report}");
+    assert!(report.contains("rows read: 2, created: 2"), "{report}");
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM interactions i JOIN customers c ON c.id = i.customer_id
+             WHERE (c.name = '张伟' AND i.kind = 'visit') OR (c.name = '李娜' AND i.kind = 'call')"
+        ),
+        2
+    );
+
+    let unknown = write(dir.path(), "u.csv", "手机,方式,时间\n13700000000,拜访,2026-02-12\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "interactions", s(&unknown)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("row 2: phone: unknown_customer (\"13700000000\")"), "{}", stdout(&out));
+
+    let nameless = write(dir.path(), "n.csv", "方式,时间\n拜访,2026-02-12\n".as_bytes());
+    let out = headtail(&["import", "--db", s(&db), "--kind", "interactions", s(&nameless)]);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("missing columns: a customer column (external_id or phone or email or name)"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(count(&db, "SELECT count(*) FROM interactions"), 2, "refused files write nothing");
+}

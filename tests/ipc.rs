@@ -379,3 +379,41 @@ fn a_complaint_past_its_target_leaves_the_list_once_answered_and_points_follow_t
     let err = app.call("create_loyalty_entry", json!({"input": redeem})).expect_err("beyond the balance");
     assert_eq!(err["details"]["fields"][0], json!({"field": "points", "rule": "not_enough_points", "limit": 201}));
 }
+
+#[test]
+fn the_members_export_speaks_the_language_the_app_sends() {
+    let app = app();
+    let id = app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("create")["id"]
+        .as_i64()
+        .expect("id");
+    let order = json!({"input": {"customer_id": id, "external_id": null, "ordered_on": "2026-01-05",
+                       "amount_minor": 10_000, "currency": null, "cost_minor": null, "channel": null, "lines": []}});
+    app.call("create_order", order).expect("order");
+    let info = app.call("app_info", json!({})).expect("info");
+    let db = headtail_core::Database::open(std::path::Path::new(info["db_path"].as_str().expect("path"))).expect("db");
+    let as_of = chrono::NaiveDate::from_ymd_opt(2026, 2, 1).expect("date");
+    let (run, _) = headtail_core::evaluation::store::run(
+        &db,
+        as_of,
+        headtail_core::evaluation::store::Trigger::Manual,
+        &mut |_, _| {},
+    )
+    .expect("run");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let export = |language: &str| {
+        let out = dir.path().join(format!("members-{language}.csv"));
+        let answer = app
+            .call("export_members", json!({"runId": run.id, "filter": {}, "language": language, "path": out}))
+            .expect("export");
+        assert_eq!(answer["rows"], 1);
+        std::fs::read_to_string(&out).expect("read export")
+    };
+    let zh = export("zh-CN");
+    assert!(zh.starts_with('\u{feff}'), "UTF-8 with BOM for Excel");
+    assert!(zh.contains("客户名称") && zh.contains("价值层级") && zh.contains("生命周期阶段"), "{zh}");
+    assert!(zh.contains("张伟") && zh.contains("A 头部客户"), "{zh}");
+    let en = export("en");
+    assert!(en.starts_with('\u{feff}') && en.contains("Value tier") && en.contains("A · Head"), "{en}");
+    let refused = app.call("export_members", json!({"runId": run.id, "filter": {}, "language": "fr", "path": "x.csv"}));
+    assert!(refused.is_err(), "an unknown language is refused");
+}

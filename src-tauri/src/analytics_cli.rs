@@ -5,13 +5,15 @@ use chrono::NaiveDate;
 use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit};
 use headtail_core::evaluation::store::{self, MemberFilter, Trigger};
 use headtail_core::evaluation::Stage;
+use headtail_core::settings::Language;
 use headtail_core::{transaction_file, Database, Error, Result};
 use serde_json::json;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
 
-/// Evaluates every customer, stores the run and writes the members file (or standard output).
-pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>) -> Result<()> {
+/// Evaluates every customer, stores the run and writes the members file (or standard output):
+/// codes, or headers and labels in `language`.
+pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>, language: Option<Language>) -> Result<()> {
     let show = std::io::stderr().is_terminal();
     let (run, timings) = store::run(db, as_of, Trigger::CommandLine, &mut |stage: Stage, done: f64| {
         if show {
@@ -24,9 +26,9 @@ pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>) -> Result<(
     let rows = db.with_conn(|conn| match out {
         Some(path) => {
             let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-            store::members_csv(conn, &run, &MemberFilter::default(), false, file)
+            store::members_csv(conn, &run, &MemberFilter::default(), language, file)
         }
-        None => store::members_csv(conn, &run, &MemberFilter::default(), false, std::io::stdout().lock()),
+        None => store::members_csv(conn, &run, &MemberFilter::default(), language, std::io::stdout().lock()),
     })?;
     if let Some(why) = &run.model.clv.unavailable {
         eprintln!("headtail: CLV not computed for everyone: {why}");

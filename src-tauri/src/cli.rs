@@ -58,6 +58,11 @@ pub enum Command {
         /// The CSV file to write (default: standard output).
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+        /// Write the headers and labels (tier, RFM segment, value class, lifecycle stage,
+        /// service level, exit step, next action) in this language, after a UTF-8 byte-order
+        /// mark for spreadsheet programs. Without it: codes, for scripts.
+        #[arg(long, value_enum, value_name = "LANG")]
+        lang: Option<LangArg>,
     },
     /// Fit BG/NBD and Gamma-Gamma on a transaction file (customer id, date, amount) and print
     /// the parameters and log-likelihoods as JSON. Needs no database.
@@ -78,6 +83,23 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    #[value(name = "zh-CN")]
+    ZhCn,
+    #[value(name = "en")]
+    En,
+}
+
+impl From<LangArg> for headtail_core::settings::Language {
+    fn from(l: LangArg) -> Self {
+        match l {
+            LangArg::ZhCn => headtail_core::settings::Language::ZhCn,
+            LangArg::En => headtail_core::settings::Language::En,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -4,7 +4,8 @@ use crate::cli::ImportArgs;
 use crate::exit::{self, Failure};
 use chrono::Utc;
 use headtail_core::import::{
-    complete_search, import_into, ImportOptions, ImportReport, ImportStatus, Mapping, Progress, ReadOptions,
+    complete_search, import_into, Field, ImportOptions, ImportReport, ImportStatus, Mapping, Progress, ReadOptions,
+    CUSTOMER_KEYS,
 };
 use headtail_core::orders::{Recorded, StandingsRefreshed};
 use headtail_core::Database;
@@ -103,7 +104,16 @@ fn print_report(r: &ImportReport) {
     let mapped: Vec<String> = r.mapping.0.iter().map(|(f, h)| format!("{}={h}", f.as_str())).collect();
     println!("mapping: {}", mapped.join(", "));
     if !r.missing_fields.is_empty() {
-        let missing: Vec<&str> = r.missing_fields.iter().map(|f| f.as_str()).collect();
+        // A missing external id stands for a customer column of any kind.
+        let customer = format!(
+            "a customer column ({})",
+            CUSTOMER_KEYS.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(" or ")
+        );
+        let missing: Vec<&str> = r
+            .missing_fields
+            .iter()
+            .map(|f| if *f == Field::ExternalId { customer.as_str() } else { f.as_str() })
+            .collect();
         println!("missing columns: {} (map them with --mapping FIELD=HEADER)", missing.join(", "));
         return;
     }

@@ -72,10 +72,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::Import(args)) => {
             Err(Failure::usage(format!("import of {} was not dispatched", args.input.display())))
         }
-        Some(Command::Evaluate { as_of, out }) => {
+        Some(Command::Evaluate { as_of, out, lang }) => {
             let db = open_existing(&cli)?;
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
-            Ok(headtail_app::analytics_cli::evaluate(&db, as_of, out.as_deref())?)
+            let language = lang.map(Into::into);
+            Ok(headtail_app::analytics_cli::evaluate(&db, as_of, out.as_deref(), language)?)
         }
         Some(Command::ClvFit { orders, calibration_end, unit }) => {
             Ok(headtail_app::analytics_cli::clv_fit(orders, *calibration_end, (*unit).into())?)

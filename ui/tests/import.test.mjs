@@ -75,6 +75,48 @@ describe('import wizard', () => {
     assert.equal(await page.getByTestId('import-status').textContent(), en.import.status.needs_mapping);
   });
 
+  test('an activity file names its customer by any of four columns; with none, all four are asked for', async () => {
+    const page = await openImport({}, '/home/lin/Downloads/跟进记录.csv');
+    await page.locator('#import-kind').selectOption('interactions');
+    await preview(page);
+    assert.equal((await ipcCalls(page, 'preview_import')).at(-1).args.options.kind, 'interactions');
+    // Found by phone and name: only the interaction's own fields are missing.
+    assert.equal(await page.getByTestId('map-phone').inputValue(), '手机号码');
+    const note = page.getByTestId('import-missing');
+    assert.equal(
+      plain(await note.textContent()),
+      tr(en, 'import.missing', { fields: [en.import.field.interaction_type, en.import.field.date].join(en.import.list_separator) }),
+    );
+    for (const key of backend.import_customer_keys) {
+      assert.equal(await page.getByTestId(`map-${key}`).getAttribute('aria-invalid'), null, `${key} is not asked for`);
+    }
+
+    await page.getByTestId('map-phone').selectOption('');
+    await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'preview_import').length === 2);
+    await page.getByTestId('map-name').selectOption('');
+    await page.waitForFunction(() => document.querySelectorAll('[aria-invalid="true"]').length === 6);
+    const keys = backend.import_customer_keys.map((f) => en.import.field[f]).join(en.import_customer.or);
+    const expected = [en.import.field.interaction_type, en.import.field.date, tr(en, 'import_customer.any_of', { fields: keys })];
+    assert.equal(plain(await note.textContent()), plain(tr(en, 'import.missing', { fields: expected.join(en.import.list_separator) })));
+    for (const key of backend.import_customer_keys) {
+      assert.equal(await page.getByTestId(`map-${key}`).getAttribute('aria-invalid'), 'true', `${key} would do`);
+    }
+    await note.scrollIntoViewIfNeeded();
+    await shoot(page, 'import-customer-column-en');
+
+    await page.getByTestId('lang-zh-CN').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    const zhKeys = backend.import_customer_keys.map((f) => zh.import.field[f]).join(zh.import_customer.or);
+    assert.match(await note.textContent(), new RegExp(`任一识别客户的列（${zhKeys}）`));
+    await shoot(page, 'import-customer-column-zh-CN');
+
+    // One phone column is enough.
+    await page.getByTestId('map-phone').selectOption('手机号码');
+    await page.waitForFunction(() => document.querySelectorAll('[aria-invalid="true"]').length === 2);
+    assert.doesNotMatch(await note.textContent(), /任一识别客户的列/);
+    assert.equal((await ipcCalls(page, 'preview_import')).at(-1).args.options.mapping.phone, '手机号码');
+  });
+
   test('a rejected import lists the bad rows with translated reasons, in Chinese and English', async () => {
     const page = await openImport({}, '/home/lin/Downloads/bad-客户.csv');
     await preview(page);
@@ -283,6 +325,23 @@ describe('export', () => {
       .getByTestId('toast')
       .filter({ hasText: tr(en, 'export.done_other', { count: 2, path: '/home/lin/Documents/公司客户.xlsx' }) })
       .waitFor();
+  });
+
+  test('the customer export from the app in Chinese asks for Chinese headers and names', async () => {
+    const page = await open({ seed: { customers: CUSTOMERS } });
+    await page.getByTestId('customer-row').first().waitFor();
+    await page.getByTestId('lang-zh-CN').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await page.getByTestId('export-customers').click();
+    const dialog = page.getByTestId('export-dialog');
+    await dialog.waitFor();
+    await page.locator('#export-path').fill('/home/lin/Documents/客户.csv');
+    await page.getByTestId('confirm-export').click();
+    await dialog.waitFor({ state: 'detached' });
+    const call = (await ipcCalls(page, 'export_customers')).at(-1).args;
+    assert.equal(call.language, 'zh-CN');
+    assert.equal(call.format, 'csv');
+    assert.equal(call.path, '/home/lin/Documents/客户.csv');
   });
 
   test('Choose… uses the save dialog; the whole database goes to a folder from the Backups page', async () => {

@@ -102,7 +102,7 @@ describe('segments overview', () => {
     await page.getByTestId('export-members').click();
     await page.locator('.toast').filter({ hasText: '/home/lin/Downloads/members.csv' }).waitFor();
     const exported = (await ipcCalls(page, 'export_members')).at(-1).args;
-    assert.deepEqual(exported, { runId: 2, filter: {}, path: '/home/lin/Downloads/members.csv' });
+    assert.deepEqual(exported, { runId: 2, filter: {}, language: 'en', path: '/home/lin/Downloads/members.csv' });
 
     await page.getByTestId('member-row').first().click();
     await page.getByTestId('profile-name').waitFor();
@@ -110,6 +110,25 @@ describe('segments overview', () => {
     await page.getByTestId('back-to-list').click();
     await page.getByTestId('member-row').first().waitFor();
     assert.equal(await page.getByTestId('segments-tab-members').getAttribute('aria-pressed'), 'true');
+  });
+
+  test('the members export from the app in Chinese asks for a Chinese file', async () => {
+    const page = await openSegments({ dialogSave: '/home/lin/Downloads/成员.csv' });
+    await page.getByTestId('lang-zh-CN').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await page.getByTestId('tier-a').click();
+    await page.getByTestId('member-row').first().waitFor();
+    await page.getByTestId('export-members').click();
+    await page.locator('.toast').filter({ hasText: '/home/lin/Downloads/成员.csv' }).waitFor();
+    const exported = (await ipcCalls(page, 'export_members')).at(-1).args;
+    assert.deepEqual(exported, { runId: 2, filter: { tier: 'a' }, language: 'zh-CN', path: '/home/lin/Downloads/成员.csv' });
+
+    // Switching back asks for English from then on.
+    await page.getByTestId('lang-en').click();
+    await page.waitForFunction(() => document.documentElement.lang === 'en');
+    await page.getByTestId('export-members').click();
+    await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'export_members').length === 2);
+    assert.equal((await ipcCalls(page, 'export_members')).at(-1).args.language, 'en');
   });
 
   test('the migration matrix counts customers from the earlier to the later run', async () => {

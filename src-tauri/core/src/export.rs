@@ -4,10 +4,13 @@
 //! CSV files are UTF-8 with a byte-order mark: without it Excel on Windows reads UTF-8 as the
 //! local code page and shows Chinese as mojibake. Header labels are passed in, so the UI
 //! chooses the language; [`default_columns`] gives the usual set in Chinese or English, with
-//! Chinese labels that the importer maps back to the same fields.
+//! Chinese labels that the importer maps back to the same fields. Customer types, sizes and
+//! channels are written as their names in the chosen language ([`crate::labels`]), which the
+//! importer also reads back, or as codes without one.
 
 use crate::customers::{self, Customer, CustomerQuery};
 use crate::error::{Error, Result};
+use crate::labels::{self, Label};
 use crate::settings::Language;
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
@@ -16,7 +19,8 @@ use specta::Type;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-const BOM: &[u8] = b"\xEF\xBB\xBF";
+/// The UTF-8 byte-order mark.
+pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Excel's row limit, header included.
 const XLSX_ROWS_MAX: usize = 1_048_576;
 
@@ -104,26 +108,29 @@ pub fn selected_ids(conn: &Connection, selection: &CustomerSelection) -> Result<
     }
 }
 
-/// One cell of a customer row. Enumerations are written as their stable codes
-/// (`online_shop`, `smb`), which the importer reads back.
-fn value(c: &Customer, column: CustomerColumn) -> String {
+/// One cell of a customer row. Enumerations are written as their names in `language`, or
+/// as their stable codes (`online_shop`, `smb`) without one; the importer reads both back.
+fn value(c: &Customer, column: CustomerColumn, language: Option<Language>) -> String {
     let opt = |v: &Option<String>| v.clone().unwrap_or_default();
     match column {
         CustomerColumn::Id => c.id.to_string(),
         CustomerColumn::ExternalId => opt(&c.external_id),
         CustomerColumn::Name => c.name.clone(),
-        CustomerColumn::Kind => c.kind.as_str().to_owned(),
+        CustomerColumn::Kind => c.kind.text(language).to_owned(),
         CustomerColumn::Company => opt(&c.company),
         CustomerColumn::Phone => opt(&c.phone),
         CustomerColumn::Email => opt(&c.email),
         CustomerColumn::Region => opt(&c.region),
         CustomerColumn::Owner => opt(&c.owner),
         CustomerColumn::Industry => opt(&c.industry),
-        CustomerColumn::SizeClass => c.size_class.map(|s| s.as_str().to_owned()).unwrap_or_default(),
-        CustomerColumn::Channels => c.channels.iter().map(|ch| ch.as_str()).collect::<Vec<_>>().join(","),
+        CustomerColumn::SizeClass => c.size_class.map(|s| s.text(language).to_owned()).unwrap_or_default(),
+        CustomerColumn::Channels => c.channels.iter().map(|ch| ch.text(language)).collect::<Vec<_>>().join(","),
         CustomerColumn::Tags => c.tags.join(","),
         CustomerColumn::Source => opt(&c.source),
-        CustomerColumn::IsKol => if c.is_kol { "1" } else { "0" }.to_owned(),
+        CustomerColumn::IsKol => match language {
+            None => if c.is_kol { "1" } else { "0" }.to_owned(),
+            Some(_) => labels::yes_no(c.is_kol, language).to_owned(),
+        },
         CustomerColumn::Notes => opt(&c.notes),
         CustomerColumn::CreatedAt => c.created_at.clone(),
         CustomerColumn::UpdatedAt => c.updated_at.clone(),
@@ -159,18 +166,20 @@ fn csv_error(e: csv::Error) -> Error {
     }
 }
 
-/// Writes the selected customers as CSV (UTF-8 with BOM) to `out`; returns the rows written.
+/// Writes the selected customers as CSV (UTF-8 with BOM) to `out`, names of values in
+/// `language` (codes without one); returns the rows written.
 pub fn customers_csv(
     conn: &Connection,
     selection: &CustomerSelection,
     columns: &[ColumnLabel],
+    language: Option<Language>,
     mut out: impl Write,
 ) -> Result<u64> {
     out.write_all(BOM)?;
     let mut writer = csv::Writer::from_writer(out);
     writer.write_record(columns.iter().map(|c| c.label.as_str())).map_err(csv_error)?;
     let written = each_customer(conn, selection, |c| {
-        writer.write_record(columns.iter().map(|col| value(c, col.column))).map_err(csv_error)
+        writer.write_record(columns.iter().map(|col| value(c, col.column, language))).map_err(csv_error)
     })?;
     writer.flush()?;
     Ok(written)
@@ -183,12 +192,14 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
     }
 }
 
-/// Writes the selected customers to an Excel workbook at `path`; returns the rows written.
-/// Ids are numbers, everything else text (so phone numbers keep their leading zeros).
+/// Writes the selected customers to an Excel workbook at `path`, names of values in
+/// `language` (codes without one); returns the rows written. Ids are numbers, everything
+/// else text (so phone numbers keep their leading zeros).
 pub fn customers_xlsx(
     conn: &Connection,
     selection: &CustomerSelection,
     columns: &[ColumnLabel],
+    language: Option<Language>,
     path: &Path,
 ) -> Result<u64> {
     let ids = selected_ids(conn, selection)?;
@@ -214,7 +225,7 @@ pub fn customers_xlsx(
             let col = col as u16;
             match label.column {
                 CustomerColumn::Id => sheet.write_number(row_number, col, c.id as f64).map_err(xlsx_error)?,
-                other => sheet.write_string(row_number, col, value(c, other)).map_err(xlsx_error)?,
+                other => sheet.write_string(row_number, col, value(c, other, language)).map_err(xlsx_error)?,
             };
         }
         Ok(())

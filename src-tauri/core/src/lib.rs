@@ -20,6 +20,7 @@ pub mod export;
 pub mod follow_ups;
 pub mod import;
 pub mod interactions;
+pub mod labels;
 pub mod loyalty;
 pub mod money;
 pub mod my_day;

@@ -388,7 +388,8 @@ pub struct ExportedFile {
     pub rows: u64,
 }
 
-/// Writes the selected customers to `path`, with column headers in `language`.
+/// Writes the selected customers to `path`, with column headers and the names of types,
+/// sizes and channels in `language`.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_customers(
@@ -403,9 +404,9 @@ pub async fn export_customers(
         let rows = db.with_conn(|c| match format {
             ExportFormat::Csv => {
                 let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-                export::customers_csv(c, &selection, &columns, file)
+                export::customers_csv(c, &selection, &columns, Some(language), file)
             }
-            ExportFormat::Xlsx => export::customers_xlsx(c, &selection, &columns, Path::new(&path)),
+            ExportFormat::Xlsx => export::customers_xlsx(c, &selection, &columns, Some(language), Path::new(&path)),
         })?;
         Ok(ExportedFile { path, rows })
     })
@@ -512,20 +513,22 @@ pub async fn evaluation_migration(
     on_db(&db, move |db| db.with_conn(|c| evaluation::migration(c, from_run, to_run, dimension))).await
 }
 
-/// Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM).
+/// Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM), with
+/// headers and labels in `language`.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_members(
     db: State<'_, Store>,
     run_id: i64,
     filter: MemberFilter,
+    language: Language,
     path: String,
 ) -> CommandResult<ExportedFile> {
     on_db(&db, move |db| {
         let rows = db.with_conn(|c| {
             let run = evaluation::get_run(c, run_id)?;
             let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
-            evaluation::members_csv(c, &run, &filter, true, file)
+            evaluation::members_csv(c, &run, &filter, Some(language), file)
         })?;
         Ok(ExportedFile { path, rows })
     })

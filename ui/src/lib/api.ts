@@ -343,8 +343,8 @@ export const api = {
   customerEvaluationHistory: (customerId: number) => call(() => commands.customerEvaluationHistory(customerId)),
   evaluationMigration: (fromRun: number, toRun: number, dimension: Dimension) =>
     call(() => commands.evaluationMigration(fromRun, toRun, dimension)),
-  exportMembers: (runId: number, filter: MemberFilter, path: string) =>
-    call(() => commands.exportMembers(runId, filter, path)),
+  exportMembers: (runId: number, filter: MemberFilter, language: Language, path: string) =>
+    call(() => commands.exportMembers(runId, filter, language, path)),
   pipelineBoard: (limit: number) => call(() => commands.pipelineBoard(limit)),
   listPipelineStage: (stage: PipelineStage, offset: number, limit: number) =>
     call(() => commands.listPipelineStage(stage, offset, limit)),

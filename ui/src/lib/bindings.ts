@@ -62,7 +62,10 @@ export const commands = {
 	listImportBatches: () => typedError<ImportBatch_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_import_batches")),
 	/**  Undoes an import: what it created goes, what it changed comes back. */
 	revertImport: (batchId: number) => typedError<RevertReport, ErrorPayload_Serialize>(__TAURI_INVOKE("revert_import", { batchId })),
-	/**  Writes the selected customers to `path`, with column headers in `language`. */
+	/**
+	 *  Writes the selected customers to `path`, with column headers and the names of types,
+	 *  sizes and channels in `language`.
+	 */
 	exportCustomers: (selection: CustomerSelection_Deserialize, format: ExportFormat, language: Language, path: string) => typedError<ExportedFile, ErrorPayload_Serialize>(__TAURI_INVOKE("export_customers", { selection, format, language, path })),
 	/**  Writes every table to a CSV file in `dir`. */
 	exportDatabase: (dir: string) => typedError<TableExport[], ErrorPayload_Serialize>(__TAURI_INVOKE("export_database", { dir })),
@@ -82,8 +85,11 @@ export const commands = {
 	customerStanding: (customerId: number) => typedError<Standing_Serialize | null, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_standing", { customerId })),
 	customerEvaluationHistory: (customerId: number) => typedError<HistoryEntry_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("customer_evaluation_history", { customerId })),
 	evaluationMigration: (fromRun: number, toRun: number, dimension: Dimension) => typedError<Flow_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_migration", { fromRun, toRun, dimension })),
-	/**  Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM). */
-	exportMembers: (runId: number, filter: MemberFilter_Deserialize, path: string) => typedError<ExportedFile, ErrorPayload_Serialize>(__TAURI_INVOKE("export_members", { runId, filter, path })),
+	/**
+	 *  Writes the members of a run matching `filter` to a CSV file (UTF-8 with BOM), with
+	 *  headers and labels in `language`.
+	 */
+	exportMembers: (runId: number, filter: MemberFilter_Deserialize, language: Language, path: string) => typedError<ExportedFile, ErrorPayload_Serialize>(__TAURI_INVOKE("export_members", { runId, filter, language, path })),
 	pipelineBoard: (limit: number) => typedError<PipelineBoard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pipeline_board", { limit })),
 	listPipelineStage: (stage: PipelineStage, offset: number, limit: number) => typedError<Page<PipelineCard_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("list_pipeline_stage", { stage, offset, limit })),
 	moveProspect: (input: PipelineMoveInput_Deserialize) => typedError<PipelineCard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("move_prospect", { input })),

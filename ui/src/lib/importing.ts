@@ -93,6 +93,17 @@ export const FIELDS_BY_KIND: Record<ImportKind, readonly Field[]> = {
   ],
 };
 
+/**
+ * The columns an activity file can name its customer by; any one will do. A missing
+ * `external_id` in such a file stands for all four.
+ */
+export const CUSTOMER_KEYS: readonly Field[] = ['external_id', 'phone', 'email', 'name'];
+
+/** The customer columns to highlight: all four when the file has none of them. */
+export function missingCustomerKeys(kind: ImportKind, missing: ReadonlySet<Field>): ReadonlySet<Field> {
+  return new Set(kind !== 'customers' && missing.has('external_id') ? CUSTOMER_KEYS : []);
+}
+
 /** How far an import is, 0–100, or null while the size of the file is not known. */
 export function progressPercent(progress: Progress | null): number | null {
   if (!progress || progress.bytes_total <= 0) return null;

@@ -58,6 +58,8 @@ const NAME: &[&str] = &[
     "客户名称", "客户姓名", "客户名", "姓名", "会员名称", "会员姓名", "名称", "名字", "客户",
     "name", "customername", "customer", "clientname", "fullname",
 ];
+/// Every way a phone column is headed. 联系方式 ("way of contact") comes last: in an
+/// interaction log it is the channel of the contact, not a number (see [`PHONE_NUMBER`]).
 const PHONE: &[&str] = &[
     "手机",
     "手机号",
@@ -66,7 +68,6 @@ const PHONE: &[&str] = &[
     "联系电话",
     "电话号码",
     "移动电话",
-    "联系方式",
     "phone",
     "mobile",
     "tel",
@@ -74,7 +75,13 @@ const PHONE: &[&str] = &[
     "phonenumber",
     "mobilephone",
     "cellphone",
+    "联系方式",
 ];
+/// [`PHONE`] without 联系方式, for files where it names the way a contact happened.
+const PHONE_NUMBER: &[&str] = match PHONE.split_last() {
+    Some((_, numbers)) => numbers,
+    None => PHONE,
+};
 const EMAIL: &[&str] = &["电子邮箱", "电子邮件", "邮箱", "邮件", "email", "emailaddress", "mail"];
 const COMPANY: &[&str] = &[
     "公司",
@@ -108,7 +115,7 @@ const SOURCE: &[&str] = &["来源", "客户来源", "source", "leadsource"];
 const INDUSTRY: &[&str] = &["行业", "所属行业", "industry", "sector"];
 const SIZE_CLASS: &[&str] = &["规模", "客户规模", "企业规模", "size", "sizeclass", "companysize"];
 const CUSTOMER_KIND: &[&str] = &["客户类型", "类型", "type", "customertype", "kind"];
-const CHANNEL: &[&str] = &["渠道", "销售渠道", "购买渠道", "下单渠道", "channel", "saleschannel"];
+const CHANNEL: &[&str] = &["渠道", "销售渠道", "购买渠道", "下单渠道", "channel", "channels", "saleschannel"];
 const CUSTOMER_NOTES: &[&str] = &["备注", "说明", "备注信息", "notes", "note", "remark", "remarks"];
 const ORDER_NUMBER: &[&str] = &[
     "订单号",
@@ -167,7 +174,7 @@ const PRODUCT: &[&str] =
 const CATEGORY: &[&str] = &["品类", "类别", "商品类别", "商品分类", "分类", "产品类别", "category", "productcategory"];
 const QUANTITY: &[&str] = &["数量", "件数", "购买数量", "qty", "quantity", "units"];
 const INTERACTION_TYPE: &[&str] =
-    &["类型", "方式", "跟进方式", "沟通方式", "互动类型", "type", "interactiontype", "method", "kind"];
+    &["类型", "方式", "跟进方式", "沟通方式", "联系方式", "互动类型", "type", "interactiontype", "method", "kind"];
 const INTERACTION_DATE: &[&str] =
     &["时间", "日期", "跟进时间", "沟通时间", "联系时间", "跟进日期", "date", "time", "datetime", "occurredat"];
 const OUTCOME: &[&str] = &["结果", "跟进结果", "沟通结果", "outcome", "result"];
@@ -185,8 +192,6 @@ const NEXT_FOLLOW_UP: &[&str] = &[
     "followupdate",
     "nextcontact",
 ];
-const INTERACTION_PHONE: &[&str] =
-    &["手机", "手机号", "手机号码", "电话号码", "联系电话", "phone", "mobile", "tel", "phonenumber"];
 const SURVEY_TYPE: &[&str] = &["类型", "调查类型", "问卷类型", "指标", "type", "surveytype", "kind", "metric"];
 const SCORE: &[&str] = &["分数", "评分", "得分", "打分", "score", "rating"];
 const COMMENT: &[&str] = &["评论", "评价", "意见", "反馈", "留言", "备注", "comment", "comments", "feedback", "remark"];
@@ -265,7 +270,7 @@ pub fn synonyms(kind: ImportKind) -> &'static [(Field, &'static [&'static str])]
             (Product, PRODUCT), (Category, CATEGORY), (Quantity, QUANTITY), (Channel, CHANNEL),
         ],
         ImportKind::Interactions => &[
-            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, INTERACTION_PHONE), (Email, EMAIL),
+            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE_NUMBER), (Email, EMAIL),
             (InteractionType, INTERACTION_TYPE), (Date, INTERACTION_DATE), (Outcome, OUTCOME),
             (Notes, INTERACTION_NOTES), (NextFollowUp, NEXT_FOLLOW_UP), (Owner, OWNER),
         ],
@@ -274,7 +279,7 @@ pub fn synonyms(kind: ImportKind) -> &'static [(Field, &'static [&'static str])]
             (SurveyType, SURVEY_TYPE), (Score, SCORE), (Comment, COMMENT), (Date, SURVEY_DATE),
         ],
         ImportKind::Complaints => &[
-            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, INTERACTION_PHONE), (Email, EMAIL),
+            (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE), (Email, EMAIL),
             (Date, COMPLAINT_DATE), (Category, COMPLAINT_CATEGORY), (Severity, SEVERITY), (Status, STATUS),
             (Description, DESCRIPTION), (ResolvedAt, RESOLVED_AT), (Resolution, RESOLUTION),
             (FirstResponseAt, FIRST_RESPONSE_AT),
@@ -307,12 +312,15 @@ pub fn required_fields(kind: ImportKind) -> &'static [Field] {
     }
 }
 
-/// Required fields the mapping leaves out.
+/// The columns an activity row can name its customer by, strongest first: any one will do.
+pub const CUSTOMER_KEYS: [Field; 4] = [Field::ExternalId, Field::Phone, Field::Email, Field::Name];
+
+/// Required fields the mapping leaves out. An activity file with no column of
+/// [`CUSTOMER_KEYS`] misses [`Field::ExternalId`], which stands for all four.
 pub fn missing_fields(kind: ImportKind, mapping: &Mapping) -> Vec<Field> {
     let mut missing: Vec<Field> =
         required_fields(kind).iter().copied().filter(|f| !mapping.0.contains_key(f)).collect();
-    let reference = [Field::ExternalId, Field::Phone, Field::Email, Field::Name];
-    if kind != ImportKind::Customers && !reference.iter().any(|f| mapping.0.contains_key(f)) {
+    if kind != ImportKind::Customers && !CUSTOMER_KEYS.iter().any(|f| mapping.0.contains_key(f)) {
         missing.push(Field::ExternalId);
     }
     missing
@@ -471,5 +479,45 @@ mod tests {
         assert_eq!(interaction.0.get(&Field::InteractionType).map(String::as_str), Some("方式"));
         assert_eq!(interaction.0.get(&Field::NextFollowUp).map(String::as_str), Some("下次跟进"));
         assert!(missing_fields(ImportKind::Interactions, &interaction).is_empty());
+    }
+
+    #[test]
+    fn every_activity_kind_finds_the_customer_column_as_orders_do() {
+        let activity =
+            [ImportKind::Orders, ImportKind::Interactions, ImportKind::SurveyResponses, ImportKind::Complaints];
+        let cases: [(&str, Field); 11] = [
+            ("客户编号", Field::ExternalId),
+            ("Customer ID", Field::ExternalId),
+            ("手机", Field::Phone),
+            ("电话", Field::Phone),
+            ("联系电话", Field::Phone),
+            ("移动电话", Field::Phone),
+            ("Mobile", Field::Phone),
+            ("邮箱", Field::Email),
+            ("E-mail", Field::Email),
+            ("客户名称", Field::Name),
+            ("Customer name", Field::Name),
+        ];
+        for kind in activity {
+            for (header, field) in cases {
+                let m = auto_mapping(kind, &headers(&[header]));
+                assert_eq!(m.0.get(&field).map(String::as_str), Some(header), "{kind:?}: {header}");
+                assert!(
+                    !missing_fields(kind, &m).contains(&Field::ExternalId),
+                    "{kind:?}: {header} names the customer"
+                );
+            }
+            let none = auto_mapping(kind, &headers(&["备注"]));
+            assert!(missing_fields(kind, &none).contains(&Field::ExternalId), "{kind:?} without a customer column");
+        }
+    }
+
+    #[test]
+    fn in_an_interaction_log_the_way_of_contact_is_the_interaction_type() {
+        let m = auto_mapping(ImportKind::Interactions, &headers(&["手机", "联系方式", "日期"]));
+        assert_eq!(m.0.get(&Field::Phone).map(String::as_str), Some("手机"));
+        assert_eq!(m.0.get(&Field::InteractionType).map(String::as_str), Some("联系方式"));
+        let customers = auto_mapping(ImportKind::Customers, &headers(&["客户名称", "联系方式"]));
+        assert_eq!(customers.0.get(&Field::Phone).map(String::as_str), Some("联系方式"));
     }
 }

@@ -38,7 +38,7 @@ pub mod values;
 pub use committed::{complete_search, import_into, SearchCompleted};
 pub use headers::{
     auto_mapping, column_of, fields, missing_fields, normalise_header, required_fields, save_mapping, saved_mapping,
-    synonyms, Mapping,
+    synonyms, Mapping, CUSTOMER_KEYS,
 };
 pub use revert::{list_batches, revert_batch, ImportBatch, RevertReport};
 pub use run::{import_file, preview_file};

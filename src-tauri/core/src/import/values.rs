@@ -381,8 +381,8 @@ pub fn parse_channel(text: &str) -> Result<SalesChannel, Rule> {
         | "亚马逊" | "电商平台" | "平台" | "taobao" | "tmall" | "jd" | "jd.com" | "pinduoduo" | "douyin" | "amazon" => {
             SalesChannel::Marketplace
         }
-        "store" | "门店" | "实体店" | "店铺" | "线下" | "线下门店" | "专卖店" | "柜台" | "shop" | "retail"
-        | "offline" | "physicalstore" => SalesChannel::Store,
+        "store" | "门店" | "实体店" | "实体门店" | "店铺" | "线下" | "线下门店" | "专卖店" | "柜台" | "shop"
+        | "retail" | "offline" | "physicalstore" => SalesChannel::Store,
         "phonewechat" | "电话" | "微信" | "企业微信" | "电话/微信" | "电话微信" | "phone" | "wechat" | "telephone"
         | "phone/wechat" => SalesChannel::PhoneWechat,
         _ => return Err(Rule::InvalidChoice),
@@ -403,11 +403,22 @@ pub fn parse_customer_kind(text: &str) -> Result<CustomerKind, Rule> {
 
 pub fn parse_size_class(text: &str) -> Result<SizeClass, Rule> {
     match word_key(text).as_str() {
-        "large" | "enterprise" | "ka" | "大客户" | "大型" | "大型企业" | "大企业" => Ok(SizeClass::Large),
-        "smb" | "sme" | "small" | "medium" | "中小" | "中小企业" | "中型" | "小型" | "中小客户" => {
-            Ok(SizeClass::Smb)
+        "large" | "largeaccount" | "enterprise" | "ka" | "大客户" | "大型" | "大型企业" | "大企业" => {
+            Ok(SizeClass::Large)
         }
-        "individual" | "person" | "个人" | "个体" | "个体户" => Ok(SizeClass::Individual),
+        "smb"
+        | "smallormediumbusiness"
+        | "sme"
+        | "small"
+        | "medium"
+        | "中小"
+        | "中小企业"
+        | "中型"
+        | "小型"
+        | "中小客户" => Ok(SizeClass::Smb),
+        "individual" | "individualbuyer" | "person" | "个人" | "个人客户" | "个体" | "个体户" => {
+            Ok(SizeClass::Individual)
+        }
         _ => Err(Rule::InvalidChoice),
     }
 }

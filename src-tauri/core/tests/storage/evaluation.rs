@@ -94,7 +94,7 @@ fn a_run_is_stored_with_every_customer_and_its_summary() {
 
     // The members file has the header and one row per customer.
     let mut csv = Vec::new();
-    let rows = db.with_conn(|c| store::members_csv(c, &run, &MemberFilter::default(), false, &mut csv)).expect("csv");
+    let rows = db.with_conn(|c| store::members_csv(c, &run, &MemberFilter::default(), None, &mut csv)).expect("csv");
     assert_eq!(rows, 600);
     let text = String::from_utf8(csv).expect("utf-8");
     assert!(text.starts_with("customer_id,external_id,name,recency_days,frequency,monetary,r_score"));

@@ -57,7 +57,9 @@ fn a_segment_exports_to_csv_with_chinese_headers_and_text_intact() {
     let mut out = Vec::new();
     let query = CustomerQuery { tag: Some("VIP".into()), ..Default::default() };
     let n = db
-        .with_conn(|c| export::customers_csv(c, &CustomerSelection::Query(query), &columns, &mut out))
+        .with_conn(|c| {
+            export::customers_csv(c, &CustomerSelection::Query(query), &columns, Some(Language::ZhCn), &mut out)
+        })
         .expect("export");
     assert_eq!(n, 1);
     let rows = read_csv(&out);
@@ -67,7 +69,9 @@ fn a_segment_exports_to_csv_with_chinese_headers_and_text_intact() {
     let mut out = Vec::new();
     let english = default_columns(Language::En);
     let n = db
-        .with_conn(|c| export::customers_csv(c, &CustomerSelection::Ids(vec![ids[2], ids[0]]), &english, &mut out))
+        .with_conn(|c| {
+            export::customers_csv(c, &CustomerSelection::Ids(vec![ids[2], ids[0]]), &english, None, &mut out)
+        })
         .expect("export");
     assert_eq!(n, 2);
     let rows = read_csv(&out);
@@ -87,6 +91,7 @@ fn an_exported_list_imports_back_into_the_same_customers() {
             c,
             &CustomerSelection::Query(CustomerQuery::default()),
             &default_columns(Language::ZhCn)[1..],
+            Some(Language::ZhCn),
             file,
         )
     })
@@ -115,6 +120,7 @@ fn a_segment_exports_to_xlsx_that_excel_readers_open() {
                 c,
                 &CustomerSelection::Query(CustomerQuery::default()),
                 &default_columns(Language::ZhCn),
+                Some(Language::ZhCn),
                 &path,
             )
         })

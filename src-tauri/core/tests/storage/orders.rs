@@ -7,7 +7,7 @@ use headtail_core::loyalty::{self, LoyaltyEntryInput, LoyaltyKind};
 use headtail_core::orders::{self, Order, OrderInput, OrderLineInput};
 use headtail_core::{Database, Error};
 
-fn order(customer_id: i64, on: chrono::NaiveDate, amount_minor: i64) -> OrderInput {
+pub fn order(customer_id: i64, on: chrono::NaiveDate, amount_minor: i64) -> OrderInput {
     OrderInput {
         customer_id,
         external_id: None,

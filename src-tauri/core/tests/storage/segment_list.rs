@@ -333,7 +333,8 @@ fn bulk_actions_change_the_whole_filtered_result_in_one_go() {
     // The export takes the same selection.
     let mut csv = Vec::new();
     let columns = export::default_columns(Language::En);
-    let rows = db.with_conn(|c| export::customers_csv(c, &selection, &columns, &mut csv)).expect("export");
+    let rows =
+        db.with_conn(|c| export::customers_csv(c, &selection, &columns, Some(Language::En), &mut csv)).expect("export");
     assert_eq!(rows as usize, matching.len());
 }
 

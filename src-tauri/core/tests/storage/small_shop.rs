@@ -80,7 +80,7 @@ fn a_first_buyer_and_two_leads_get_labels_that_agree() {
     assert_eq!(db.with_conn(|c| store::members(c, run.id, &filter, 0, 50)).expect("members").total, 0);
 
     let mut csv = Vec::new();
-    db.with_conn(|c| store::members_csv(c, &run, &MemberFilter::default(), false, &mut csv)).expect("csv");
+    db.with_conn(|c| store::members_csv(c, &run, &MemberFilter::default(), None, &mut csv)).expect("csv");
     let text = String::from_utf8(csv).expect("utf-8");
     let tiers: Vec<&str> = text.lines().skip(1).map(|l| l.split(',').nth(12).unwrap_or("")).collect();
     assert_eq!(tiers, ["A", "prospect", "prospect"]);
