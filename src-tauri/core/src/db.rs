@@ -33,6 +33,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0017_pipeline_board.sql"), None),
     (include_str!("../migrations/0018_segment_list.sql"), None),
     (include_str!("../migrations/0019_workday_counts.sql"), None),
+    (include_str!("../migrations/0023_order_status.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
