@@ -58,14 +58,19 @@ const VIEWS: ByVariant<TimelinePayload, 'type', [string], TimelineView> = {
   }),
   order: (p, locale) => ({
     icon: 'cart',
-    title: t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
+    title: p.status
+      ? t('platform.order_not_counted', {
+          amount: money(p.amount_minor, p.currency, locale),
+          status: t(`platform.order_status.${p.status}`),
+        })
+      : t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
     meta: present([
       p.line_count > 0 ? t('timeline.order_lines', { count: p.line_count }) : null,
       p.channel ? channelLabel(p.channel) : null,
       p.external_id ? t('timeline.order_number', { number: p.external_id }) : null,
     ]),
     texts: [],
-    tone: 'good',
+    tone: p.status ? 'neutral' : 'good',
   }),
   service_cost: (p, locale) => ({
     icon: 'clock',

@@ -156,6 +156,18 @@ impl Platform {
         format!("{}:{}", self.profile().key_prefix, account.trim())
     }
 
+    /// The platform's name in English, for the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Taobao => "Taobao/Tmall",
+            Platform::Jd => "JD",
+            Platform::Pinduoduo => "Pinduoduo",
+            Platform::Youzan => "Youzan",
+            Platform::Weidian => "Weidian",
+            Platform::WechatShop => "WeChat shop",
+        }
+    }
+
     /// The sales channel of the platform's orders.
     pub fn channel(self) -> SalesChannel {
         self.profile().channel
