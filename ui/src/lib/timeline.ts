@@ -9,6 +9,7 @@ import { t } from './i18n.svelte';
 import { forVariant, type ByVariant } from './sets';
 import {
   channelLabel,
+  orderStatusLabel,
   complaintStatusLabel,
   interactionKindLabel,
   loyaltyText,
@@ -61,7 +62,7 @@ const VIEWS: ByVariant<TimelinePayload, 'type', [string], TimelineView> = {
     title: p.status
       ? t('platform.order_not_counted', {
           amount: money(p.amount_minor, p.currency, locale),
-          status: t(`platform.order_status.${p.status}`),
+          status: orderStatusLabel(p.status),
         })
       : t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
     meta: present([
