@@ -217,6 +217,13 @@ impl Importer<'_> {
         // A further line of the order being gathered.
         if let (Some(open), Some(number)) = (self.open_order.as_mut(), order.external_id.as_deref()) {
             if open.order.external_id.as_deref() == Some(number) {
+                if self.cells.platform.is_some() {
+                    // A platform export repeats the order's paid amount on each of its item
+                    // rows: the order keeps it once, its first line carries it.
+                    open.order.lines.extend(order.lines.into_iter().map(|l| OrderLineInput { amount_minor: 0, ..l }));
+                    open.rows.push(n);
+                    return Ok(());
+                }
                 open.order.amount_minor += order.amount_minor;
                 open.order.cost_minor = match (open.order.cost_minor, order.cost_minor) {
                     (None, None) => None,
@@ -343,6 +350,10 @@ impl Importer<'_> {
             .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
             .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         if batch == Some(self.batch) {
+            if self.cells.platform.is_some() {
+                // The platform's paid amount is the order's, already counted (see gather_order).
+                return Ok(Some(id));
+            }
             self.conn
                 .prepare_cached(
                     "UPDATE orders SET amount_minor = amount_minor + ?2,

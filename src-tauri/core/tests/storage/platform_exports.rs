@@ -42,6 +42,8 @@ struct Export {
     orders: &'static [Order],
     /// Rows whose buyer is masked through and through.
     masked_rows: u64,
+    /// Orders written on several item rows, each repeating the order's paid amount: lines.
+    multi_line: &'static [(&'static str, i64)],
 }
 
 const fn buyer(
@@ -79,6 +81,7 @@ const EXPORTS: &[Export] = &[
             ("3698521470123456793", 20, 7_650, None),
         ],
         masked_rows: 0,
+        multi_line: &[],
     },
     Export {
         file: "jd.csv",
@@ -91,10 +94,11 @@ const EXPORTS: &[Export] = &[
         orders: &[
             ("250301123456", 2, 17_900, None),
             ("250305987654", 5, 8_900, CANCELLED),
-            // 应付金额 1,099.00, not 订单金额 1,199.00.
+            // 应付金额 1,099.00, not 订单金额 1,199.00, on each of its two item rows.
             ("250310555555", 10, 109_900, None),
         ],
         masked_rows: 0,
+        multi_line: &[("250310555555", 2)],
     },
     Export {
         file: "pinduoduo.csv",
@@ -112,6 +116,7 @@ const EXPORTS: &[Export] = &[
             ("260315-523456789012345", 15, 29_900, None),
         ],
         masked_rows: 1,
+        multi_line: &[],
     },
     Export {
         file: "youzan.csv",
@@ -129,6 +134,7 @@ const EXPORTS: &[Export] = &[
             ("E20260309160000012348", 9, 9_900, REFUNDED),
         ],
         masked_rows: 0,
+        multi_line: &[],
     },
     Export {
         file: "weidian.csv",
@@ -147,6 +153,7 @@ const EXPORTS: &[Export] = &[
             ("791234567893", 12, 2_500, REFUNDED),
         ],
         masked_rows: 0,
+        multi_line: &[],
     },
     Export {
         file: "wechat_shop.csv",
@@ -163,6 +170,7 @@ const EXPORTS: &[Export] = &[
             ("3712345678901234570", 18, 5_490, None),
         ],
         masked_rows: 0,
+        multi_line: &[],
     },
 ];
 
@@ -217,6 +225,19 @@ fn check(export: &Export) {
         assert_eq!(paid, *amount, "{}: order {number} is the amount paid", export.file);
         assert_eq!(stored, *status, "{}: order {number}", export.file);
         assert_eq!(channel, Some(export.channel), "{}: order {number}", export.file);
+    }
+
+    for (number, lines) in export.multi_line {
+        let found: i64 = db
+            .with_conn(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE o.external_id = ?1",
+                    [number],
+                    |r| r.get(0),
+                )?)
+            })
+            .expect("lines");
+        assert_eq!(found, *lines, "{}: order {number}", export.file);
     }
 
     let population =
