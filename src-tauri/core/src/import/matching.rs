@@ -271,7 +271,6 @@ impl Importer<'_> {
         Ok(Some(true))
     }
 
-    /// The customer an activity row names; for orders an unknown one is created.
     /// A row that names no customer: nothing given, or only values the platform masked.
     fn no_customer(&mut self, n: u64, masked: Option<&(Field, String)>) {
         match masked {
@@ -280,6 +279,7 @@ impl Importer<'_> {
         }
     }
 
+    /// The customer an activity row names; for orders an unknown one is created.
     pub(super) fn activity_customer(
         &mut self,
         n: u64,

@@ -174,10 +174,14 @@ impl Platform {
     }
 }
 
-/// A value the platform masked (`138****2222`, `张**`): it names no one, so it is never a
-/// key or a phone.
+/// A value a platform masked (`138****2222`, `张**`, `李*`, `wang***@163.com`): it names no one,
+/// so it is never a key or a phone. A lone star inside a name (`Star*Shop`) is not a mask.
 pub fn is_masked(text: &str) -> bool {
-    text.contains(['*', '＊'])
+    let t = text.trim();
+    let star = |c: char| matches!(c, '*' | '＊');
+    let digits_and_stars =
+        t.chars().any(star) && t.chars().all(|c| c.is_ascii_digit() || star(c) || matches!(c, ' ' | '-' | '+'));
+    t.contains("**") || t.contains("＊＊") || t.ends_with(star) || digits_and_stars
 }
 
 fn status_key(text: &str) -> String {
@@ -280,8 +284,11 @@ mod tests {
 
     #[test]
     fn masked_values_are_seen() {
-        assert!(is_masked("138****2222"));
-        assert!(is_masked("张**"));
-        assert!(!is_masked("13811112222"));
+        for masked in ["138****2222", "张**", "李*", "wang***@163.com", "1*8", "＊＊＊"] {
+            assert!(is_masked(masked), "{masked}");
+        }
+        for plain in ["13811112222", "Star*Shop", "王芳", ""] {
+            assert!(!is_masked(plain), "{plain}");
+        }
     }
 }
