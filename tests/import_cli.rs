@@ -50,6 +50,29 @@ fn a_gbk_order_file_imports_and_reports_its_counts() {
 }
 
 #[test]
+fn a_taobao_export_imports_as_it_comes_with_no_mapping() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("crm.sqlite");
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/platforms/taobao.csv");
+    let out = headtail(&["import", "--db", s(&db), "--kind", "orders", s(&file)]);
+    let report = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(report.starts_with("imported"), "{report}");
+    assert!(report.contains("gb18030"), "{report}");
+    assert!(report.contains("Taobao/Tmall order export recognised"), "{report}");
+    assert!(report.contains("phone=联系手机"), "{report}");
+    assert!(report.contains("amount=买家实际支付金额"), "{report}");
+    assert!(report.contains("date=订单创建时间"), "{report}");
+    assert!(report.contains("rows read: 5, created: 5"), "{report}");
+    assert!(report.contains("customers created: 3"), "{report}");
+    assert_eq!(count(&db, "SELECT count(*) FROM customers WHERE external_id LIKE 'taobao:%'"), 3);
+    assert_eq!(count(&db, "SELECT count(*) FROM customers WHERE phone = '13811112222'"), 1);
+    assert_eq!(count(&db, "SELECT count(*) FROM customers WHERE phone LIKE '%*%' OR name LIKE '%*%'"), 0);
+    assert_eq!(count(&db, "SELECT count(*) FROM orders WHERE status IS NOT NULL"), 2, "closed and unpaid kept");
+    assert_eq!(count(&db, "SELECT sum(amount_minor) FROM orders WHERE status IS NULL"), 23_800 + 51_230 + 7_650);
+}
+
+#[test]
 fn bad_rows_are_listed_with_row_numbers_exit_1_and_nothing_is_written() {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("crm.sqlite");

@@ -101,6 +101,9 @@ fn print_report(r: &ImportReport) {
         r.source.encoding.as_deref().map(|e| format!(", {e}{}", if r.source.bom { " with BOM" } else { "" }));
     let delimiter = r.source.delimiter.map(|d| format!(", delimiter {d:?}"));
     println!("file: {:?}{}{}", r.source.format, encoding.unwrap_or_default(), delimiter.unwrap_or_default());
+    if let Some(platform) = r.platform {
+        println!("{} order export recognised", platform.name());
+    }
     let mapped: Vec<String> = r.mapping.0.iter().map(|(f, h)| format!("{}={h}", f.as_str())).collect();
     println!("mapping: {}", mapped.join(", "));
     if !r.missing_fields.is_empty() {

@@ -34,6 +34,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0018_segment_list.sql"), None),
     (include_str!("../migrations/0019_workday_counts.sql"), None),
     (include_str!("../migrations/0020_evaluation_cells.sql"), Some(fill_standing_codes)),
+    (include_str!("../migrations/0021_order_status.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one

@@ -256,7 +256,7 @@ pub fn earn_for_batch(conn: &Connection, settings: &WorkSettings, batch: i64) ->
     let written = conn.execute(
         "INSERT INTO loyalty_ledger (customer_id, occurred_on, kind, points, order_id, import_batch_id)
          SELECT customer_id, ordered_on, 'earn', amount_minor * ?2 / 1000000, id, ?1
-         FROM orders WHERE import_batch_id = ?1 AND amount_minor * ?2 / 1000000 > 0",
+         FROM orders WHERE import_batch_id = ?1 AND status IS NULL AND amount_minor * ?2 / 1000000 > 0",
         params![batch, rate],
     )?;
     Ok(written as u64)

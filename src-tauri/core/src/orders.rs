@@ -18,6 +18,12 @@ pub const CATEGORY_MAX: usize = 100;
 pub const EXTERNAL_ID_MAX: usize = 64;
 pub const LINES_MAX: usize = 1000;
 
+text_enum!(
+    /// An order the shop's platform closed, cancelled, refunded or never saw paid: kept, but
+    /// not a purchase and no revenue. An order that counts has no status.
+    OrderStatus { Unpaid = "unpaid", Cancelled = "cancelled", Refunded = "refunded" }
+);
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct OrderLineInput {
     pub product: String,
@@ -62,6 +68,8 @@ pub struct Order {
     pub currency: String,
     pub cost_minor: Option<i64>,
     pub channel: Option<SalesChannel>,
+    /// Set on an order that does not count (see [`OrderStatus`]).
+    pub status: Option<OrderStatus>,
     pub lines: Vec<OrderLine>,
 }
 
@@ -201,7 +209,7 @@ pub fn customers_of_batch(conn: &Connection, batch: i64) -> Result<Vec<i64>> {
     Ok(ids)
 }
 
-const COLUMNS: &str = "id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel";
+const COLUMNS: &str = "id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, status";
 
 fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -213,6 +221,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Order> {
         currency: r.get(5)?,
         cost_minor: r.get(6)?,
         channel: r.get(7)?,
+        status: r.get(8)?,
         lines: Vec::new(),
     })
 }

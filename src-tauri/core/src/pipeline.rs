@@ -173,13 +173,13 @@ fn won_by_first_orders(conn: &Connection, first_orders: &str, param: i64) -> Res
     let prospects = format!(
         "c.pipeline_stage IN ('awareness', 'interest', 'decision', 'purchase', 'lost')
          AND c.deleted_at IS NULL AND c.erased_at IS NULL
-         AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND {first_orders})
+         AND EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND {first_orders} AND o.status IS NULL)
          AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = c.id AND NOT ({first_orders}))"
     );
     conn.prepare_cached(&format!(
         "INSERT INTO pipeline_moves (customer_id, from_stage, to_stage, moved_at)
          SELECT c.id, c.pipeline_stage, 'won',
-                (SELECT min(o.ordered_on) FROM orders o WHERE o.customer_id = c.id) || 'T00:00:00.000Z'
+                (SELECT min(o.ordered_on) FROM orders o WHERE o.customer_id = c.id AND o.status IS NULL) || 'T00:00:00.000Z'
          FROM customers c WHERE {prospects}"
     ))?
     .execute([param])?;

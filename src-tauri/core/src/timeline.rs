@@ -23,6 +23,7 @@ use crate::error::{Error, Result};
 use crate::follow_ups::FollowUpSource;
 use crate::interactions::InteractionKind;
 use crate::loyalty::LoyaltyKind;
+use crate::orders::OrderStatus;
 use crate::surveys::SurveyKind;
 use chrono::NaiveDateTime;
 use rusqlite::types::FromSqlError;
@@ -87,6 +88,8 @@ pub enum TimelinePayload {
         currency: String,
         cost_minor: Option<i64>,
         channel: Option<SalesChannel>,
+        /// Set when the order does not count: cancelled, refunded or unpaid.
+        status: Option<OrderStatus>,
         line_count: u32,
     },
     ServiceCost {
@@ -232,7 +235,7 @@ const BRANCHES: [Branch; 10] = [
         at: "o.ordered_on",
         id: "o.id",
         // The line count is added after paging, for the page's orders only.
-        columns: ["o.external_id", "o.currency", "o.channel", "NULL", "NULL", "o.amount_minor", "o.cost_minor", "NULL"],
+        columns: ["o.external_id", "o.currency", "o.channel", "o.status", "NULL", "o.amount_minor", "o.cost_minor", "NULL"],
         from: "orders o WHERE o.customer_id = :customer",
     },
     Branch {
@@ -313,6 +316,7 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<TimelineEntry> {
             external_id: r.get(3)?,
             currency: r.get(4)?,
             channel: r.get(5)?,
+            status: r.get(6)?,
             amount_minor: r.get(8)?,
             cost_minor: r.get(9)?,
             line_count: r.get(10)?,

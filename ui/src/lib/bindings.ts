@@ -1223,7 +1223,7 @@ export type ExportedFile = {
  *  A field a column can be mapped to. Activity files name their customer by
  *  `external_id`, `phone`, `email` or `name`.
  */
-export type Field = "external_id" | "name" | "customer_kind" | "company" | "phone" | "email" | "region" | "owner" | "tags" | "source" | "industry" | "size_class" | "channel" | "notes" | "order_number" | "date" | "amount" | "cost" | "currency" | "product" | "category" | "quantity" | "interaction_type" | "outcome" | "next_follow_up" | "survey_type" | "score" | "comment" | "severity" | "status" | "description" | "resolved_at" | "resolution" | "first_response_at";
+export type Field = "external_id" | "name" | "customer_kind" | "company" | "phone" | "email" | "region" | "owner" | "tags" | "source" | "industry" | "size_class" | "channel" | "notes" | "order_number" | "date" | "amount" | "cost" | "currency" | "product" | "category" | "quantity" | "interaction_type" | "outcome" | "next_follow_up" | "survey_type" | "score" | "comment" | "severity" | "status" | "description" | "resolved_at" | "resolution" | "first_response_at" | "refund_status";
 
 export type FieldError = FieldError_Serialize | FieldError_Deserialize;
 
@@ -1474,6 +1474,8 @@ export type ImportReport_Deserialize = {
 	date_order_examples: DateExample[],
 	/**  The day/month order used: given, or settled by the file. */
 	day_first?: boolean | null,
+	/**  The platform whose order export the file is, read with that platform's mapping. */
+	platform?: Platform | null,
 };
 
 /**  The outcome of an import, for the UI and the command line. */
@@ -1511,6 +1513,8 @@ export type ImportReport_Serialize = {
 	date_order_examples: DateExample[],
 	/**  The day/month order used: given, or settled by the file. */
 	day_first: boolean | null,
+	/**  The platform whose order export the file is, read with that platform's mapping. */
+	platform: Platform | null,
 };
 
 export type ImportStatus = 
@@ -2170,6 +2174,12 @@ export type OrderLine_Serialize = {
 	amount_minor: number,
 };
 
+/**
+ *  An order the shop's platform closed, cancelled, refunded or never saw paid: kept, but
+ *  not a purchase and no revenue. An order that counts has no status.
+ */
+export type OrderStatus = "unpaid" | "cancelled" | "refunded";
+
 export type Order_Deserialize = {
 	id: number,
 	customer_id: number,
@@ -2179,6 +2189,8 @@ export type Order_Deserialize = {
 	currency: string,
 	cost_minor?: number | null,
 	channel?: SalesChannel | null,
+	/**  Set on an order that does not count (see [`OrderStatus`]). */
+	status?: OrderStatus | null,
 	lines: OrderLine_Deserialize[],
 };
 
@@ -2191,6 +2203,8 @@ export type Order_Serialize = {
 	currency: string,
 	cost_minor: number | null,
 	channel: SalesChannel | null,
+	/**  Set on an order that does not count (see [`OrderStatus`]). */
+	status: OrderStatus | null,
 	lines: OrderLine_Serialize[],
 };
 
@@ -2290,6 +2304,9 @@ export type PipelineSummary_Serialize = {
 	win_rate: number | null,
 };
 
+/**  A platform whose order export is read without a manual mapping. */
+export type Platform = "taobao" | "jd" | "pinduoduo" | "youzan" | "weidian" | "wechat_shop";
+
 /**  What the UI shows before an import: how the file reads and how it would be mapped. */
 export type Preview = Preview_Serialize | Preview_Deserialize;
 
@@ -2304,6 +2321,8 @@ export type Preview_Deserialize = {
 	unmapped_headers: string[],
 	/**  The first rows, cells as text. */
 	rows: string[][],
+	/**  The platform whose order export the file is, read with that platform's mapping. */
+	platform?: Platform | null,
 };
 
 /**  What the UI shows before an import: how the file reads and how it would be mapped. */
@@ -2317,6 +2336,8 @@ export type Preview_Serialize = {
 	unmapped_headers: string[],
 	/**  The first rows, cells as text. */
 	rows: string[][],
+	/**  The platform whose order export the file is, read with that platform's mapping. */
+	platform: Platform | null,
 };
 
 /**  How far an import is; reported every [`PROGRESS_EVERY`] rows and at the end. */
@@ -2363,7 +2384,9 @@ export type Reason = "required" | "too_long" | "invalid_email" | "invalid_phone"
 /**  More than one customer has this name; use an id, phone or email. */
 "ambiguous_customer" | 
 /**  A date that only the other day/month order reads. */
-"date_order_conflict";
+"date_order_conflict" | 
+/**  The platform masked every value that names the buyer (`138****2222`, `张**`). */
+"masked_customer";
 
 /**  An answer as recorded, and the follow-up it asked for when it was a detractor's. */
 export type RecordedAnswer = RecordedAnswer_Serialize | RecordedAnswer_Deserialize;
@@ -2942,7 +2965,9 @@ export type TimelinePage_Serialize = {
 export type TimelinePayload = TimelinePayload_Serialize | TimelinePayload_Deserialize;
 
 /**  What the UI shows for each kind of entry; `type` names the kind. */
-export type TimelinePayload_Deserialize = { type: "contact_added"; name: string; title?: string | null; is_primary: boolean } | { type: "order"; external_id?: string | null; amount_minor: number; currency: string; cost_minor?: number | null; channel?: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes?: number | null; amount_minor: number; currency: string; notes?: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id?: number | null; notes?: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome?: string | null; notes?: string | null; owner?: string | null } | { type: "follow_up_scheduled"; follow_up_source: FollowUpSource; due_at: string; reason?: string | null; owner?: string | null; 
+export type TimelinePayload_Deserialize = { type: "contact_added"; name: string; title?: string | null; is_primary: boolean } | { type: "order"; external_id?: string | null; amount_minor: number; currency: string; cost_minor?: number | null; channel?: SalesChannel | null; 
+/**  Set when the order does not count: cancelled, refunded or unpaid. */
+status?: OrderStatus | null; line_count: number } | { type: "service_cost"; minutes?: number | null; amount_minor: number; currency: string; notes?: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id?: number | null; notes?: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome?: string | null; notes?: string | null; owner?: string | null } | { type: "follow_up_scheduled"; follow_up_source: FollowUpSource; due_at: string; reason?: string | null; owner?: string | null; 
 /**  The interaction that scheduled it. */
 interaction_id?: number | null; 
 /**  Whether it is completed now. */
@@ -2953,7 +2978,9 @@ answered_by?: number | null } | { type: "survey_response"; survey_id: number; su
 status: ComplaintStatus; description?: string | null } | { type: "complaint_resolved"; category: string; severity: ComplaintSeverity; status: ComplaintStatus; resolution_hours: number | null };
 
 /**  What the UI shows for each kind of entry; `type` names the kind. */
-export type TimelinePayload_Serialize = { type: "contact_added"; name: string; title: string | null; is_primary: boolean } | { type: "order"; external_id: string | null; amount_minor: number; currency: string; cost_minor: number | null; channel: SalesChannel | null; line_count: number } | { type: "service_cost"; minutes: number | null; amount_minor: number; currency: string; notes: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id: number | null; notes: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome: string | null; notes: string | null; owner: string | null } | { type: "follow_up_scheduled"; follow_up_source: FollowUpSource; due_at: string; reason: string | null; owner: string | null; 
+export type TimelinePayload_Serialize = { type: "contact_added"; name: string; title: string | null; is_primary: boolean } | { type: "order"; external_id: string | null; amount_minor: number; currency: string; cost_minor: number | null; channel: SalesChannel | null; 
+/**  Set when the order does not count: cancelled, refunded or unpaid. */
+status: OrderStatus | null; line_count: number } | { type: "service_cost"; minutes: number | null; amount_minor: number; currency: string; notes: string | null } | { type: "loyalty"; loyalty_kind: LoyaltyKind; points: number; order_id: number | null; notes: string | null } | { type: "interaction"; interaction_kind: InteractionKind; outcome: string | null; notes: string | null; owner: string | null } | { type: "follow_up_scheduled"; follow_up_source: FollowUpSource; due_at: string; reason: string | null; owner: string | null; 
 /**  The interaction that scheduled it. */
 interaction_id: number | null; 
 /**  Whether it is completed now. */

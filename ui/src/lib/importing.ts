@@ -40,6 +40,7 @@ export const REASONS = keysOf({
   unknown_customer: true,
   ambiguous_customer: true,
   date_order_conflict: true,
+  masked_customer: true,
 } satisfies Record<Reason, true>);
 
 /** The fields a column of each kind of file can be mapped to, in the backend's order. */
@@ -74,6 +75,8 @@ export const FIELDS_BY_KIND: Record<ImportKind, readonly Field[]> = {
     'category',
     'quantity',
     'channel',
+    'status',
+    'refund_status',
   ],
   interactions: ['external_id', 'name', 'phone', 'email', 'interaction_type', 'date', 'outcome', 'notes', 'next_follow_up', 'owner'],
   survey_responses: ['external_id', 'name', 'phone', 'email', 'survey_type', 'score', 'comment', 'date'],

@@ -9,7 +9,9 @@ import type {
   CustomerKind,
   InteractionKind,
   LoyaltyKind,
+  OrderStatus,
   PipelineStage,
+  Platform,
   SalesChannel,
   SizeClass,
   SurveyKind,
@@ -125,3 +127,21 @@ export const surveyText = (kind: SurveyKind, score: number): string => SURVEY_TE
 export function labelOf(labels: Record<string, () => string>, name: string): string {
   return Object.hasOwn(labels, name) ? labels[name]() : name;
 }
+
+const PLATFORM_LABELS = {
+  taobao: () => t('platform.name.taobao'),
+  jd: () => t('platform.name.jd'),
+  pinduoduo: () => t('platform.name.pinduoduo'),
+  youzan: () => t('platform.name.youzan'),
+  weidian: () => t('platform.name.weidian'),
+  wechat_shop: () => t('platform.name.wechat_shop'),
+} satisfies Labels<Platform>;
+
+const ORDER_STATUS_LABELS = {
+  unpaid: () => t('platform.order_status.unpaid'),
+  cancelled: () => t('platform.order_status.cancelled'),
+  refunded: () => t('platform.order_status.refunded'),
+} satisfies Labels<OrderStatus>;
+
+export const platformLabel = (value: Platform): string => PLATFORM_LABELS[value]();
+export const orderStatusLabel = (value: OrderStatus): string => ORDER_STATUS_LABELS[value]();

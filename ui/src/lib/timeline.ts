@@ -9,6 +9,7 @@ import { t } from './i18n.svelte';
 import { forVariant, type ByVariant } from './sets';
 import {
   channelLabel,
+  orderStatusLabel,
   complaintStatusLabel,
   interactionKindLabel,
   loyaltyText,
@@ -58,14 +59,19 @@ const VIEWS: ByVariant<TimelinePayload, 'type', [string], TimelineView> = {
   }),
   order: (p, locale) => ({
     icon: 'cart',
-    title: t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
+    title: p.status
+      ? t('platform.order_not_counted', {
+          amount: money(p.amount_minor, p.currency, locale),
+          status: orderStatusLabel(p.status),
+        })
+      : t('timeline.order', { amount: money(p.amount_minor, p.currency, locale) }),
     meta: present([
       p.line_count > 0 ? t('timeline.order_lines', { count: p.line_count }) : null,
       p.channel ? channelLabel(p.channel) : null,
       p.external_id ? t('timeline.order_number', { number: p.external_id }) : null,
     ]),
     texts: [],
-    tone: 'good',
+    tone: p.status ? 'neutral' : 'good',
   }),
   service_cost: (p, locale) => ({
     icon: 'clock',

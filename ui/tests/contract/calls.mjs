@@ -24,6 +24,15 @@ export const files = {
       'C-1002,深圳市华强电子有限公司,0755-8888 6666,info@@huaqiang,广东深圳,12/03/2025\n' +
       'C-1001,李娜,139 1234 5678,lina@example.cn,上海,07/02/2025\n',
   },
+  // A Taobao/Tmall order export, recognised by its headers: as the fake reads any path
+  // naming taobao. Order numbers in ="…", mobiles after an apostrophe, one buyer masked.
+  'taobao.csv': {
+    encoding: 'gbk',
+    text:
+      '订单编号,买家会员名,总金额,买家实际支付金额,订单状态,收货人姓名,联系电话,联系手机,订单创建时间,订单付款时间,宝贝标题,宝贝总数量\r\n' +
+      '"=""3698521470123456789""",tb_wangfang88,258.00,238.00,交易成功,王芳,,\'13811112222,2026-03-01 10:15:22,2026-03-01 10:16:05,真丝围巾,1\r\n' +
+      '"=""3698521470123456791""",lihua_2019,129.00,129.00,交易关闭,李*,,\'139****5678,2026-03-05 08:30:00,2026-03-05 08:31:10,羊绒披肩,1\r\n',
+  },
 };
 
 const customer = (name, extra = {}) => ({
@@ -716,6 +725,8 @@ export const steps = [
   call('preview_import', { path: '$DIR/customers.csv', options: importOptions({ mapping: { notes: '合同' } }) }),
   call('preview_import', { path: '$DIR/missing.csv', options: importOptions() }),
   call('preview_import', { path: '$DIR/customers.csv', options: importOptions({ kind: 'suppliers' }) }),
+  call('preview_import', { path: '$DIR/taobao.csv', options: importOptions({ kind: 'orders' }) }),
+  call('preview_import', { path: '$DIR/taobao.csv', options: importOptions({ kind: 'orders', mapping: { phone: '联系电话' } }) }),
   call('run_import', { path: '$DIR/customers.csv', options: importOptions({ dry_run: true }), onProgress: '__CHANNEL__:4' }),
   call('run_import', { path: '$DIR/customers.csv', options: importOptions({ mapping: { name: '' } }), onProgress: '__CHANNEL__:5' }),
   call('run_import', { path: '$DIR/bad-customers.csv', options: importOptions(), onProgress: '__CHANNEL__:6' }),

@@ -2,10 +2,12 @@
 //! with the errors they give, the day/month order of dates included.
 
 use super::headers::{column_of, Mapping};
+use super::platforms::{self, Platform};
 use super::source::{Cell, Row};
 use super::values::{self, Amount, DateText, OrderEvidence};
 use super::{DateExample, Field, ImportKind, Reason, RowError};
 use crate::error::{Error, FieldError, Result, Rule};
+use crate::orders::OrderStatus;
 use chrono::NaiveDateTime;
 
 const FIELD_COUNT: usize = Field::ALL.len();
@@ -61,6 +63,8 @@ pub(super) struct Cells<'c> {
     pub(super) examples: Vec<DateExample>,
     pub(super) errors: Vec<RowError>,
     pub(super) default_currency: String,
+    /// The platform whose order export is read: its buyer keys and channel.
+    pub(super) platform: Option<Platform>,
 }
 
 pub(super) fn cut(text: &str) -> String {
@@ -276,13 +280,31 @@ impl<'c> Cells<'c> {
         Some(code)
     }
 
+    /// How the row names its customer. Masked values are left out (the first is kept to say
+    /// why a row names no one); a platform's buyer account becomes its customer key, and the
+    /// name of a customer the row creates when the receiver's name is missing or masked.
     pub(super) fn customer_ref(&mut self, row: &Row<'_>) -> CustomerRef {
-        CustomerRef {
-            external_id: self.text(row, Field::ExternalId),
-            phone: self.text(row, Field::Phone),
-            email: self.text(row, Field::Email),
-            name: self.text(row, Field::Name),
-        }
+        let mut masked = None;
+        let mut read = |field: Field| match self.text(row, field) {
+            Some(value) if platforms::is_masked(&value) => {
+                masked.get_or_insert((field, value));
+                None
+            }
+            value => value,
+        };
+        let (external_id, phone, email, name) =
+            (read(Field::ExternalId), read(Field::Phone), read(Field::Email), read(Field::Name));
+        let (external_id, name) = match (self.platform, external_id) {
+            (Some(platform), Some(account)) => (Some(platform.customer_key(&account)), name.or(Some(account))),
+            (_, external_id) => (external_id, name),
+        };
+        CustomerRef { external_id, phone, email, name, masked }
+    }
+
+    /// Whether the platform's order stops counting: its status, or a refund made in full.
+    pub(super) fn order_status(&self, row: &Row<'_>) -> Option<OrderStatus> {
+        let refund = self.text(row, Field::RefundStatus).and_then(|t| platforms::refund_status(&t));
+        refund.or_else(|| self.text(row, Field::Status).and_then(|t| platforms::order_status(&t)))
     }
 }
 
@@ -309,6 +331,8 @@ pub(super) struct CustomerRef {
     pub(super) phone: Option<String>,
     pub(super) email: Option<String>,
     pub(super) name: Option<String>,
+    /// The first value the platform masked, with its field.
+    pub(super) masked: Option<(Field, String)>,
 }
 
 impl CustomerRef {

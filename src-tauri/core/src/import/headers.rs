@@ -1,7 +1,7 @@
 //! Which column holds which field: header names in English and Chinese, normalised and
 //! matched per import kind, the caller's overrides, and mappings saved for reuse.
 
-use super::{Field, ImportKind};
+use super::{Field, ImportKind, Platform};
 use crate::customers::timestamp;
 use crate::error::Result;
 use chrono::{DateTime, Utc};
@@ -167,6 +167,8 @@ const AMOUNT: &[&str] = &[
     "revenue",
     "paid",
 ];
+const ORDER_STATUS: &[&str] = &["订单状态", "交易状态", "状态", "orderstatus", "status"];
+const REFUND_STATUS: &[&str] = &["售后状态", "退款状态", "refundstatus"];
 const COST: &[&str] = &["成本", "成本价", "商品成本", "进货成本", "cost", "cogs", "costofgoods"];
 const CURRENCY: &[&str] = &["币种", "货币", "币别", "currency", "currencycode"];
 const PRODUCT: &[&str] =
@@ -268,6 +270,7 @@ pub fn synonyms(kind: ImportKind) -> &'static [(Field, &'static [&'static str])]
             (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE), (Email, EMAIL),
             (OrderNumber, ORDER_NUMBER), (Date, ORDER_DATE), (Amount, AMOUNT), (Cost, COST), (Currency, CURRENCY),
             (Product, PRODUCT), (Category, CATEGORY), (Quantity, QUANTITY), (Channel, CHANNEL),
+            (Status, ORDER_STATUS), (RefundStatus, REFUND_STATUS),
         ],
         ImportKind::Interactions => &[
             (ExternalId, EXTERNAL_ID), (Name, &NAME_FOR_ACTIVITY), (Phone, PHONE_NUMBER), (Email, EMAIL),
@@ -326,10 +329,14 @@ pub fn missing_fields(kind: ImportKind, mapping: &Mapping) -> Vec<Field> {
     missing
 }
 
-/// Guesses the mapping from the headers: each column whose normalised header is a synonym
+/// Guesses the mapping from the headers: a platform's order export gets the platform's
+/// mapping ([`Platform::mapping`]); otherwise each column whose normalised header is a synonym
 /// of a field gets that field; when several columns name the same field, the one with the
 /// more specific synonym (earlier in the list) wins, then the leftmost.
 pub fn auto_mapping(kind: ImportKind, headers: &[String]) -> Mapping {
+    if let Some(platform) = platform_of(kind, headers) {
+        return platform.mapping(headers);
+    }
     let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
     let mut best: BTreeMap<Field, (usize, usize)> = BTreeMap::new(); // field → (synonym rank, column)
     let mut taken = vec![false; headers.len()];
@@ -351,6 +358,15 @@ pub fn auto_mapping(kind: ImportKind, headers: &[String]) -> Mapping {
         }
     }
     Mapping(best.into_iter().map(|(field, (_, column))| (field, headers[column].clone())).collect())
+}
+
+/// The platform whose order export these headers are (order files only).
+pub fn platform_of(kind: ImportKind, headers: &[String]) -> Option<Platform> {
+    if kind == ImportKind::Orders {
+        Platform::detect(headers)
+    } else {
+        None
+    }
 }
 
 /// The column a mapped header names: the same text, else the same normalised text.

@@ -271,6 +271,14 @@ impl Importer<'_> {
         Ok(Some(true))
     }
 
+    /// A row that names no customer: nothing given, or only values the platform masked.
+    fn no_customer(&mut self, n: u64, masked: Option<&(Field, String)>) {
+        match masked {
+            Some((field, value)) => self.cells.fail(n, *field, Reason::MaskedCustomer, Some(value)),
+            None => self.cells.fail(n, Field::ExternalId, Reason::Required, None),
+        }
+    }
+
     /// The customer an activity row names; for orders an unknown one is created.
     pub(super) fn activity_customer(
         &mut self,
@@ -321,16 +329,16 @@ impl Importer<'_> {
             }
         }
         if !create {
-            match r.first() {
-                Some((field, value)) => self.cells.fail(n, field, Reason::UnknownCustomer, Some(value)),
-                None => self.cells.fail(n, Field::ExternalId, Reason::Required, None),
+            match (r.first(), &r.masked) {
+                (Some((field, value)), _) => self.cells.fail(n, field, Reason::UnknownCustomer, Some(value)),
+                (None, masked) => self.no_customer(n, masked.as_ref()),
             }
             return Ok(None);
         }
         let Some(name) =
             r.name.clone().or_else(|| r.external_id.clone()).or_else(|| r.phone.clone()).or_else(|| r.email.clone())
         else {
-            self.cells.fail(n, Field::ExternalId, Reason::Required, None);
+            self.no_customer(n, r.masked.as_ref());
             return Ok(None);
         };
         let input = CustomerInput {

@@ -30,6 +30,7 @@ mod committed;
 mod headers;
 mod matching;
 mod orders;
+pub mod platforms;
 mod revert;
 mod run;
 pub mod source;
@@ -37,9 +38,10 @@ pub mod values;
 
 pub use committed::{complete_search, import_into, SearchCompleted};
 pub use headers::{
-    auto_mapping, column_of, fields, missing_fields, normalise_header, required_fields, save_mapping, saved_mapping,
-    synonyms, Mapping, CUSTOMER_KEYS,
+    auto_mapping, column_of, fields, missing_fields, normalise_header, platform_of, required_fields, save_mapping,
+    saved_mapping, synonyms, Mapping, CUSTOMER_KEYS,
 };
+pub use platforms::Platform;
 pub use revert::{list_batches, revert_batch, ImportBatch, RevertReport};
 pub use run::{import_file, preview_file};
 pub use source::{FileFormat, ReadError, ReadOptions, SourceInfo};
@@ -97,6 +99,7 @@ text_enum!(
         ResolvedAt = "resolved_at",
         Resolution = "resolution",
         FirstResponseAt = "first_response_at",
+        RefundStatus = "refund_status",
     }
 );
 
@@ -198,6 +201,8 @@ pub enum Reason {
     AmbiguousCustomer,
     /// A date that only the other day/month order reads.
     DateOrderConflict,
+    /// The platform masked every value that names the buyer (`138****2222`, `张**`).
+    MaskedCustomer,
 }
 
 impl From<Rule> for Reason {
@@ -243,6 +248,7 @@ impl Reason {
             Reason::UnknownCustomer => "unknown_customer",
             Reason::AmbiguousCustomer => "ambiguous_customer",
             Reason::DateOrderConflict => "date_order_conflict",
+            Reason::MaskedCustomer => "masked_customer",
         }
     }
 }
@@ -359,6 +365,8 @@ pub struct ImportReport {
     pub date_order_examples: Vec<DateExample>,
     /// The day/month order used: given, or settled by the file.
     pub day_first: Option<bool>,
+    /// The platform whose order export the file is, read with that platform's mapping.
+    pub platform: Option<Platform>,
 }
 
 /// What the UI shows before an import: how the file reads and how it would be mapped.
@@ -373,4 +381,6 @@ pub struct Preview {
     pub unmapped_headers: Vec<String>,
     /// The first rows, cells as text.
     pub rows: Vec<Vec<String>>,
+    /// The platform whose order export the file is, read with that platform's mapping.
+    pub platform: Option<Platform>,
 }

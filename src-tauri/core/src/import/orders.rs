@@ -2,13 +2,14 @@
 //! number, and written many to a statement.
 
 use super::cells::{cut, row_error, Cells, Columns, CustomerRef, DayOrder};
+use super::platforms::Platform;
 use super::run::Importer;
 use super::source::{Row, Table};
 use super::values;
 use super::{DateExample, Field, ImportKind, ImportMode, Progress, Reason, RowError, LISTED_MAX, PROGRESS_EVERY};
 use crate::activity::CURRENCY_DEFAULT;
 use crate::error::{Error, Result};
-use crate::orders::{OrderInput, OrderLineInput};
+use crate::orders::{OrderInput, OrderLineInput, OrderStatus};
 use chrono::{Datelike, NaiveDate};
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
 use rusqlite::{params, Statement};
@@ -20,6 +21,8 @@ struct ParsedOrder {
     customer: CustomerRef,
     /// `None` when the row has errors.
     order: Option<OrderInput>,
+    /// Set when the platform says the order does not count.
+    status: Option<OrderStatus>,
     errors: Vec<RowError>,
 }
 
@@ -45,10 +48,12 @@ fn read_orders(
     columns: &Columns,
     order: DayOrder,
     default_currency: String,
+    platform: Option<Platform>,
     send: std::sync::mpsc::SyncSender<OrderBatch>,
     recycled: std::sync::mpsc::Receiver<Vec<ParsedOrder>>,
 ) -> std::result::Result<ReadEnd, super::ReadError> {
-    let mut cells = Cells { columns, order, restart: None, examples: Vec::new(), errors: Vec::new(), default_currency };
+    let mut cells =
+        Cells { columns, order, restart: None, examples: Vec::new(), errors: Vec::new(), default_currency, platform };
     let mut batch = Vec::with_capacity(ORDER_BATCH);
     while let Some(row) = table.next_row()? {
         if row.is_blank() {
@@ -81,9 +86,10 @@ fn read_orders(
 fn parse_order(c: &mut Cells<'_>, row: &Row<'_>) -> ParsedOrder {
     let customer = c.customer_ref(row);
     let order = order_input(c, row);
+    let status = c.order_status(row);
     c.show_cells(row);
     let errors = std::mem::take(&mut c.errors);
-    ParsedOrder { row: row.number, customer, order: order.filter(|_| errors.is_empty()), errors }
+    ParsedOrder { row: row.number, customer, order: order.filter(|_| errors.is_empty()), status, errors }
 }
 
 fn order_input(c: &mut Cells<'_>, row: &Row<'_>) -> Option<OrderInput> {
@@ -98,7 +104,7 @@ fn order_input(c: &mut Cells<'_>, row: &Row<'_>) -> Option<OrderInput> {
     let product = c.text(row, Field::Product);
     let category = c.text(row, Field::Category);
     let quantity = c.integer(row, Field::Quantity);
-    let channel = c.choice(row, Field::Channel, values::parse_channel);
+    let channel = c.choice(row, Field::Channel, values::parse_channel).or(c.platform.map(Platform::channel));
     let (Some(ordered), Some(amount)) = (ordered, amount) else { return None };
     if !c.errors.is_empty() {
         return None;
@@ -131,6 +137,7 @@ fn order_input(c: &mut Cells<'_>, row: &Row<'_>) -> Option<OrderInput> {
 /// An order being gathered from consecutive rows with the same order number.
 pub(super) struct OpenOrder {
     order: OrderInput,
+    status: Option<OrderStatus>,
     rows: Vec<u64>,
 }
 
@@ -145,11 +152,12 @@ impl Importer<'_> {
         let columns = self.cells.columns;
         let order = self.cells.order;
         let currency = self.cells.default_currency.clone();
+        let platform = self.cells.platform;
         let conn = self.conn;
         let end = std::thread::scope(|scope| -> Result<ReadEnd> {
             let (send, receive) = std::sync::mpsc::sync_channel::<OrderBatch>(8);
             let (give_back, recycled) = std::sync::mpsc::sync_channel::<Vec<ParsedOrder>>(16);
-            let reader = scope.spawn(move || read_orders(table, columns, order, currency, send, recycled));
+            let reader = scope.spawn(move || read_orders(table, columns, order, currency, platform, send, recycled));
             // Order rows are validated on the reading thread (see `db::without_check_constraints`).
             let write_all = || -> Result<()> {
                 for mut batch in &receive {
@@ -184,13 +192,13 @@ impl Importer<'_> {
     /// Writes a parsed order row: a further line of the order being gathered, or a new
     /// order for its customer (created when unknown).
     fn write_order(&mut self, parsed: ParsedOrder) -> Result<()> {
-        let ParsedOrder { row: n, customer, order, mut errors } = parsed;
+        let ParsedOrder { row: n, customer, order, status, mut errors } = parsed;
         self.tally.rows_read += 1;
         let Some(order) = order else {
             self.tally.bad(&mut errors);
             return Ok(());
         };
-        self.gather_order(n, &customer, order)?;
+        self.gather_order(n, &customer, order, status)?;
         // Errors found here (a customer that cannot be created) show the cell they are about.
         for e in self.cells.errors.iter_mut().filter(|e| e.value.is_none()) {
             e.value = e.field.and_then(|f| customer.value(f)).map(cut);
@@ -199,10 +207,23 @@ impl Importer<'_> {
         Ok(())
     }
 
-    fn gather_order(&mut self, n: u64, customer: &CustomerRef, order: OrderInput) -> Result<()> {
+    fn gather_order(
+        &mut self,
+        n: u64,
+        customer: &CustomerRef,
+        order: OrderInput,
+        status: Option<OrderStatus>,
+    ) -> Result<()> {
         // A further line of the order being gathered.
         if let (Some(open), Some(number)) = (self.open_order.as_mut(), order.external_id.as_deref()) {
             if open.order.external_id.as_deref() == Some(number) {
+                if self.cells.platform.is_some() {
+                    // A platform export repeats the order's paid amount on each of its item
+                    // rows: the order keeps it once, its first line carries it.
+                    open.order.lines.extend(order.lines.into_iter().map(|l| OrderLineInput { amount_minor: 0, ..l }));
+                    open.rows.push(n);
+                    return Ok(());
+                }
                 open.order.amount_minor += order.amount_minor;
                 open.order.cost_minor = match (open.order.cost_minor, order.cost_minor) {
                     (None, None) => None,
@@ -217,7 +238,7 @@ impl Importer<'_> {
         let Some(customer_id) = self.activity_customer(n, customer, true, order.channel)? else {
             return Ok(());
         };
-        self.open_order = Some(OpenOrder { order: OrderInput { customer_id, ..order }, rows: vec![n] });
+        self.open_order = Some(OpenOrder { order: OrderInput { customer_id, ..order }, status, rows: vec![n] });
         if self.open_order.as_ref().is_some_and(|o| o.order.external_id.is_none()) {
             self.close_order()?;
         }
@@ -254,14 +275,14 @@ impl Importer<'_> {
         let stmt = match self.stmts.orders.entry(pending.len()) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(e) => {
-                e.insert(conn.prepare(&values_sql(INSERT_ORDERS, 9, pending.len(), ORDERS_ON_CONFLICT))?)
+                e.insert(conn.prepare(&values_sql(INSERT_ORDERS, 10, pending.len(), ORDERS_ON_CONFLICT))?)
             }
         };
         let mut at = 1;
         for (id, open) in (first_id..).zip(&pending) {
             let o = &open.order;
             let currency = o.currency.as_deref().unwrap_or(CURRENCY_DEFAULT);
-            let values: [&dyn ToSql; 9] = [
+            let values: [&dyn ToSql; 10] = [
                 &id,
                 &o.customer_id,
                 &o.external_id,
@@ -271,6 +292,7 @@ impl Importer<'_> {
                 &o.cost_minor,
                 &o.channel,
                 &self.batch,
+                &open.status,
             ];
             for v in values {
                 stmt.raw_bind_parameter(at, v)?;
@@ -328,6 +350,10 @@ impl Importer<'_> {
             .prepare_cached("SELECT id, import_batch_id, customer_id FROM orders WHERE external_id = ?1")?
             .query_row([&o.external_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         if batch == Some(self.batch) {
+            if self.cells.platform.is_some() {
+                // The platform's paid amount is the order's, already counted (see gather_order).
+                return Ok(Some(id));
+            }
             self.conn
                 .prepare_cached(
                     "UPDATE orders SET amount_minor = amount_minor + ?2,
@@ -374,7 +400,7 @@ pub(super) struct Held<'c> {
 pub(super) const ORDERS_PER_INSERT: usize = 64;
 const LINES_PER_INSERT: usize = 96;
 
-const INSERT_ORDERS: &str = "INSERT OR IGNORE INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id) VALUES";
+const INSERT_ORDERS: &str = "INSERT OR IGNORE INTO orders (id, customer_id, external_id, ordered_on, amount_minor, currency, cost_minor, channel, import_batch_id, status) VALUES";
 const ORDERS_ON_CONFLICT: &str = "ON CONFLICT (external_id) WHERE external_id IS NOT NULL DO NOTHING";
 const INSERT_LINES: &str =
     "INSERT OR IGNORE INTO order_lines (order_id, product, category, quantity, amount_minor) VALUES";

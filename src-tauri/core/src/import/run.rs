@@ -3,7 +3,7 @@
 
 use super::bulk::{self, DeferredIndexes};
 use super::cells::{Cells, Columns, DayOrder};
-use super::headers::{auto_mapping, column_of, missing_fields, save_mapping, saved_mapping, Mapping};
+use super::headers::{auto_mapping, column_of, missing_fields, platform_of, save_mapping, saved_mapping, Mapping};
 use super::matching::SeenKeys;
 use super::orders::{Held, OpenOrder, ORDERS_PER_INSERT};
 use super::source::Table;
@@ -99,6 +99,7 @@ pub fn preview_file(conn: &Connection, path: &Path, options: &ImportOptions, row
         .map(|(_, h)| h.clone())
         .collect();
     Ok(Preview {
+        platform: platform_of(options.kind, &headers),
         source: table.info().clone(),
         missing_fields: missing_fields(options.kind, &mapping),
         headers,
@@ -159,6 +160,7 @@ fn import_in_tx(
             warnings: Vec::new(),
             date_order_examples: Vec::new(),
             day_first: None,
+            platform: platform_of(options.kind, &headers),
         };
         if !missing.is_empty() {
             return Ok(report);
@@ -168,6 +170,7 @@ fn import_in_tx(
         let columns = Columns::new(&headers, &mapping);
         let outcome = {
             let mut importer = Importer::new(conn, options, &columns, now, day_first, source_name(path), bulk)?;
+            importer.cells.platform = report.platform;
             let outcome = importer.all_rows(&mut table, &mut progress)?;
             report.batch_id = Some(importer.batch);
             report.day_first = match importer.cells.order {
@@ -353,7 +356,15 @@ impl<'c> Importer<'c> {
             batch,
             now,
             ts,
-            cells: Cells { columns, order, restart: None, examples: Vec::new(), errors: Vec::new(), default_currency },
+            cells: Cells {
+                columns,
+                order,
+                restart: None,
+                examples: Vec::new(),
+                errors: Vec::new(),
+                default_currency,
+                platform: None,
+            },
             tally: Tally::default(),
             seen: SeenKeys::default(),
             by_external_id,

@@ -85,11 +85,25 @@ pub enum Cell<'a> {
     Bool(bool),
 }
 
+/// A text cell without what people and platforms add to keep a spreadsheet from reading it as
+/// a number or a date: the surrounding spaces and tabs (`\t2024…`), the formula `="…"`, a
+/// leading apostrophe (`'13811112222`). Every import kind reads its cells through this.
+pub fn unprotect(text: &str) -> &str {
+    let mut t = text.trim();
+    if let Some(inner) = t.strip_prefix("=\"").and_then(|r| r.strip_suffix('"')) {
+        t = inner.trim();
+    }
+    if let Some(rest) = t.strip_prefix('\'') {
+        t = rest.trim();
+    }
+    t
+}
+
 impl Cell<'_> {
     pub fn is_empty(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(t) => t.trim().is_empty(),
+            Cell::Text(t) => unprotect(t).is_empty(),
             _ => false,
         }
     }
@@ -99,7 +113,7 @@ impl Cell<'_> {
         use std::borrow::Cow;
         match *self {
             Cell::Empty => Cow::Borrowed(""),
-            Cell::Text(t) => Cow::Borrowed(t.trim()),
+            Cell::Text(t) => Cow::Borrowed(unprotect(t)),
             Cell::Int(i) => Cow::Owned(i.to_string()),
             Cell::Float(f) => Cow::Owned(format!("{f}")),
             Cell::DateTime(at) if at.time() == chrono::NaiveTime::MIN => Cow::Owned(at.date().to_string()),
@@ -458,6 +472,24 @@ pub fn detect_delimiter(text: &str) -> u8 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spreadsheet_text_protection_is_undone() {
+        for (raw, read) in [
+            ("'13811112222", "13811112222"),
+            ("\t2024-03-01 10:15:00", "2024-03-01 10:15:00"),
+            ("=\"3698521470123\"", "3698521470123"),
+            ("=\"'13811112222\"", "13811112222"),
+            (" ' 张伟 ", "张伟"),
+            ("'", ""),
+            ("=\"\"", ""),
+            ("O'Brien", "O'Brien"),
+            ("=SUM(A1)", "=SUM(A1)"),
+        ] {
+            assert_eq!(Cell::Text(raw).text(), read, "{raw:?}");
+            assert_eq!(Cell::Text(raw).is_empty(), read.is_empty(), "{raw:?}");
+        }
+    }
 
     #[test]
     fn the_delimiter_is_the_one_that_splits_every_line_alike() {

@@ -20,6 +20,7 @@ mod loyalty;
 mod my_day;
 mod orders;
 mod pipeline;
+mod platform_exports;
 mod segment_list;
 mod service_costs;
 mod settings;

@@ -163,6 +163,7 @@ fn each_entry_carries_what_the_ui_shows_for_its_kind() {
             currency: "CNY".into(),
             cost_minor: Some(7_000),
             channel: None,
+            status: None,
             line_count: 2
         }
     );

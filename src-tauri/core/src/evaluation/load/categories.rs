@@ -125,7 +125,7 @@ pub(super) fn categories_of_one(
     let mut bits = vec![0_u64; index.len()];
     let mut stmt = conn.prepare(
         "SELECT o.customer_id, l.category FROM orders o JOIN order_lines l ON l.order_id = o.id
-         WHERE o.customer_id = ?2 AND l.category IS NOT NULL AND o.ordered_on <= ?1",
+         WHERE o.customer_id = ?2 AND l.category IS NOT NULL AND o.ordered_on <= ?1 AND o.status IS NULL",
     )?;
     let mut rows = stmt.query(params![as_of.to_string(), customer])?;
     while let Some(row) = rows.next()? {

@@ -38,13 +38,15 @@ impl OrderScan<'_> {
         first_day: &mut [Day],
         counted: &mut impl FnMut(i64, u32, Day),
     ) -> Result<()> {
-        // Orders in other currencies are left out by SQLite, before their columns are read.
+        // Orders in other currencies, and those that do not count (a status: cancelled,
+        // refunded, unpaid), are left out by SQLite before their other columns are read.
         const COLUMNS: &str = "SELECT customer_id, ordered_on, amount_minor, cost_minor, id FROM orders";
         let (filter, range) = match which {
             Orders::Ids(from, to) => ("id BETWEEN ?2 AND ?3", (from, to)),
             Orders::OfCustomer(id) => ("customer_id = ?2 AND ?3 = ?3", (id, 0)),
         };
-        let mut stmt = conn.prepare_cached(&format!("{COLUMNS} WHERE currency = ?1 AND {filter}"))?;
+        let mut stmt =
+            conn.prepare_cached(&format!("{COLUMNS} WHERE currency = ?1 AND status IS NULL AND {filter}"))?;
         let mut rows = stmt.query(params![self.currency, range.0, range.1])?;
         while let Some(row) = rows.next()? {
             let Some(i) = self.index.get(row.get(0)?) else { continue };
