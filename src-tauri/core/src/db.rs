@@ -33,6 +33,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0017_pipeline_board.sql"), None),
     (include_str!("../migrations/0018_segment_list.sql"), None),
     (include_str!("../migrations/0019_workday_counts.sql"), None),
+    (include_str!("../migrations/0022_sort_keys.sql"), Some(fill_sort_keys)),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -40,6 +41,11 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
 /// creates, while search works on a connection and needs nothing of the pool.
 fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
     crate::search::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+/// The list's sort keys are made in Rust, so existing customers get theirs here.
+fn fill_sort_keys(tx: &Transaction<'_>) -> HookResult {
+    crate::customers::sort_key::fill_all(tx).map(|_| ()).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
