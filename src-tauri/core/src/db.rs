@@ -103,6 +103,16 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     Ok(())
 }
 
+/// Brings the schema to `version` at most, as a file of an older Headtail has it: for tests of
+/// an upgrade from that version.
+pub fn migrate_to_version(conn: &mut Connection, version: usize) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = MIGRATIONS.to_version(conn, version);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated?;
+    Ok(())
+}
+
 /// Page cache for bulk loads (KiB): enough to keep a million customers' pages off the disk
 /// until commit.
 const BULK_CACHE_KIB: i64 = 256 * 1024;

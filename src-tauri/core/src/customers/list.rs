@@ -33,7 +33,7 @@ impl CustomerSort {
     /// The ORDER BY terms, ascending; each matches a live-list index (0004_list_indexes.sql;
     /// names, companies and owners by their sort keys, 0022_sort_keys.sql) term for term, so a
     /// page never sorts the whole table. None for the sorts by standing.
-    pub(super) fn order_terms(self) -> Option<&'static [&'static str]> {
+    pub fn order_terms(self) -> Option<&'static [&'static str]> {
         match self {
             CustomerSort::Name => Some(&["c.name_sort"]),
             CustomerSort::Company => Some(&["c.company_sort IS NULL", "c.company_sort"]),

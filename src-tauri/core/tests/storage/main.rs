@@ -21,6 +21,7 @@ mod pipeline;
 mod segment_list;
 mod service_costs;
 mod settings;
+mod sort_keys;
 mod surveys;
 mod timeline;
 
