@@ -683,7 +683,40 @@ fn backend_constants() -> Value {
         "evaluation_defaults": headtail_core::evaluation::EvaluationSettings::default(),
         "work_settings_defaults": headtail_core::work_settings::WorkSettingsInput::default(),
         "export_tables": export_tables(),
+        "sort_readings": sort_readings(),
+        "sort_surnames": customers::sort_key::SURNAMES
+            .iter()
+            .map(|(surname, syllables)| json!([surname, syllables.iter().map(|(s, t)| format!("{s}{t}")).collect::<Vec<_>>()]))
+            .collect::<Vec<_>>(),
     })
+}
+
+/// The pinyin reading (syllable and tone digit) of every Han character the fake backend and
+/// the UI tests write, for the fake's sort keys: the same readings as the real ones.
+fn sort_readings() -> Map<String, Value> {
+    fn scripts(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read the UI tests").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                scripts(&path, found);
+            } else if path.extension().is_some_and(|e| e == "mjs" || e == "js") {
+                found.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    scripts(&repo_path("ui/tests"), &mut files);
+    let mut chars = std::collections::BTreeSet::new();
+    for file in files {
+        chars.extend(std::fs::read_to_string(file).expect("read a UI test script").chars());
+    }
+    chars
+        .into_iter()
+        .filter_map(|c| {
+            let (syllable, tone) = headtail_core::customers::sort_key::reading(c)?;
+            Some((c.to_string(), json!(format!("{syllable}{tone}"))))
+        })
+        .collect()
 }
 
 /// The tables a database export writes, in its order: those of a new database.
