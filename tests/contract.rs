@@ -781,3 +781,25 @@ fn a_fake_with_a_changed_rule_is_reported() {
         "a fake accepting a four-digit phone number must be reported at step {four_digits}: {report:#?}"
     );
 }
+
+#[test]
+fn a_fake_sorting_by_character_code_is_reported() {
+    let (_, real) = contract();
+    let original = std::fs::read_to_string(repo_path(FAKE)).expect("read the fake");
+    let rule = "name: (c) => sortKey(c.name, true),";
+    assert!(original.contains(rule), "{FAKE} no longer has the name sort key this control alters");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let altered = dir.path().join("fake-backend.js");
+    std::fs::write(&altered, original.replace(rule, "name: (c) => nameKey(c.name),")).expect("write the altered fake");
+
+    let drifted = run_fake(&altered);
+    let report = differences(&drifted.steps, real, &drifted.answers);
+    let by_name = |r: &String| {
+        drifted.steps.iter().enumerate().any(|(i, s)| {
+            s["cmd"] == "list_customers"
+                && s["args"]["query"]["sort"] == "name"
+                && r.starts_with(&format!("step {i} list_customers"))
+        })
+    };
+    assert!(report.iter().any(by_name), "a fake listing names by character code must be reported: {report:#?}");
+}
