@@ -290,3 +290,16 @@ fn demo_customers_come_with_their_keys() {
     keys.sort();
     assert_eq!(keys, in_order, "the list follows the keys of the names it shows");
 }
+
+#[test]
+fn the_owner_picker_lists_owners_in_the_list_owner_order() {
+    let (_dir, db) = temp_db();
+    for (name, owner) in [("甲", "张经理"), ("乙", "刘经理"), ("丙", "陈经理"), ("丁", "曾经理"), ("戊", "Anna")]
+    {
+        create(&db, CustomerInput { owner: Some(owner.into()), ..CustomerInput::named(name) });
+    }
+    assert_eq!(
+        db.with_conn(headtail_core::my_day::owners).expect("owners"),
+        ["Anna", "陈经理", "刘经理", "曾经理", "张经理"]
+    );
+}
