@@ -684,7 +684,40 @@ fn backend_constants() -> Value {
         "evaluation_defaults": headtail_core::evaluation::EvaluationSettings::default(),
         "work_settings_defaults": headtail_core::work_settings::WorkSettingsInput::default(),
         "export_tables": export_tables(),
+        "sort_readings": sort_readings(),
+        "sort_surnames": customers::sort_key::SURNAMES
+            .iter()
+            .map(|(surname, syllables)| json!([surname, syllables.iter().map(|(s, t)| format!("{s}{t}")).collect::<Vec<_>>()]))
+            .collect::<Vec<_>>(),
     })
+}
+
+/// The pinyin reading (syllable and tone digit) of every Han character the fake backend and
+/// the UI tests write, for the fake's sort keys: the same readings as the real ones.
+fn sort_readings() -> Map<String, Value> {
+    fn scripts(dir: &Path, found: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("read the UI tests").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                scripts(&path, found);
+            } else if path.extension().is_some_and(|e| e == "mjs" || e == "js") {
+                found.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    scripts(&repo_path("ui/tests"), &mut files);
+    let mut chars = std::collections::BTreeSet::new();
+    for file in files {
+        chars.extend(std::fs::read_to_string(file).expect("read a UI test script").chars());
+    }
+    chars
+        .into_iter()
+        .filter_map(|c| {
+            let (syllable, tone) = headtail_core::customers::sort_key::reading(c)?;
+            Some((c.to_string(), json!(format!("{syllable}{tone}"))))
+        })
+        .collect()
 }
 
 /// The tables a database export writes, in its order: those of a new database.
@@ -748,4 +781,26 @@ fn a_fake_with_a_changed_rule_is_reported() {
         report.iter().any(|r| r.starts_with(&format!("step {four_digits} create_customer"))),
         "a fake accepting a four-digit phone number must be reported at step {four_digits}: {report:#?}"
     );
+}
+
+#[test]
+fn a_fake_sorting_by_character_code_is_reported() {
+    let (_, real) = contract();
+    let original = std::fs::read_to_string(repo_path(FAKE)).expect("read the fake");
+    let rule = "name: (c) => sortKey(c.name, true),";
+    assert!(original.contains(rule), "{FAKE} no longer has the name sort key this control alters");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let altered = dir.path().join("fake-backend.js");
+    std::fs::write(&altered, original.replace(rule, "name: (c) => nameKey(c.name),")).expect("write the altered fake");
+
+    let drifted = run_fake(&altered);
+    let report = differences(&drifted.steps, real, &drifted.answers);
+    let by_name = |r: &String| {
+        drifted.steps.iter().enumerate().any(|(i, s)| {
+            s["cmd"] == "list_customers"
+                && s["args"]["query"]["sort"] == "name"
+                && r.starts_with(&format!("step {i} list_customers"))
+        })
+    };
+    assert!(report.iter().any(by_name), "a fake listing names by character code must be reported: {report:#?}");
 }

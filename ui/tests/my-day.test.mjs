@@ -142,7 +142,7 @@ describe('my day', () => {
     const page = await openMyDay(BUSY);
     await page.getByTestId('my-day-section-overdue_follow_ups').waitFor();
     const picker = page.getByTestId('my-day-owner');
-    assert.deepEqual((await picker.locator('option').allTextContents()).map(plain), ['Everyone', '王磊', '陈静']);
+    assert.deepEqual((await picker.locator('option').allTextContents()).map(plain), ['Everyone', '陈静', '王磊']);
     await picker.selectOption('陈静');
     await page.waitForFunction(() => document.querySelector('[data-testid="my-day-count"]')?.textContent?.includes('3'));
     assert.equal(await page.getByTestId('my-day-section-overdue_follow_ups').count(), 0, '王磊’s follow-up is gone');

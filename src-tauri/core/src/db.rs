@@ -35,6 +35,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0019_workday_counts.sql"), None),
     (include_str!("../migrations/0020_evaluation_cells.sql"), Some(fill_standing_codes)),
     (include_str!("../migrations/0021_order_status.sql"), None),
+    (include_str!("../migrations/0022_sort_keys.sql"), Some(fill_sort_keys)),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -47,6 +48,11 @@ fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
 /// Each stored run's standing cells and codes, made in Rust from its members.
 fn fill_standing_codes(tx: &Transaction<'_>) -> HookResult {
     crate::evaluation::store::rebuild_all_standings(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+/// The list's sort keys are made in Rust, so existing customers get theirs here.
+fn fill_sort_keys(tx: &Transaction<'_>) -> HookResult {
+    crate::customers::sort_key::fill_all(tx).map(|_| ()).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
@@ -99,6 +105,16 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<()> {
     // enforced foreign keys would refuse; the setting only changes outside a transaction.
     conn.pragma_update(None, "foreign_keys", "OFF")?;
     let migrated = MIGRATIONS.to_latest(conn);
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    migrated?;
+    Ok(())
+}
+
+/// Brings the schema to `version` at most, as a file of an older Headtail has it: for tests of
+/// an upgrade from that version.
+pub fn migrate_to_version(conn: &mut Connection, version: usize) -> Result<()> {
+    conn.pragma_update(None, "foreign_keys", "OFF")?;
+    let migrated = MIGRATIONS.to_version(conn, version);
     conn.pragma_update(None, "foreign_keys", "ON")?;
     migrated?;
     Ok(())

@@ -8,6 +8,7 @@
 //!
 //! The app shows it from its own file beside the user's database ([`open_beside`]).
 
+use crate::customers::sort_key::{name_sort_key, text_sort_key};
 use crate::customers::{email_key, name_key, phone_key, timestamp};
 use crate::db::Database;
 use crate::error::{Error, Result};
@@ -238,8 +239,9 @@ fn fill(
     let mut customer = conn.prepare(
         "INSERT INTO customers (id, name, kind, company, phone, email, region, owner, notes, external_id, size_class,
                                 industry, source, is_kol, referred_by, needs, preferences, pipeline_stage,
-                                phone_key, email_key, name_key, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?22)",
+                                phone_key, email_key, name_key, name_sort, company_sort, owner_sort, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24,
+                 ?25, ?25)",
     )?;
     let mut tag = conn.prepare("INSERT INTO customer_tags (customer_id, tag) VALUES (?1, ?2)")?;
     let mut channel = conn.prepare("INSERT INTO customer_channels (customer_id, channel) VALUES (?1, ?2)")?;
@@ -367,6 +369,9 @@ fn fill(
             phone_key(&phone),
             email.as_deref().map(email_key),
             name_key(&name),
+            name_sort_key(&name),
+            company.as_deref().map(text_sort_key),
+            owner.map(name_sort_key),
             created
         ])?;
         summary.customers += 1;

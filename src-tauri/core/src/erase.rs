@@ -56,7 +56,7 @@ fn erase_rows(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Customer
         "UPDATE customers SET
              name = ?2, company = NULL, phone = NULL, email = NULL, region = NULL, owner = NULL, notes = NULL,
              needs = NULL, preferences = NULL, external_id = NULL, pipeline_lost_reason = NULL,
-             phone_key = NULL, email_key = NULL, name_key = NULL,
+             phone_key = NULL, email_key = NULL, name_key = NULL, name_sort = NULL, company_sort = NULL, owner_sort = NULL,
              updated_at = ?3, erased_at = coalesce(erased_at, ?3)
          WHERE id = ?1",
         params![id, placeholder_name(id), timestamp(now)],

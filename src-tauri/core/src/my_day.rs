@@ -553,9 +553,9 @@ pub fn counts(conn: &Connection, owner: Option<&str>, now: NaiveDateTime) -> Res
     })
 }
 
-/// Every owner named on a customer, in order, for the owner picker. Walks the owner index one
-/// distinct value at a time, so a million customers with a handful of owners cost a handful
-/// of lookups.
+/// Every owner named on a customer, in pinyin order as the list sorts owners, for the owner
+/// picker. Walks the owner index one distinct value at a time, so a million customers with a
+/// handful of owners cost a handful of lookups.
 pub fn owners(conn: &Connection) -> Result<Vec<String>> {
     let mut stmt = conn.prepare_cached(
         "WITH RECURSIVE o(owner) AS (
@@ -565,6 +565,7 @@ pub fn owners(conn: &Connection) -> Result<Vec<String>> {
          )
          SELECT owner FROM o WHERE owner IS NOT NULL",
     )?;
-    let owners = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let mut owners: Vec<String> = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    owners.sort_by_cached_key(|o| crate::customers::sort_key::name_sort_key(o));
     Ok(owners)
 }

@@ -1,5 +1,6 @@
 //! What a form or an import supplies for a customer, its validation, and the duplicate keys.
 
+use super::sort_key::{name_sort_key, text_sort_key};
 use super::{Customer, CustomerKind, PipelineStage, SalesChannel, SizeClass};
 use crate::error::{Error, FieldError, Result, Rule};
 use serde::{Deserialize, Serialize};
@@ -196,7 +197,7 @@ impl CustomerInput {
                 email: input.email.as_deref().map(email_key),
                 name: Some(name_key(&input.name)),
             };
-            Ok(ValidCustomer { profile: input, keys })
+            Ok(ValidCustomer { sort: SortKeys::of(&input), profile: input, keys })
         } else {
             Err(Error::Validation(errors))
         }
@@ -218,6 +219,25 @@ pub(crate) struct DuplicateKeys {
 pub struct ValidCustomer {
     pub(super) profile: CustomerInput,
     pub(super) keys: DuplicateKeys,
+    pub(super) sort: SortKeys,
+}
+
+/// The list's sort keys of a profile ([`super::sort_key`]), stored beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct SortKeys {
+    pub name: String,
+    pub company: Option<String>,
+    pub owner: Option<String>,
+}
+
+impl SortKeys {
+    pub(super) fn of(c: &CustomerInput) -> Self {
+        SortKeys {
+            name: name_sort_key(&c.name),
+            company: c.company.as_deref().map(text_sort_key),
+            owner: c.owner.as_deref().map(name_sort_key),
+        }
+    }
 }
 
 impl ValidCustomer {
@@ -229,7 +249,8 @@ impl ValidCustomer {
     /// A profile as it was stored, with the keys stored beside it: checked when it was
     /// written, and put back as it was by a revert, not checked again by today's rules.
     pub(super) fn as_stored(customer: &Customer, keys: DuplicateKeys) -> Self {
-        Self { profile: customer.to_input(), keys }
+        let profile = customer.to_input();
+        Self { sort: SortKeys::of(&profile), profile, keys }
     }
 }
 

@@ -30,14 +30,15 @@ pub enum CustomerSort {
 }
 
 impl CustomerSort {
-    /// The ORDER BY terms, ascending; each matches a live-list index in 0004_list_indexes.sql
-    /// term for term, so a page never sorts the whole table. None for the sorts by standing.
-    pub(super) fn order_terms(self) -> Option<&'static [&'static str]> {
+    /// The ORDER BY terms, ascending; each matches a live-list index (0004_list_indexes.sql;
+    /// names, companies and owners by their sort keys, 0022_sort_keys.sql) term for term, so a
+    /// page never sorts the whole table. None for the sorts by standing.
+    pub fn order_terms(self) -> Option<&'static [&'static str]> {
         match self {
-            CustomerSort::Name => Some(&["c.name_key"]),
-            CustomerSort::Company => Some(&["c.company IS NULL", "c.company"]),
+            CustomerSort::Name => Some(&["c.name_sort"]),
+            CustomerSort::Company => Some(&["c.company_sort IS NULL", "c.company_sort"]),
             CustomerSort::Region => Some(&["c.region IS NULL", "c.region"]),
-            CustomerSort::Owner => Some(&["c.owner IS NULL", "c.owner"]),
+            CustomerSort::Owner => Some(&["c.owner_sort IS NULL", "c.owner_sort"]),
             CustomerSort::CreatedAt => Some(&["c.created_at"]),
             CustomerSort::UpdatedAt => Some(&["c.updated_at"]),
             CustomerSort::PredictedClv | CustomerSort::NextFollowUp => None,

@@ -7,7 +7,7 @@ use rusqlite::{params, params_from_iter, CachedStatement, Connection, ToSql};
 
 /// The profile columns of `customers` every writer sets, in the order
 /// [`ValidCustomer::column_values`] binds them: the one list of them.
-const PROFILE_COLUMNS: [&str; 20] = [
+const PROFILE_COLUMNS: [&str; 23] = [
     "name",
     "kind",
     "company",
@@ -28,6 +28,9 @@ const PROFILE_COLUMNS: [&str; 20] = [
     "phone_key",
     "email_key",
     "name_key",
+    "name_sort",
+    "company_sort",
+    "owner_sort",
 ];
 
 /// The statements of [`CustomerWriter`], made once from [`PROFILE_COLUMNS`].
@@ -70,8 +73,8 @@ static WRITE_SQL: std::sync::LazyLock<WriteSql> = std::sync::LazyLock::new(|| {
 
 impl ValidCustomer {
     /// The values of [`PROFILE_COLUMNS`], in order.
-    fn column_values(&self) -> [&dyn ToSql; 20] {
-        let (c, keys) = (&self.profile, &self.keys);
+    fn column_values(&self) -> [&dyn ToSql; 23] {
+        let (c, keys, sort) = (&self.profile, &self.keys, &self.sort);
         [
             &c.name,
             &c.kind,
@@ -93,6 +96,9 @@ impl ValidCustomer {
             &keys.phone,
             &keys.email,
             &keys.name,
+            &sort.name,
+            &sort.company,
+            &sort.owner,
         ]
     }
 

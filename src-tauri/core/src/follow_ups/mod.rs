@@ -273,16 +273,18 @@ pub fn for_customer(conn: &Connection, customer_id: i64) -> Result<CustomerFollo
     Ok(CustomerFollowUps { open, completed })
 }
 
-/// Everyone who has open follow-ups of live customers, by name: the agenda's owner picker.
+/// Everyone who has open follow-ups of live customers, in pinyin order as the customer list
+/// sorts owners: the agenda's owner picker.
 pub fn owners(conn: &Connection) -> Result<Vec<String>> {
-    Ok(conn
+    let mut owners: Vec<String> = conn
         .prepare_cached(
             "SELECT DISTINCT f.owner FROM follow_ups f JOIN customers c ON c.id = f.customer_id
-             WHERE f.completed_at IS NULL AND f.owner IS NOT NULL AND c.deleted_at IS NULL AND c.erased_at IS NULL
-             ORDER BY f.owner",
+             WHERE f.completed_at IS NULL AND f.owner IS NOT NULL AND c.deleted_at IS NULL AND c.erased_at IS NULL",
         )?
         .query_map([], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?)
+        .collect::<rusqlite::Result<_>>()?;
+    owners.sort_by_cached_key(|o| crate::customers::sort_key::name_sort_key(o));
+    Ok(owners)
 }
 
 #[cfg(test)]

@@ -217,6 +217,9 @@ impl Importer<'_> {
     }
 
     fn ids_by(&self, column: &str, key: &str, limit: u32) -> Result<Vec<i64>> {
+        if column == "name_key" {
+            return customers::live_ids_named(self.conn, key, limit);
+        }
         // `column` is one of three fixed names, never user text.
         let sql = format!(
             "SELECT id FROM customers WHERE {column} = ?1 AND deleted_at IS NULL AND erased_at IS NULL ORDER BY id LIMIT {limit}"

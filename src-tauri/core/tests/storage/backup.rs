@@ -30,7 +30,7 @@ fn a_backup_restores_the_data_it_was_taken_with() {
     let expected = format!("headtail-{}-20260302-093000.sqlite", &owner.identity()[..8]);
     assert_eq!(taken.file_name, expected, "named after the database's file and identity");
     add(&db, "李娜");
-    assert_eq!(names(&db), vec!["张伟", "李娜"]);
+    assert_eq!(names(&db), vec!["李娜", "张伟"]);
 
     let safety = backup::restore(&db, taken.path.as_ref(), &backups, at(3)).expect("restore");
     assert_eq!(names(&db), vec!["张伟"], "the pool sees the restored content");
@@ -42,7 +42,7 @@ fn a_backup_restores_the_data_it_was_taken_with() {
     );
 
     backup::restore(&db, safety.path.as_ref(), &backups, at(4)).expect("undo the restore");
-    assert_eq!(names(&db), vec!["张伟", "李娜"], "the safety backup holds the state before the restore");
+    assert_eq!(names(&db), vec!["李娜", "张伟"], "the safety backup holds the state before the restore");
 }
 
 #[test]
@@ -62,7 +62,7 @@ fn a_damaged_backup_is_refused_and_the_database_is_untouched() {
 
     let err = backup::restore(&db, taken.path.as_ref(), &backups, at(3)).expect_err("damaged");
     assert!(matches!(err, Error::DatabaseCorrupt { .. } | Error::Database(_)), "got {err:?}");
-    assert_eq!(names(&db), vec!["张伟", "李娜"]);
+    assert_eq!(names(&db), vec!["李娜", "张伟"]);
     assert_eq!(backup::list(&backups, &owner(&db)).expect("list").len(), 1, "no safety backup for a refused restore");
 
     let text = dir.path().join("notes.txt");

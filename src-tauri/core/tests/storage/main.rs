@@ -25,6 +25,7 @@ mod segment_list;
 mod service_costs;
 mod settings;
 mod small_shop;
+mod sort_keys;
 mod surveys;
 mod timeline;
 
