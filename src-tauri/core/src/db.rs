@@ -33,6 +33,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0017_pipeline_board.sql"), None),
     (include_str!("../migrations/0018_segment_list.sql"), None),
     (include_str!("../migrations/0019_workday_counts.sql"), None),
+    (include_str!("../migrations/0024_duplicates_and_customer_since.sql"), Some(fill_customer_since)),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -40,6 +41,12 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
 /// creates, while search works on a connection and needs nothing of the pool.
 fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
     crate::search::index_all(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+/// Customer since is the first order's date when older than the record; the rule is in Rust,
+/// shared with every path that records or removes orders.
+fn fill_customer_since(tx: &Transaction<'_>) -> HookResult {
+    crate::customers::since::refresh_all(tx).map(|_| ()).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

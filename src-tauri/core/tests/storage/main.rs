@@ -3,9 +3,11 @@
 mod backup;
 mod complaints;
 mod contacts;
+mod customer_since;
 mod customers;
 mod db;
 mod demo;
+mod duplicates;
 mod erase;
 mod evaluation;
 mod evaluation_lease;
