@@ -4,6 +4,7 @@
 use crate::{at, temp_db};
 use chrono::NaiveDate;
 use headtail_core::customers::{self, CustomerInput};
+use headtail_core::export::{self, CustomerColumn, CustomerSelection};
 use headtail_core::import::{import_file, revert_batch, ImportKind, ImportOptions};
 use headtail_core::orders::{self, OrderInput};
 use headtail_core::Database;
@@ -156,4 +157,22 @@ fn upgrading_fills_the_date_from_the_orders_already_there() {
     assert_eq!(since(&db, 1), Some(day(2022, 3, 9)));
     assert_eq!(since(&db, 2), None, "an order after the record");
     assert_eq!(since(&db, 3), None, "no orders");
+}
+
+#[test]
+fn an_export_gives_the_customer_since_date() {
+    let (_dir, db) = temp_db();
+    let old = add(&db, "张伟", "13800138000");
+    let new = add(&db, "王芳", "13900139000");
+    db.with_tx(|tx| orders::create(tx, order(old, day(2023, 5, 20)))).expect("order");
+    let columns: Vec<_> = headtail_core::export::default_columns(headtail_core::settings::Language::En)
+        .into_iter()
+        .filter(|c| matches!(c.column, CustomerColumn::Name | CustomerColumn::CustomerSince))
+        .collect();
+    let mut out = Vec::new();
+    db.with_conn(|c| export::customers_csv(c, &CustomerSelection::Ids(vec![old, new]), &columns, &mut out))
+        .expect("export");
+    let text = String::from_utf8(out).expect("utf-8").trim_start_matches('\u{feff}').to_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines, vec!["Name,Customer since", "张伟,2023-05-20", "王芳,2026-03-01"]);
 }
