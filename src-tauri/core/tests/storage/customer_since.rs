@@ -176,3 +176,22 @@ fn an_export_gives_the_customer_since_date() {
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines, vec!["Name,Customer since", "张伟,2023-05-20", "王芳,2026-03-01"]);
 }
+
+#[test]
+fn a_bulk_order_load_moves_the_date_back_once_its_indexes_are_built() {
+    let (dir, db) = temp_db();
+    let zhang = add(&db, "张伟", "13800138000");
+    // A file of 32 MB or more is a bulk load; an unmapped column of filler makes one of a
+    // few rows.
+    let filler = "x".repeat(33 << 20);
+    let csv =
+        format!("手机,姓名,日期,金额,附言\n13800138000,张伟,2022-08-08,10,{filler}\n13700137000,李娜,2020-02-02,5,\n");
+    import(&db, dir.path(), &csv);
+    let waiting = db.with_conn(headtail_core::search::pending).expect("pending");
+    assert_eq!(waiting, 1, "李娜 was made by a bulk load, so waits for the search catch-up");
+    assert_eq!(since(&db, zhang), Some(day(2022, 8, 8)));
+    let li = db
+        .with_conn(|c| Ok(c.query_row("SELECT id FROM customers WHERE name = '李娜'", [], |r| r.get::<_, i64>(0))?))
+        .expect("created");
+    assert_eq!(since(&db, li), Some(day(2020, 2, 2)));
+}
