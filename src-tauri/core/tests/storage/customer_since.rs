@@ -8,7 +8,6 @@ use headtail_core::export::{self, CustomerColumn, CustomerSelection};
 use headtail_core::import::{import_file, revert_batch, ImportKind, ImportOptions};
 use headtail_core::orders::{self, OrderInput};
 use headtail_core::Database;
-use rusqlite::Connection;
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).expect("date")
@@ -118,38 +117,14 @@ fn upgrading_fills_the_date_from_the_orders_already_there() {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("v19.sqlite");
     {
-        let conn = Connection::open(&path).expect("create");
-        for sql in [
-            include_str!("../../migrations/0001_customers.sql"),
-            include_str!("../../migrations/0002_data_model.sql"),
-            include_str!("../../migrations/0003_activity.sql"),
-            include_str!("../../migrations/0004_list_indexes.sql"),
-            include_str!("../../migrations/0005_search_prefixes.sql"),
-            include_str!("../../migrations/0006_evaluations.sql"),
-            include_str!("../../migrations/0007_unused_indexes.sql"),
-            include_str!("../../migrations/0008_search_pending.sql"),
-            include_str!("../../migrations/0009_name_key_index.sql"),
-            include_str!("../../migrations/0010_database_identity.sql"),
-            include_str!("../../migrations/0011_evaluation_lease.sql"),
-            include_str!("../../migrations/0012_workday.sql"),
-            include_str!("../../migrations/0013_follow_ups_from_interactions.sql"),
-            include_str!("../../migrations/0014_my_day.sql"),
-            include_str!("../../migrations/0015_survey_indexes.sql"),
-            include_str!("../../migrations/0016_complaint_targets.sql"),
-            include_str!("../../migrations/0017_pipeline_board.sql"),
-            include_str!("../../migrations/0018_segment_list.sql"),
-            include_str!("../../migrations/0019_workday_counts.sql"),
-        ] {
-            conn.execute_batch(sql).expect("old migration");
-        }
+        let conn = crate::database_at_version(&path, 19);
         conn.execute_batch(
             "INSERT INTO customers (id, name, kind, name_key, created_at, updated_at) VALUES
                  (1, '张伟', 'person', '张伟', '2026-01-01T08:00:00.000Z', '2026-01-01T08:00:00.000Z'),
                  (2, '王芳', 'person', '王芳', '2026-01-01T08:00:00.000Z', '2026-01-01T08:00:00.000Z'),
                  (3, '李娜', 'person', '李娜', '2026-01-01T08:00:00.000Z', '2026-01-01T08:00:00.000Z');
              INSERT INTO orders (customer_id, ordered_on, amount_minor, currency) VALUES
-                 (1, '2024-05-01', 100, 'CNY'), (1, '2022-03-09', 100, 'CNY'), (2, '2026-02-01', 100, 'CNY');
-             PRAGMA user_version = 19;",
+                 (1, '2024-05-01', 100, 'CNY'), (1, '2022-03-09', 100, 'CNY'), (2, '2026-02-01', 100, 'CNY');",
         )
         .expect("customers of version 19");
     }

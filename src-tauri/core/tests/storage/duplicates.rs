@@ -27,6 +27,16 @@ fn draft(name: &str) -> DuplicateDraft {
     DuplicateDraft { name: name.into(), ..Default::default() }
 }
 
+/// 张晓伟 typed in again with every detail.
+fn zhang_again() -> DuplicateDraft {
+    DuplicateDraft {
+        company: Some("深圳市华强电子有限公司".into()),
+        phones: vec!["13800138000".into()],
+        emails: vec!["zhang.wei@huaqiang.cn".into()],
+        ..draft("张晓伟")
+    }
+}
+
 fn check(db: &Database, draft: &DuplicateDraft) -> Vec<PossibleDuplicate> {
     db.with_conn(|c| possible_duplicates(c, draft)).expect("duplicates")
 }
@@ -118,13 +128,7 @@ fn every_reason_is_listed_once_and_the_strongest_first() {
 fn the_customer_being_edited_is_not_their_own_duplicate() {
     let (_dir, db) = temp_db();
     let id = zhang(&db);
-    let editing = DuplicateDraft {
-        company: Some("深圳市华强电子有限公司".into()),
-        phones: vec!["13800138000".into()],
-        emails: vec!["zhang.wei@huaqiang.cn".into()],
-        editing: Some(id),
-        ..draft("张晓伟")
-    };
+    let editing = DuplicateDraft { editing: Some(id), ..zhang_again() };
     assert!(found(&db, &editing).is_empty());
     let twin = zhang(&db);
     assert_eq!(
@@ -138,12 +142,7 @@ fn the_customer_being_edited_is_not_their_own_duplicate() {
 fn deleted_customers_are_not_duplicates_until_restored() {
     let (_dir, db) = temp_db();
     let id = zhang(&db);
-    let same = DuplicateDraft {
-        company: Some("深圳市华强电子有限公司".into()),
-        phones: vec!["13800138000".into()],
-        emails: vec!["zhang.wei@huaqiang.cn".into()],
-        ..draft("张晓伟")
-    };
+    let same = zhang_again();
     db.with_tx(|tx| customers::soft_delete(tx, id, at(2))).expect("delete");
     assert!(found(&db, &same).is_empty(), "the trash is no duplicate");
     db.with_tx(|tx| customers::restore(tx, id)).expect("restore");
