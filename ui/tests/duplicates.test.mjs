@@ -71,6 +71,10 @@ describe('possible duplicates', () => {
     assert.equal((await ipcCalls(page, 'create_customer')).length, 0, 'not saved before the user decides');
     assert.ok(plain(await page.getByTestId('duplicate-2').textContent()).includes(en.duplicates.match_email));
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'save-anyway');
+    // Enter in a field asks again, and the keyboard is back on Save anyway.
+    await page.locator('#customer-name').press('Enter');
+    await page.waitForFunction(() => document.activeElement?.getAttribute('data-testid') === 'save-anyway');
+    assert.equal((await ipcCalls(page, 'create_customer')).length, 0);
     await page.keyboard.press('Enter');
     await page.getByTestId('customer-form').waitFor({ state: 'detached' });
     const creates = await ipcCalls(page, 'create_customer');
