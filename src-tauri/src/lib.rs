@@ -76,6 +76,7 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::pipeline::pipeline_board,
         commands::pipeline::list_pipeline_stage,
         commands::pipeline::move_prospect,
+        commands::duplicates::find_possible_duplicates,
         commands::follow_ups::follow_up_agenda,
         commands::follow_ups::follow_up_counts,
         commands::follow_ups::follow_up_owners,

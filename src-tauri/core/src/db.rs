@@ -36,6 +36,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0020_evaluation_cells.sql"), Some(fill_standing_codes)),
     (include_str!("../migrations/0021_order_status.sql"), None),
     (include_str!("../migrations/0022_sort_keys.sql"), Some(fill_sort_keys)),
+    (include_str!("../migrations/0023_duplicates_and_customer_since.sql"), Some(fill_customer_since)),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -53,6 +54,12 @@ fn fill_standing_codes(tx: &Transaction<'_>) -> HookResult {
 /// The list's sort keys are made in Rust, so existing customers get theirs here.
 fn fill_sort_keys(tx: &Transaction<'_>) -> HookResult {
     crate::customers::sort_key::fill_all(tx).map(|_| ()).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+/// Customer since is the first order's date when older than the record; the rule is in Rust,
+/// shared with every path that records or removes orders.
+fn fill_customer_since(tx: &Transaction<'_>) -> HookResult {
+    crate::customers::since::refresh_all(tx).map(|_| ()).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {

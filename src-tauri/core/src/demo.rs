@@ -205,6 +205,8 @@ pub fn generate(
             // Every value is made here from fixed lists and enums, valid by construction.
             crate::db::without_check_constraints(conn, || fill(conn, settings, now, progress))
         })?;
+        // Every demo customer is made today with years of orders behind them.
+        crate::customers::since::refresh_all(conn)?;
         search::reindex_all(conn)?;
         Ok(summary)
     })

@@ -56,6 +56,8 @@ pub enum CustomerColumn {
     Notes,
     CreatedAt,
     UpdatedAt,
+    /// The first order's date when older than the record, else the record's (UTC) day.
+    CustomerSince,
 }
 
 /// A column and the header text it gets.
@@ -68,7 +70,7 @@ pub struct ColumnLabel {
 /// Every column with its label in `language`.
 pub fn default_columns(language: Language) -> Vec<ColumnLabel> {
     use CustomerColumn::*;
-    let labels: [(CustomerColumn, &str, &str); 18] = [
+    let labels: [(CustomerColumn, &str, &str); 19] = [
         (Id, "编号", "ID"),
         (ExternalId, "客户编号", "Customer ID"),
         (Name, "客户名称", "Name"),
@@ -87,6 +89,7 @@ pub fn default_columns(language: Language) -> Vec<ColumnLabel> {
         (Notes, "备注", "Notes"),
         (CreatedAt, "创建时间", "Created at"),
         (UpdatedAt, "更新时间", "Updated at"),
+        (CustomerSince, "成为客户日期", "Customer since"),
     ];
     labels
         .into_iter()
@@ -134,6 +137,10 @@ fn value(c: &Customer, column: CustomerColumn, language: Option<Language>) -> St
         CustomerColumn::Notes => opt(&c.notes),
         CustomerColumn::CreatedAt => c.created_at.clone(),
         CustomerColumn::UpdatedAt => c.updated_at.clone(),
+        CustomerColumn::CustomerSince => match c.customer_since {
+            Some(day) => day.to_string(),
+            None => c.created_at.get(..10).unwrap_or(&c.created_at).to_owned(),
+        },
     }
 }
 

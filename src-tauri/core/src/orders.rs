@@ -153,6 +153,7 @@ pub fn insert(conn: &Connection, order: &OrderInput, batch: Option<i64>) -> Resu
     for line in &order.lines {
         line_stmt.execute(params![id, line.product, line.category, line.quantity, line.amount_minor])?;
     }
+    crate::customers::since::refresh(conn, order.customer_id)?;
     Ok(id)
 }
 
@@ -272,9 +273,12 @@ pub fn list_for_customer(conn: &Connection, customer_id: i64, offset: u32, limit
 /// Removes an order and its lines. Loyalty entries that pointed at it keep their points and
 /// lose the link.
 pub fn delete(conn: &Connection, id: i64) -> Result<()> {
-    let changed = conn.prepare_cached("DELETE FROM orders WHERE id = ?1")?.execute([id])?;
-    if changed == 0 {
+    let customer: Option<i64> = conn
+        .prepare_cached("DELETE FROM orders WHERE id = ?1 RETURNING customer_id")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    let Some(customer) = customer else {
         return Err(Error::NotFound { entity: "order", id });
-    }
-    Ok(())
+    };
+    crate::customers::since::refresh(conn, customer)
 }

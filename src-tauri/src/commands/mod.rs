@@ -31,6 +31,7 @@ use tauri::ipc::Channel;
 use tauri::State;
 
 pub mod complaints;
+pub mod duplicates;
 pub mod follow_ups;
 pub mod loyalty;
 pub mod settings;

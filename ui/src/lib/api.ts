@@ -18,6 +18,8 @@ import {
   type Contact_Serialize,
   type ContactInput_Deserialize,
   type Customer_Serialize,
+  type DuplicateDraft_Deserialize,
+  type PossibleDuplicate_Serialize,
   type CustomerInput_Deserialize,
   type BulkAction_Deserialize,
   type BulkOutcome,
@@ -107,6 +109,8 @@ export type LoyaltyLedger = LoyaltyLedger_Serialize;
 export type WorkSettings = WorkSettings_Serialize;
 export type WorkSettingsInput = WorkSettingsInput_Deserialize;
 export type CustomerInput = CustomerInput_Deserialize;
+export type DuplicateDraft = DuplicateDraft_Deserialize;
+export type PossibleDuplicate = PossibleDuplicate_Serialize;
 export type CustomerPage = CustomerPage_Serialize;
 export type CustomerQuery = CustomerQuery_Deserialize;
 export type ListStanding = ListStanding_Serialize;
@@ -272,6 +276,7 @@ export const api = {
   getCustomer: (id: number) => call(() => commands.getCustomer(id)),
   createCustomer: (input: CustomerInput) => call(() => commands.createCustomer(input)),
   updateCustomer: (id: number, input: CustomerInput) => call(() => commands.updateCustomer(id, input)),
+  findPossibleDuplicates: (draft: DuplicateDraft) => call(() => commands.findPossibleDuplicates(draft)),
   deleteCustomer: (id: number) => call(() => commands.deleteCustomer(id)),
   restoreCustomer: (id: number) => call(() => commands.restoreCustomer(id)),
   getLanguage: () => call(() => commands.getLanguage()),

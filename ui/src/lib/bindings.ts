@@ -93,6 +93,7 @@ export const commands = {
 	pipelineBoard: (limit: number) => typedError<PipelineBoard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("pipeline_board", { limit })),
 	listPipelineStage: (stage: PipelineStage, offset: number, limit: number) => typedError<Page<PipelineCard_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("list_pipeline_stage", { stage, offset, limit })),
 	moveProspect: (input: PipelineMoveInput_Deserialize) => typedError<PipelineCard_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("move_prospect", { input })),
+	findPossibleDuplicates: (draft: DuplicateDraft_Deserialize) => typedError<PossibleDuplicate_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("find_possible_duplicates", { draft })),
 	followUpAgenda: (query: AgendaQuery_Deserialize) => typedError<Page<AgendaItem_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("follow_up_agenda", { query })),
 	followUpCounts: (owner: string | null) => typedError<AgendaCounts, ErrorPayload_Serialize>(__TAURI_INVOKE("follow_up_counts", { owner })),
 	followUpOwners: () => typedError<string[], ErrorPayload_Serialize>(__TAURI_INVOKE("follow_up_owners")),
@@ -801,6 +802,11 @@ export type Customer_Deserialize = {
 	updated_at: string,
 	deleted_at?: string | null,
 	erased_at?: string | null,
+	/**
+	 *  The first order's date when it is older than the record; `None`: a customer since
+	 *  `created_at` (see [`since`]).
+	 */
+	customer_since?: string | null,
 };
 
 export type Customer_Serialize = {
@@ -828,6 +834,11 @@ export type Customer_Serialize = {
 	updated_at: string,
 	deleted_at: string | null,
 	erased_at: string | null,
+	/**
+	 *  The first order's date when it is older than the record; `None`: a customer since
+	 *  `created_at` (see [`since`]).
+	 */
+	customer_since: string | null,
 };
 
 /**
@@ -910,6 +921,45 @@ export type DemoSummary = {
 
 /**  The assignment compared between two runs. */
 export type Dimension = "tier" | "segment" | "value_class" | "lifecycle" | "service_level";
+
+/**  What the form has typed so far. */
+export type DuplicateDraft = DuplicateDraft_Serialize | DuplicateDraft_Deserialize;
+
+/**  What the form has typed so far. */
+export type DuplicateDraft_Deserialize = {
+	name: string,
+	company?: string | null,
+	/**  The customer's phone and any contact's. */
+	phones?: string[],
+	emails?: string[],
+	/**  The customer being edited, who is no duplicate of themself. */
+	editing?: number | null,
+};
+
+/**  What the form has typed so far. */
+export type DuplicateDraft_Serialize = {
+	name: string,
+	company: string | null,
+	/**  The customer's phone and any contact's. */
+	phones: string[],
+	emails: string[],
+	/**  The customer being edited, who is no duplicate of themself. */
+	editing: number | null,
+};
+
+/**  Why a stored customer may be the one being typed. */
+export type DuplicateMatch = 
+/**  The same phone number, however written (`+86 138-0013-8000` = `13800138000`). */
+"phone" | 
+/**  The same email address, whatever the case. */
+"email" | 
+/**
+ *  The same name (ignoring width, case and spaces) at the same company, or both without
+ *  one when the draft has no phone or email to tell them apart.
+ */
+"same_name" | 
+/**  A name one or two slips away at the same company. */
+"similar_name";
 
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
 export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "conflict" | "unreadable_file" | "internal" | "database_too_new" | "database_corrupt" | "backup_of_another_database" | "no_database" | "read_only" | "folder_not_writable" | "database" | "io";
@@ -2306,6 +2356,31 @@ export type PipelineSummary_Serialize = {
 
 /**  A platform whose order export is read without a manual mapping. */
 export type Platform = "taobao" | "jd" | "pinduoduo" | "youzan" | "weidian" | "wechat_shop";
+
+/**  A stored customer the draft may duplicate, and every reason found. */
+export type PossibleDuplicate = PossibleDuplicate_Serialize | PossibleDuplicate_Deserialize;
+
+/**  A stored customer the draft may duplicate, and every reason found. */
+export type PossibleDuplicate_Deserialize = {
+	id: number,
+	name: string,
+	company?: string | null,
+	phone?: string | null,
+	email?: string | null,
+	/**  Strongest first. */
+	matched: DuplicateMatch[],
+};
+
+/**  A stored customer the draft may duplicate, and every reason found. */
+export type PossibleDuplicate_Serialize = {
+	id: number,
+	name: string,
+	company: string | null,
+	phone: string | null,
+	email: string | null,
+	/**  Strongest first. */
+	matched: DuplicateMatch[],
+};
 
 /**  What the UI shows before an import: how the file reads and how it would be mapped. */
 export type Preview = Preview_Serialize | Preview_Deserialize;

@@ -162,6 +162,7 @@ const importOptions = (extra = {}) => ({
 });
 
 const x = (n) => 'x'.repeat(n);
+const duplicateDraft = (name, extra = {}) => ({ name, company: null, phones: [], emails: [], editing: null, ...extra });
 const call = (cmd, args = {}, save) => (save ? { cmd, args, save } : { cmd, args });
 
 export const steps = [
@@ -206,6 +207,15 @@ export const steps = [
   call('get_customer', { id: '@zhang' }),
   call('get_customer', { id: 999 }),
   call('get_customer', { id: 'one' }),
+
+  // Possible duplicates of a customer being typed.
+  call('find_possible_duplicates', { draft: duplicateDraft('张 伟', { phones: ['+86 139-0000-1111'] }) }),
+  call('find_possible_duplicates', { draft: duplicateDraft('Bob', { company: 'zeta', emails: [' ZW@huaqiang.cn'] }) }),
+  call('find_possible_duplicates', { draft: duplicateDraft('bobb', { company: 'zeta' }) }),
+  call('find_possible_duplicates', { draft: duplicateDraft('张伟', { company: '深圳市华强电子有限公司', phones: ['13900001111'], emails: ['zw@huaqiang.cn'], editing: '@zhang' }) }),
+  call('find_possible_duplicates', { draft: duplicateDraft('刘洋') }),
+  call('find_possible_duplicates', { draft: duplicateDraft('') }),
+  call('find_possible_duplicates', { draft: { company: 'zeta' } }),
 
   // Validation: every failing field, in the backend's order.
   call('create_customer', { input: customer('   ') }),

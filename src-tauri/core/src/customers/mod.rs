@@ -3,13 +3,17 @@
 //! creating, changing, trashing; `list`, the plan behind the customer list.
 
 mod by_standing;
+mod duplicates;
 mod input;
 mod list;
 mod queries;
+pub mod since;
 pub mod sort_key;
 mod writer;
 
 pub use by_standing::NARROW;
+pub(crate) use duplicates::{live_ids_by_key, KeyColumn};
+pub use duplicates::{possible_duplicates, DuplicateDraft, DuplicateMatch, PossibleDuplicate, DUPLICATES_MAX};
 pub(crate) use input::DuplicateKeys;
 pub use input::{
     email_key, is_valid_email, is_valid_phone, name_key, phone_key, CustomerInput, ValidCustomer, COMPANY_MAX,
@@ -69,6 +73,10 @@ pub struct Customer {
     pub updated_at: String,
     pub deleted_at: Option<String>,
     pub erased_at: Option<String>,
+    /// The first order's date when it is older than the record; `None`: a customer since
+    /// `created_at` (see [`since`]).
+    #[serde(default)]
+    pub customer_since: Option<chrono::NaiveDate>,
 }
 
 impl Customer {

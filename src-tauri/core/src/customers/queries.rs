@@ -12,7 +12,8 @@ pub(super) const COLUMNS: &str =
      c.size_class, c.industry, c.source, c.is_kol, c.referred_by, c.needs, c.preferences, c.pipeline_stage,
      c.created_at, c.updated_at, c.deleted_at, c.erased_at,
      (SELECT group_concat(channel, ',') FROM customer_channels WHERE customer_id = c.id),
-     (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM customer_tags WHERE customer_id = c.id ORDER BY tag))";
+     (SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM customer_tags WHERE customer_id = c.id ORDER BY tag)),
+     c.customer_since";
 
 pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
     let channels: Option<String> = row.get(22)?;
@@ -40,6 +41,7 @@ pub(super) fn from_row(row: &Row<'_>) -> rusqlite::Result<Customer> {
         updated_at: row.get(19)?,
         deleted_at: row.get(20)?,
         erased_at: row.get(21)?,
+        customer_since: row.get(24)?,
         channels: channels.map(|s| s.split(',').filter_map(SalesChannel::parse).collect()).unwrap_or_default(),
         tags: tags.map(|s| s.split('\u{1f}').map(str::to_owned).collect()).unwrap_or_default(),
     })

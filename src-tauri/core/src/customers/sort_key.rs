@@ -62,8 +62,10 @@ pub const SURNAMES: &[(&str, &[(&str, char)])] = &[
 ];
 
 /// The key of a person's name, or an owner's: a surname at its start is read as a surname.
+/// It is made from the name's duplicate key, so that a look-up by that key (an import row
+/// naming its customer, the form's duplicate warning) finds the name through the same index.
 pub fn name_sort_key(name: &str) -> String {
-    sort_key(name, true)
+    sort_key(&super::name_key(name), true)
 }
 
 /// The key of other text, a company's name: every character in its most common reading.

@@ -7,7 +7,9 @@ use super::run::Importer;
 use super::source::Row;
 use super::values;
 use super::{Field, ImportKind, ImportMode, Reason, LISTED_MAX};
-use crate::customers::{self, email_key, name_key, phone_key, CustomerInput, CustomerKind, SalesChannel, SearchEntry};
+use crate::customers::{
+    self, email_key, name_key, phone_key, CustomerInput, CustomerKind, KeyColumn, SalesChannel, SearchEntry,
+};
 use crate::error::{Error, Result};
 use rusqlite::{params, OptionalExtension};
 use std::collections::HashMap;
@@ -188,7 +190,8 @@ impl Importer<'_> {
                 return Ok(Match::Found { id, by: Field::ExternalId });
             }
         }
-        for (field, key, column) in [(Field::Phone, &keys.phone, "phone_key"), (Field::Email, &keys.email, "email_key")]
+        for (field, key, column) in
+            [(Field::Phone, &keys.phone, KeyColumn::Phone), (Field::Email, &keys.email, KeyColumn::Email)]
         {
             if let Some(key) = key {
                 if let Some(id) = self.by_column(column, key, 1)? {
@@ -197,7 +200,7 @@ impl Importer<'_> {
             }
         }
         if let Some(name) = keys.name_only() {
-            let ids = self.ids_by("name_key", name, 2)?;
+            let ids = self.ids_by(KeyColumn::Name, name, 2)?;
             return Ok(match ids.as_slice() {
                 [] => Match::None,
                 [id] => Match::Found { id: *id, by: Field::Name },
@@ -216,20 +219,11 @@ impl Importer<'_> {
             .optional()?)
     }
 
-    fn ids_by(&self, column: &str, key: &str, limit: u32) -> Result<Vec<i64>> {
-        if column == "name_key" {
-            return customers::live_ids_named(self.conn, key, limit);
-        }
-        // `column` is one of three fixed names, never user text.
-        let sql = format!(
-            "SELECT id FROM customers WHERE {column} = ?1 AND deleted_at IS NULL AND erased_at IS NULL ORDER BY id LIMIT {limit}"
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let ids = stmt.query_map([key], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-        Ok(ids)
+    fn ids_by(&self, column: KeyColumn, key: &str, limit: u32) -> Result<Vec<i64>> {
+        customers::live_ids_by_key(self.conn, column, key, limit, None)
     }
 
-    fn by_column(&self, column: &str, key: &str, limit: u32) -> Result<Option<i64>> {
+    fn by_column(&self, column: KeyColumn, key: &str, limit: u32) -> Result<Option<i64>> {
         Ok(self.ids_by(column, key, limit)?.first().copied())
     }
 
@@ -303,9 +297,9 @@ impl Importer<'_> {
             }
         } else {
             let keys = [
-                (0_u8, Field::Phone, r.phone.as_deref().map(phone_key), "phone_key"),
-                (1, Field::Email, r.email.as_deref().map(email_key), "email_key"),
-                (2, Field::Name, r.name.as_deref().map(name_key), "name_key"),
+                (0_u8, Field::Phone, r.phone.as_deref().map(phone_key), KeyColumn::Phone),
+                (1, Field::Email, r.email.as_deref().map(email_key), KeyColumn::Email),
+                (2, Field::Name, r.name.as_deref().map(name_key), KeyColumn::Name),
             ];
             for (tag, field, key, column) in keys {
                 let Some(key) = key.filter(|k| !k.is_empty()) else {

@@ -148,6 +148,8 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
             )));
         }
     }
+    // Customer since follows the orders that stay (see customers::since).
+    let order_customers = crate::orders::customers_of_batch(conn, batch_id)?;
     let mut report = RevertReport {
         loyalty_entries_deleted,
         complaints_deleted: conn.execute("DELETE FROM complaints WHERE import_batch_id = ?1", [batch_id])? as u64,
@@ -171,6 +173,7 @@ pub fn revert_batch(conn: &Connection, batch_id: i64, now: DateTime<Utc>) -> Res
         report.profiles_restored += 1;
     }
     conn.execute("DELETE FROM import_previous_profiles WHERE batch_id = ?1", [batch_id])?;
+    crate::customers::since::refresh_many(conn, &order_customers)?;
 
     let still_used: Vec<String> = referencing_columns(conn)?
         .into_iter()

@@ -425,6 +425,7 @@ impl<'c> Importer<'c> {
         self.deferred_indexes.rebuild(self.conn)?;
         if self.kind == ImportKind::Orders {
             loyalty::earn_for_batch(self.conn, &self.work, self.batch)?;
+            crate::customers::since::refresh_batch(self.conn, self.batch)?;
         }
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);

@@ -439,8 +439,10 @@ fn standing_cells_hold_each_runs_members_through_saves_refreshes_and_pruning() {
     // added them does).
     db.with_conn(|c| {
         c.execute_batch("DELETE FROM evaluation_cells; DELETE FROM evaluation_standings;")?;
-        let runs: Vec<i64> =
-            c.prepare("SELECT id FROM evaluation_runs")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        let runs: Vec<i64> = c
+            .prepare("SELECT id FROM evaluation_runs")?
+            .query_map([], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
         runs.into_iter().try_for_each(|run| store::rebuild_standings(c, run))
     })
     .expect("rebuilt");
