@@ -8,6 +8,7 @@ use super::data::{
 };
 use super::font::{self, FAMILY};
 use super::style::{group_name, percent, Lang};
+use super::typeset::Typeset;
 use crate::error::{Error, Result};
 use crate::surveys::SurveyKind;
 use plotters::coord::ranged1d::SegmentValue;
@@ -100,7 +101,8 @@ pub fn render(set: &ChartSet, chart: Chart, lang: Lang, format: Format) -> Resul
         Format::Svg => {
             let mut svg = String::new();
             {
-                let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
+                let root = Typeset { inner: SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)), draw_glyphs: false }
+                    .into_drawing_area();
                 let ctx = Ctx { lang, scale: 1.0, currency: &set.run.currency };
                 draw(&root, set, chart, &ctx).map_err(drawing_error)?;
                 root.present().map_err(drawing_error)?;
@@ -116,7 +118,9 @@ pub fn render(set: &ChartSet, chart: Chart, lang: Lang, format: Format) -> Resul
             let (width, height) = (WIDTH * scale, HEIGHT * scale);
             let mut pixels = vec![0_u8; (width * height * 3) as usize];
             {
-                let root = BitMapBackend::with_buffer(&mut pixels, (width, height)).into_drawing_area();
+                let root =
+                    Typeset { inner: BitMapBackend::with_buffer(&mut pixels, (width, height)), draw_glyphs: true }
+                        .into_drawing_area();
                 let ctx = Ctx { lang, scale: f64::from(scale), currency: &set.run.currency };
                 draw(&root, set, chart, &ctx).map_err(drawing_error)?;
                 root.present().map_err(drawing_error)?;
@@ -235,28 +239,55 @@ fn pareto<DB: DrawingBackend>(root: &Area<DB>, run: &RunCharts, ctx: &Ctx<'_>, n
         colour(0).stroke_width(ctx.px(4.0) as u32),
     ))?;
     let mut previous = 0.0;
+    let letters = ctx.text(24.0, MUTED, HPos::Center, VPos::Top);
+    let narrow_letters = ctx.text(24.0, MUTED, HPos::Left, VPos::Top);
+    let mut ends: Vec<(String, f64)> = p.cuts.iter().map(|c| (c.tier.to_uppercase(), c.customer_share)).collect();
+    if p.buyers > 0 && ends.last().is_none_or(|e| e.1 < 100.0) {
+        ends.push(("D".into(), 100.0));
+    }
+    for (i, (letter, end)) in ends.iter().enumerate() {
+        // A tier too narrow to hold its letter gets it beside its start line, one step lower
+        // than the one before, so neighbours never overlap.
+        if end - previous >= 6.0 {
+            let mid = chart.backend_coord(&((previous + end) / 2.0, top));
+            root.draw_text(letter, &letters, (mid.0, mid.1 + ctx.px(6.0)))?;
+        } else {
+            let at = chart.backend_coord(&(*end, top));
+            root.draw_text(letter, &narrow_letters, (at.0 + ctx.px(8.0), at.1 + ctx.px(6.0 + 30.0 * i as f64)))?;
+        }
+        previous = *end;
+    }
     for (i, cut) in p.cuts.iter().enumerate() {
         let line = vec![(cut.customer_share, 0.0), (cut.customer_share, top)];
-        chart.draw_series(std::iter::once(PathElement::new(line, MUTED.stroke_width(ctx.px(1.5) as u32))))?;
+        chart.draw_series(std::iter::once(PathElement::new(
+            line,
+            MUTED.mix(0.6).stroke_width(ctx.px(1.5).max(1) as u32),
+        )))?;
         chart.draw_series(std::iter::once(Circle::new(
             (cut.customer_share, cut.contribution_share),
             ctx.px(7.0),
             colour(i + 1).filled(),
         )))?;
         let at = chart.backend_coord(&(cut.customer_share, cut.contribution_share));
-        let label = format!("{} · {}", percent(cut.customer_share), percent(cut.contribution_share));
-        area.draw_text(&label, &ctx.text(20.0, INK, HPos::Left, VPos::Top), (at.0 + ctx.px(10.0), at.1 + ctx.px(8.0)))?;
-        let mid = chart.backend_coord(&((previous + cut.customer_share) / 2.0, top));
-        area.draw_text(
-            &cut.tier.to_uppercase(),
-            &ctx.text(24.0, MUTED, HPos::Center, VPos::Top),
-            (mid.0, mid.1 + ctx.px(6.0)),
+        let label = match lang {
+            Lang::ZhCn => format!(
+                "{} 类及以上：客户 {} · 利润 {}",
+                cut.tier.to_uppercase(),
+                percent(cut.customer_share),
+                percent(cut.contribution_share)
+            ),
+            Lang::En => format!(
+                "Through {}: {} of customers · {} of profit",
+                cut.tier.to_uppercase(),
+                percent(cut.customer_share),
+                percent(cut.contribution_share)
+            ),
+        };
+        root.draw_text(
+            &label,
+            &ctx.text(20.0, INK, HPos::Left, VPos::Center),
+            (at.0 + ctx.px(16.0), at.1 + ctx.px(28.0 + 4.0 * i as f64)),
         )?;
-        previous = cut.customer_share;
-    }
-    if previous < 100.0 && p.buyers > 0 {
-        let mid = chart.backend_coord(&((previous + 100.0) / 2.0, top));
-        area.draw_text("D", &ctx.text(24.0, MUTED, HPos::Center, VPos::Top), (mid.0, mid.1 + ctx.px(6.0)))?;
     }
     Ok(())
 }
@@ -466,8 +497,7 @@ fn satisfaction<DB: DrawingBackend>(root: &Area<DB>, a: &ActivityCharts, ctx: &C
             .disable_x_mesh()
             .draw()?;
         let name = group_name(lang, kind.as_str());
-        let name_at = chart.backend_coord(&(SegmentValue::Exact(0), high));
-        panel.draw_text(&name, &ctx.text(26.0, colour(k), HPos::Left, VPos::Top), (ctx.px(4.0), name_at.1))?;
+        panel.draw_text(&name, &ctx.text(26.0, colour(k), HPos::Left, VPos::Top), (ctx.px(4.0), ctx.px(10.0)))?;
         let points: Vec<(SegmentValue<u32>, f64, u32)> = a
             .satisfaction
             .iter()
@@ -486,7 +516,7 @@ fn satisfaction<DB: DrawingBackend>(root: &Area<DB>, a: &ActivityCharts, ctx: &C
             let at = chart.backend_coord(&(x.clone(), *y));
             let label = if kind == SurveyKind::Ces { format!("{y:.1}") } else { format!("{y:.0}") };
             let text = format!("{label} (n={responses})");
-            panel.draw_text(&text, &ctx.text(16.0, INK, HPos::Center, VPos::Bottom), (at.0, at.1 - ctx.px(8.0)))?;
+            root.draw_text(&text, &ctx.text(16.0, INK, HPos::Center, VPos::Bottom), (at.0, at.1 - ctx.px(8.0)))?;
         }
     }
     Ok(())

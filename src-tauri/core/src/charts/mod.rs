@@ -8,6 +8,7 @@ pub mod data;
 pub mod draw;
 mod font;
 pub mod style;
+mod typeset;
 
 pub use data::{
     activity_charts, migration, run_charts, ActivityCharts, ClvBin, ClvPoint, Cohort, Group, Matrix, Migration,

@@ -116,7 +116,9 @@ pub fn currency_sign(currency: &str) -> String {
 /// A percentage with at most one decimal: `45%`, `45.3%`.
 pub fn percent(value: f64) -> String {
     let text = format!("{value:.1}");
-    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    // A share that rounds to zero is written without a sign.
+    format!("{}%", if text == "-0" { "0" } else { text })
 }
 
 /// The name of a group key (tier, lifecycle stage, segment, class, channel, survey kind).
@@ -184,5 +186,6 @@ mod tests {
         assert_eq!(Lang::En.money(350, "USD"), "$3.5");
         assert_eq!(percent(45.26), "45.3%");
         assert_eq!(percent(70.0), "70%");
+        assert_eq!(percent(-0.01), "0%");
     }
 }
