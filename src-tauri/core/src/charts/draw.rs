@@ -475,10 +475,11 @@ fn satisfaction<DB: DrawingBackend>(root: &Area<DB>, a: &ActivityCharts, ctx: &C
         let last = k == 2;
         let mut chart = ChartBuilder::on(panel)
             .margin_top(ctx.px(10.0))
+            .margin_bottom(ctx.px(if last { 0.0 } else { 18.0 }))
             .margin_right(ctx.px(24.0))
             .x_label_area_size(if last { ctx.px(40.0) } else { 0 })
             .y_label_area_size(ctx.px(150.0))
-            .build_cartesian_2d((0..n).into_segmented(), low..high)?;
+            .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), low..high)?;
         let months = &a.months;
         let month_label = |v: &SegmentValue<u32>| match v {
             SegmentValue::CenterOf(i) => months.get(*i as usize).cloned().unwrap_or_default(),
@@ -678,7 +679,7 @@ fn channel_mix<DB: DrawingBackend>(root: &Area<DB>, a: &ActivityCharts, ctx: &Ct
         .margin_right(ctx.px(24.0))
         .x_label_area_size(ctx.px(50.0))
         .y_label_area_size(ctx.px(120.0))
-        .build_cartesian_2d((0..n).into_segmented(), 0.0..top)?;
+        .build_cartesian_2d((0..n.saturating_sub(1)).into_segmented(), 0.0..top)?;
     let months = &a.months;
     chart
         .configure_mesh()

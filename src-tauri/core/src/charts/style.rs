@@ -180,6 +180,16 @@ mod tests {
     }
 
     #[test]
+    fn the_app_has_the_same_palette() {
+        let json = include_str!("../../../../ui/src/lib/chart-palette.json");
+        let shared: serde_json::Value = serde_json::from_str(json).expect("palette json");
+        let colors: Vec<String> =
+            shared["colors"].as_array().expect("colors").iter().filter_map(|c| c.as_str().map(str::to_owned)).collect();
+        let ours: Vec<String> = PALETTE.iter().map(|(r, g, b)| format!("#{r:02X}{g:02X}{b:02X}")).collect();
+        assert_eq!(colors, ours);
+    }
+
+    #[test]
     fn money_carries_the_sign_before_the_currency() {
         assert_eq!(Lang::En.money(-1_234_500, "CNY"), "-¥12K");
         assert_eq!(Lang::ZhCn.money(1_200_000, "CNY"), "¥1.2万");
