@@ -497,13 +497,6 @@ fn month_key(d: NaiveDate) -> String {
     format!("{:04}-{:02}", d.year(), d.month())
 }
 
-/// Whole months from `from` to `to` (`YYYY-MM` keys).
-fn months_between(from: &str, to: &str) -> Option<i32> {
-    let parse =
-        |m: &str| -> Option<i32> { Some(m.get(0..4)?.parse::<i32>().ok()? * 12 + m.get(5..7)?.parse::<i32>().ok()?) };
-    Some(parse(to)? - parse(from)?)
-}
-
 /// Satisfaction, cohorts and channel mix over the `months` months ending with `as_of`'s.
 pub fn activity_charts(conn: &Connection, as_of: NaiveDate, months: u32) -> Result<ActivityCharts> {
     let months = months.max(1);
@@ -546,41 +539,45 @@ pub fn activity_charts(conn: &Connection, as_of: NaiveDate, months: u32) -> Resu
     })
 }
 
+/// `YYYY-MM` as a count of months, for distances between months.
+fn month_number(text: &str) -> Option<i32> {
+    Some(text.get(0..4)?.parse::<i32>().ok()? * 12 + text.get(5..7)?.parse::<i32>().ok()?)
+}
+
 /// One pass over the orders in customer order (the covering index): each customer's first
 /// month, and the months since in which they bought.
 fn cohorts(conn: &Connection, as_of: NaiveDate, keys: &[String]) -> Result<Vec<Cohort>> {
-    let (Some(first), Some(last)) = (keys.first(), keys.last()) else { return Ok(Vec::new()) };
+    let Some(first) = keys.first().and_then(|k| month_number(k)) else { return Ok(Vec::new()) };
     let span = keys.len();
     let mut cohorts: Vec<Cohort> =
         keys.iter().map(|k| Cohort { month: k.clone(), customers: 0, retained: vec![0; span] }).collect();
     let mut stmt = conn.prepare(
-        "SELECT customer_id, substr(ordered_on, 1, 7) FROM orders INDEXED BY orders_customer_date
+        "SELECT customer_id, ordered_on FROM orders INDEXED BY orders_customer_date
          WHERE ordered_on <= ?1 ORDER BY customer_id, ordered_on",
     )?;
     let mut rows = stmt.query([as_of])?;
     let mut current: Option<i64> = None;
-    let mut cohort: Option<usize> = None;
-    let mut last_offset: Option<i32> = None;
+    // The cohort of the current customer (None: first bought before the months shown), and
+    // the last month counted for them.
+    let mut cohort: Option<(usize, i32)> = None;
+    let mut last_counted: Option<i32> = None;
     while let Some(r) = rows.next()? {
         let customer: i64 = r.get(0)?;
-        let month: String = r.get(1)?;
+        let Some(month) = r.get_ref(1)?.as_str().ok().and_then(month_number) else { continue };
         if current != Some(customer) {
             current = Some(customer);
-            last_offset = None;
-            cohort = months_between(first, &month)
-                .filter(|&i| i >= 0 && months_between(&month, last).is_some_and(|j| j >= 0))
-                .map(|i| i as usize);
-            if let Some(c) = cohort.and_then(|i| cohorts.get_mut(i)) {
+            last_counted = None;
+            cohort = usize::try_from(month - first).ok().filter(|&i| i < span).map(|i| (i, month));
+            if let Some(c) = cohort.and_then(|(i, _)| cohorts.get_mut(i)) {
                 c.customers += 1;
             }
         }
-        let Some(index) = cohort else { continue };
-        let Some(offset) = months_between(&cohorts[index].month, &month) else { continue };
-        if last_offset == Some(offset) {
+        let Some((index, start)) = cohort else { continue };
+        if last_counted == Some(month) {
             continue;
         }
-        last_offset = Some(offset);
-        if let Some(slot) = usize::try_from(offset).ok().and_then(|o| cohorts[index].retained.get_mut(o)) {
+        last_counted = Some(month);
+        if let Some(slot) = usize::try_from(month - start).ok().and_then(|o| cohorts[index].retained.get_mut(o)) {
             *slot += 1;
         }
     }

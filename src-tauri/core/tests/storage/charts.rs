@@ -416,3 +416,40 @@ fn chart_samples() {
         }
     }
 }
+
+/// Times the chart figures and drawing on a large database, opened read-only:
+/// `HEADTAIL_CHARTS_DB=/path/to.sqlite cargo test -p headtail-core --test storage charts_timing -- --ignored --nocapture`.
+#[test]
+#[ignore = "needs a large database"]
+fn charts_timing() {
+    let Some(path) = std::env::var_os("HEADTAIL_CHARTS_DB") else { return };
+    let conn = rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).expect("open");
+    let run: i64 = conn
+        .query_row("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1", [], |r| {
+            r.get(0)
+        })
+        .expect("a run");
+    let clock = std::time::Instant::now();
+    let figures = charts::run_charts(&conn, run).expect("run charts");
+    let run_seconds = clock.elapsed().as_secs_f64();
+    let clock = std::time::Instant::now();
+    let activity = charts::activity_charts(&conn, figures.as_of, 12).expect("activity");
+    let activity_seconds = clock.elapsed().as_secs_f64();
+    let clock = std::time::Instant::now();
+    let migration = charts::migration(&conn, run, run).expect("migration");
+    let migration_seconds = clock.elapsed().as_secs_f64();
+    let set = ChartSet { run: figures, activity, migration: Some(migration) };
+    let clock = std::time::Instant::now();
+    let png = charts::render_all(&set, Lang::ZhCn, Format::Png { scale: 1 }).expect("png");
+    let png_seconds = clock.elapsed().as_secs_f64();
+    let clock = std::time::Instant::now();
+    let svg = charts::render_all(&set, Lang::ZhCn, Format::Svg).expect("svg");
+    let svg_seconds = clock.elapsed().as_secs_f64();
+    println!(
+        "{} customers: run figures {run_seconds:.2} s, activity {activity_seconds:.2} s, migration \
+         {migration_seconds:.2} s; {} PNG {png_seconds:.2} s, {} SVG {svg_seconds:.2} s",
+        set.run.customers,
+        png.len(),
+        svg.len()
+    );
+}
