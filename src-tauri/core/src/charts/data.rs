@@ -224,25 +224,26 @@ pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
     let mut rows = stmt.query([run_id])?;
     while let Some(row) = rows.next()? {
         customers += 1;
-        let stage: String = row.get(1)?;
+        // Group keys are read in place rather than copied out, a million times over.
+        let text = |i: usize| -> Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null().ok().flatten()) };
+        let stage = text(1)?.unwrap_or(PROSPECT);
         let revenue: i64 = row.get(7)?;
         let contribution: i64 = row.get(8)?;
         if stage == PROSPECT {
             prospects.add(revenue, contribution);
         } else {
-            let tier: String = row.get(0)?;
-            add_to(&mut tiers, &tier, revenue, contribution);
+            add_to(&mut tiers, text(0)?.unwrap_or("d"), revenue, contribution);
             contributions.push(contribution);
         }
-        add_to(&mut lifecycle, &stage, revenue, contribution);
-        if let Some(b) = row.get::<_, Option<String>>(2)? {
-            add_to(&mut behaviour, &b, revenue, contribution);
+        add_to(&mut lifecycle, stage, revenue, contribution);
+        if let Some(b) = text(2)? {
+            add_to(&mut behaviour, b, revenue, contribution);
         }
-        if let Some(s) = row.get::<_, Option<String>>(3)? {
-            add_to(&mut segments, &s, revenue, contribution);
+        if let Some(s) = text(3)? {
+            add_to(&mut segments, s, revenue, contribution);
         }
-        if let Some(c) = row.get::<_, Option<String>>(4)? {
-            add_to(&mut value_classes, &c, revenue, contribution);
+        if let Some(c) = text(4)? {
+            add_to(&mut value_classes, c, revenue, contribution);
         }
         if let (Some(r), Some(f)) = (row.get::<_, Option<u8>>(5)?, row.get::<_, Option<u8>>(6)?) {
             if (1..=5).contains(&r) && (1..=5).contains(&f) {
@@ -406,53 +407,102 @@ pub struct Migration {
     pub lifecycle: Matrix,
 }
 
-/// Migration of tiers (prospects apart) and lifecycle stages between two runs.
+/// Migration of tiers (prospects apart) and lifecycle stages between two runs: both runs'
+/// members read once each in customer order (their primary key) and merged, so a million
+/// customers take two range scans rather than a million lookups per matrix.
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] when either run is not a complete run.
 pub fn migration(conn: &Connection, from_run: i64, to_run: i64) -> Result<Migration> {
     let (from, to) = (get_run(conn, from_run)?, get_run(conn, to_run)?);
-    let tier = |a: &str| format!("CASE WHEN {a}.lifecycle = 'prospect' THEN 'prospect' ELSE {a}.tier END");
     let mut tier_keys: Vec<&str> = TIERS.to_vec();
     tier_keys.push(PROSPECT);
-    let tiers = matrix(conn, from_run, to_run, &tier("a"), &tier("b"), &tier_keys)?;
-    let lifecycle = matrix(conn, from_run, to_run, "a.lifecycle", "b.lifecycle", &LIFECYCLE)?;
-    Ok(Migration { from_run, to_run, from_as_of: from.as_of, to_as_of: to.as_of, tiers, lifecycle })
+    let mut tiers = MatrixBuilder::new(&tier_keys);
+    let mut lifecycle = MatrixBuilder::new(&LIFECYCLE);
+    let sql = "SELECT customer_id, CASE WHEN lifecycle = 'prospect' THEN 'prospect' ELSE tier END, lifecycle
+               FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id";
+    let (mut before_stmt, mut after_stmt) = (conn.prepare(sql)?, conn.prepare(sql)?);
+    let mut before = before_stmt.query([from_run])?;
+    let mut after = after_stmt.query([to_run])?;
+    let (mut a, mut b) = (next_member(&mut before)?, next_member(&mut after)?);
+    loop {
+        let (left, right) = match (&a, &b) {
+            (None, None) => break,
+            (Some(x), Some(y)) if x.0 == y.0 => (a.take(), b.take()),
+            (Some(x), Some(y)) if x.0 < y.0 => (a.take(), None),
+            (Some(_), None) => (a.take(), None),
+            _ => (None, b.take()),
+        };
+        tiers.add(group(&left, |v| &v.1), group(&right, |v| &v.1));
+        lifecycle.add(group(&left, |v| &v.2), group(&right, |v| &v.2));
+        if left.is_some() {
+            a = next_member(&mut before)?;
+        }
+        if right.is_some() {
+            b = next_member(&mut after)?;
+        }
+    }
+    Ok(Migration {
+        from_run,
+        to_run,
+        from_as_of: from.as_of,
+        to_as_of: to.as_of,
+        tiers: tiers.finish(),
+        lifecycle: lifecycle.finish(),
+    })
 }
 
-fn matrix(conn: &Connection, from_run: i64, to_run: i64, from: &str, to: &str, keys: &[&str]) -> Result<Matrix> {
-    let sql = format!(
-        "SELECT {from}, {to}, count(*) FROM evaluation_members b
-           LEFT JOIN evaluation_members a ON a.run_id = ?1 AND a.customer_id = b.customer_id
-         WHERE b.run_id = ?2 GROUP BY 1, 2
-         UNION ALL
-         SELECT {from}, NULL, count(*) FROM evaluation_members a
-         WHERE a.run_id = ?1 AND NOT EXISTS
-           (SELECT 1 FROM evaluation_members b WHERE b.run_id = ?2 AND b.customer_id = a.customer_id)
-         GROUP BY 1"
-    );
-    let mut labels: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
-    labels.push(NOT_IN_RUN.to_owned());
-    let mut flows: Vec<(String, String, u32)> = Vec::new();
-    let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([from_run, to_run])?;
-    while let Some(r) = rows.next()? {
-        let a: Option<String> = r.get(0)?;
-        let b: Option<String> = r.get(1)?;
-        let (a, b) = (a.unwrap_or_else(|| NOT_IN_RUN.into()), b.unwrap_or_else(|| NOT_IN_RUN.into()));
-        for key in [&a, &b] {
-            if !labels.contains(key) {
-                labels.insert(labels.len() - 1, key.clone());
-            }
+/// A member's id, tier group and lifecycle stage.
+type MemberGroups = (i64, String, String);
+
+/// One of a member's groups, or [`NOT_IN_RUN`] for a run without the member.
+fn group(side: &Option<MemberGroups>, pick: fn(&MemberGroups) -> &String) -> &str {
+    side.as_ref().map_or(NOT_IN_RUN, |v| pick(v).as_str())
+}
+
+fn next_member(rows: &mut rusqlite::Rows<'_>) -> Result<Option<MemberGroups>> {
+    Ok(match rows.next()? {
+        Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
+        None => None,
+    })
+}
+
+/// Counts per (from, to) pair over the known keys, then [`NOT_IN_RUN`]; a key not foreseen
+/// is added before it.
+struct MatrixBuilder {
+    labels: Vec<String>,
+    counts: Vec<Vec<u32>>,
+}
+
+impl MatrixBuilder {
+    fn new(keys: &[&str]) -> MatrixBuilder {
+        let mut labels: Vec<String> = keys.iter().map(|k| (*k).to_owned()).collect();
+        labels.push(NOT_IN_RUN.to_owned());
+        let n = labels.len();
+        MatrixBuilder { labels, counts: vec![vec![0; n]; n] }
+    }
+
+    fn index(&mut self, key: &str) -> usize {
+        if let Some(i) = self.labels.iter().position(|l| l == key) {
+            return i;
         }
-        flows.push((a, b, r.get(2)?));
+        let at = self.labels.len() - 1;
+        self.labels.insert(at, key.to_owned());
+        for row in &mut self.counts {
+            row.insert(at, 0);
+        }
+        self.counts.insert(at, vec![0; self.labels.len()]);
+        at
     }
-    let index = |k: &str| labels.iter().position(|l| l == k).unwrap_or(0);
-    let mut counts = vec![vec![0_u32; labels.len()]; labels.len()];
-    for (a, b, n) in flows {
-        counts[index(&a)][index(&b)] += n;
+
+    fn add(&mut self, from: &str, to: &str) {
+        let (i, j) = (self.index(from), self.index(to));
+        self.counts[i][j] += 1;
     }
-    Ok(Matrix { rows: labels.clone(), columns: labels, counts })
+
+    fn finish(self) -> Matrix {
+        Matrix { rows: self.labels.clone(), columns: self.labels, counts: self.counts }
+    }
 }
 
 /// A survey kind's score in one month, with its response count.
@@ -544,41 +594,36 @@ fn month_number(text: &str) -> Option<i32> {
     Some(text.get(0..4)?.parse::<i32>().ok()? * 12 + text.get(5..7)?.parse::<i32>().ok()?)
 }
 
-/// One pass over the orders in customer order (the covering index): each customer's first
-/// month, and the months since in which they bought.
+/// Each customer's first month from the orders' (customer, date) index, then the months in
+/// which the customers who first bought in the months shown bought, counted inside SQLite.
 fn cohorts(conn: &Connection, as_of: NaiveDate, keys: &[String]) -> Result<Vec<Cohort>> {
     let Some(first) = keys.first().and_then(|k| month_number(k)) else { return Ok(Vec::new()) };
     let span = keys.len();
     let mut cohorts: Vec<Cohort> =
         keys.iter().map(|k| Cohort { month: k.clone(), customers: 0, retained: vec![0; span] }).collect();
     let mut stmt = conn.prepare(
-        "SELECT customer_id, ordered_on FROM orders INDEXED BY orders_customer_date
-         WHERE ordered_on <= ?1 ORDER BY customer_id, ordered_on",
+        "WITH firsts AS (
+           SELECT customer_id, substr(min(ordered_on), 1, 7) AS cohort FROM orders
+           WHERE ordered_on <= ?2 GROUP BY customer_id HAVING min(ordered_on) >= ?1)
+         SELECT f.cohort, substr(o.ordered_on, 1, 7), count(DISTINCT o.customer_id)
+         FROM firsts f JOIN orders o ON o.customer_id = f.customer_id AND o.ordered_on <= ?2
+         GROUP BY 1, 2",
     )?;
-    let mut rows = stmt.query([as_of])?;
-    let mut current: Option<i64> = None;
-    // The cohort of the current customer (None: first bought before the months shown), and
-    // the last month counted for them.
-    let mut cohort: Option<(usize, i32)> = None;
-    let mut last_counted: Option<i32> = None;
+    let first_day = format!("{}-01", keys[0]);
+    let mut rows = stmt.query(params![first_day, as_of])?;
     while let Some(r) = rows.next()? {
-        let customer: i64 = r.get(0)?;
-        let Some(month) = r.get_ref(1)?.as_str().ok().and_then(month_number) else { continue };
-        if current != Some(customer) {
-            current = Some(customer);
-            last_counted = None;
-            cohort = usize::try_from(month - first).ok().filter(|&i| i < span).map(|i| (i, month));
-            if let Some(c) = cohort.and_then(|(i, _)| cohorts.get_mut(i)) {
-                c.customers += 1;
-            }
-        }
-        let Some((index, start)) = cohort else { continue };
-        if last_counted == Some(month) {
+        let (Some(cohort), Some(month)) =
+            (r.get_ref(0)?.as_str().ok().and_then(month_number), r.get_ref(1)?.as_str().ok().and_then(month_number))
+        else {
             continue;
+        };
+        let n: u32 = r.get(2)?;
+        let Some(c) = usize::try_from(cohort - first).ok().and_then(|i| cohorts.get_mut(i)) else { continue };
+        if month == cohort {
+            c.customers = n;
         }
-        last_counted = Some(month);
-        if let Some(slot) = usize::try_from(month - start).ok().and_then(|o| cohorts[index].retained.get_mut(o)) {
-            *slot += 1;
+        if let Some(slot) = usize::try_from(month - cohort).ok().and_then(|o| c.retained.get_mut(o)) {
+            *slot = n;
         }
     }
     for (i, c) in cohorts.iter_mut().enumerate() {
