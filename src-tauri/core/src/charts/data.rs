@@ -215,11 +215,13 @@ pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
     let mut clv_none = 0_u32;
     let mut scatter: Vec<ClvPoint> = Vec::new();
     let mut customers = 0_u32;
+    // Each member's group for the resources: an index into the tiers, then the prospects.
+    let mut member_groups: Vec<(i64, u8)> = Vec::new();
 
     let mut stmt = conn.prepare(
         "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
-                contribution_minor, predicted_clv_minor, p_alive
-         FROM evaluation_members WHERE run_id = ?1",
+                contribution_minor, predicted_clv_minor, p_alive, customer_id
+         FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id",
     )?;
     let mut rows = stmt.query([run_id])?;
     while let Some(row) = rows.next()? {
@@ -229,10 +231,15 @@ pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
         let stage = text(1)?.unwrap_or(PROSPECT);
         let revenue: i64 = row.get(7)?;
         let contribution: i64 = row.get(8)?;
+        let customer_id: i64 = row.get(11)?;
         if stage == PROSPECT {
             prospects.add(revenue, contribution);
+            member_groups.push((customer_id, TIERS.len() as u8));
         } else {
-            add_to(&mut tiers, text(0)?.unwrap_or("d"), revenue, contribution);
+            let tier = text(0)?.unwrap_or("d");
+            add_to(&mut tiers, tier, revenue, contribution);
+            let index = tiers.iter().position(|t| t.key == tier).unwrap_or(TIERS.len() - 1);
+            member_groups.push((customer_id, index.min(TIERS.len() - 1) as u8));
             contributions.push(contribution);
         }
         add_to(&mut lifecycle, stage, revenue, contribution);
@@ -263,7 +270,7 @@ pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
     }
     let pareto = pareto(contributions, &tiers);
     let total_contribution_minor = tiers.iter().map(|t| t.contribution_minor).sum();
-    let resources = resources(conn, &run, &tiers, &prospects)?;
+    let resources = resources(conn, &run, &tiers, &prospects, &member_groups)?;
     Ok(RunCharts {
         run_id,
         as_of: run.as_of,
@@ -342,10 +349,17 @@ fn pareto(mut contributions: Vec<i64>, tiers: &[Group]) -> Pareto {
     }
 }
 
-/// Service cost, service minutes and interactions per tier in the run's window.
-fn resources(conn: &Connection, run: &EvaluationRun, tiers: &[Group], prospects: &Group) -> Result<Vec<ResourceRow>> {
+/// Service cost, service minutes and interactions per tier in the run's window: each cost
+/// and interaction of the window read once and put in its customer's group, found by binary
+/// search in `groups` (customer id and index into tiers-then-prospects, in id order).
+fn resources(
+    conn: &Connection,
+    run: &EvaluationRun,
+    tiers: &[Group],
+    prospects: &Group,
+    groups: &[(i64, u8)],
+) -> Result<Vec<ResourceRow>> {
     let window_start = run.as_of - chrono::Duration::days(i64::from(run.settings.window_days()));
-    let group = "CASE WHEN m.lifecycle = 'prospect' THEN 'prospect' ELSE m.tier END";
     let mut rows: Vec<ResourceRow> = tiers
         .iter()
         .chain(std::iter::once(prospects))
@@ -358,30 +372,29 @@ fn resources(conn: &Connection, run: &EvaluationRun, tiers: &[Group], prospects:
             interactions: 0,
         })
         .collect();
-    let mut costs = conn.prepare(&format!(
-        "SELECT {group}, sum(s.amount_minor), sum(coalesce(s.minutes, 0))
-         FROM service_costs s JOIN evaluation_members m ON m.run_id = ?1 AND m.customer_id = s.customer_id
-         WHERE s.occurred_on > ?2 AND s.occurred_on <= ?3 GROUP BY 1"
-    ))?;
-    let mut found = costs.query(params![run.id, window_start, run.as_of])?;
+    let group_of = |customer: i64| -> Option<usize> {
+        groups.binary_search_by_key(&customer, |g| g.0).ok().map(|i| usize::from(groups[i].1))
+    };
+    let mut costs = conn.prepare(
+        "SELECT customer_id, amount_minor, coalesce(minutes, 0) FROM service_costs
+         WHERE occurred_on > ?1 AND occurred_on <= ?2",
+    )?;
+    let mut found = costs.query(params![window_start, run.as_of])?;
     while let Some(r) = found.next()? {
-        let key: String = r.get(0)?;
-        if let Some(row) = rows.iter_mut().find(|row| row.key == key) {
-            row.service_cost_minor = r.get(1)?;
-            row.service_minutes = r.get(2)?;
+        if let Some(row) = group_of(r.get(0)?).and_then(|g| rows.get_mut(g)) {
+            row.service_cost_minor += r.get::<_, i64>(1)?;
+            row.service_minutes += r.get::<_, i64>(2)?;
         }
     }
-    // Interactions are stamped with a local time; the day is their first ten characters.
-    let mut contacts = conn.prepare(&format!(
-        "SELECT {group}, count(*)
-         FROM interactions i JOIN evaluation_members m ON m.run_id = ?1 AND m.customer_id = i.customer_id
-         WHERE substr(i.occurred_at, 1, 10) > ?2 AND substr(i.occurred_at, 1, 10) <= ?3 GROUP BY 1"
-    ))?;
-    let mut found = contacts.query(params![run.id, window_start, run.as_of])?;
+    // Interactions carry a local time: the window's days run from the day after its start up
+    // to the end of the evaluation date.
+    let (from, until) = (window_start.succ_opt().unwrap_or(window_start), run.as_of.succ_opt().unwrap_or(run.as_of));
+    let mut contacts =
+        conn.prepare("SELECT customer_id FROM interactions WHERE occurred_at >= ?1 AND occurred_at < ?2")?;
+    let mut found = contacts.query(params![from.to_string(), until.to_string()])?;
     while let Some(r) = found.next()? {
-        let key: String = r.get(0)?;
-        if let Some(row) = rows.iter_mut().find(|row| row.key == key) {
-            row.interactions = r.get(1)?;
+        if let Some(row) = group_of(r.get(0)?).and_then(|g| rows.get_mut(g)) {
+            row.interactions += 1;
         }
     }
     Ok(rows)
@@ -554,7 +567,9 @@ pub fn activity_charts(conn: &Connection, as_of: NaiveDate, months: u32) -> Resu
     let keys: Vec<String> =
         (0..months).filter_map(|i| first_day.checked_add_months(Months::new(i))).map(month_key).collect();
 
-    let mut answers: BTreeMap<(String, String), (SurveyKind, Vec<(i64, u32)>)> = BTreeMap::new();
+    // (month, kind) -> the kind and its answers as (score, count).
+    type Answers = BTreeMap<(String, String), (SurveyKind, Vec<(i64, u32)>)>;
+    let mut answers: Answers = BTreeMap::new();
     let mut stmt = conn.prepare(
         "SELECT s.kind, substr(r.responded_on, 1, 7), r.score, count(*)
          FROM survey_responses r JOIN surveys s ON s.id = r.survey_id

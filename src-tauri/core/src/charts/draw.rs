@@ -485,7 +485,7 @@ fn satisfaction<DB: DrawingBackend>(root: &Area<DB>, a: &ActivityCharts, ctx: &C
             SegmentValue::CenterOf(i) => months.get(*i as usize).cloned().unwrap_or_default(),
             _ => String::new(),
         };
-        let value_label = |v: &f64| if kind == SurveyKind::Ces { format!("{v:.0}") } else { format!("{v:.0}") };
+        let value_label = |v: &f64| format!("{v:.0}");
         chart
             .configure_mesh()
             .x_labels(n as usize)
