@@ -90,6 +90,19 @@ pub(super) fn legend<DB: DrawingBackend>(
     Ok(())
 }
 
+/// The width of the widest of `names` in `style`.
+fn widest<DB: DrawingBackend>(
+    area: &Area<DB>,
+    names: &[String],
+    style: &TextStyle<'_>,
+) -> Result<i32, DrawingAreaErrorKind<DB::ErrorType>> {
+    let mut widest = 0;
+    for name in names {
+        widest = widest.max(area.estimate_text_size(name, style)?.0 as i32);
+    }
+    Ok(widest)
+}
+
 /// One column of horizontal bars beside the shared category names.
 pub(super) struct Panel<'a> {
     pub title: String,
@@ -111,14 +124,7 @@ pub(super) fn panel_bars<DB: DrawingBackend>(
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
     let name_style = ctx.text(22.0, INK, HPos::Right, VPos::Center);
-    let names_width = categories
-        .iter()
-        .map(|c| area.estimate_text_size(c, &name_style).map(|(w, _)| w as i32))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .max()
-        .unwrap_or(0)
-        + ctx.px(24.0);
+    let names_width = widest(area, categories, &name_style)? + ctx.px(24.0);
     let header = ctx.px(44.0);
     let gap_before_last = if separate_last { ctx.px(28.0) } else { 0 };
     let rows = categories.len().max(1) as i32;
@@ -188,15 +194,7 @@ pub(super) fn heatmap<DB: DrawingBackend>(area: &Area<DB>, ctx: &Ctx<'_>, heat: 
     let (width, height) = area.dim_in_pixel();
     let (width, height) = (width as i32, height as i32);
     let name_style = ctx.text(20.0, INK, HPos::Right, VPos::Center);
-    let names_width = heat
-        .rows
-        .iter()
-        .map(|c| area.estimate_text_size(c, &name_style).map(|(w, _)| w as i32))
-        .collect::<Result<Vec<_>, _>>()?
-        .into_iter()
-        .max()
-        .unwrap_or(0)
-        + ctx.px(52.0);
+    let names_width = widest(area, heat.rows, &name_style)? + ctx.px(52.0);
     let header = ctx.px(76.0);
     let columns = heat.columns.len().max(1) as i32;
     let rows = heat.rows.len().max(1) as i32;

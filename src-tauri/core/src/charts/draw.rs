@@ -307,12 +307,7 @@ fn tiers<DB: DrawingBackend>(root: &Area<DB>, run: &RunCharts, ctx: &Ctx<'_>, no
     };
     let counts = count_format(lang);
     let panels = [
-        Panel {
-            title: lang.pick("Customers", "客户数").into(),
-            values: rows.iter().map(|g| f64::from(g.customers)).collect(),
-            format: &counts,
-            color: colour(0),
-        },
+        customers_panel(lang, &rows, &counts),
         Panel {
             title: lang.pick("Profit contribution (share of the total)", "利润贡献（占总额比例）").into(),
             values: rows.iter().map(|g| g.contribution_minor as f64).collect(),
@@ -327,6 +322,16 @@ fn tiers<DB: DrawingBackend>(root: &Area<DB>, run: &RunCharts, ctx: &Ctx<'_>, no
     );
     let area = frame(root, ctx, title, sub, note)?;
     panel_bars(&area, ctx, &names, &panels, true)
+}
+
+/// The customers of each group, as the first column of bars.
+fn customers_panel<'a>(lang: Lang, groups: &[&Group], format: &'a dyn Fn(f64) -> String) -> Panel<'a> {
+    Panel {
+        title: lang.pick("Customers", "客户数").into(),
+        values: groups.iter().map(|g| f64::from(g.customers)).collect(),
+        format,
+        color: colour(0),
+    }
 }
 
 /// Customers and revenue of each group, the empty ones left out.
@@ -344,12 +349,7 @@ fn groups<DB: DrawingBackend>(
     let counts = count_format(lang);
     let money = |v: f64| ctx.money(v);
     let panels = [
-        Panel {
-            title: lang.pick("Customers", "客户数").into(),
-            values: shown.iter().map(|g| f64::from(g.customers)).collect(),
-            format: &counts,
-            color: colour(0),
-        },
+        customers_panel(lang, &shown, &counts),
         Panel {
             title: lang.pick("Revenue in the window", "窗口期收入").into(),
             values: shown.iter().map(|g| g.revenue_minor as f64).collect(),
