@@ -384,6 +384,8 @@ fn png_scales_multiply_the_canvas() {
         assert_eq!(png_size(&png.bytes), (1600 * scale, 900 * scale));
         assert_eq!((png.width, png.height), (1600 * scale, 900 * scale));
     }
+    let svg = |chart| charts::render(&set, chart, Lang::ZhCn, Format::Svg).expect("svg").bytes;
+    assert_eq!(svg(charts::Chart::Cohorts), svg(charts::Chart::Cohorts), "the same figures draw the same SVG");
     let too_big = charts::render(&set, charts::Chart::Pareto, Lang::En, Format::Png { scale: 9 });
     assert!(matches!(too_big, Err(Error::Validation(_))), "{too_big:?}");
 }
