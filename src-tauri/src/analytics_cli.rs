@@ -76,3 +76,25 @@ pub fn clv_fit(orders: &Path, calibration_end: NaiveDate, unit: TimeUnit) -> Res
     serde_json::to_writer_pretty(&mut out, &report).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(writeln!(out)?)
 }
+
+/// Writes every chart of a run and summary.json into `out`, and says what it wrote. Without
+/// any evaluation in the database it refuses (status 1) and says to run one.
+pub fn charts(
+    db: &Database,
+    request: headtail_core::charts::FolderRequest,
+    out: &Path,
+) -> std::result::Result<(), crate::exit::Failure> {
+    if request.run.is_none() && db.with_conn(store::latest_run)?.is_none() {
+        return Err(crate::exit::Failure::refused("the database has no evaluation yet: run `headtail evaluate` first"));
+    }
+    let written = db.with_conn(|conn| headtail_core::charts::write_folder(conn, request, out))?;
+    eprintln!(
+        "charts of run {}: {} files in {} (figures {:.2} s, drawing {:.2} s)",
+        written.run_id,
+        written.files.len(),
+        out.display(),
+        written.figures_seconds,
+        written.drawing_seconds
+    );
+    Ok(())
+}

@@ -77,6 +77,25 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "day")]
         unit: UnitArg,
     },
+    /// Draw every chart of an evaluation run (Pareto, tiers, RFM, lifecycle, migration,
+    /// satisfaction, cohorts, CLV, channels, resources) as PNG and SVG, with summary.json.
+    Charts {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The language of the text: zh-CN or en.
+        #[arg(long, default_value = "zh-CN", value_parser = parse_lang)]
+        lang: headtail_core::charts::Lang,
+        /// The run to draw (default: the latest).
+        #[arg(long, value_name = "ID")]
+        run: Option<i64>,
+        /// An earlier run to draw the migration from.
+        #[arg(long, value_name = "ID")]
+        compare: Option<i64>,
+        /// PNG size as a multiple of 1600 x 900 (1 to 4).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+        scale: u32,
+    },
     /// Export the whole database to a folder of CSV files (UTF-8 with BOM), one per table.
     Export {
         /// The folder to write into (created if missing).
@@ -209,6 +228,10 @@ fn parse_mapping(text: &str) -> Result<(Field, String), String> {
         format!("unknown field {field:?}; fields are {}", known.join(", "))
     })?;
     Ok((field, header.to_owned()))
+}
+
+fn parse_lang(text: &str) -> Result<headtail_core::charts::Lang, String> {
+    headtail_core::charts::Lang::parse(text).ok_or_else(|| format!("{text:?} is not a language; use zh-CN or en"))
 }
 
 impl Cli {

@@ -7,6 +7,7 @@ mod text_enum;
 pub mod activity;
 pub mod backup;
 pub mod bulk;
+pub mod charts;
 pub mod clv;
 pub mod complaints;
 pub mod contacts;
