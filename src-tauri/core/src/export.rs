@@ -251,14 +251,17 @@ pub struct TableExport {
 
 /// Writes every table of the database to `dir/<table>.csv` (UTF-8 with BOM, column names as
 /// headers, NULL as an empty cell, blobs as hex), creating `dir`. The full-text index and the
-/// entries waiting for it are left out: they are derived from the other tables.
+/// entries waiting for it, and the runs' compact standings, are left out: they are derived
+/// from the other tables.
 pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
     std::fs::create_dir_all(dir)?;
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'customer_search_%'
-             AND name NOT IN ('search_pending', 'database_identity', 'evaluation_lease') ORDER BY name",
+             AND name NOT IN ('search_pending', 'database_identity', 'evaluation_lease', 'evaluation_cells',
+                              'evaluation_standings')
+             ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
