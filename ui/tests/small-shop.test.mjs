@@ -75,7 +75,9 @@ describe('prospects as a group of their own', () => {
   test('the customer list shows and filters them by tier; their profile says why they are in no tier', async () => {
     const page = await open({ seed: SEED });
     await page.locator('[data-testid="customer-row"]').first().waitFor();
-    await row(page, '李娜').getByTestId('cell-tier').filter({ hasText: en.evaluation.tier.prospect }).waitFor();
+    const prospectBadge = row(page, '李娜').getByTestId('cell-tier').locator('.badge');
+    await prospectBadge.filter({ hasText: en.evaluation.lifecycle.prospect }).waitFor();
+    assert.equal(await prospectBadge.getAttribute('title'), en.evaluation.tier.prospect, 'the whole label on hover');
     assert.equal(plain(await row(page, '成都小雨文具店').getByTestId('cell-tier').textContent()), en.evaluation.tier.d);
 
     await page.getByTestId('filter-tiers').locator('summary').click();
