@@ -61,15 +61,8 @@ pub fn local(month: u32, day: u32, hour: u32, minute: u32) -> NaiveDateTime {
 
 /// A database file as the first `version` migrations left it, for tests of later ones.
 pub fn database_at_version(path: &std::path::Path, version: u32) -> rusqlite::Connection {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-    let mut files: Vec<std::path::PathBuf> =
-        std::fs::read_dir(&dir).expect("migrations").map(|e| e.expect("entry").path()).collect();
-    files.sort();
-    let conn = rusqlite::Connection::open(path).expect("create");
-    for file in files.iter().take(version as usize) {
-        conn.execute_batch(&std::fs::read_to_string(file).expect("migration")).expect("old migration");
-    }
-    conn.pragma_update(None, "user_version", version).expect("version");
+    let mut conn = rusqlite::Connection::open(path).expect("create");
+    headtail_core::db::migrate_to_version(&mut conn, version as usize).expect("old migrations");
     conn
 }
 

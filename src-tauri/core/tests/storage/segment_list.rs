@@ -495,3 +495,56 @@ fn standing_cells_hold_each_runs_members_through_saves_refreshes_and_pruning() {
     codes_match_members(&db);
     assert_eq!(stored.iter().map(|c| c.0).collect::<std::collections::BTreeSet<_>>().len(), 1);
 }
+
+#[test]
+fn a_database_saved_before_the_cells_gets_them_and_its_answers_their_owners() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("old.sqlite");
+    {
+        let conn = crate::database_at_version(&path, 19);
+        let member = |run: i64, customer: i64, tier: &str, segment: &str, lifecycle: &str| {
+            conn.execute(
+                "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency, monetary_minor,
+                    contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
+                    previous_window_revenue_minor, is_kol, referrals, open_complaints, categories, returned_after_churn,
+                    low_value_runs_before, exit_runs_before, segment, tier, potential_head, influential, lifecycle,
+                    service_level, low_value_runs, exit_runs)
+                 VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?3, ?4, 0, 0, ?5, 'standard', 0, 0)",
+                rusqlite::params![run, customer, segment, tier, lifecycle],
+            )
+            .expect("member at version 19");
+        };
+        conn.execute_batch(
+            "INSERT INTO customers (id, name, kind, owner, name_key, created_at, updated_at) VALUES
+                 (1, '张伟', 'person', '王磊', '张伟', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+                 (2, '李娜', 'person', NULL, '李娜', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z'),
+                 (5, '王芳', 'person', '王磊', '王芳', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z');
+             INSERT INTO evaluation_runs (id, as_of, started_at, finished_at, trigger, currency, settings, model, summary,
+                                          customers, seconds, complete)
+                 VALUES (1, '2026-02-28', '', '', 'manual', 'CNY', '{}', '{}', '{}', 3, 0, 1);
+             INSERT INTO surveys (id, kind, name, created_at) VALUES (1, 'nps', 'NPS', '2026-01-01T00:00:00Z');
+             INSERT INTO survey_responses (survey_id, customer_id, responded_on, score) VALUES
+                 (1, 1, '2026-02-01', 9), (1, 2, '2026-02-02', 3), (1, 5, '2026-03-01', 10);",
+        )
+        .expect("rows at version 19");
+        member(1, 1, "a", "champions", "loyal");
+        member(1, 2, "c", "hibernating", "churned");
+        member(1, 5, "a", "champions", "loyal");
+    }
+    let db = Database::open(&path).expect("migrated");
+    let (stored, counted) = cells(&db);
+    assert_eq!(stored, counted);
+    assert_eq!(stored.len(), 2);
+    codes_match_members(&db);
+    let results = db
+        .with_conn(|c| headtail_core::surveys::survey_results(c, 1, &headtail_core::surveys::ResultsQuery::default()))
+        .expect("results");
+    let groups = |g: &[headtail_core::surveys::ScoreGroup]| -> Vec<(Option<String>, u32)> {
+        g.iter().map(|g| (g.key.clone(), g.score.responses)).collect()
+    };
+    assert_eq!(groups(&results.by_owner), [(Some("王磊".into()), 2), (None, 1)]);
+    assert_eq!(groups(&results.by_tier), [(Some("a".into()), 2), (Some("c".into()), 1)]);
+    let query = CustomerQuery { tiers: vec![Tier::A], ..CustomerQuery::default() };
+    let page = db.with_conn(|c| customers::list(c, &query)).expect("list");
+    assert_eq!((page.total, page.items.iter().map(|c| c.id).collect::<Vec<_>>()), (2, vec![5, 1]));
+}
