@@ -202,13 +202,13 @@ fn percent(part: f64, whole: f64) -> f64 {
 /// # Errors
 /// [`crate::Error::NotFound`] when no complete run has that id.
 pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
-    run_charts_of(conn, run_id, &MemberFilter::default())
+    run_charts_of(conn, run_id, &ChartMembers::default())
 }
 
 /// Which of a run's members the charts count: those whose customer has this owner, and those
 /// who bought in this channel; `None` leaves a filter off.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
-pub struct MemberFilter {
+pub struct ChartMembers {
     pub owner: Option<String>,
     pub channel: Option<SalesChannel>,
 }
@@ -218,7 +218,7 @@ pub struct MemberFilter {
 const MEMBER_FILTER: &str = "(?2 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?2))
      AND (?3 IS NULL OR customer_id IN (SELECT customer_id FROM orders WHERE channel = ?3))";
 
-impl MemberFilter {
+impl ChartMembers {
     fn owner(&self) -> Option<&str> {
         self.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
     }
@@ -232,7 +232,7 @@ impl MemberFilter {
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] when no complete run has that id.
-pub fn run_charts_of(conn: &Connection, run_id: i64, filter: &MemberFilter) -> Result<RunCharts> {
+pub fn run_charts_of(conn: &Connection, run_id: i64, filter: &ChartMembers) -> Result<RunCharts> {
     let run = get_run(conn, run_id)?;
     let mut tiers = groups(&TIERS);
     let mut prospects = Group::named(PROSPECT);
@@ -459,14 +459,14 @@ pub struct Migration {
 /// # Errors
 /// [`crate::Error::NotFound`] when either run is not a complete run.
 pub fn migration(conn: &Connection, from_run: i64, to_run: i64) -> Result<Migration> {
-    migration_of(conn, from_run, to_run, &MemberFilter::default())
+    migration_of(conn, from_run, to_run, &ChartMembers::default())
 }
 
 /// [`migration`] over the members `filter` keeps in either run.
 ///
 /// # Errors
 /// [`crate::Error::NotFound`] when either run is not a complete run.
-pub fn migration_of(conn: &Connection, from_run: i64, to_run: i64, filter: &MemberFilter) -> Result<Migration> {
+pub fn migration_of(conn: &Connection, from_run: i64, to_run: i64, filter: &ChartMembers) -> Result<Migration> {
     let (from, to) = (get_run(conn, from_run)?, get_run(conn, to_run)?);
     let mut tier_keys: Vec<&str> = TIERS.to_vec();
     tier_keys.push(PROSPECT);

@@ -3,7 +3,7 @@
 
 use super::canvas::{colour, frame, heatmap, legend, panel_bars, Area, Ctx, Drawn, Heat, Panel, INK, MUTED, RULE};
 use super::data::{
-    activity_charts, channel_table, migration_of, run_charts_of, ActivityCharts, Group, Matrix, MemberFilter,
+    activity_charts, channel_table, migration_of, run_charts_of, ActivityCharts, ChartMembers, Group, Matrix,
     Migration, RunCharts, NOT_IN_RUN,
 };
 use super::font::{self, FAMILY};
@@ -62,12 +62,12 @@ pub struct ChartSet {
 impl ChartSet {
     /// The figures of run `run_id`, with the migration from `compare` (an earlier run) when given.
     pub fn load(conn: &Connection, run_id: i64, compare: Option<i64>) -> Result<ChartSet> {
-        ChartSet::load_of(conn, run_id, compare, &MemberFilter::default())
+        ChartSet::load_of(conn, run_id, compare, &ChartMembers::default())
     }
 
     /// [`ChartSet::load`] with the run's charts and the migration over the members `filter`
     /// keeps; the charts over time cover the whole shop.
-    pub fn load_of(conn: &Connection, run_id: i64, compare: Option<i64>, filter: &MemberFilter) -> Result<ChartSet> {
+    pub fn load_of(conn: &Connection, run_id: i64, compare: Option<i64>, filter: &ChartMembers) -> Result<ChartSet> {
         let run = run_charts_of(conn, run_id, filter)?;
         let activity = activity_charts(conn, run.as_of, MONTHS)?;
         let migration = compare.map(|from| migration_of(conn, from, run_id, filter)).transpose()?;

@@ -14,8 +14,8 @@ pub mod style;
 mod typeset;
 
 pub use data::{
-    activity_charts, migration, migration_of, run_charts, run_charts_of, ActivityCharts, ClvBin, ClvPoint, Cohort,
-    Group, Matrix, MemberFilter, Migration, MonthScore, Pareto, ParetoCut, ParetoPoint, ResourceRow, RfmCell,
+    activity_charts, migration, migration_of, run_charts, run_charts_of, ActivityCharts, ChartMembers, ClvBin,
+    ClvPoint, Cohort, Group, Matrix, Migration, MonthScore, Pareto, ParetoCut, ParetoPoint, ResourceRow, RfmCell,
     RunCharts, TierFigures, PROSPECT,
 };
 pub use draw::{render, render_all, Chart, ChartSet, Format, RenderedChart};

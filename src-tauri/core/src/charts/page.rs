@@ -1,7 +1,7 @@
 //! The Charts page: which charts a run has under the page's filters, one drawn as SVG for
 //! display, one saved as PNG or SVG to a chosen file, and the report folder written.
 
-use super::data::MemberFilter;
+use super::data::ChartMembers;
 use super::draw::{render, Chart, ChartSet, Format};
 use super::folder::{write_folder, FolderRequest};
 use super::style::Lang;
@@ -19,7 +19,7 @@ use std::path::Path;
 pub struct ChartQuery {
     pub run_id: i64,
     pub compare_run_id: Option<i64>,
-    pub members: MemberFilter,
+    pub members: ChartMembers,
 }
 
 /// The charts a run has under the filters: the migrations only with a comparison run.

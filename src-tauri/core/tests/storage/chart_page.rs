@@ -1,7 +1,7 @@
 use crate::{field_rules, temp_db};
 use chrono::NaiveDate;
 use headtail_core::charts::page::{self, ChartFileFormat, ChartQuery};
-use headtail_core::charts::{Chart, MemberFilter};
+use headtail_core::charts::{Chart, ChartMembers};
 use headtail_core::customers::SalesChannel;
 use headtail_core::demo::{self, DemoSettings};
 use headtail_core::error::Rule;
@@ -25,7 +25,7 @@ fn shop() -> (tempfile::TempDir, Database, i64, i64) {
 }
 
 fn query(run_id: i64, compare_run_id: Option<i64>, owner: Option<&str>, channel: Option<SalesChannel>) -> ChartQuery {
-    ChartQuery { run_id, compare_run_id, members: MemberFilter { owner: owner.map(str::to_owned), channel } }
+    ChartQuery { run_id, compare_run_id, members: ChartMembers { owner: owner.map(str::to_owned), channel } }
 }
 
 fn count(db: &Database, sql: &str, run: i64, value: &str) -> u32 {
@@ -89,7 +89,7 @@ fn owner_and_channel_keep_their_members_only() {
                 c,
                 second,
                 Some(first),
-                &MemberFilter { owner: owner.map(str::to_owned), channel },
+                &ChartMembers { owner: owner.map(str::to_owned), channel },
             )
         })
         .expect("chart set")
