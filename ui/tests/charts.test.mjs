@@ -93,6 +93,7 @@ describe('charts page', () => {
     await page.waitForFunction(() => window.__fake.calls.filter((c) => c.cmd === 'list_charts').at(-1).args.query.run_id === 1);
     query = (await ipcCalls(page, 'list_charts')).at(-1).args.query;
     assert.equal(query.compare_run_id, null);
+    assert.equal(await page.getByTestId('chart-compare').inputValue(), '', 'no comparison shown');
     await drawn(page);
     assert.equal(await page.getByTestId('chart-card').count(), 13);
   });
