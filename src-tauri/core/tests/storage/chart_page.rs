@@ -195,3 +195,22 @@ fn the_report_folder_is_written_where_asked() {
     let blank = db.with_conn(|c| page::export_report(c, &q, Language::En, ""));
     assert_eq!(field_rules(blank), vec![("dir".to_owned(), Rule::Required)]);
 }
+
+#[test]
+fn text_drawn_from_stored_values_is_escaped_in_the_svg() {
+    let (_dir, db, _first, second) = shop();
+    // A group name the charts do not know is drawn as stored.
+    db.with_conn(|c| {
+        Ok(c.execute(
+            "UPDATE evaluation_members SET segment = '<b onload=\"x\">&' WHERE run_id = ?1
+               AND customer_id = (SELECT min(customer_id) FROM evaluation_members WHERE run_id = ?1)",
+            [second],
+        )?)
+    })
+    .expect("odd segment");
+    let drawn = db
+        .with_conn(|c| page::svg(c, &query(second, None, None, None), Chart::RfmSegments, Language::En))
+        .expect("svg");
+    assert!(drawn.svg.contains("&lt;b onload=&quot;x&quot;&gt;&amp;"), "the name is escaped");
+    assert!(!drawn.svg.contains("<b "), "no element made from the stored text");
+}
