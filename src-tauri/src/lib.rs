@@ -96,6 +96,10 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::my_day::my_day_section,
         commands::my_day::my_day_counts,
         commands::my_day::my_day_owners,
+        commands::charts::list_charts,
+        commands::charts::chart_svg,
+        commands::charts::save_chart,
+        commands::charts::export_chart_report,
     ])
 }
 

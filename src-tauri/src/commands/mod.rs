@@ -30,6 +30,7 @@ use std::sync::RwLock;
 use tauri::ipc::Channel;
 use tauri::State;
 
+pub mod charts;
 pub mod complaints;
 pub mod duplicates;
 pub mod follow_ups;

@@ -4,6 +4,9 @@
 import { Channel } from '@tauri-apps/api/core';
 import {
   commands,
+  type Chart,
+  type ChartFileFormat,
+  type ChartQuery_Deserialize,
   type AppInfo,
   type BackupFile,
   type ComplaintInput_Deserialize,
@@ -157,6 +160,7 @@ export type HistoryEntry = HistoryEntry_Serialize;
 export type MemberFilter = MemberFilter_Deserialize;
 export type MemberRow = MemberRow_Serialize;
 export type Run = EvaluationRun_Serialize;
+export type ChartQuery = ChartQuery_Deserialize;
 export type Standing = Standing_Serialize;
 export type PipelineBoard = PipelineBoard_Serialize;
 export type PipelineCard = PipelineCard_Serialize;
@@ -365,6 +369,12 @@ export const api = {
     call(() => commands.myDaySection({ owner, section, offset, limit })),
   myDayCounts: (owner: string | null) => call(() => commands.myDayCounts(owner)),
   myDayOwners: () => call(() => commands.myDayOwners()),
+  listCharts: (query: ChartQuery) => call(() => commands.listCharts(query)),
+  chartSvg: (query: ChartQuery, chart: Chart, language: Language) => call(() => commands.chartSvg(query, chart, language)),
+  saveChart: (query: ChartQuery, chart: Chart, language: Language, format: ChartFileFormat, scale: number, path: string) =>
+    call(() => commands.saveChart(query, chart, language, format, scale, path)),
+  exportChartReport: (query: ChartQuery, language: Language, dir: string) =>
+    call(() => commands.exportChartReport(query, language, dir)),
   defaultExportDir: () =>
     call(async (): Promise<Settled<string>> => ({ status: 'ok', data: await commands.defaultExportDir() })),
 };

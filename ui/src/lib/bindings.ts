@@ -115,6 +115,12 @@ export const commands = {
 	myDaySection: (query: MyDaySectionQuery_Deserialize) => typedError<Page<MyDayItem_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("my_day_section", { query })),
 	myDayCounts: (owner: string | null) => typedError<MyDayCounts, ErrorPayload_Serialize>(__TAURI_INVOKE("my_day_counts", { owner })),
 	myDayOwners: () => typedError<string[], ErrorPayload_Serialize>(__TAURI_INVOKE("my_day_owners")),
+	listCharts: (query: ChartQuery_Deserialize) => typedError<ChartList, ErrorPayload_Serialize>(__TAURI_INVOKE("list_charts", { query })),
+	chartSvg: (query: ChartQuery_Deserialize, chart: Chart, language: Language) => typedError<ChartSvg, ErrorPayload_Serialize>(__TAURI_INVOKE("chart_svg", { query, chart, language })),
+	/**  Writes one chart to `path`, a PNG at `scale` times 1600 x 900 or an SVG. */
+	saveChart: (query: ChartQuery_Deserialize, chart: Chart, language: Language, format: ChartFileFormat, scale: number, path: string) => typedError<SavedChart, ErrorPayload_Serialize>(__TAURI_INVOKE("save_chart", { query, chart, language, format, scale, path })),
+	/**  Writes the report folder into `dir`. */
+	exportChartReport: (query: ChartQuery_Deserialize, language: Language, dir: string) => typedError<ExportedReport, ErrorPayload_Serialize>(__TAURI_INVOKE("export_chart_report", { query, language, dir })),
 };
 
 /* Types */
@@ -343,6 +349,70 @@ export type BulkOutcome = {
 	selected: number,
 	/**  Of those, how many the action changed (a tag already there changes nothing). */
 	changed: number,
+};
+
+/**  Each chart, named as its file is. */
+export type Chart = "pareto" | "tiers" | "rfm_grid" | "rfm_segments" | "value_classes" | "lifecycle" | "behaviour" | "tier_migration" | "lifecycle_migration" | "satisfaction" | "cohorts" | "clv_distribution" | "p_alive_clv" | "channel_mix" | "resources";
+
+/**  The file a chart is saved as. */
+export type ChartFileFormat = "png" | "svg";
+
+/**  The charts a run has under the filters: the migrations only with a comparison run. */
+export type ChartList = {
+	run_id: number,
+	as_of: string,
+	/**  Members the filters keep. */
+	customers: number,
+	charts: Chart[],
+};
+
+/**
+ *  Which of a run's members the charts count: those whose customer has this owner, and those
+ *  who bought in this channel; `None` leaves a filter off.
+ */
+export type ChartMembers = ChartMembers_Serialize | ChartMembers_Deserialize;
+
+/**
+ *  Which of a run's members the charts count: those whose customer has this owner, and those
+ *  who bought in this channel; `None` leaves a filter off.
+ */
+export type ChartMembers_Deserialize = {
+	owner?: string | null,
+	channel?: SalesChannel | null,
+};
+
+/**
+ *  Which of a run's members the charts count: those whose customer has this owner, and those
+ *  who bought in this channel; `None` leaves a filter off.
+ */
+export type ChartMembers_Serialize = {
+	owner: string | null,
+	channel: SalesChannel | null,
+};
+
+/**  The page's filters: the run, an earlier run to compare with, and the members kept. */
+export type ChartQuery = ChartQuery_Serialize | ChartQuery_Deserialize;
+
+/**  The page's filters: the run, an earlier run to compare with, and the members kept. */
+export type ChartQuery_Deserialize = {
+	run_id: number,
+	compare_run_id?: number | null,
+	members: ChartMembers_Deserialize,
+};
+
+/**  The page's filters: the run, an earlier run to compare with, and the members kept. */
+export type ChartQuery_Serialize = {
+	run_id: number,
+	compare_run_id: number | null,
+	members: ChartMembers_Serialize,
+};
+
+/**  One chart drawn as SVG text, its text escaped by the SVG writer. */
+export type ChartSvg = {
+	chart: Chart,
+	svg: string,
+	width: number,
+	height: number,
 };
 
 export type ClvCause = "no_repeat_buyers" | "same_repeat_count" | "too_few_spenders" | "same_spend" | "no_convergence" | 
@@ -1267,6 +1337,12 @@ export type ExportFormat = "csv" | "xlsx";
 export type ExportedFile = {
 	path: string,
 	rows: number,
+};
+
+/**  The report folder written: how many files. */
+export type ExportedReport = {
+	dir: string,
+	files: number,
 };
 
 /**
@@ -2590,6 +2666,12 @@ export type RunSummary = {
 
 /**  Where a customer buys. */
 export type SalesChannel = "online_shop" | "marketplace" | "store" | "phone_wechat";
+
+/**  A chart written to a file. */
+export type SavedChart = {
+	path: string,
+	bytes: number,
+};
 
 export type SavedView = SavedView_Serialize | SavedView_Deserialize;
 

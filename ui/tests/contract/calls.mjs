@@ -47,6 +47,8 @@ const customer = (name, extra = {}) => ({
   ...extra,
 });
 
+const chartQuery = (extra = {}) => ({ run_id: '@second', compare_run_id: null, members: { owner: null, channel: null }, ...extra });
+
 const query = (extra = {}) => ({
   search: '',
   kind: null,
@@ -676,6 +678,29 @@ export const steps = [
   call('survey_due', { offset: 0, limit: 10 }),
   call('export_members', { runId: 999, filter: {}, language: 'en', path: '$DIR/members.csv' }),
   call('export_members', { runId: '@second', filter: {}, language: 'en', path: '' }),
+  // The Charts page: the migrations with a comparison run; owner and channel narrow the members.
+  call('list_charts', { query: chartQuery() }),
+  call('list_charts', { query: chartQuery({ compare_run_id: '@first' }) }),
+  call('list_charts', { query: chartQuery({ members: { owner: '王磊', channel: null } }) }),
+  call('list_charts', { query: chartQuery({ members: { owner: '  ', channel: 'store' } }) }),
+  call('list_charts', { query: chartQuery({ members: { owner: 'nobody', channel: 'online_shop' } }) }),
+  call('list_charts', { query: chartQuery({ compare_run_id: '@second' }) }),
+  call('list_charts', { query: chartQuery({ run_id: 999 }) }),
+  call('list_charts', { query: chartQuery({ compare_run_id: 999 }) }),
+  call('list_charts', { query: chartQuery({ members: { owner: null, channel: 'fax' } }) }),
+  call('chart_svg', { query: chartQuery(), chart: 'tiers', language: 'zh-CN' }),
+  call('chart_svg', { query: chartQuery(), chart: 'pareto', language: 'en' }),
+  call('chart_svg', { query: chartQuery({ compare_run_id: '@first' }), chart: 'tier_migration', language: 'en' }),
+  call('chart_svg', { query: chartQuery({ compare_run_id: '@first' }), chart: 'lifecycle_migration', language: 'zh-CN' }),
+  call('chart_svg', { query: chartQuery(), chart: 'tier_migration', language: 'en' }),
+  call('chart_svg', { query: chartQuery(), chart: 'pie', language: 'en' }),
+  call('chart_svg', { query: chartQuery(), chart: 'tiers', language: 'fr' }),
+  call('save_chart', { query: chartQuery(), chart: 'tiers', language: 'en', format: 'svg', scale: 1, path: '$DIR/tiers.svg' }),
+  call('save_chart', { query: chartQuery(), chart: 'tiers', language: 'en', format: 'png', scale: 9, path: '$DIR/tiers.png' }),
+  call('save_chart', { query: chartQuery(), chart: 'tiers', language: 'en', format: 'svg', scale: 1, path: ' ' }),
+  call('save_chart', { query: chartQuery(), chart: 'tiers', language: 'en', format: 'gif', scale: 1, path: '$DIR/tiers.gif' }),
+  call('export_chart_report', { query: chartQuery({ compare_run_id: '@first' }), language: 'zh-CN', dir: '$DIR/report' }),
+  call('export_chart_report', { query: chartQuery(), language: 'en', dir: '' }),
   call('my_day', { query: { owner: null, limit: 0 } }),
   call('my_day_counts', { owner: null }),
 

@@ -5,6 +5,7 @@
 //! Prospects (customers without a purchase) are their own group beside the tiers, never a
 //! tier, and are left out of the Pareto curve, whose shares are of the buyers.
 
+use crate::customers::SalesChannel;
 use crate::error::Result;
 use crate::evaluation::store::{get_run, EvaluationRun};
 use crate::surveys::{Score, SurveyKind};
@@ -201,6 +202,37 @@ fn percent(part: f64, whole: f64) -> f64 {
 /// # Errors
 /// [`crate::Error::NotFound`] when no complete run has that id.
 pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
+    run_charts_of(conn, run_id, &ChartMembers::default())
+}
+
+/// Which of a run's members the charts count: those whose customer has this owner, and those
+/// who bought in this channel; `None` leaves a filter off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Type)]
+pub struct ChartMembers {
+    pub owner: Option<String>,
+    pub channel: Option<SalesChannel>,
+}
+
+/// The members' condition on `customer_id`, with the owner as `?2` and the channel as `?3`:
+/// each subquery is read once into a set, so a filter costs one pass over its table.
+const MEMBER_FILTER: &str = "(?2 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?2))
+     AND (?3 IS NULL OR customer_id IN (SELECT customer_id FROM orders WHERE channel = ?3))";
+
+impl ChartMembers {
+    fn owner(&self) -> Option<&str> {
+        self.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
+    }
+
+    fn channel(&self) -> Option<&'static str> {
+        self.channel.map(SalesChannel::as_str)
+    }
+}
+
+/// The charts of run `run_id` over the members `filter` keeps.
+///
+/// # Errors
+/// [`crate::Error::NotFound`] when no complete run has that id.
+pub fn run_charts_of(conn: &Connection, run_id: i64, filter: &ChartMembers) -> Result<RunCharts> {
     let run = get_run(conn, run_id)?;
     let mut tiers = groups(&TIERS);
     let mut prospects = Group::named(PROSPECT);
@@ -218,12 +250,12 @@ pub fn run_charts(conn: &Connection, run_id: i64) -> Result<RunCharts> {
     // Each member's group for the resources: an index into the tiers, then the prospects.
     let mut member_groups: Vec<(i64, u8)> = Vec::new();
 
-    let mut stmt = conn.prepare(
+    let mut stmt = conn.prepare(&format!(
         "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
                 contribution_minor, predicted_clv_minor, p_alive, customer_id
-         FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id",
-    )?;
-    let mut rows = stmt.query([run_id])?;
+         FROM evaluation_members WHERE run_id = ?1 AND {MEMBER_FILTER} ORDER BY customer_id"
+    ))?;
+    let mut rows = stmt.query(params![run_id, filter.owner(), filter.channel()])?;
     while let Some(row) = rows.next()? {
         customers += 1;
         // Group keys are read in place rather than copied out, a million times over.
@@ -427,16 +459,26 @@ pub struct Migration {
 /// # Errors
 /// [`crate::Error::NotFound`] when either run is not a complete run.
 pub fn migration(conn: &Connection, from_run: i64, to_run: i64) -> Result<Migration> {
+    migration_of(conn, from_run, to_run, &ChartMembers::default())
+}
+
+/// [`migration`] over the members `filter` keeps in either run.
+///
+/// # Errors
+/// [`crate::Error::NotFound`] when either run is not a complete run.
+pub fn migration_of(conn: &Connection, from_run: i64, to_run: i64, filter: &ChartMembers) -> Result<Migration> {
     let (from, to) = (get_run(conn, from_run)?, get_run(conn, to_run)?);
     let mut tier_keys: Vec<&str> = TIERS.to_vec();
     tier_keys.push(PROSPECT);
     let mut tiers = MatrixBuilder::new(&tier_keys);
     let mut lifecycle = MatrixBuilder::new(&LIFECYCLE);
-    let sql = "SELECT customer_id, CASE WHEN lifecycle = 'prospect' THEN 'prospect' ELSE tier END, lifecycle
-               FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id";
-    let (mut before_stmt, mut after_stmt) = (conn.prepare(sql)?, conn.prepare(sql)?);
-    let mut before = before_stmt.query([from_run])?;
-    let mut after = after_stmt.query([to_run])?;
+    let sql = format!(
+        "SELECT customer_id, CASE WHEN lifecycle = 'prospect' THEN 'prospect' ELSE tier END, lifecycle
+         FROM evaluation_members WHERE run_id = ?1 AND {MEMBER_FILTER} ORDER BY customer_id"
+    );
+    let (mut before_stmt, mut after_stmt) = (conn.prepare(&sql)?, conn.prepare(&sql)?);
+    let mut before = before_stmt.query(params![from_run, filter.owner(), filter.channel()])?;
+    let mut after = after_stmt.query(params![to_run, filter.owner(), filter.channel()])?;
     let (mut a, mut b) = (next_member(&mut before)?, next_member(&mut after)?);
     loop {
         let (left, right) = match (&a, &b) {

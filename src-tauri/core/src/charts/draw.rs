@@ -3,8 +3,8 @@
 
 use super::canvas::{colour, frame, heatmap, legend, panel_bars, Area, Ctx, Drawn, Heat, Panel, INK, MUTED, RULE};
 use super::data::{
-    activity_charts, channel_table, migration, run_charts, ActivityCharts, Group, Matrix, Migration, RunCharts,
-    NOT_IN_RUN,
+    activity_charts, channel_table, migration_of, run_charts_of, ActivityCharts, ChartMembers, Group, Matrix,
+    Migration, RunCharts, NOT_IN_RUN,
 };
 use super::font::{self, FAMILY};
 use super::style::{group_name, percent, Lang};
@@ -62,9 +62,15 @@ pub struct ChartSet {
 impl ChartSet {
     /// The figures of run `run_id`, with the migration from `compare` (an earlier run) when given.
     pub fn load(conn: &Connection, run_id: i64, compare: Option<i64>) -> Result<ChartSet> {
-        let run = run_charts(conn, run_id)?;
+        ChartSet::load_of(conn, run_id, compare, &ChartMembers::default())
+    }
+
+    /// [`ChartSet::load`] with the run's charts and the migration over the members `filter`
+    /// keeps; the charts over time cover the whole shop.
+    pub fn load_of(conn: &Connection, run_id: i64, compare: Option<i64>, filter: &ChartMembers) -> Result<ChartSet> {
+        let run = run_charts_of(conn, run_id, filter)?;
         let activity = activity_charts(conn, run.as_of, MONTHS)?;
-        let migration = compare.map(|from| migration(conn, from, run_id)).transpose()?;
+        let migration = compare.map(|from| migration_of(conn, from, run_id, filter)).transpose()?;
         Ok(ChartSet { run, activity, migration })
     }
 

@@ -9,12 +9,14 @@ pub mod data;
 pub mod draw;
 pub mod folder;
 mod font;
+pub mod page;
 pub mod style;
 mod typeset;
 
 pub use data::{
-    activity_charts, migration, run_charts, ActivityCharts, ClvBin, ClvPoint, Cohort, Group, Matrix, Migration,
-    MonthScore, Pareto, ParetoCut, ParetoPoint, ResourceRow, RfmCell, RunCharts, TierFigures, PROSPECT,
+    activity_charts, migration, migration_of, run_charts, run_charts_of, ActivityCharts, ChartMembers, ClvBin,
+    ClvPoint, Cohort, Group, Matrix, Migration, MonthScore, Pareto, ParetoCut, ParetoPoint, ResourceRow, RfmCell,
+    RunCharts, TierFigures, PROSPECT,
 };
 pub use draw::{render, render_all, Chart, ChartSet, Format, RenderedChart};
 pub use folder::{write_folder, FolderRequest, Summary, Written};

@@ -1,6 +1,7 @@
 //! Storage tests: every query against a real SQLite file in a temporary directory.
 
 mod backup;
+mod chart_page;
 mod charts;
 mod complaints;
 mod contacts;
