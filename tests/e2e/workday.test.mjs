@@ -132,7 +132,7 @@ test('an NPS answer of 3 gives the customer’s owner a follow-up at once', asyn
   }
 });
 
-const VIEWS = ['my-day', 'customers', 'agenda', 'complaints', 'segments', 'surveys', 'pipeline', 'import', 'trash', 'backups'];
+const VIEWS = ['my-day', 'customers', 'agenda', 'complaints', 'segments', 'charts', 'surveys', 'pipeline', 'import', 'trash', 'backups'];
 
 test('every main view shows in English and in Chinese', async () => {
   const app = await harness.session({ view: null });
@@ -147,6 +147,17 @@ test('every main view shows in English and in Chinese', async () => {
           `${view} loaded`,
           20000,
         );
+        if (view === 'charts') {
+          // Each chart is drawn by the backend after the page shows: wait for every picture.
+          await app.until(
+            async () =>
+              (await app.script(
+                'return document.querySelectorAll("[data-testid=chart-image]").length === document.querySelectorAll("[data-testid=chart-card]").length',
+              )) === true,
+            'every chart drawn',
+            120000,
+          );
+        }
         await app.screenshot(`view-${view}-${lang}`);
       }
     }
