@@ -1,5 +1,6 @@
-//! `headtail evaluate` and `headtail clv-fit`: the segmentation engine and the CLV models
-//! from the command line, for scheduled reports and checks against published values.
+//! `headtail evaluate`, `clv-fit`, `charts` and `report`: the segmentation engine, the CLV
+//! models and the manager's charts from the command line, for scheduled reports and checks
+//! against published values.
 
 use chrono::NaiveDate;
 use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit};
@@ -84,9 +85,7 @@ pub fn charts(
     request: headtail_core::charts::FolderRequest,
     out: &Path,
 ) -> std::result::Result<(), crate::exit::Failure> {
-    if request.run.is_none() && db.with_conn(store::latest_run)?.is_none() {
-        return Err(crate::exit::Failure::refused("the database has no evaluation yet: run `headtail evaluate` first"));
-    }
+    refuse_without_evaluation(db, request)?;
     let written = db.with_conn(|conn| headtail_core::charts::write_folder(conn, request, out))?;
     eprintln!(
         "charts of run {}: {} files in {} (figures {:.2} s, drawing {:.2} s)",
@@ -96,5 +95,37 @@ pub fn charts(
         written.figures_seconds,
         written.drawing_seconds
     );
+    Ok(())
+}
+
+/// Writes the report folder of a run into `out` (charts, summary.json, report.xlsx, members
+/// CSVs, report.pdf), refusing as `charts` does without any evaluation.
+pub fn report(
+    db: &Database,
+    request: headtail_core::charts::FolderRequest,
+    out: &Path,
+) -> std::result::Result<(), crate::exit::Failure> {
+    refuse_without_evaluation(db, request)?;
+    let written = db.with_conn(|conn| headtail_core::charts::write_report(conn, request, out))?;
+    eprintln!(
+        "report of run {}: {} files in {} (charts {:.2} s, workbook {:.2} s, members {:.2} s, pdf {:.2} s)",
+        written.run_id,
+        written.files.len(),
+        out.display(),
+        written.charts_seconds,
+        written.workbook_seconds,
+        written.members_seconds,
+        written.pdf_seconds
+    );
+    Ok(())
+}
+
+fn refuse_without_evaluation(
+    db: &Database,
+    request: headtail_core::charts::FolderRequest,
+) -> std::result::Result<(), crate::exit::Failure> {
+    if request.run.is_none() && db.with_conn(store::latest_run)?.is_none() {
+        return Err(crate::exit::Failure::refused("the database has no evaluation yet: run `headtail evaluate` first"));
+    }
     Ok(())
 }

@@ -96,6 +96,27 @@ pub enum Command {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
         scale: u32,
     },
+    /// Write the manager's report of an evaluation run: every chart as PNG and SVG,
+    /// summary.json, report.xlsx (a sheet per table, each with a native Excel chart), one
+    /// members CSV per tier and for the prospects, and report.pdf (title page, headline
+    /// figures, every chart).
+    Report {
+        /// The folder to write into (created if missing).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The language of the text: zh-CN or en.
+        #[arg(long, default_value = "zh-CN", value_parser = parse_lang)]
+        lang: headtail_core::charts::Lang,
+        /// The run to report (default: the latest).
+        #[arg(long, value_name = "ID")]
+        run: Option<i64>,
+        /// An earlier run to show the migration from.
+        #[arg(long, value_name = "ID")]
+        compare: Option<i64>,
+        /// PNG size as a multiple of 1600 x 900 (1 to 4).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+        scale: u32,
+    },
     /// Export the whole database to a folder of CSV files (UTF-8 with BOM), one per table.
     Export {
         /// The folder to write into (created if missing).

@@ -87,6 +87,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
                 headtail_core::charts::FolderRequest { run: *run, compare: *compare, lang: *lang, scale: *scale };
             headtail_app::analytics_cli::charts(&db, request, out)
         }
+        Some(Command::Report { out, lang, run, compare, scale }) => {
+            let db = open_existing(&cli)?;
+            let request =
+                headtail_core::charts::FolderRequest { run: *run, compare: *compare, lang: *lang, scale: *scale };
+            headtail_app::analytics_cli::report(&db, request, out)
+        }
         Some(Command::Export { out }) => {
             let db = open_existing(&cli)?;
             let tables = db.with_conn(|c| headtail_core::export::database_csv(c, out))?;

@@ -162,16 +162,10 @@ fn table(book: &mut xlsx::Workbook, name: &str, headers: &[String], rows: &[Vec<
     Ok(())
 }
 
-fn fill(i: usize) -> xlsx::ChartFormat {
+/// The series colours of the charts' palette.
+fn colour(i: usize) -> xlsx::Color {
     let (r, g, b) = PALETTE[i % 7];
-    let colour = xlsx::Color::RGB((u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b));
-    xlsx::ChartFormat::new().set_solid_fill(xlsx::ChartSolidFill::new().set_color(colour)).clone()
-}
-
-fn line(i: usize) -> xlsx::ChartFormat {
-    let (r, g, b) = PALETTE[i % 7];
-    let colour = xlsx::Color::RGB((u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b));
-    xlsx::ChartFormat::new().set_line(xlsx::ChartLine::new().set_color(colour).set_width(2.25)).clone()
+    xlsx::Color::RGB((u32::from(r) << 16) | (u32::from(g) << 8) | u32::from(b))
 }
 
 /// A chart of `columns` of the sheet's first `rows` data rows, one series per column, the
@@ -188,7 +182,12 @@ fn chart(
     chart.title().set_name(title);
     let lines = matches!(kind, xlsx::ChartType::Line);
     for (i, &c) in columns.iter().enumerate() {
-        let mut format = if lines { line(i) } else { fill(i) };
+        let mut format = xlsx::ChartFormat::new();
+        if lines {
+            format.set_line(xlsx::ChartLine::new().set_color(colour(i)).set_width(2.25));
+        } else {
+            format.set_solid_fill(xlsx::ChartSolidFill::new().set_color(colour(i)));
+        }
         let series = chart
             .add_series()
             .set_name((sheet_name, 0, c))
@@ -303,7 +302,10 @@ fn workbook(summary: &Summary, lang: Lang, path: &Path) -> Result<()> {
             Lang::En => (("Tier migration", "Tier migration"), ("Lifecycle migration", "Lifecycle migration")),
         };
         for ((name, what), matrix) in [(tiers, &m.tiers), (stages, &m.lifecycle)] {
-            let title = format!("{what}: {} → {as_of}", m.from_as_of);
+            let title = match lang {
+                Lang::ZhCn => format!("{what}：{} → {as_of}", m.from_as_of),
+                Lang::En => format!("{what}: {} → {as_of}", m.from_as_of),
+            };
             matrix_sheet(&mut book, name, &title, matrix, lang, &f)?;
         }
     }
