@@ -209,6 +209,15 @@ fn chart(
     Ok(())
 }
 
+/// A sheet of customers and revenue per group: its name and its key column's header in
+/// English and Chinese, the groups, and the chart's kind.
+struct GroupSheet<'a> {
+    name: (&'a str, &'a str),
+    key: (&'a str, &'a str),
+    list: &'a [GroupSummary],
+    kind: xlsx::ChartType,
+}
+
 /// `report.xlsx`: tiers, lifecycle stages, RFM segments, value classes, satisfaction by month
 /// and, with a comparison run, the migration matrices; each sheet with a native chart.
 fn workbook(summary: &Summary, lang: Lang, path: &Path) -> Result<()> {
@@ -264,12 +273,27 @@ fn workbook(summary: &Summary, lang: Lang, path: &Path) -> Result<()> {
     };
     chart(&mut book, &name, xlsx::ChartType::Column, &title, (n - 1, &[2]), (4, 1))?;
 
-    let groups: [(&str, &str, &str, &str, &[GroupSummary], xlsx::ChartType); 3] = [
-        ("Lifecycle", "生命周期", "Lifecycle stage", "生命周期阶段", &summary.lifecycle, xlsx::ChartType::Column),
-        ("RFM segments", "RFM分群", "RFM segment", "RFM 分群", &summary.rfm_segments, xlsx::ChartType::Bar),
-        ("Value classes", "八类客户价值", "Value class", "客户价值类别", &summary.value_classes, xlsx::ChartType::Bar),
+    let groups = [
+        GroupSheet {
+            name: ("Lifecycle", "生命周期"),
+            key: ("Lifecycle stage", "生命周期阶段"),
+            list: &summary.lifecycle,
+            kind: xlsx::ChartType::Column,
+        },
+        GroupSheet {
+            name: ("RFM segments", "RFM分群"),
+            key: ("RFM segment", "RFM 分群"),
+            list: &summary.rfm_segments,
+            kind: xlsx::ChartType::Bar,
+        },
+        GroupSheet {
+            name: ("Value classes", "八类客户价值"),
+            key: ("Value class", "客户价值类别"),
+            list: &summary.value_classes,
+            kind: xlsx::ChartType::Bar,
+        },
     ];
-    for (en, zh, key_en, key_zh, list, kind) in groups {
+    for GroupSheet { name: (en, zh), key: (key_en, key_zh), list, kind } in groups {
         let name = pick(en, zh);
         let rows: Vec<Vec<Cell>> = list
             .iter()
@@ -397,7 +421,7 @@ fn grouped(n: i64) -> String {
     let digits = n.unsigned_abs().to_string();
     let mut out = String::new();
     for (i, d) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(d);
