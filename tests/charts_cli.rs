@@ -185,4 +185,14 @@ fn report_writes_the_workbook_member_lists_and_pdf_beside_the_charts() {
 
     let missing = headtail(&["report", "--db", s(&db), "--out", s(&out), "--run", "99"]);
     assert_ne!(missing.status.code(), Some(0), "a run that is not there");
+
+    let fresh = dir.path().join("fresh");
+    let evaluated = headtail(&["report", "--db", s(&db), "--out", s(&fresh), "--as-of", "2026-09-30"]);
+    ok(&evaluated, "report as of a date");
+    assert!(String::from_utf8_lossy(&evaluated.stderr).contains("report of run 3"), "a new run is reported");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fresh.join("summary.json")).expect("summary")).expect("json");
+    assert_eq!(summary["as_of"], "2026-09-30");
+    let both = headtail(&["report", "--db", s(&db), "--out", s(&fresh), "--as-of", "2026-09-30", "--run", "1"]);
+    assert_eq!(both.status.code(), Some(2), "a run and a date are one too many");
 }

@@ -105,6 +105,9 @@ pub struct ChartArgs {
     /// The run (default: the latest).
     #[arg(long, value_name = "ID")]
     pub run: Option<i64>,
+    /// Evaluate every customer as of this date first, and draw that run.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "run")]
+    pub as_of: Option<chrono::NaiveDate>,
     /// An earlier run to draw the migration from.
     #[arg(long, value_name = "ID")]
     pub compare: Option<i64>,

@@ -83,11 +83,11 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Some(Command::Charts(args)) => {
             let db = open_existing(&cli)?;
-            headtail_app::analytics_cli::charts(&db, args.request(), &args.out)
+            headtail_app::analytics_cli::charts(&db, args.request(), args.as_of, &args.out)
         }
         Some(Command::Report(args)) => {
             let db = open_existing(&cli)?;
-            headtail_app::analytics_cli::report(&db, args.request(), &args.out)
+            headtail_app::analytics_cli::report(&db, args.request(), args.as_of, &args.out)
         }
         Some(Command::Export { out }) => {
             let db = open_existing(&cli)?;
