@@ -148,3 +148,51 @@ fn charts_writes_every_chart_and_a_summary_matching_the_members_file() {
     let missing = headtail(&["charts", "--db", s(&db), "--out", s(&zh), "--run", "99"]);
     assert_ne!(missing.status.code(), Some(0), "a run that is not there");
 }
+
+#[test]
+fn report_writes_the_workbook_member_lists_and_pdf_beside_the_charts() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("shop.sqlite");
+    ok(&headtail(&["demo", "--db", s(&db), "--customers", "120", "--until", "2026-10-31"]), "demo");
+
+    let none = headtail(&["report", "--db", s(&db), "--out", s(&dir.path().join("early"))]);
+    assert_eq!(none.status.code(), Some(1), "no evaluation yet");
+    assert!(String::from_utf8_lossy(&none.stderr).contains("run `headtail evaluate` first"));
+    assert!(!dir.path().join("early").exists(), "nothing written");
+
+    for as_of in ["2026-07-31", "2026-10-31"] {
+        let members = dir.path().join(format!("{as_of}.csv"));
+        ok(&headtail(&["evaluate", "--db", s(&db), "--as-of", as_of, "--out", s(&members)]), "evaluate");
+    }
+    let out = dir.path().join("report");
+    let run = headtail(&["report", "--db", s(&db), "--out", s(&out), "--lang", "en", "--compare", "1"]);
+    ok(&run, "report");
+    assert!(String::from_utf8_lossy(&run.stderr).contains("report of run 2"));
+    for name in ["pareto.png", "tier_migration.svg", "summary.json", "report.xlsx", "members_tier_c.csv"] {
+        assert!(std::fs::metadata(out.join(name)).is_ok_and(|m| m.len() > 100), "{name}");
+    }
+    let csv = std::fs::read(out.join("members_prospects.csv")).expect("prospects");
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "the BOM");
+    let pdf = std::fs::read(out.join("report.pdf")).expect("pdf");
+    assert!(pdf.starts_with(b"%PDF-"));
+    // The title carries the database's name when no business name is stored.
+    let title = "shop · Customer report · 2026-10-31";
+    let utf16: Vec<u8> = title.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    assert!(
+        pdf.windows(title.len()).any(|w| w == title.as_bytes()) || pdf.windows(utf16.len()).any(|w| w == utf16),
+        "the document title"
+    );
+
+    let missing = headtail(&["report", "--db", s(&db), "--out", s(&out), "--run", "99"]);
+    assert_ne!(missing.status.code(), Some(0), "a run that is not there");
+
+    let fresh = dir.path().join("fresh");
+    let evaluated = headtail(&["report", "--db", s(&db), "--out", s(&fresh), "--as-of", "2026-09-30"]);
+    ok(&evaluated, "report as of a date");
+    assert!(String::from_utf8_lossy(&evaluated.stderr).contains("report of run 3"), "a new run is reported");
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(fresh.join("summary.json")).expect("summary")).expect("json");
+    assert_eq!(summary["as_of"], "2026-09-30");
+    let both = headtail(&["report", "--db", s(&db), "--out", s(&fresh), "--as-of", "2026-09-30", "--run", "1"]);
+    assert_eq!(both.status.code(), Some(2), "a run and a date are one too many");
+}

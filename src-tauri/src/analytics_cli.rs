@@ -1,5 +1,6 @@
-//! `headtail evaluate` and `headtail clv-fit`: the segmentation engine and the CLV models
-//! from the command line, for scheduled reports and checks against published values.
+//! `headtail evaluate`, `clv-fit`, `charts` and `report`: the segmentation engine, the CLV
+//! models and the manager's charts from the command line, for scheduled reports and checks
+//! against published values.
 
 use chrono::NaiveDate;
 use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit};
@@ -77,16 +78,16 @@ pub fn clv_fit(orders: &Path, calibration_end: NaiveDate, unit: TimeUnit) -> Res
     Ok(writeln!(out)?)
 }
 
-/// Writes every chart of a run and summary.json into `out`, and says what it wrote. Without
-/// any evaluation in the database it refuses (status 1) and says to run one.
+/// Writes every chart of a run and summary.json into `out`, and says what it wrote. With
+/// `as_of` it evaluates first and draws that run; without it and without any evaluation in the
+/// database it refuses (status 1) and says to run one.
 pub fn charts(
     db: &Database,
     request: headtail_core::charts::FolderRequest,
+    as_of: Option<NaiveDate>,
     out: &Path,
 ) -> std::result::Result<(), crate::exit::Failure> {
-    if request.run.is_none() && db.with_conn(store::latest_run)?.is_none() {
-        return Err(crate::exit::Failure::refused("the database has no evaluation yet: run `headtail evaluate` first"));
-    }
+    let request = run_to_draw(db, request, as_of)?;
     let written = db.with_conn(|conn| headtail_core::charts::write_folder(conn, request, out))?;
     eprintln!(
         "charts of run {}: {} files in {} (figures {:.2} s, drawing {:.2} s)",
@@ -97,4 +98,46 @@ pub fn charts(
         written.drawing_seconds
     );
     Ok(())
+}
+
+/// Writes the report folder of a run into `out` (charts, summary.json, report.xlsx, members
+/// CSVs, report.pdf), evaluating first or refusing as `charts` does.
+pub fn report(
+    db: &Database,
+    request: headtail_core::charts::FolderRequest,
+    as_of: Option<NaiveDate>,
+    out: &Path,
+) -> std::result::Result<(), crate::exit::Failure> {
+    let request = run_to_draw(db, request, as_of)?;
+    let written = db.with_conn(|conn| headtail_core::charts::write_report(conn, request, out))?;
+    eprintln!(
+        "report of run {}: {} files in {} (charts {:.2} s, workbook {:.2} s, members {:.2} s, pdf {:.2} s)",
+        written.run_id,
+        written.files.len(),
+        out.display(),
+        written.charts_seconds,
+        written.workbook_seconds,
+        written.members_seconds,
+        written.pdf_seconds
+    );
+    Ok(())
+}
+
+/// The request with its run: a new evaluation as of `as_of` when given.
+fn run_to_draw(
+    db: &Database,
+    request: headtail_core::charts::FolderRequest,
+    as_of: Option<NaiveDate>,
+) -> std::result::Result<headtail_core::charts::FolderRequest, crate::exit::Failure> {
+    if let Some(as_of) = as_of {
+        let (run, _) = store::run(db, as_of, Trigger::CommandLine, &mut |_, _| {})?;
+        eprintln!("evaluated {} customers as of {as_of} (run {})", run.customers, run.id);
+        return Ok(headtail_core::charts::FolderRequest { run: Some(run.id), ..request });
+    }
+    if request.run.is_none() && db.with_conn(store::latest_run)?.is_none() {
+        return Err(crate::exit::Failure::refused(
+            "the database has no evaluation yet: run `headtail evaluate` first, or pass --as-of",
+        ));
+    }
+    Ok(request)
 }

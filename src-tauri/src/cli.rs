@@ -79,29 +79,52 @@ pub enum Command {
     },
     /// Draw every chart of an evaluation run (Pareto, tiers, RFM, lifecycle, migration,
     /// satisfaction, cohorts, CLV, channels, resources) as PNG and SVG, with summary.json.
-    Charts {
-        /// The folder to write into (created if missing).
-        #[arg(long, value_name = "DIR")]
-        out: PathBuf,
-        /// The language of the text: zh-CN or en.
-        #[arg(long, default_value = "zh-CN", value_parser = parse_lang)]
-        lang: headtail_core::charts::Lang,
-        /// The run to draw (default: the latest).
-        #[arg(long, value_name = "ID")]
-        run: Option<i64>,
-        /// An earlier run to draw the migration from.
-        #[arg(long, value_name = "ID")]
-        compare: Option<i64>,
-        /// PNG size as a multiple of 1600 x 900 (1 to 4).
-        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
-        scale: u32,
-    },
+    Charts(ChartArgs),
+    /// Write the manager's report of an evaluation run: every chart as PNG and SVG,
+    /// summary.json, report.xlsx (a sheet per table, each with a native Excel chart), one
+    /// members CSV per tier and for the prospects, and report.pdf (title page, headline
+    /// figures, every chart).
+    Report(ChartArgs),
     /// Export the whole database to a folder of CSV files (UTF-8 with BOM), one per table.
     Export {
         /// The folder to write into (created if missing).
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+/// What `charts` and `report` draw, in which language, and where they write.
+#[derive(Debug, Args)]
+pub struct ChartArgs {
+    /// The folder to write into (created if missing).
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// The language of the text: zh-CN or en.
+    #[arg(long, default_value = "zh-CN", value_parser = parse_lang)]
+    pub lang: headtail_core::charts::Lang,
+    /// The run (default: the latest).
+    #[arg(long, value_name = "ID")]
+    pub run: Option<i64>,
+    /// Evaluate every customer as of this date first, and draw that run.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "run")]
+    pub as_of: Option<chrono::NaiveDate>,
+    /// An earlier run to draw the migration from.
+    #[arg(long, value_name = "ID")]
+    pub compare: Option<i64>,
+    /// PNG size as a multiple of 1600 x 900 (1 to 4).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub scale: u32,
+}
+
+impl ChartArgs {
+    pub fn request(&self) -> headtail_core::charts::FolderRequest {
+        headtail_core::charts::FolderRequest {
+            run: self.run,
+            compare: self.compare,
+            lang: self.lang,
+            scale: self.scale,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

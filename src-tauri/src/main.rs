@@ -81,11 +81,13 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Some(Command::ClvFit { orders, calibration_end, unit }) => {
             Ok(headtail_app::analytics_cli::clv_fit(orders, *calibration_end, (*unit).into())?)
         }
-        Some(Command::Charts { out, lang, run, compare, scale }) => {
+        Some(Command::Charts(args)) => {
             let db = open_existing(&cli)?;
-            let request =
-                headtail_core::charts::FolderRequest { run: *run, compare: *compare, lang: *lang, scale: *scale };
-            headtail_app::analytics_cli::charts(&db, request, out)
+            headtail_app::analytics_cli::charts(&db, args.request(), args.as_of, &args.out)
+        }
+        Some(Command::Report(args)) => {
+            let db = open_existing(&cli)?;
+            headtail_app::analytics_cli::report(&db, args.request(), args.as_of, &args.out)
         }
         Some(Command::Export { out }) => {
             let db = open_existing(&cli)?;

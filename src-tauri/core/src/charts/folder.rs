@@ -3,7 +3,7 @@
 //! response counts, and the migration matrices when a comparison run is given.
 
 use super::data::{Group, Matrix, MonthScore};
-use super::draw::{render_all, ChartSet, Format};
+use super::draw::{render_all, ChartSet, Format, RenderedChart};
 use super::style::Lang;
 use crate::error::{Error, Result};
 use crate::evaluation::store::latest_run;
@@ -171,12 +171,28 @@ pub struct Written {
 /// [`Error::NotFound`] for a run that is not there; [`Error::InvalidArgument`] when the
 /// database holds no evaluation yet; [`Error::Validation`] for a scale outside 1 to 4.
 pub fn write_folder(conn: &Connection, request: FolderRequest, dir: &Path) -> Result<Written> {
-    let run_id = match request.run {
-        Some(id) => id,
+    Ok(write_charts(conn, request, dir)?.written)
+}
+
+/// The run asked for, or the latest.
+pub(super) fn run_to_draw(conn: &Connection, run: Option<i64>) -> Result<i64> {
+    match run {
+        Some(id) => Ok(id),
         None => latest_run(conn)?.map(|r| r.id).ok_or_else(|| {
             Error::InvalidArgument("the database has no evaluation yet: run an evaluation first".into())
-        })?,
-    };
+        }),
+    }
+}
+
+/// The chart folder as written, with what the report builds on: the summary and the SVGs.
+pub(super) struct ChartFolder {
+    pub written: Written,
+    pub summary: Summary,
+    pub svgs: Vec<RenderedChart>,
+}
+
+pub(super) fn write_charts(conn: &Connection, request: FolderRequest, dir: &Path) -> Result<ChartFolder> {
+    let run_id = run_to_draw(conn, request.run)?;
     let clock = std::time::Instant::now();
     let set = ChartSet::load(conn, run_id, request.compare)?;
     let figures_seconds = clock.elapsed().as_secs_f64();
@@ -191,10 +207,10 @@ pub fn write_folder(conn: &Connection, request: FolderRequest, dir: &Path) -> Re
         std::fs::write(&file, &chart.bytes)?;
         files.push(file);
     }
-    let summary = serde_json::to_vec_pretty(&Summary::of(&set, request.lang))
-        .map_err(|e| Error::Internal(format!("summary.json: {e}")))?;
+    let summary = Summary::of(&set, request.lang);
+    let json = serde_json::to_vec_pretty(&summary).map_err(|e| Error::Internal(format!("summary.json: {e}")))?;
     let file = dir.join("summary.json");
-    std::fs::write(&file, summary)?;
+    std::fs::write(&file, json)?;
     files.push(file);
-    Ok(Written { run_id, files, figures_seconds, drawing_seconds })
+    Ok(ChartFolder { written: Written { run_id, files, figures_seconds, drawing_seconds }, summary, svgs })
 }

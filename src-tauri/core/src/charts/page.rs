@@ -3,7 +3,8 @@
 
 use super::data::ChartMembers;
 use super::draw::{render, Chart, ChartSet, Format};
-use super::folder::{write_folder, FolderRequest};
+use super::folder::FolderRequest;
+use super::report::write_report;
 use super::style::Lang;
 use crate::activity::Checks;
 use crate::error::{Result, Rule};
@@ -141,7 +142,8 @@ pub fn save(
     Ok(SavedChart { path: file.display().to_string(), bytes: u32::try_from(drawn.bytes.len()).unwrap_or(u32::MAX) })
 }
 
-/// Writes the report folder of the query's run and comparison run into `dir`, PNGs at 2x.
+/// Writes the report folder of the query's run and comparison run into `dir` (every chart,
+/// summary.json, report.xlsx, the members of each tier, report.pdf), PNGs at 2x.
 /// The folder covers every member: the owner and channel filters are for the page.
 ///
 /// # Errors
@@ -159,6 +161,6 @@ pub fn export_report(conn: &Connection, query: &ChartQuery, language: Language, 
     }
     let request =
         FolderRequest { run: Some(query.run_id), compare: query.compare_run_id, lang: lang(language), scale: 2 };
-    let written = write_folder(conn, request, Path::new(dir.trim()))?;
+    let written = write_report(conn, request, Path::new(dir.trim()))?;
     Ok(ExportedReport { dir: dir.trim().to_owned(), files: u32::try_from(written.files.len()).unwrap_or(u32::MAX) })
 }

@@ -25,6 +25,7 @@ mod my_day;
 mod orders;
 mod pipeline;
 mod platform_exports;
+mod report;
 mod segment_list;
 mod service_costs;
 mod settings;
