@@ -165,7 +165,7 @@ fn report_writes_the_workbook_member_lists_and_pdf_beside_the_charts() {
         ok(&headtail(&["evaluate", "--db", s(&db), "--as-of", as_of, "--out", s(&members)]), "evaluate");
     }
     let out = dir.path().join("report");
-    let run = headtail(&["report", "--db", s(&db), "--out", s(&out), "--lang", "en", "--compare", "1"]);
+    let run = headtail(&["report", "--db", s(&db), "--out", s(&out), "--lang", "en", "--compare-run", "1"]);
     ok(&run, "report");
     assert!(String::from_utf8_lossy(&run.stderr).contains("report of run 2"));
     for name in ["pareto.png", "tier_migration.svg", "summary.json", "report.xlsx", "members_tier_c.csv"] {

@@ -109,7 +109,7 @@ pub struct ChartArgs {
     #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "run")]
     pub as_of: Option<chrono::NaiveDate>,
     /// An earlier run to draw the migration from.
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", alias = "compare-run")]
     pub compare: Option<i64>,
     /// PNG size as a multiple of 1600 x 900 (1 to 4).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
