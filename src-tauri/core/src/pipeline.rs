@@ -265,49 +265,69 @@ pub fn summary(conn: &Connection) -> Result<PipelineSummary> {
     let standing = stmt
         .query_map([], |r| Ok((r.get::<_, PipelineStage>(0)?, r.get::<_, u32>(1)?)))?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    // One set of reached stages per customer, as bits; rows come grouped by customer.
-    let mut reached_sets = Vec::new();
+    // Each set of reached stages (as bits) and how many customers reached just it. Only the
+    // customers who moved are read one by one (their moves, grouped by customer); everyone
+    // else has reached the stage they stand at, and is counted from the index above.
+    let mut sets: Vec<(u8, u32)> = Vec::new();
+    let mut add = |set: u8, n: u32| match sets.iter_mut().find(|(s, _)| *s == set) {
+        Some((_, m)) => *m += n,
+        None => sets.push((set, n)),
+    };
+    let mut moved_standing: Vec<(PipelineStage, u32)> = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT r.customer_id, r.stage FROM (
-             SELECT customer_id, to_stage AS stage FROM pipeline_moves WHERE to_stage IS NOT NULL
-             UNION SELECT customer_id, from_stage FROM pipeline_moves WHERE from_stage IS NOT NULL
-             UNION SELECT id, pipeline_stage FROM customers WHERE pipeline_stage IS NOT NULL
-         ) r JOIN customers c ON c.id = r.customer_id
-         WHERE c.deleted_at IS NULL AND c.erased_at IS NULL
-         ORDER BY r.customer_id",
+        "SELECT m.customer_id, m.from_stage, m.to_stage, c.pipeline_stage
+         FROM pipeline_moves m INDEXED BY pipeline_moves_customer CROSS JOIN customers c
+         WHERE c.id = m.customer_id AND c.deleted_at IS NULL AND c.erased_at IS NULL
+         ORDER BY m.customer_id",
     )?;
     let mut rows = stmt.query([])?;
-    let mut current: Option<(i64, u8)> = None;
+    let mut current: Option<(i64, u8, Option<PipelineStage>)> = None;
+    let mut finish = |customer: Option<(i64, u8, Option<PipelineStage>)>| {
+        if let Some((_, bits, standing_at)) = customer {
+            add(bits, 1);
+            if let Some(stage) = standing_at {
+                match moved_standing.iter_mut().find(|(s, _)| *s == stage) {
+                    Some((_, n)) => *n += 1,
+                    None => moved_standing.push((stage, 1)),
+                }
+            }
+        }
+    };
     while let Some(row) = rows.next()? {
         let id: i64 = row.get(0)?;
-        let stage: PipelineStage = row.get(1)?;
+        let stages = [row.get::<_, Option<PipelineStage>>(1)?, row.get(2)?, row.get(3)?];
+        let bits = stages.iter().flatten().fold(0, |b, &s| b | bit(s));
         current = match current {
-            Some((cid, bits)) if cid == id => Some((cid, bits | bit(stage))),
-            Some((_, bits)) => {
-                reached_sets.push(bits);
-                Some((id, bit(stage)))
+            Some((cid, before, at)) if cid == id => Some((cid, before | bits, at)),
+            other => {
+                finish(other);
+                Some((id, bits, stages[2]))
             }
-            None => Some((id, bit(stage))),
         };
     }
-    if let Some((_, bits)) = current {
-        reached_sets.push(bits);
+    finish(current);
+    for &(stage, n) in &standing {
+        let moved = moved_standing.iter().find(|(s, _)| *s == stage).map_or(0, |(_, m)| *m);
+        add(bit(stage), n.saturating_sub(moved));
     }
     let count = |stage: PipelineStage| standing.iter().find(|(s, _)| *s == stage).map_or(0, |(_, n)| *n);
-    Ok(summarise(&reached_sets, count))
+    Ok(summarise(&sets, count))
 }
 
-/// The figures from each customer's set of reached stages (bit `rank(stage)`) and the number
+/// The figures from the sets of reached stages (bit `rank(stage)`) with their customers, and the number
 /// standing at each stage now.
-fn summarise(reached_sets: &[u8], standing: impl Fn(PipelineStage) -> u32) -> PipelineSummary {
+fn summarise(reached_sets: &[(u8, u32)], standing: impl Fn(PipelineStage) -> u32) -> PipelineSummary {
+    let customers = |keep: &dyn Fn(u8) -> bool| -> usize {
+        reached_sets.iter().filter(|(s, _)| keep(*s)).map(|(_, n)| *n as usize).sum()
+    };
     let stages = PipelineStage::ALL
         .iter()
         .map(|&stage| {
-            let reached = reached_sets.iter().filter(|&&s| s & bit(stage) != 0).count();
+            let reached = customers(&|s| s & bit(stage) != 0);
             let open = OPEN_STAGES.contains(&stage);
             // Later open stages and won: every bit above this stage's, lost excluded.
             let later: u8 = if open { !((bit(stage) << 1) - 1) & !bit(PipelineStage::Lost) } else { 0 };
-            let advanced = reached_sets.iter().filter(|&&s| s & bit(stage) != 0 && s & later != 0).count();
+            let advanced = customers(&|s| s & bit(stage) != 0 && s & later != 0);
             StageSummary {
                 stage,
                 prospects: standing(stage),
