@@ -3,7 +3,7 @@
 // keys as the real one. Needs `npm run build` first.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ipcCalls, shoot, useApp } from './helpers/browser.mjs';
+import { ipcCalls, shoot, useApp, waitForNames } from './helpers/browser.mjs';
 
 const open = useApp({ before, after, afterEach });
 
@@ -19,15 +19,6 @@ const CUSTOMERS = [
 ];
 
 const names = (page) => page.locator('[data-testid="customer-row"] [data-testid="customer-name"]').allTextContents();
-
-async function waitForNames(page, expected) {
-  await page.waitForFunction(
-    (want) =>
-      JSON.stringify([...document.querySelectorAll('[data-testid="customer-row"] [data-testid="customer-name"]')].map((e) => e.textContent)) ===
-      JSON.stringify(want),
-    expected,
-  );
-}
 
 describe('pinyin order', () => {
   for (const locale of ['zh-CN', 'en-US']) {

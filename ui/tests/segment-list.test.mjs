@@ -3,7 +3,7 @@
 // against the fake backend. Needs `npm run build` first.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNothingClipped, en, ipcCalls, shoot, tr, useApp, zh } from './helpers/browser.mjs';
+import { assertNothingClipped, en, ipcCalls, shoot, tr, useApp, waitForNames, zh } from './helpers/browser.mjs';
 
 const open = useApp({ before, after, afterEach });
 
@@ -36,15 +36,6 @@ async function openList(seed = {}, options = {}) {
   const page = await open({ seed: { customers: CUSTOMERS, evaluation: true, followUps: FOLLOW_UPS, ...seed }, ...options });
   await page.locator('[data-testid="customer-row"]').first().waitFor();
   return page;
-}
-
-async function waitForNames(page, expected) {
-  await page.waitForFunction(
-    (want) =>
-      JSON.stringify([...document.querySelectorAll('[data-testid="customer-row"] [data-testid="customer-name"]')].map((e) => e.textContent)) ===
-      JSON.stringify(want),
-    expected,
-  );
 }
 
 async function lastQuery(page) {

@@ -4,7 +4,7 @@
 // against the fake backend. Needs `npm run build` first.
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { assertNothingClipped, en, ipcCalls, shoot, tr, useApp, zh } from './helpers/browser.mjs';
+import { assertNothingClipped, en, ipcCalls, shoot, tr, useApp, waitForNames, zh } from './helpers/browser.mjs';
 
 const open = useApp({ before, after, afterEach });
 
@@ -26,15 +26,6 @@ const CUSTOMERS = [
 const SEED = { customers: CUSTOMERS, evaluation: { prospects: [6, 8] } };
 
 const row = (page, name) => page.locator('[data-testid="customer-row"]').filter({ hasText: name });
-
-async function waitForNames(page, expected) {
-  await page.waitForFunction(
-    (want) =>
-      JSON.stringify([...document.querySelectorAll('[data-testid="customer-row"] [data-testid="customer-name"]')].map((e) => e.textContent)) ===
-      JSON.stringify(want),
-    expected,
-  );
-}
 
 describe('prospects as a group of their own', () => {
   test('segments show them below the tiers, with the note that there are too few buyers to rank', async () => {

@@ -163,6 +163,16 @@ export async function assertTextReadableByWebDriver(page) {
   assert.deepEqual(offenders, []);
 }
 
+/** Waits until the customer list shows exactly these names, in this order. */
+export async function waitForNames(page, expected) {
+  await page.waitForFunction(
+    (want) =>
+      JSON.stringify([...document.querySelectorAll('[data-testid="customer-row"] [data-testid="customer-name"]')].map((e) => e.textContent)) ===
+      JSON.stringify(want),
+    expected,
+  );
+}
+
 /** Headers, buttons, badges and dates must show whole, whatever the language. */
 export async function assertNothingClipped(page) {
   await assertTextReadableByWebDriver(page);

@@ -118,21 +118,12 @@ impl<'c> StandingTest<'c> {
 
     /// The run's members in the kept cells, ascending, as a JSON array for `json_each`; with
     /// `within` (ascending), only those also in it.
-    fn ids_json(&self, within: Option<&[i64]>) -> String {
+    fn ids_json(&self, within: Option<&[i64]>) -> Result<String> {
         let mut ids = self.standings.customers_in(&self.kept);
         if let Some(within) = within {
             ids.retain(|id| within.binary_search(id).is_ok());
         }
-        let mut json = String::with_capacity(ids.len() * 8 + 2);
-        json.push('[');
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                json.push(',');
-            }
-            json.push_str(&id.to_string());
-        }
-        json.push(']');
-        json
+        serde_json::to_string(&ids).map_err(|e| crate::Error::Internal(e.to_string()))
     }
 }
 
@@ -228,7 +219,7 @@ pub(super) fn page(
                 // every match.
                 let matched =
                     f.fts.as_ref().map(|(expr, _)| search::ids_matching_expression(conn, expr)).transpose()?;
-                ids = test.ids_json(matched.as_deref());
+                ids = test.ids_json(matched.as_deref())?;
                 args.push(&ids);
                 format!(
                     "FROM json_each(?{}) j CROSS JOIN customers c WHERE c.id = j.value AND {}",

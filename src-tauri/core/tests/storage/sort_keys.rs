@@ -4,8 +4,7 @@
 use super::{at, temp_db};
 use headtail_core::customers::{self, CustomerInput, CustomerQuery, CustomerSort};
 use headtail_core::import::{import_file, revert_batch, ImportKind, ImportMode, ImportOptions, ImportStatus, Reason};
-use headtail_core::{db, Database};
-use rusqlite::Connection;
+use headtail_core::Database;
 
 fn create(db: &Database, input: CustomerInput) -> i64 {
     db.with_tx(|tx| customers::create(tx, input, at(1))).expect("create").id
@@ -209,8 +208,7 @@ fn an_older_database_gets_its_keys_when_it_is_opened() {
     let path = dir.path().join("old.sqlite");
     let before = version_before_sort_keys();
     {
-        let mut conn = Connection::open(&path).expect("create");
-        db::migrate_to_version(&mut conn, before).expect("the schema before the sort keys");
+        let conn = crate::database_at_version(&path, before as u32);
         let no_sort_column = conn.prepare("SELECT name_sort FROM customers").is_err();
         assert!(no_sort_column, "version {before} has no sort keys yet");
         conn.execute_batch(
