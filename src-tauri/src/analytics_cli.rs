@@ -88,7 +88,7 @@ pub fn charts(
     out: &Path,
 ) -> std::result::Result<(), crate::exit::Failure> {
     let request = run_to_draw(db, request, as_of)?;
-    let written = db.with_conn(|conn| headtail_core::charts::write_folder(conn, request, out))?;
+    let written = headtail_core::charts::write_folder(db, request, out)?;
     eprintln!(
         "charts of run {}: {} files in {} (figures {:.2} s, drawing {:.2} s)",
         written.run_id,
@@ -109,7 +109,7 @@ pub fn report(
     out: &Path,
 ) -> std::result::Result<(), crate::exit::Failure> {
     let request = run_to_draw(db, request, as_of)?;
-    let written = db.with_conn(|conn| headtail_core::charts::write_report(conn, request, out))?;
+    let written = headtail_core::charts::write_report(db, request, out)?;
     eprintln!(
         "report of run {}: {} files in {} (charts {:.2} s, workbook {:.2} s, members {:.2} s, pdf {:.2} s)",
         written.run_id,

@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let opened = started.elapsed().as_secs_f64();
     let request = FolderRequest { run: None, compare, lang, scale: 1 };
-    let written = db.with_conn(|c| write_report(c, request, dir.path()))?;
+    let written = write_report(&db, request, dir.path())?;
     let bytes: u64 = written.files.iter().filter_map(|f| std::fs::metadata(f).ok()).map(|m| m.len()).sum();
     println!(
         "report of run {} for {customers} customers: {} files, {:.1} MB",

@@ -48,5 +48,5 @@ pub async fn export_chart_report(
     language: Language,
     dir: String,
 ) -> CommandResult<ExportedReport> {
-    on_db(&db, move |db| db.with_conn(|c| page::export_report(c, &query, language, &dir))).await
+    on_db(&db, move |db| page::export_report(db, &query, language, &dir)).await
 }

@@ -247,8 +247,8 @@ pub fn run_charts_of(conn: &Connection, run_id: i64, filter: &ChartMembers) -> R
     let mut clv_none = 0_u32;
     let mut scatter: Vec<ClvPoint> = Vec::new();
     let mut customers = 0_u32;
-    // Each member's group for the resources: an index into the tiers, then the prospects.
-    let mut member_groups: Vec<(i64, u8)> = Vec::new();
+    // Each member's group for the resources: 1 + an index into the tiers, then the prospects.
+    let mut member_groups: IdSlots<u8> = IdSlots::for_customers(conn)?;
 
     let mut stmt = conn.prepare(&format!(
         "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
@@ -266,12 +266,12 @@ pub fn run_charts_of(conn: &Connection, run_id: i64, filter: &ChartMembers) -> R
         let customer_id: i64 = row.get(11)?;
         if stage == PROSPECT {
             prospects.add(revenue, contribution);
-            member_groups.push((customer_id, TIERS.len() as u8));
+            *member_groups.slot(customer_id) = TIERS.len() as u8 + 1;
         } else {
             let tier = text(0)?.unwrap_or("d");
             add_to(&mut tiers, tier, revenue, contribution);
             let index = tiers.iter().position(|t| t.key == tier).unwrap_or(TIERS.len() - 1);
-            member_groups.push((customer_id, index.min(TIERS.len() - 1) as u8));
+            *member_groups.slot(customer_id) = index.min(TIERS.len() - 1) as u8 + 1;
             contributions.push(contribution);
         }
         add_to(&mut lifecycle, stage, revenue, contribution);
@@ -382,14 +382,14 @@ fn pareto(mut contributions: Vec<i64>, tiers: &[Group]) -> Pareto {
 }
 
 /// Service cost, service minutes and interactions per tier in the run's window: each cost
-/// and interaction of the window read once and put in its customer's group, found by binary
-/// search in `groups` (customer id and index into tiers-then-prospects, in id order).
+/// and interaction of the window read once and put in its customer's group (1 + an index into
+/// tiers-then-prospects; 0 for a customer not in the run).
 fn resources(
     conn: &Connection,
     run: &EvaluationRun,
     tiers: &[Group],
     prospects: &Group,
-    groups: &[(i64, u8)],
+    groups: &IdSlots<u8>,
 ) -> Result<Vec<ResourceRow>> {
     let window_start = run.as_of - chrono::Duration::days(i64::from(run.settings.window_days()));
     let mut rows: Vec<ResourceRow> = tiers
@@ -404,9 +404,8 @@ fn resources(
             interactions: 0,
         })
         .collect();
-    let group_of = |customer: i64| -> Option<usize> {
-        groups.binary_search_by_key(&customer, |g| g.0).ok().map(|i| usize::from(groups[i].1))
-    };
+    let group_of =
+        |customer: i64| -> Option<usize> { groups.get(customer).and_then(|&g| usize::from(g).checked_sub(1)) };
     let mut costs = conn.prepare(
         "SELECT customer_id, amount_minor, coalesce(minutes, 0) FROM service_costs
          WHERE occurred_on > ?1 AND occurred_on <= ?2",
@@ -604,7 +603,8 @@ fn month_key(d: NaiveDate) -> String {
 
 /// Satisfaction, cohorts and channel mix over the `months` months ending with `as_of`'s.
 pub fn activity_charts(conn: &Connection, as_of: NaiveDate, months: u32) -> Result<ActivityCharts> {
-    let months = months.max(1);
+    // A month is one bit of each buyer's months in the cohorts' pass.
+    let months = months.clamp(1, u64::BITS);
     let first_day = as_of.with_day(1).and_then(|d| d.checked_sub_months(Months::new(months - 1))).unwrap_or(as_of);
     let keys: Vec<String> =
         (0..months).filter_map(|i| first_day.checked_add_months(Months::new(i))).map(month_key).collect();
@@ -638,73 +638,148 @@ pub fn activity_charts(conn: &Connection, as_of: NaiveDate, months: u32) -> Resu
         })
         .collect();
 
-    Ok(ActivityCharts {
-        satisfaction,
-        cohorts: cohorts(conn, as_of, &keys)?,
-        channels: channels(conn, first_day, as_of)?,
-        months: keys,
-    })
+    let (cohorts, channels) = orders_by_month(conn, as_of, &keys)?;
+    Ok(ActivityCharts { satisfaction, cohorts, channels, months: keys })
 }
 
 /// `YYYY-MM` as a count of months, for distances between months.
 fn month_number(text: &str) -> Option<i32> {
-    Some(text.get(0..4)?.parse::<i32>().ok()? * 12 + text.get(5..7)?.parse::<i32>().ok()?)
+    month_of(text.as_bytes())
 }
 
-/// Each customer's first month from the orders' (customer, date) index, then the months in
-/// which the customers who first bought in the months shown bought, counted inside SQLite.
-fn cohorts(conn: &Connection, as_of: NaiveDate, keys: &[String]) -> Result<Vec<Cohort>> {
-    let Some(first) = keys.first().and_then(|k| month_number(k)) else { return Ok(Vec::new()) };
+/// The month count of a `YYYY-MM…` date read from its bytes, a few million times per report.
+fn month_of(date: &[u8]) -> Option<i32> {
+    let digits = |range: std::ops::Range<usize>| -> Option<i32> {
+        date.get(range)?.iter().try_fold(0_i32, |n, &b| b.is_ascii_digit().then(|| n * 10 + i32::from(b - b'0')))
+    };
+    Some(digits(0..4)? * 12 + digits(5..7)?)
+}
+
+/// Per-customer slots over the customers' ids: a vector indexed by id when the ids are packed
+/// (as SQLite hands them out), a map when they are not.
+pub(crate) enum IdSlots<T> {
+    Dense(Vec<T>),
+    Sparse(HashMap<i64, T>),
+}
+
+impl<T: Clone + Default> IdSlots<T> {
+    /// Slots for every customer id in the database, live or not.
+    pub(crate) fn for_customers(conn: &Connection) -> Result<IdSlots<T>> {
+        let (count, max): (i64, Option<i64>) =
+            conn.query_row("SELECT count(*), max(id) FROM customers", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let max = max.unwrap_or(0);
+        // Dense while at most a quarter of the vector is holes.
+        Ok(match usize::try_from(max) {
+            Ok(top) if max <= count.saturating_mul(4) / 3 + 1_024 => IdSlots::Dense(vec![T::default(); top + 1]),
+            _ => IdSlots::Sparse(HashMap::new()),
+        })
+    }
+
+    pub(crate) fn slot(&mut self, id: i64) -> &mut T {
+        if let IdSlots::Dense(v) = self {
+            if usize::try_from(id).map_or(true, |i| i >= v.len()) {
+                // A customer added since the slots were made: a map takes over.
+                let map = std::mem::take(v).into_iter().enumerate().map(|(i, t)| (i as i64, t)).collect();
+                *self = IdSlots::Sparse(map);
+            }
+        }
+        match self {
+            IdSlots::Dense(v) => &mut v[usize::try_from(id).unwrap_or_default()],
+            IdSlots::Sparse(m) => m.entry(id).or_default(),
+        }
+    }
+
+    pub(crate) fn get(&self, id: i64) -> Option<&T> {
+        match self {
+            IdSlots::Dense(v) => usize::try_from(id).ok().and_then(|i| v.get(i)),
+            IdSlots::Sparse(m) => m.get(&id),
+        }
+    }
+
+    pub(crate) fn values(&self) -> Box<dyn Iterator<Item = &T> + '_> {
+        match self {
+            IdSlots::Dense(v) => Box::new(v.iter()),
+            IdSlots::Sparse(m) => Box::new(m.values()),
+        }
+    }
+}
+
+/// A customer's first month with a purchase and the months shown in which they bought (bit
+/// `i` for the `i`-th month shown).
+#[derive(Clone, Copy)]
+struct Buyer {
+    first: i32,
+    months: u64,
+}
+
+impl Default for Buyer {
+    fn default() -> Buyer {
+        Buyer { first: i32::MAX, months: 0 }
+    }
+}
+
+/// The channels in the order the mix shows them, `unknown` last.
+const CHANNELS: [&str; 5] = ["online_shop", "marketplace", "store", "phone_wechat", "unknown"];
+
+fn channel_index(channel: Option<&[u8]>) -> usize {
+    channel.and_then(|c| CHANNELS.iter().position(|k| k.as_bytes() == c)).unwrap_or(CHANNELS.len() - 1)
+}
+
+/// Cohorts and channel mix from one pass over the orders up to `as_of`: each customer's first
+/// month and the months shown in which they bought, and the revenue per month and channel.
+/// Orders a platform cancelled or refunded count in neither, as in the evaluation.
+fn orders_by_month(conn: &Connection, as_of: NaiveDate, keys: &[String]) -> Result<(Vec<Cohort>, Vec<ChannelMonth>)> {
+    let Some(first) = keys.first().and_then(|k| month_number(k)) else { return Ok((Vec::new(), Vec::new())) };
     let span = keys.len();
-    let mut cohorts: Vec<Cohort> =
-        keys.iter().map(|k| Cohort { month: k.clone(), customers: 0, retained: vec![0; span] }).collect();
+    let mut buyers: IdSlots<Buyer> = IdSlots::for_customers(conn)?;
+    let mut revenue = vec![[0_i64; CHANNELS.len()]; span];
     let mut stmt = conn.prepare(
-        "WITH firsts AS (
-           SELECT customer_id, substr(min(ordered_on), 1, 7) AS cohort FROM orders
-           WHERE ordered_on <= ?2 GROUP BY customer_id HAVING min(ordered_on) >= ?1)
-         SELECT f.cohort, substr(o.ordered_on, 1, 7), count(DISTINCT o.customer_id)
-         FROM firsts f JOIN orders o ON o.customer_id = f.customer_id AND o.ordered_on <= ?2
-         GROUP BY 1, 2",
+        "SELECT customer_id, ordered_on, amount_minor, channel FROM orders WHERE ordered_on <= ?1 AND status IS NULL",
     )?;
-    let first_day = format!("{}-01", keys[0]);
-    let mut rows = stmt.query(params![first_day, as_of])?;
+    let mut rows = stmt.query(params![as_of])?;
     while let Some(r) = rows.next()? {
-        let (Some(cohort), Some(month)) =
-            (r.get_ref(0)?.as_str().ok().and_then(month_number), r.get_ref(1)?.as_str().ok().and_then(month_number))
-        else {
-            continue;
-        };
-        let n: u32 = r.get(2)?;
-        let Some(c) = usize::try_from(cohort - first).ok().and_then(|i| cohorts.get_mut(i)) else { continue };
-        if month == cohort {
-            c.customers = n;
-        }
-        if let Some(slot) = usize::try_from(month - cohort).ok().and_then(|o| c.retained.get_mut(o)) {
-            *slot = n;
+        let Some(month) = r.get_ref(1)?.as_bytes().ok().and_then(month_of) else { continue };
+        let buyer = buyers.slot(r.get(0)?);
+        buyer.first = buyer.first.min(month);
+        if let Some(i) = usize::try_from(month - first).ok().filter(|&i| i < span) {
+            buyer.months |= 1 << i;
+            revenue[i][channel_index(r.get_ref(3)?.as_bytes_or_null().ok().flatten())] += r.get::<_, i64>(2)?;
         }
     }
-    for (i, c) in cohorts.iter_mut().enumerate() {
-        c.retained.truncate(span - i);
-    }
-    Ok(cohorts)
-}
 
-fn channels(conn: &Connection, from: NaiveDate, to: NaiveDate) -> Result<Vec<ChannelMonth>> {
-    let mut stmt = conn.prepare(
-        "SELECT substr(ordered_on, 1, 7), coalesce(channel, 'unknown'), sum(amount_minor) FROM orders
-         WHERE ordered_on >= ?1 AND ordered_on <= ?2 GROUP BY 1, 2 ORDER BY 1, 2",
-    )?;
-    let rows = stmt.query_map(params![from, to], |r| {
-        Ok(ChannelMonth { month: r.get(0)?, channel: r.get(1)?, revenue_minor: r.get(2)? })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut cohorts: Vec<Cohort> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| Cohort { month: k.clone(), customers: 0, retained: vec![0; span - i] })
+        .collect();
+    for buyer in buyers.values() {
+        let Some(start) = usize::try_from(buyer.first - first).ok().filter(|&i| i < span) else { continue };
+        let cohort = &mut cohorts[start];
+        cohort.customers += 1;
+        for (since, slot) in cohort.retained.iter_mut().enumerate() {
+            if buyer.months & (1 << (start + since)) != 0 {
+                *slot += 1;
+            }
+        }
+    }
+    let channels = keys
+        .iter()
+        .zip(&revenue)
+        .flat_map(|(month, row)| {
+            CHANNELS.iter().zip(row).filter(|(_, &v)| v != 0).map(|(channel, &revenue_minor)| ChannelMonth {
+                month: month.clone(),
+                channel: (*channel).to_owned(),
+                revenue_minor,
+            })
+        })
+        .collect();
+    Ok((cohorts, channels))
 }
 
 /// Revenue per channel per month as a table: the channels in a fixed order, then one row of
 /// revenue per month in `months`.
 pub fn channel_table(months: &[String], rows: &[ChannelMonth]) -> (Vec<String>, Vec<Vec<i64>>) {
-    let mut channels: Vec<String> =
-        ["online_shop", "marketplace", "store", "phone_wechat", "unknown"].iter().map(|c| (*c).to_owned()).collect();
+    let mut channels: Vec<String> = CHANNELS.iter().map(|c| (*c).to_owned()).collect();
     for r in rows {
         if !channels.contains(&r.channel) {
             channels.push(r.channel.clone());

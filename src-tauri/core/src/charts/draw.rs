@@ -9,7 +9,9 @@ use super::data::{
 use super::font::{self, FAMILY};
 use super::style::{group_name, percent, Lang};
 use super::typeset::Typeset;
+use crate::db::Database;
 use crate::error::{Error, Result};
+use crate::evaluation::store::get_run;
 use crate::surveys::SurveyKind;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
@@ -74,6 +76,22 @@ impl ChartSet {
         Ok(ChartSet { run, activity, migration })
     }
 
+    /// [`ChartSet::load_of`] with its three independent passes (the run's members, the
+    /// orders and answers over time, the two runs' members) each on a connection of its own,
+    /// at the same time.
+    pub fn load_parallel(db: &Database, run_id: i64, compare: Option<i64>, filter: &ChartMembers) -> Result<ChartSet> {
+        let as_of = db.with_conn(|c| get_run(c, run_id))?.as_of;
+        std::thread::scope(|scope| {
+            let activity = scope.spawn(|| db.with_conn(|c| activity_charts(c, as_of, MONTHS)));
+            let migration =
+                compare.map(|from| scope.spawn(move || db.with_conn(|c| migration_of(c, from, run_id, filter))));
+            let run = db.with_conn(|c| run_charts_of(c, run_id, filter));
+            let activity = joined(activity);
+            let migration = migration.map(joined).transpose();
+            Ok(ChartSet { run: run?, activity: activity?, migration: migration? })
+        })
+    }
+
     /// The charts this set can draw: the migrations only with a comparison run.
     pub fn charts(&self) -> Vec<Chart> {
         Chart::ALL
@@ -91,6 +109,11 @@ pub struct RenderedChart {
     pub bytes: Vec<u8>,
     pub width: u32,
     pub height: u32,
+}
+
+/// The result of a scoped thread; a panic in it is an internal error.
+pub(super) fn joined<T>(handle: std::thread::ScopedJoinHandle<'_, Result<T>>) -> Result<T> {
+    handle.join().unwrap_or_else(|_| Err(Error::Internal("a chart pass stopped unexpectedly".into())))
 }
 
 fn drawing_error<E: std::error::Error + Send + Sync>(e: DrawingAreaErrorKind<E>) -> Error {

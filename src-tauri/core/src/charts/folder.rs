@@ -2,9 +2,10 @@
 //! the tiers (prospects apart), lifecycle stages, RFM segments, NPS / CSAT / CES with their
 //! response counts, and the migration matrices when a comparison run is given.
 
-use super::data::{Group, Matrix, MonthScore};
+use super::data::{ChartMembers, Group, Matrix, MonthScore};
 use super::draw::{render_all, ChartSet, Format, RenderedChart};
 use super::style::Lang;
+use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::evaluation::store::latest_run;
 use crate::surveys::{Score, SurveyKind};
@@ -170,8 +171,8 @@ pub struct Written {
 /// # Errors
 /// [`Error::NotFound`] for a run that is not there; [`Error::InvalidArgument`] when the
 /// database holds no evaluation yet; [`Error::Validation`] for a scale outside 1 to 4.
-pub fn write_folder(conn: &Connection, request: FolderRequest, dir: &Path) -> Result<Written> {
-    Ok(write_charts(conn, request, dir)?.written)
+pub fn write_folder(db: &Database, request: FolderRequest, dir: &Path) -> Result<Written> {
+    Ok(write_charts(db, request, dir)?.written)
 }
 
 /// The run asked for, or the latest.
@@ -191,10 +192,10 @@ pub(super) struct ChartFolder {
     pub svgs: Vec<RenderedChart>,
 }
 
-pub(super) fn write_charts(conn: &Connection, request: FolderRequest, dir: &Path) -> Result<ChartFolder> {
-    let run_id = run_to_draw(conn, request.run)?;
+pub(super) fn write_charts(db: &Database, request: FolderRequest, dir: &Path) -> Result<ChartFolder> {
+    let run_id = db.with_conn(|c| run_to_draw(c, request.run))?;
     let clock = std::time::Instant::now();
-    let set = ChartSet::load(conn, run_id, request.compare)?;
+    let set = ChartSet::load_parallel(db, run_id, request.compare, &ChartMembers::default())?;
     let figures_seconds = clock.elapsed().as_secs_f64();
     let clock = std::time::Instant::now();
     let pngs = render_all(&set, request.lang, Format::Png { scale: request.scale })?;

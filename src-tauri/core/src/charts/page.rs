@@ -7,6 +7,7 @@ use super::folder::FolderRequest;
 use super::report::write_report;
 use super::style::Lang;
 use crate::activity::Checks;
+use crate::db::Database;
 use crate::error::{Result, Rule};
 use crate::settings::Language;
 use chrono::NaiveDate;
@@ -148,7 +149,7 @@ pub fn save(
 ///
 /// # Errors
 /// As [`list`], a field error on `dir` when empty, and an I/O error when a file cannot be written.
-pub fn export_report(conn: &Connection, query: &ChartQuery, language: Language, dir: &str) -> Result<ExportedReport> {
+pub fn export_report(db: &Database, query: &ChartQuery, language: Language, dir: &str) -> Result<ExportedReport> {
     let mut checks = Checks::default();
     if dir.trim().is_empty() {
         checks.fail("dir", Rule::Required);
@@ -161,6 +162,6 @@ pub fn export_report(conn: &Connection, query: &ChartQuery, language: Language, 
     }
     let request =
         FolderRequest { run: Some(query.run_id), compare: query.compare_run_id, lang: lang(language), scale: 2 };
-    let written = write_report(conn, request, Path::new(dir.trim()))?;
+    let written = write_report(db, request, Path::new(dir.trim()))?;
     Ok(ExportedReport { dir: dir.trim().to_owned(), files: u32::try_from(written.files.len()).unwrap_or(u32::MAX) })
 }

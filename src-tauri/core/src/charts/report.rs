@@ -5,12 +5,13 @@
 //! vectors with the font embedded and the text selectable.
 
 use super::data::Matrix;
-use super::draw::RenderedChart;
-use super::folder::{write_charts, FolderRequest, GroupSummary, Summary, TierSummary};
+use super::draw::{joined, RenderedChart};
+use super::folder::{run_to_draw, write_charts, FolderRequest, GroupSummary, Summary, TierSummary};
 use super::font::FONT;
 use super::style::{currency_sign, group_name, percent, Lang, PALETTE};
+use crate::db::Database;
 use crate::error::{Error, Result};
-use crate::evaluation::store::{get_run, members_csv, MemberFilter};
+use crate::evaluation::store::{each_member, get_run, MemberFilter, MembersCsv};
 use crate::evaluation::Tier;
 use crate::money;
 use crate::settings::Language;
@@ -35,14 +36,31 @@ pub struct ReportWritten {
 
 /// Writes the report of a run (the latest when `request.run` is `None`) into `dir`.
 ///
+/// The members files are one long pass over the run of their own, written on a second
+/// connection while the charts are drawn.
+///
 /// # Errors
 /// As [`super::write_folder`]; [`Error::Internal`] when the workbook or the PDF cannot be made.
-pub fn write_report(conn: &Connection, request: FolderRequest, dir: &Path) -> Result<ReportWritten> {
-    let clock = std::time::Instant::now();
-    let folder = write_charts(conn, request, dir)?;
-    let charts_seconds = clock.elapsed().as_secs_f64();
-    let mut files = folder.written.files;
+pub fn write_report(db: &Database, request: FolderRequest, dir: &Path) -> Result<ReportWritten> {
+    let run_id = db.with_conn(|c| run_to_draw(c, request.run))?;
+    let request = FolderRequest { run: Some(run_id), ..request };
     let lang = request.lang;
+    std::fs::create_dir_all(dir)?;
+    let (folder, members) = std::thread::scope(|scope| {
+        let members = scope.spawn(|| {
+            let clock = std::time::Instant::now();
+            let files = db.with_conn(|c| members_files(c, run_id, lang, dir));
+            Ok((files, clock.elapsed().as_secs_f64()))
+        });
+        let clock = std::time::Instant::now();
+        let folder = write_charts(db, request, dir);
+        let charts_seconds = clock.elapsed().as_secs_f64();
+        ((folder, charts_seconds), joined(members))
+    });
+    let ((folder, charts_seconds), (members, members_seconds)) = (folder, members?);
+    let folder = folder?;
+    let mut files = folder.written.files;
+    files.extend(members?);
 
     let clock = std::time::Instant::now();
     let file = dir.join("report.xlsx");
@@ -51,23 +69,13 @@ pub fn write_report(conn: &Connection, request: FolderRequest, dir: &Path) -> Re
     let workbook_seconds = clock.elapsed().as_secs_f64();
 
     let clock = std::time::Instant::now();
-    files.extend(members_files(conn, folder.written.run_id, lang, dir)?);
-    let members_seconds = clock.elapsed().as_secs_f64();
-
-    let clock = std::time::Instant::now();
     let file = dir.join("report.pdf");
-    std::fs::write(&file, pdf(&folder.summary, &folder.svgs, lang, &business_name(conn)?)?)?;
+    let name = db.with_conn(business_name)?;
+    std::fs::write(&file, pdf(&folder.summary, &folder.svgs, lang, &name)?)?;
     files.push(file);
     let pdf_seconds = clock.elapsed().as_secs_f64();
 
-    Ok(ReportWritten {
-        run_id: folder.written.run_id,
-        files,
-        charts_seconds,
-        workbook_seconds,
-        members_seconds,
-        pdf_seconds,
-    })
+    Ok(ReportWritten { run_id, files, charts_seconds, workbook_seconds, members_seconds, pdf_seconds })
 }
 
 /// The business's name from the settings, else the database file's name.
@@ -86,7 +94,8 @@ fn business_name(conn: &Connection) -> Result<String> {
 }
 
 /// `members_tier_a.csv` to `members_tier_d.csv` and `members_prospects.csv`: the members
-/// export of each group, headers and labels in the report's language after a UTF-8 BOM.
+/// export of each group, headers and labels in the report's language after a UTF-8 BOM, all
+/// written in one pass over the run.
 fn members_files(conn: &Connection, run_id: i64, lang: Lang, dir: &Path) -> Result<Vec<PathBuf>> {
     let run = get_run(conn, run_id)?;
     let language = match lang {
@@ -94,15 +103,25 @@ fn members_files(conn: &Connection, run_id: i64, lang: Lang, dir: &Path) -> Resu
         Lang::En => Language::En,
     };
     let mut files = Vec::new();
+    let mut writers = Vec::new();
     for &tier in Tier::ALL {
         let name = match tier {
             Tier::Prospect => "members_prospects.csv".to_owned(),
             other => format!("members_tier_{}.csv", other.as_str()),
         };
         let file = dir.join(name);
-        let out = std::io::BufWriter::new(std::fs::File::create(&file)?);
-        members_csv(conn, &run, &MemberFilter { tier: Some(tier), ..MemberFilter::default() }, Some(language), out)?;
+        let out = std::io::BufWriter::with_capacity(1 << 16, std::fs::File::create(&file)?);
+        writers.push((tier, MembersCsv::new(&run, Some(language), out)?));
         files.push(file);
+    }
+    each_member(conn, run_id, &MemberFilter::default(), |row| {
+        match writers.iter_mut().find(|(tier, _)| *tier == row.member.decision.tier) {
+            Some((_, file)) => file.write(row),
+            None => Ok(()),
+        }
+    })?;
+    for (_, file) in writers {
+        file.finish()?;
     }
     Ok(files)
 }

@@ -186,13 +186,12 @@ fn the_report_folder_is_written_where_asked() {
     let (dir, db, first, second) = shop();
     let out = dir.path().join("report");
     let q = query(second, Some(first), None, None);
-    let written =
-        db.with_conn(|c| page::export_report(c, &q, Language::ZhCn, &out.display().to_string())).expect("report");
+    let written = page::export_report(&db, &q, Language::ZhCn, &out.display().to_string()).expect("report");
     assert!(out.join("summary.json").exists());
     assert!(out.join("tier_migration.png").exists());
     let files = std::fs::read_dir(&out).expect("folder").count() as u32;
     assert_eq!(written.files, files);
-    let blank = db.with_conn(|c| page::export_report(c, &q, Language::En, ""));
+    let blank = page::export_report(&db, &q, Language::En, "");
     assert_eq!(field_rules(blank), vec![("dir".to_owned(), Rule::Required)]);
 }
 

@@ -290,6 +290,16 @@ fn activity_charts_by_month() {
             params![survey, who, on, score],
         );
     }
+    // Orders a platform cancelled or refunded are no purchase: c6 is in no cohort and neither
+    // order is revenue.
+    for (who, on, status) in [(b.c[5], "2026-07-02", "cancelled"), (b.c[0], "2026-09-03", "refunded")] {
+        sql(
+            &b.db,
+            "INSERT INTO orders (customer_id, ordered_on, amount_minor, currency, channel, status)
+             VALUES (?1, ?2, 5000, 'CNY', 'store', ?3)",
+            params![who, on, status],
+        );
+    }
     let a = b.db.with_conn(|c| charts::activity_charts(c, day("2026-09-30"), 12)).expect("activity");
     assert_eq!(a.months.first().map(String::as_str), Some("2025-10"));
     assert_eq!(a.months.last().map(String::as_str), Some("2026-09"));

@@ -189,7 +189,7 @@ fn report_folder_holds_workbook_member_lists_and_pdf() {
         .expect("business name");
     let out = dir.path().join("report");
     let request = FolderRequest { run: None, compare: Some(first), lang: Lang::ZhCn, scale: 1 };
-    let written = db.with_conn(|c| charts::write_report(c, request, &out)).expect("report");
+    let written = charts::write_report(&db, request, &out).expect("report");
     assert_eq!(written.run_id, second);
 
     // Every file listed is there, and only those.
@@ -288,7 +288,7 @@ fn report_in_english_without_a_comparison() {
     demo_runs(&db, 120);
     let out = dir.path().join("report");
     let request = FolderRequest { run: None, compare: None, lang: Lang::En, scale: 1 };
-    let written = db.with_conn(|c| charts::write_report(c, request, &out)).expect("report");
+    let written = charts::write_report(&db, request, &out).expect("report");
     let charts = charts::Chart::ALL.len() - 2;
     assert_eq!(written.files.len(), charts * 2 + 1 + 1 + 5 + 1);
     let mut book: calamine::Xlsx<_> = calamine::open_workbook(out.join("report.xlsx")).expect("open xlsx");
@@ -321,7 +321,7 @@ fn report_sample() {
     for lang in [Lang::ZhCn, Lang::En] {
         let out = root.join(lang.code());
         let request = FolderRequest { run: None, compare: Some(first), lang, scale: 1 };
-        let w = db.with_conn(|c| charts::write_report(c, request, &out)).expect("report");
+        let w = charts::write_report(&db, request, &out).expect("report");
         println!(
             "{}: {} files; charts {:.2} s, workbook {:.2} s, members {:.2} s, pdf {:.2} s",
             lang.code(),

@@ -1,6 +1,6 @@
 //! The members of a run as a CSV file.
 
-use super::members::{each_member, MemberFilter};
+use super::members::{each_member, MemberFilter, MemberRow};
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
 use crate::evaluation::Tier;
@@ -61,55 +61,83 @@ pub fn members_csv(
     run: &EvaluationRun,
     filter: &MemberFilter,
     language: Option<Language>,
-    mut out: impl std::io::Write,
+    out: impl std::io::Write,
 ) -> Result<u64> {
-    if language.is_some() {
-        out.write_all(BOM)?;
+    let mut file = MembersCsv::new(run, language, out)?;
+    each_member(conn, run.id, filter, |row| file.write(row))?;
+    file.finish()
+}
+
+/// One members file being written, a row at a time: what [`members_csv`] writes, for callers
+/// that split one pass over the members between several files.
+pub struct MembersCsv<'a, W: std::io::Write> {
+    run: &'a EvaluationRun,
+    language: Option<Language>,
+    digits: u32,
+    csv: csv::Writer<W>,
+    rows: u64,
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::Io(std::io::Error::other(e))
+}
+
+impl<'a, W: std::io::Write> MembersCsv<'a, W> {
+    /// Starts the file: the byte-order mark with a language, then the headers.
+    pub fn new(run: &'a EvaluationRun, language: Option<Language>, mut out: W) -> Result<Self> {
+        if language.is_some() {
+            out.write_all(BOM)?;
+        }
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(MEMBER_HEADERS.iter().map(|h| h.text(language))).map_err(csv_error)?;
+        Ok(MembersCsv { run, language, digits: money::minor_digits(&run.currency), csv, rows: 0 })
     }
-    let digits = money::minor_digits(&run.currency);
-    let mut csv = csv::Writer::from_writer(out);
-    let fail = |e: csv::Error| Error::Io(std::io::Error::other(e));
-    csv.write_record(MEMBER_HEADERS.iter().map(|h| h.text(language))).map_err(fail)?;
-    let mut rows = 0;
-    let opt = |v: Option<String>| v.unwrap_or_default();
-    each_member(conn, run.id, filter, |row| {
+
+    pub fn write(&mut self, row: &MemberRow) -> Result<()> {
+        let (language, digits) = (self.language, self.digits);
         let (m, d) = (&row.member.measures, &row.member.decision);
-        let upsell = d.upsell_category.and_then(|c| run.model.categories.get(c as usize).cloned());
-        csv.write_record([
-            m.customer_id.to_string(),
-            opt(row.external_id.clone()),
-            row.name.clone(),
-            opt(m.recency_days.map(|v| v.to_string())),
-            m.frequency.to_string(),
-            money::decimal(m.monetary_minor, digits),
-            opt(d.r_score.map(|v| v.to_string())),
-            opt(d.f_score.map(|v| v.to_string())),
-            opt(d.m_score.map(|v| v.to_string())),
-            opt(d.segment.map(|v| v.text(language).to_owned())),
-            opt(d.value_class.map(|v| v.text(language).to_owned())),
-            money::decimal(m.contribution_minor, digits),
-            match language {
-                // Tiers as their letters; prospects, in no tier, as the group's code.
-                None if d.tier == Tier::Prospect => d.tier.as_str().to_owned(),
-                None => d.tier.as_str().to_uppercase(),
-                Some(l) => d.tier.label(l).to_owned(),
-            },
-            d.lifecycle.text(language).to_owned(),
-            opt(m.p_alive.map(|v| format!("{v:.4}"))),
-            opt(m.expected_purchases.map(|v| format!("{v:.4}"))),
-            opt(m.predicted_clv_minor.map(|v| money::decimal(v, digits))),
-            d.service_level.text(language).to_owned(),
-            labels::yes_no(d.exit_step.is_some(), language).to_owned(),
-            opt(d.exit_step.map(|v| v.text(language).to_owned())),
-            opt(d.next_action.map(|v| v.text(language).to_owned())),
-            opt(upsell),
-        ])
-        .map_err(fail)?;
-        rows += 1;
+        let opt = |v: Option<String>| v.unwrap_or_default();
+        let upsell = d.upsell_category.and_then(|c| self.run.model.categories.get(c as usize).cloned());
+        self.csv
+            .write_record([
+                m.customer_id.to_string(),
+                opt(row.external_id.clone()),
+                row.name.clone(),
+                opt(m.recency_days.map(|v| v.to_string())),
+                m.frequency.to_string(),
+                money::decimal(m.monetary_minor, digits),
+                opt(d.r_score.map(|v| v.to_string())),
+                opt(d.f_score.map(|v| v.to_string())),
+                opt(d.m_score.map(|v| v.to_string())),
+                opt(d.segment.map(|v| v.text(language).to_owned())),
+                opt(d.value_class.map(|v| v.text(language).to_owned())),
+                money::decimal(m.contribution_minor, digits),
+                match language {
+                    // Tiers as their letters; prospects, in no tier, as the group's code.
+                    None if d.tier == Tier::Prospect => d.tier.as_str().to_owned(),
+                    None => d.tier.as_str().to_uppercase(),
+                    Some(l) => d.tier.label(l).to_owned(),
+                },
+                d.lifecycle.text(language).to_owned(),
+                opt(m.p_alive.map(|v| format!("{v:.4}"))),
+                opt(m.expected_purchases.map(|v| format!("{v:.4}"))),
+                opt(m.predicted_clv_minor.map(|v| money::decimal(v, digits))),
+                d.service_level.text(language).to_owned(),
+                labels::yes_no(d.exit_step.is_some(), language).to_owned(),
+                opt(d.exit_step.map(|v| v.text(language).to_owned())),
+                opt(d.next_action.map(|v| v.text(language).to_owned())),
+                opt(upsell),
+            ])
+            .map_err(csv_error)?;
+        self.rows += 1;
         Ok(())
-    })?;
-    csv.flush()?;
-    Ok(rows)
+    }
+
+    /// Flushes the file; the rows written.
+    pub fn finish(mut self) -> Result<u64> {
+        self.csv.flush()?;
+        Ok(self.rows)
+    }
 }
 
 #[cfg(test)]
