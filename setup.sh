@@ -13,6 +13,7 @@ APT_PACKAGES=(
   chromium                # UI tests in a real browser
   dunst dbus-daemon dbus-bin  # a notification server on a private session bus for the reminders' end-to-end test
   sqlite3                 # seeds that test's database with a follow-up falling due
+  xdotool scrot           # the charts' end-to-end test answers GTK's save dialog and photographs it
   nodejs npm
 )
 
