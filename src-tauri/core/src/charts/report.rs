@@ -11,7 +11,7 @@ use super::font::FONT;
 use super::style::{currency_sign, group_name, percent, Lang, PALETTE};
 use crate::db::Database;
 use crate::error::{Error, Result};
-use crate::evaluation::store::{each_member, get_run, MemberFilter, MembersCsv};
+use crate::evaluation::store::{each_member_line, get_run, MemberFilter, MembersCsv};
 use crate::evaluation::Tier;
 use crate::money;
 use crate::settings::Language;
@@ -114,9 +114,9 @@ fn members_files(conn: &Connection, run_id: i64, lang: Lang, dir: &Path) -> Resu
         writers.push((tier, MembersCsv::new(&run, Some(language), out)?));
         files.push(file);
     }
-    each_member(conn, run_id, &MemberFilter::default(), |row| {
-        match writers.iter_mut().find(|(tier, _)| *tier == row.member.decision.tier) {
-            Some((_, file)) => file.write(row),
+    each_member_line(conn, run_id, &MemberFilter::default(), |line| {
+        match writers.iter_mut().find(|(tier, _)| *tier == line.tier) {
+            Some((_, file)) => file.write(line),
             None => Ok(()),
         }
     })?;

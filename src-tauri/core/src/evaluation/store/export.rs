@@ -1,9 +1,9 @@
 //! The members of a run as a CSV file.
 
-use super::members::{each_member, MemberFilter, MemberRow};
+use super::members::{filter_args, filter_sql, MemberFilter};
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
-use crate::evaluation::Tier;
+use crate::evaluation::{ExitStep, Lifecycle, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass};
 use crate::export::BOM;
 use crate::labels::{self, Header, Label};
 use crate::money;
@@ -64,8 +64,83 @@ pub fn members_csv(
     out: impl std::io::Write,
 ) -> Result<u64> {
     let mut file = MembersCsv::new(run, language, out)?;
-    each_member(conn, run.id, filter, |row| file.write(row))?;
+    each_member_line(conn, run.id, filter, |line| file.write(line))?;
     file.finish()
+}
+
+/// What one row of a members file shows of a member, borrowed from where it was read.
+#[derive(Debug, Clone, Copy)]
+pub struct MemberLine<'a> {
+    pub customer_id: i64,
+    pub external_id: Option<&'a str>,
+    pub name: &'a str,
+    pub recency_days: Option<i64>,
+    pub frequency: i64,
+    pub monetary_minor: i64,
+    pub contribution_minor: i64,
+    pub p_alive: Option<f64>,
+    pub expected_purchases: Option<f64>,
+    pub predicted_clv_minor: Option<i64>,
+    pub r_score: Option<i64>,
+    pub f_score: Option<i64>,
+    pub m_score: Option<i64>,
+    pub segment: Option<RfmSegment>,
+    pub value_class: Option<ValueClass>,
+    pub tier: Tier,
+    pub lifecycle: Lifecycle,
+    pub service_level: ServiceLevel,
+    pub exit_step: Option<ExitStep>,
+    pub next_action: Option<NextActionKind>,
+    pub upsell_category: Option<i64>,
+}
+
+/// The members of a run matching `filter` in customer order, each read into a [`MemberLine`]:
+/// only the columns a members file shows, a million rows at a time.
+pub fn each_member_line(
+    conn: &Connection,
+    run: i64,
+    filter: &MemberFilter,
+    mut visit: impl FnMut(&MemberLine<'_>) -> Result<()>,
+) -> Result<()> {
+    let (clause, values) = filter_sql(filter);
+    let mut stmt = conn.prepare(&format!(
+        "SELECT m.customer_id, c.external_id, c.name, m.recency_days, m.frequency, m.monetary_minor,
+                m.contribution_minor, m.p_alive, m.expected_purchases, m.predicted_clv_minor, m.r_score,
+                m.f_score, m.m_score, m.segment, m.value_class, m.tier, m.lifecycle, m.service_level,
+                m.exit_step, m.next_action, m.upsell_category
+         FROM evaluation_members m JOIN customers c ON c.id = m.customer_id
+         WHERE {clause} ORDER BY m.customer_id"
+    ))?;
+    let mut rows = stmt.query(filter_args(&run, &values).as_slice())?;
+    while let Some(r) = rows.next()? {
+        let text =
+            |i: usize| -> Result<Option<&str>> { Ok(r.get_ref(i)?.as_str_or_null().map_err(rusqlite::Error::from)?) };
+        let line = MemberLine {
+            customer_id: r.get(0)?,
+            external_id: text(1)?,
+            name: text(2)?.unwrap_or_default(),
+            recency_days: r.get(3)?,
+            frequency: r.get(4)?,
+            monetary_minor: r.get(5)?,
+            contribution_minor: r.get(6)?,
+            p_alive: r.get(7)?,
+            expected_purchases: r.get(8)?,
+            predicted_clv_minor: r.get(9)?,
+            r_score: r.get(10)?,
+            f_score: r.get(11)?,
+            m_score: r.get(12)?,
+            segment: r.get(13)?,
+            value_class: r.get(14)?,
+            tier: r.get(15)?,
+            lifecycle: r.get(16)?,
+            service_level: r.get(17)?,
+            exit_step: r.get(18)?,
+            next_action: r.get(19)?,
+            upsell_category: r.get(20)?,
+        };
+        visit(&line)?;
+    }
+    Ok(())
 }
 
 /// One members file being written, a row at a time: what [`members_csv`] writes, for callers
@@ -75,11 +150,28 @@ pub struct MembersCsv<'a, W: std::io::Write> {
     language: Option<Language>,
     digits: u32,
     csv: csv::Writer<W>,
+    /// Each field is formatted here, then written: no allocation per field.
+    field: String,
     rows: u64,
 }
 
 fn csv_error(e: csv::Error) -> Error {
     Error::Io(std::io::Error::other(e))
+}
+
+/// `v` with four decimals, as `{:.4}` writes it for a probability or an expected count,
+/// without the exact (and, for these values, slow) decimal expansion.
+fn four_decimals(v: f64, out: &mut String) {
+    use std::fmt::Write;
+    let scaled = (v * 10_000.0).round();
+    if !v.is_finite() || scaled.abs() >= 9.0e15 {
+        let _ = write!(out, "{v:.4}");
+        return;
+    }
+    let scaled = scaled as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let abs = scaled.unsigned_abs();
+    let _ = write!(out, "{sign}{}.{:04}", abs / 10_000, abs % 10_000);
 }
 
 impl<'a, W: std::io::Write> MembersCsv<'a, W> {
@@ -90,45 +182,70 @@ impl<'a, W: std::io::Write> MembersCsv<'a, W> {
         }
         let mut csv = csv::Writer::from_writer(out);
         csv.write_record(MEMBER_HEADERS.iter().map(|h| h.text(language))).map_err(csv_error)?;
-        Ok(MembersCsv { run, language, digits: money::minor_digits(&run.currency), csv, rows: 0 })
+        let digits = money::minor_digits(&run.currency);
+        Ok(MembersCsv { run, language, digits, csv, field: String::with_capacity(64), rows: 0 })
     }
 
-    pub fn write(&mut self, row: &MemberRow) -> Result<()> {
-        let (language, digits) = (self.language, self.digits);
-        let (m, d) = (&row.member.measures, &row.member.decision);
-        let opt = |v: Option<String>| v.unwrap_or_default();
-        let upsell = d.upsell_category.and_then(|c| self.run.model.categories.get(c as usize).cloned());
-        self.csv
-            .write_record([
-                m.customer_id.to_string(),
-                opt(row.external_id.clone()),
-                row.name.clone(),
-                opt(m.recency_days.map(|v| v.to_string())),
-                m.frequency.to_string(),
-                money::decimal(m.monetary_minor, digits),
-                opt(d.r_score.map(|v| v.to_string())),
-                opt(d.f_score.map(|v| v.to_string())),
-                opt(d.m_score.map(|v| v.to_string())),
-                opt(d.segment.map(|v| v.text(language).to_owned())),
-                opt(d.value_class.map(|v| v.text(language).to_owned())),
-                money::decimal(m.contribution_minor, digits),
-                match language {
-                    // Tiers as their letters; prospects, in no tier, as the group's code.
-                    None if d.tier == Tier::Prospect => d.tier.as_str().to_owned(),
-                    None => d.tier.as_str().to_uppercase(),
-                    Some(l) => d.tier.label(l).to_owned(),
-                },
-                d.lifecycle.text(language).to_owned(),
-                opt(m.p_alive.map(|v| format!("{v:.4}"))),
-                opt(m.expected_purchases.map(|v| format!("{v:.4}"))),
-                opt(m.predicted_clv_minor.map(|v| money::decimal(v, digits))),
-                d.service_level.text(language).to_owned(),
-                labels::yes_no(d.exit_step.is_some(), language).to_owned(),
-                opt(d.exit_step.map(|v| v.text(language).to_owned())),
-                opt(d.next_action.map(|v| v.text(language).to_owned())),
-                opt(upsell),
-            ])
-            .map_err(csv_error)?;
+    fn field(&mut self, fill: impl FnOnce(&mut String, u32)) -> Result<()> {
+        self.field.clear();
+        fill(&mut self.field, self.digits);
+        self.csv.write_field(self.field.as_bytes()).map_err(csv_error)
+    }
+
+    fn number(&mut self, v: Option<i64>) -> Result<()> {
+        self.field(|s, _| {
+            if let Some(v) = v {
+                use std::fmt::Write;
+                let _ = write!(s, "{v}");
+            }
+        })
+    }
+
+    fn money(&mut self, minor: Option<i64>) -> Result<()> {
+        self.field(|s, digits| {
+            if let Some(m) = minor {
+                s.push_str(&money::decimal(m, digits));
+            }
+        })
+    }
+
+    fn text(&mut self, text: &str) -> Result<()> {
+        self.csv.write_field(text).map_err(csv_error)
+    }
+
+    pub fn write(&mut self, m: &MemberLine<'_>) -> Result<()> {
+        let language = self.language;
+        let label = |v: Option<&'static str>| v.unwrap_or_default();
+        self.number(Some(m.customer_id))?;
+        self.text(m.external_id.unwrap_or_default())?;
+        self.text(m.name)?;
+        self.number(m.recency_days)?;
+        self.number(Some(m.frequency))?;
+        self.money(Some(m.monetary_minor))?;
+        self.number(m.r_score)?;
+        self.number(m.f_score)?;
+        self.number(m.m_score)?;
+        self.text(label(m.segment.map(|v| v.text(language))))?;
+        self.text(label(m.value_class.map(|v| v.text(language))))?;
+        self.money(Some(m.contribution_minor))?;
+        match language {
+            // Tiers as their letters; prospects, in no tier, as the group's code.
+            None if m.tier == Tier::Prospect => self.text(m.tier.as_str())?,
+            None => self.field(|s, _| s.push_str(&m.tier.as_str().to_uppercase()))?,
+            Some(l) => self.text(m.tier.label(l))?,
+        }
+        self.text(m.lifecycle.text(language))?;
+        self.field(|s, _| m.p_alive.into_iter().for_each(|v| four_decimals(v, s)))?;
+        self.field(|s, _| m.expected_purchases.into_iter().for_each(|v| four_decimals(v, s)))?;
+        self.money(m.predicted_clv_minor)?;
+        self.text(m.service_level.text(language))?;
+        self.text(labels::yes_no(m.exit_step.is_some(), language))?;
+        self.text(label(m.exit_step.map(|v| v.text(language))))?;
+        self.text(label(m.next_action.map(|v| v.text(language))))?;
+        let run = self.run;
+        let upsell = m.upsell_category.and_then(|c| usize::try_from(c).ok()).and_then(|c| run.model.categories.get(c));
+        self.text(upsell.map(String::as_str).unwrap_or_default())?;
+        self.csv.write_record(None::<&[u8]>).map_err(csv_error)?;
         self.rows += 1;
         Ok(())
     }
@@ -142,7 +259,19 @@ impl<'a, W: std::io::Write> MembersCsv<'a, W> {
 
 #[cfg(test)]
 mod tests {
-    use super::MEMBER_HEADERS;
+    use super::{four_decimals, MEMBER_HEADERS};
+
+    #[test]
+    fn four_decimals_write_as_the_standard_format_does() {
+        for v in [0.0, 1.0, 0.123_449_9, 0.999_96, 12.345_67, 3.0e-5, 0.5, 1234.5678, -0.25, 0.976_849_999] {
+            let mut s = String::new();
+            four_decimals(v, &mut s);
+            assert_eq!(s, format!("{v:.4}"), "{v}");
+        }
+        let mut s = String::new();
+        four_decimals(f64::NAN, &mut s);
+        assert_eq!(s, "NaN");
+    }
     use crate::labels::ui_locales::{locale, message};
 
     #[test]

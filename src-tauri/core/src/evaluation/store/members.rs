@@ -92,7 +92,7 @@ pub struct MemberRow {
     pub member: Member,
 }
 
-fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+pub(super) fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut clauses = vec!["m.run_id = ?1".to_owned()];
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
     let mut text = |column: &str, value: Option<&'static str>| {
@@ -147,7 +147,7 @@ pub fn each_member(
 }
 
 /// The run id, then the filter's values: the parameters of [`filter_sql`]'s clause.
-fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
+pub(super) fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![run];
     args.extend(values.iter().map(|v| v.as_ref()));
     args
