@@ -4,7 +4,7 @@ use super::members::{each_member, MemberFilter};
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
 use crate::evaluation::Tier;
-use crate::export::BOM;
+use crate::export::{formula_safe, BOM};
 use crate::labels::{self, Header, Label};
 use crate::money;
 use crate::settings::Language;
@@ -53,7 +53,8 @@ pub const MEMBER_CSV_HEADER: [&str; 22] = {
 };
 
 /// Writes the members of a run matching `filter` as CSV; money in major units of the run's
-/// currency. Without a language: code headers and codes, no byte-order mark (what scripts
+/// currency. The texts a user typed (ids from other systems, names, categories) go through
+/// [`formula_safe`]; numbers stay numbers, a negative contribution too. Without a language: code headers and codes, no byte-order mark (what scripts
 /// read). With one: headers and labels in it, after a UTF-8 byte-order mark, without which
 /// Excel reads the file in the local code page. Returns the rows.
 pub fn members_csv(
@@ -77,8 +78,8 @@ pub fn members_csv(
         let upsell = d.upsell_category.and_then(|c| run.model.categories.get(c as usize).cloned());
         csv.write_record([
             m.customer_id.to_string(),
-            opt(row.external_id.clone()),
-            row.name.clone(),
+            formula_safe(&opt(row.external_id.clone())).into_owned(),
+            formula_safe(&row.name).into_owned(),
             opt(m.recency_days.map(|v| v.to_string())),
             m.frequency.to_string(),
             money::decimal(m.monetary_minor, digits),
@@ -102,7 +103,7 @@ pub fn members_csv(
             labels::yes_no(d.exit_step.is_some(), language).to_owned(),
             opt(d.exit_step.map(|v| v.text(language).to_owned())),
             opt(d.next_action.map(|v| v.text(language).to_owned())),
-            opt(upsell),
+            formula_safe(&opt(upsell)).into_owned(),
         ])
         .map_err(fail)?;
         rows += 1;
