@@ -257,3 +257,32 @@ fn an_import_with_an_over_long_or_control_character_cell_names_row_and_column_an
     let after = db.with_conn(|c| customers::list(c, &CustomerQuery::default())).expect("list").total;
     assert_eq!(after, before, "the import is refused whole");
 }
+
+#[test]
+fn a_hostile_name_inside_a_chart_is_escaped_text_in_well_formed_svg() {
+    use headtail_core::charts::{self, ChartSet, Format, Lang};
+    use headtail_core::demo::{self, DemoSettings};
+    let (_dir, db) = temp_db();
+    let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).expect("date");
+    db.with_tx(|tx| demo::generate(tx, DemoSettings::new(150, 7, as_of), chrono::Utc::now(), |_, _| {})).expect("demo");
+    let (run, _) = store::run(&db, as_of, Trigger::Manual, &mut |_, _| {}).expect("run");
+    let mut set = db.with_conn(|c| ChartSet::load(c, run.id, None)).expect("chart set");
+    // Channels and groups are codes the database checks; were one ever text from a user, the
+    // chart must still show it as text.
+    let hostile = "<script>window.__pwned=1</script>&\"'";
+    let mut channel = set.activity.channels.last().cloned().expect("a channel's month");
+    (channel.channel, channel.revenue_minor) = (hostile.into(), 1_000_000);
+    set.activity.channels.push(channel);
+    set.run.segments[0].key = hostile.into();
+    for (chart, lang) in [(charts::Chart::ChannelMix, Lang::En), (charts::Chart::RfmSegments, Lang::ZhCn)] {
+        let svg = String::from_utf8(charts::render(&set, chart, lang, Format::Svg).expect("svg").bytes).expect("utf-8");
+        assert!(!svg.contains("<script"), "{chart:?}: no script element");
+        assert!(svg.contains("&lt;script&gt;"), "{chart:?}: the name is there, escaped");
+        usvg::Tree::from_str(&svg, &usvg::Options::default())
+            .unwrap_or_else(|e| panic!("{chart:?}: usvg reads the SVG: {e}"));
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{chart:?}: well-formed XML: {e}"));
+        assert!(doc.descendants().all(|n| !n.has_tag_name("script") && !n.has_tag_name("foreignObject")));
+        let texts: Vec<&str> = doc.descendants().filter(|n| n.has_tag_name("text")).filter_map(|n| n.text()).collect();
+        assert!(texts.iter().any(|t| t.contains(hostile)), "{chart:?}: read back as the very text: {texts:?}");
+    }
+}
