@@ -231,6 +231,32 @@ describe('hostile text', () => {
     });
   }
 
+  for (const [lang, messages] of [
+    ['en', en],
+    ['zh-CN', zh],
+  ]) {
+    test(`a form refuses a control character with the field's error, and keeps a payload as typed (${lang})`, async () => {
+      const page = await openAt('customers', { seed: { language: lang } });
+      await rows(page).first().waitFor();
+      await page.getByTestId('new-customer').click();
+      await page.locator('#customer-name').fill('bell\u0007name');
+      await page.locator('#customer-notes').fill(`${SCRIPT}\n\tindented`);
+      await page.getByTestId('save-customer').click();
+      await page.locator('#customer-name-error').waitFor();
+      assert.equal(await page.locator('#customer-name-error').textContent(), messages.validation.control_character);
+      assert.equal(await page.locator('#customer-notes-error').count(), 0, 'tabs and line breaks are fine');
+      await page.locator('#customer-name').fill(IMG);
+      await page.getByTestId('save-customer').click();
+      await page.getByTestId('customer-form').waitFor({ state: 'detached' });
+      const created = (await ipcCalls(page, 'create_customer')).at(-1).args.input;
+      assert.deepEqual([created.name, created.notes], [IMG, `${SCRIPT}\n\tindented`], 'sent exactly as typed');
+      const toast = page.getByTestId('toast').filter({ hasText: IMG });
+      await toast.waitFor();
+      assert.equal((await toast.textContent()).includes(tr(messages, 'toast.created', { name: IMG })), true);
+      await assertInert(page, 'new customer');
+    });
+  }
+
   test('the profile shows every card, the timeline, a confirm dialog and a toast inert', async () => {
     const page = await openAt('customers');
     await openProfile(page, SCRIPT);
