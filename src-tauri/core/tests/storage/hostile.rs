@@ -29,14 +29,10 @@ fn hostile_customer(db: &Database) -> i64 {
     db.with_tx(|c| customers::create(c, input, at(1))).expect("create").id
 }
 
+/// The rows of a CSV export, with or without its byte-order mark.
 fn csv_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(body)
-        .records()
-        .map(|r| r.expect("record").iter().map(str::to_owned).collect())
-        .collect()
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    super::export::read_csv(&[BOM, bytes.strip_prefix(BOM).unwrap_or(bytes)].concat())
 }
 
 #[test]
