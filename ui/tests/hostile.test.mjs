@@ -272,6 +272,9 @@ describe('hostile text', () => {
     assert.equal(await text('contact-title'), SVG);
     assert.equal(await text('contact-wechat'), JS);
     await assertShown(page, 'profile', [IMG, SVG, SCRIPT, JS, `${SCRIPT}\n${IMG}`, CTRL]);
+    // The timeline: the call's outcome and notes, the order's product, the complaint.
+    const timeline = (await page.getByTestId('timeline-entry').allTextContents()).join('\n');
+    for (const shown of [IMG, SVG]) assert.ok(timeline.includes(shown), `the timeline shows ${shown} as text`);
     await assertInert(page, 'profile');
     await assertNoSidewaysScroll(page, 'profile');
     await shoot(page, 'hostile-profile');
