@@ -591,11 +591,12 @@ fn rules() -> Vec<Value> {
         Unparseable,
         InPast,
         NotEnoughPoints,
+        ControlCharacter,
     ];
     for rule in all {
         match rule {
             Required | TooLong | InvalidEmail | InvalidPhone | InvalidChoice | UnknownReference | SelfReference
-            | Taken | TooMany | OutOfRange | Unparseable | InPast | NotEnoughPoints => {}
+            | Taken | TooMany | OutOfRange | Unparseable | InPast | NotEnoughPoints | ControlCharacter => {}
         }
     }
     all.iter().map(|r| json!(r)).collect()
@@ -660,6 +661,7 @@ fn backend_constants() -> Value {
             "pipeline": { "lost_reason": headtail_core::pipeline::LOST_REASON_MAX },
             "saved_view": { "name": headtail_core::saved_views::NAME_MAX },
             "follow_up": { "reason": follow_ups::REASON_MAX, "owner": follow_ups::OWNER_MAX },
+            "customer_query": { "search": headtail_core::text_limits::SEARCH_MAX },
         },
         "surveys": {
             "name": surveys::catalog::NAME_MAX,

@@ -417,3 +417,24 @@ fn the_members_export_speaks_the_language_the_app_sends() {
     let refused = app.call("export_members", json!({"runId": run.id, "filter": {}, "language": "fr", "path": "x.csv"}));
     assert!(refused.is_err(), "an unknown language is refused");
 }
+
+#[test]
+fn a_ten_megabyte_string_is_refused_with_the_field_and_its_limit_and_nothing_is_written() {
+    let app = app();
+    let huge = "长".repeat(10 * 1024 * 1024 / 3);
+    let started = std::time::Instant::now();
+    let err = app
+        .call("create_customer", json!({"input": {"name": huge, "kind": "person", "notes": "x\u{0}y"}}))
+        .expect_err("a 10 MB name is refused");
+    assert_eq!(err["code"], "validation");
+    assert_eq!(
+        err["details"]["fields"],
+        json!([{"field": "name", "rule": "too_long", "limit": 200}, {"field": "notes", "rule": "control_character", "limit": null}])
+    );
+    assert_eq!(app.total(), 0, "nothing is written, not even cut short");
+    let err = app.call("list_customers", json!({"query": query(&huge)})).expect_err("a 10 MB search is refused");
+    assert_eq!(err["details"]["fields"], json!([{"field": "search", "rule": "too_long", "limit": 200}]));
+    assert!(started.elapsed().as_secs() < 5, "refused quickly: {:?}", started.elapsed());
+    app.call("create_customer", json!({"input": customer("张伟", "zw@huaqiang.cn")})).expect("the app still works");
+    assert_eq!(app.total(), 1);
+}

@@ -14,10 +14,11 @@ impl Checks {
         self.0.push(FieldError::new(field, rule));
     }
 
-    /// Text longer than `max` characters.
+    /// Text longer than `max` characters or holding a control character
+    /// ([`crate::text_limits::check`]).
     pub fn max_len(&mut self, field: &str, value: Option<&str>, max: usize) {
-        if value.is_some_and(|v| v.chars().count() > max) {
-            self.0.push(FieldError::too_long(field, max));
+        if let Some(failed) = value.and_then(|v| crate::text_limits::check(field, v, max)) {
+            self.0.push(failed);
         }
     }
 

@@ -30,6 +30,8 @@ pub enum Rule {
     InPast,
     /// Taking away more loyalty points than the balance holds; `limit` is the balance.
     NotEnoughPoints,
+    /// Holds a control character (U+0000-U+001F but tab and line breaks, U+007F).
+    ControlCharacter,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Type)]

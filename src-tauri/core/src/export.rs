@@ -7,6 +7,18 @@
 //! Chinese labels that the importer maps back to the same fields. Customer types, sizes and
 //! channels are written as their names in the chosen language ([`crate::labels`]), which the
 //! importer also reads back, or as codes without one.
+//!
+//! # Formulas
+//! A spreadsheet reads a cell starting with `=`, `+`, `-` or `@` as a formula, and a leading
+//! tab or carriage return can hide one; a customer named `=HYPERLINK(...)` must not run when a
+//! manager opens the file (OWASP, "CSV Injection"). Every export decides per column: numbers
+//! (ids, counts, amounts such as `-12.50`) stay numbers; every text column goes through
+//! [`formula_safe`], which puts a single quote before such a cell. In a workbook the text is
+//! written as a string with Excel's quote-prefix style instead ([`write_text`]): nothing is
+//! evaluated and the cell shows the text exactly, so a phone `+86 138 0000 0000` reads as typed.
+//! In CSV the quote is visible (`'+86 138 0000 0000`), the price of a file that Excel would
+//! otherwise evaluate; the importer drops a leading quote as a spreadsheet does (its
+//! `unprotect`), so an export imports back as it was, and `=1+1` typed in a file is kept.
 
 use crate::customers::{self, Customer, CustomerQuery};
 use crate::error::{Error, Result};
@@ -23,6 +35,47 @@ use std::path::{Path, PathBuf};
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Excel's row limit, header included.
 const XLSX_ROWS_MAX: usize = 1_048_576;
+
+/// The characters that make a spreadsheet read a cell as a formula.
+const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];
+
+fn starts_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS)
+}
+
+/// A text cell a spreadsheet will show as text: a single quote before a leading `=`, `+`,
+/// `-`, `@`, tab or carriage return, anything else unchanged.
+///
+/// ```
+/// use headtail_core::export::formula_safe;
+/// assert_eq!(formula_safe("=1+1"), "'=1+1");
+/// assert_eq!(formula_safe("+86 138 0000 0000"), "'+86 138 0000 0000");
+/// assert_eq!(formula_safe("张伟 = VIP"), "张伟 = VIP");
+/// ```
+pub fn formula_safe(text: &str) -> std::borrow::Cow<'_, str> {
+    if starts_formula(text) {
+        std::borrow::Cow::Owned(format!("'{text}"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// Writes a text cell that Excel and WPS never evaluate: always as a string, and a text that
+/// starts like a formula with the quote-prefix style, which shows it as typed and keeps it text
+/// when the cell is edited.
+pub fn write_text(
+    sheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    text: &str,
+) -> std::result::Result<(), rust_xlsxwriter::XlsxError> {
+    if starts_formula(text) {
+        sheet.write_string_with_format(row, col, text, &rust_xlsxwriter::Format::new().set_quote_prefix())?;
+    } else {
+        sheet.write_string(row, col, text)?;
+    }
+    Ok(())
+}
 
 /// Which customers to export.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -184,9 +237,14 @@ pub fn customers_csv(
 ) -> Result<u64> {
     out.write_all(BOM)?;
     let mut writer = csv::Writer::from_writer(out);
-    writer.write_record(columns.iter().map(|c| c.label.as_str())).map_err(csv_error)?;
+    writer.write_record(columns.iter().map(|c| formula_safe(&c.label).into_owned())).map_err(csv_error)?;
     let written = each_customer(conn, selection, |c| {
-        writer.write_record(columns.iter().map(|col| value(c, col.column, language))).map_err(csv_error)
+        writer
+            .write_record(columns.iter().map(|col| match col.column {
+                CustomerColumn::Id => value(c, col.column, language),
+                other => formula_safe(&value(c, other, language)).into_owned(),
+            }))
+            .map_err(csv_error)
     })?;
     writer.flush()?;
     Ok(written)
@@ -231,9 +289,10 @@ pub fn customers_xlsx(
         for (col, label) in columns.iter().enumerate() {
             let col = col as u16;
             match label.column {
-                CustomerColumn::Id => sheet.write_number(row_number, col, c.id as f64).map_err(xlsx_error)?,
-                other => sheet.write_string(row_number, col, value(c, other, language)).map_err(xlsx_error)?,
-            };
+                CustomerColumn::Id => sheet.write_number(row_number, col, c.id as f64).map(|_| ()),
+                other => write_text(sheet, row_number, col, &value(c, other, language)),
+            }
+            .map_err(xlsx_error)?;
         }
         Ok(())
     })?;
@@ -250,7 +309,8 @@ pub struct TableExport {
 }
 
 /// Writes every table of the database to `dir/<table>.csv` (UTF-8 with BOM, column names as
-/// headers, NULL as an empty cell, blobs as hex), creating `dir`. The full-text index and the
+/// headers, NULL as an empty cell, blobs as hex, text through [`formula_safe`] while
+/// integers and reals stay numbers), creating `dir`. The full-text index and the
 /// entries waiting for it, and the runs' compact standings, are left out: they are derived
 /// from the other tables.
 pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
@@ -285,7 +345,7 @@ pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
                     ValueRef::Null => String::new(),
                     ValueRef::Integer(n) => n.to_string(),
                     ValueRef::Real(f) => f.to_string(),
-                    ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                    ValueRef::Text(t) => formula_safe(&String::from_utf8_lossy(t)).into_owned(),
                     ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
                 });
             }

@@ -34,6 +34,7 @@ pub mod search;
 pub mod service_costs;
 pub mod settings;
 pub mod surveys;
+pub mod text_limits;
 pub mod timeline;
 pub mod transaction_file;
 pub mod work_settings;

@@ -2537,7 +2537,9 @@ export type Reason = "required" | "too_long" | "invalid_email" | "invalid_phone"
 /**  A date that only the other day/month order reads. */
 "date_order_conflict" | 
 /**  The platform masked every value that names the buyer (`138****2222`, `张**`). */
-"masked_customer";
+"masked_customer" | 
+/**  A control character in a text ([`crate::text_limits`]). */
+"control_character";
 
 /**  An answer as recorded, and the follow-up it asked for when it was a detractor's. */
 export type RecordedAnswer = RecordedAnswer_Serialize | RecordedAnswer_Deserialize;
@@ -2648,7 +2650,9 @@ export type Rule = "required" | "too_long" | "invalid_email" | "invalid_phone" |
 /**  A time to come (a follow-up's due time) that has already passed. */
 "in_past" | 
 /**  Taking away more loyalty points than the balance holds; `limit` is the balance. */
-"not_enough_points";
+"not_enough_points" | 
+/**  Holds a control character (U+0000-U+001F but tab and line breaks, U+007F). */
+"control_character";
 
 /**  Group totals of a run, kept with it so overviews need no pass over the members. */
 export type RunSummary = {

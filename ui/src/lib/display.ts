@@ -2,7 +2,8 @@
 
 /** The first character of a name, for the coloured initial beside it. */
 export function initial(name: string): string {
-  const first = Array.from(name.trim())[0];
+  // Direction marks, zero-width joiners and control characters show nothing: skip them.
+  const first = Array.from(name.trim()).find((c) => !/[\p{Cc}\p{Cf}]/u.test(c));
   return first ? first.toLocaleUpperCase() : '?';
 }
 

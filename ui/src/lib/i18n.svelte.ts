@@ -41,10 +41,28 @@ i18next.init({
   interpolation: { escapeValue: false },
 });
 
+// Explicit direction marks, embeddings, overrides and isolates (U+061C, U+200E/F, U+202A-E,
+// U+2066-9).
+const BIDI_CONTROLS = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
+/**
+ * A value put into a sentence keeps its direction to itself: a name holding a right-to-left
+ * override would otherwise turn the rest of the sentence around ("…” to the trash" read
+ * backwards). Such a value goes between FSI and PDI (U+2068, U+2069), which end every
+ * override opened inside; other values are left as they are.
+ */
+function isolated(options: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(options)) {
+    out[name] = typeof value === 'string' && BIDI_CONTROLS.test(value) ? `\u2068${value}\u2069` : value;
+  }
+  return out;
+}
+
 export function t(key: TKey, options?: Record<string, unknown>): string {
   // Reading the rune makes callers depend on the language.
   const lng = current;
-  return i18next.t(key, { ...options, lng }) as string;
+  return i18next.t(key, { ...(options && isolated(options)), lng }) as string;
 }
 
 /** The language to start in when the user has not chosen one. */

@@ -41,6 +41,7 @@ export const REASONS = keysOf({
   ambiguous_customer: true,
   date_order_conflict: true,
   masked_customer: true,
+  control_character: true,
 } satisfies Record<Reason, true>);
 
 /** The fields a column of each kind of file can be mapped to, in the backend's order. */

@@ -167,7 +167,7 @@ fn table(book: &mut xlsx::Workbook, name: &str, headers: &[String], rows: &[Vec<
     for (r, row) in (1_u32..).zip(rows) {
         for (c, cell) in (0_u16..).zip(row) {
             match cell {
-                Cell::Text(t) => sheet.write_string(r, c, t).map(|_| ()),
+                Cell::Text(t) => crate::export::write_text(sheet, r, c, t),
                 Cell::Count(n) => sheet.write_number_with_format(r, c, *n, &f.count).map(|_| ()),
                 Cell::Money(m) => sheet.write_number_with_format(r, c, *m as f64 / f.per_major, &f.money).map(|_| ()),
                 Cell::Share(Some(s)) => sheet.write_number_with_format(r, c, s / 100.0, &f.share).map(|_| ()),

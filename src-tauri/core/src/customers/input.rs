@@ -81,9 +81,7 @@ fn clean(value: Option<String>) -> Option<String> {
 }
 
 fn check_len(errors: &mut Vec<FieldError>, field: &str, value: Option<&str>, max: usize) {
-    if value.is_some_and(|v| v.chars().count() > max) {
-        errors.push(FieldError::too_long(field, max));
-    }
+    errors.extend(value.and_then(|v| crate::text_limits::check(field, v, max)));
 }
 
 /// A phone number: digits with optional spaces, dashes, dots and brackets, an optional
@@ -178,9 +176,7 @@ impl CustomerInput {
         if input.tags.len() > TAGS_MAX {
             errors.push(FieldError { field: "tags".into(), rule: Rule::TooMany, limit: u32::try_from(TAGS_MAX).ok() });
         }
-        if input.tags.iter().any(|t| t.chars().count() > TAG_MAX) {
-            errors.push(FieldError::too_long("tags", TAG_MAX));
-        }
+        errors.extend(input.tags.iter().find_map(|t| crate::text_limits::check("tags", t, TAG_MAX)));
         match input.email.as_deref() {
             Some(e) if e.chars().count() > EMAIL_MAX => errors.push(FieldError::too_long("email", EMAIL_MAX)),
             Some(e) if !is_valid_email(e) => errors.push(FieldError::new("email", Rule::InvalidEmail)),

@@ -198,6 +198,11 @@ fn filter_on<'c>(
     query: &CustomerQuery,
     run: Option<i64>,
 ) -> Result<(Filter, Option<StandingTest<'c>>)> {
+    let mut checks = crate::activity::Checks::default();
+    checks.max_len("search", query.search.as_deref(), crate::text_limits::SEARCH_MAX);
+    checks.max_len("owner", query.owner.as_deref(), super::SHORT_TEXT_MAX);
+    checks.max_len("tag", query.tag.as_deref(), super::TAG_MAX);
+    checks.finish()?;
     let f = filter(query, run);
     let test = match (f.standing, run) {
         (true, Some(run)) => Some(StandingTest::register(conn, run, query)?),

@@ -203,6 +203,8 @@ pub enum Reason {
     DateOrderConflict,
     /// The platform masked every value that names the buyer (`138****2222`, `张**`).
     MaskedCustomer,
+    /// A control character in a text ([`crate::text_limits`]).
+    ControlCharacter,
 }
 
 impl From<Rule> for Reason {
@@ -222,6 +224,7 @@ impl From<Rule> for Reason {
             Rule::Unparseable => Reason::Unparseable,
             // No import takes points away; were one to, the points would be out of range.
             Rule::NotEnoughPoints => Reason::OutOfRange,
+            Rule::ControlCharacter => Reason::ControlCharacter,
         }
     }
 }
@@ -249,6 +252,7 @@ impl Reason {
             Reason::AmbiguousCustomer => "ambiguous_customer",
             Reason::DateOrderConflict => "date_order_conflict",
             Reason::MaskedCustomer => "masked_customer",
+            Reason::ControlCharacter => "control_character",
         }
     }
 }

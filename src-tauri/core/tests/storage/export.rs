@@ -31,7 +31,7 @@ fn seed(db: &Database) -> Vec<i64> {
     .expect("seed")
 }
 
-fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
+pub(crate) fn read_csv(bytes: &[u8]) -> Vec<Vec<String>> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").expect("CSV exports start with a BOM for Excel");
     csv::ReaderBuilder::new()
         .has_headers(false)

@@ -17,6 +17,7 @@ mod export;
 mod export_language;
 mod follow_up_reminders;
 mod follow_ups;
+mod hostile;
 mod import;
 mod import_customer_keys;
 mod interactions;

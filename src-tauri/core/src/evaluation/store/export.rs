@@ -4,7 +4,7 @@ use super::members::{filter_args, filter_sql, MemberFilter};
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
 use crate::evaluation::{ExitStep, Lifecycle, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass};
-use crate::export::BOM;
+use crate::export::{formula_safe, BOM};
 use crate::labels::{self, Header, Label};
 use crate::money;
 use crate::settings::Language;
@@ -53,9 +53,11 @@ pub const MEMBER_CSV_HEADER: [&str; 22] = {
 };
 
 /// Writes the members of a run matching `filter` as CSV; money in major units of the run's
-/// currency. Without a language: code headers and codes, no byte-order mark (what scripts
-/// read). With one: headers and labels in it, after a UTF-8 byte-order mark, without which
-/// Excel reads the file in the local code page. Returns the rows.
+/// currency. The texts a user typed (ids from other systems, names, categories) go through
+/// [`formula_safe`]; numbers stay numbers, a negative contribution too. Without a language:
+/// code headers and codes, no byte-order mark (what scripts read). With one: headers and
+/// labels in it, after a UTF-8 byte-order mark, without which Excel reads the file in the
+/// local code page. Returns the rows.
 pub fn members_csv(
     conn: &Connection,
     run: &EvaluationRun,
@@ -213,12 +215,17 @@ impl<'a, W: std::io::Write> MembersCsv<'a, W> {
         self.csv.write_field(text).map_err(csv_error)
     }
 
+    /// A text a user typed, which a spreadsheet must never take for a formula.
+    fn typed(&mut self, text: &str) -> Result<()> {
+        self.text(&formula_safe(text))
+    }
+
     pub fn write(&mut self, m: &MemberLine<'_>) -> Result<()> {
         let language = self.language;
         let label = |v: Option<&'static str>| v.unwrap_or_default();
         self.number(Some(m.customer_id))?;
-        self.text(m.external_id.unwrap_or_default())?;
-        self.text(m.name)?;
+        self.typed(m.external_id.unwrap_or_default())?;
+        self.typed(m.name)?;
         self.number(m.recency_days)?;
         self.number(Some(m.frequency))?;
         self.money(Some(m.monetary_minor))?;
@@ -244,7 +251,7 @@ impl<'a, W: std::io::Write> MembersCsv<'a, W> {
         self.text(label(m.next_action.map(|v| v.text(language))))?;
         let run = self.run;
         let upsell = m.upsell_category.and_then(|c| usize::try_from(c).ok()).and_then(|c| run.model.categories.get(c));
-        self.text(upsell.map(String::as_str).unwrap_or_default())?;
+        self.typed(upsell.map(String::as_str).unwrap_or_default())?;
         self.csv.write_record(None::<&[u8]>).map_err(csv_error)?;
         self.rows += 1;
         Ok(())
