@@ -224,6 +224,9 @@ pub struct Database {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
     read_only: bool,
+    /// A connection that never writes, so its `PRAGMA data_version` moves with every commit
+    /// made elsewhere: in this process's pool or in another process.
+    watch: std::sync::Arc<std::sync::Mutex<Connection>>,
 }
 
 fn file_writable(path: &Path) -> bool {
@@ -317,7 +320,14 @@ impl Database {
 
         let manager = SqliteConnectionManager::file(path).with_init(configure);
         let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        Ok(Self { pool, path: path.to_owned(), read_only: false })
+        let mut watch = Connection::open(path)?;
+        configure(&mut watch)?;
+        Ok(Self {
+            pool,
+            path: path.to_owned(),
+            read_only: false,
+            watch: std::sync::Arc::new(std::sync::Mutex::new(watch)),
+        })
     }
 
     /// Read-only media cannot hold the write-ahead log's files, so the file is opened as
@@ -330,10 +340,21 @@ impl Database {
         if found < schema_version() {
             return Err(Error::ReadOnly { path: path.display().to_string() });
         }
-        drop(conn);
-        let manager = SqliteConnectionManager::file(uri).with_flags(flags).with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
+        let manager = SqliteConnectionManager::file(&uri).with_flags(flags).with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
         let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        Ok(Self { pool, path: path.to_owned(), read_only: true })
+        Ok(Self {
+            pool,
+            path: path.to_owned(),
+            read_only: true,
+            watch: std::sync::Arc::new(std::sync::Mutex::new(conn)),
+        })
+    }
+
+    /// A number that changes whenever a change to the file is committed, by this process or
+    /// another: what figures computed from the file and kept for a while are checked against.
+    pub fn data_version(&self) -> Result<i64> {
+        let watch = self.watch.lock().map_err(|_| Error::Internal("the database watch is poisoned".into()))?;
+        Ok(watch.query_row("PRAGMA data_version", [], |r| r.get(0))?)
     }
 
     /// True when the file could only be opened for reading.

@@ -10,7 +10,7 @@ use tauri::State;
 #[tauri::command]
 #[specta::specta]
 pub async fn list_charts(db: State<'_, Store>, query: ChartQuery) -> CommandResult<ChartList> {
-    on_db(&db, move |db| db.with_conn(|c| page::list(c, &query))).await
+    on_db(&db, move |db| page::list(db, &query)).await
 }
 
 #[tauri::command]
@@ -21,7 +21,7 @@ pub async fn chart_svg(
     chart: Chart,
     language: Language,
 ) -> CommandResult<ChartSvg> {
-    on_db(&db, move |db| db.with_conn(|c| page::svg(c, &query, chart, language))).await
+    on_db(&db, move |db| page::svg(db, &query, chart, language)).await
 }
 
 /// Writes one chart to `path`, a PNG at `scale` times 1600 x 900 or an SVG.
@@ -36,7 +36,7 @@ pub async fn save_chart(
     scale: u32,
     path: String,
 ) -> CommandResult<SavedChart> {
-    on_db(&db, move |db| db.with_conn(|c| page::save(c, &query, chart, language, format, scale, &path))).await
+    on_db(&db, move |db| page::save(db, &query, chart, language, format, scale, &path)).await
 }
 
 /// Writes the report folder into `dir`.

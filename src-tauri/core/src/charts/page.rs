@@ -11,10 +11,10 @@ use crate::db::Database;
 use crate::error::{Result, Rule};
 use crate::settings::Language;
 use chrono::NaiveDate;
-use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// The page's filters: the run, an earlier run to compare with, and the members kept.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
@@ -69,13 +69,33 @@ pub fn lang(language: Language) -> Lang {
     }
 }
 
-fn load(conn: &Connection, query: &ChartQuery) -> Result<ChartSet> {
+/// The figures last loaded, with the file, the query and the file's data version they came
+/// from: the page's cards ask for their charts all at once, and each would otherwise read the
+/// run's members and every order again.
+struct Loaded {
+    path: PathBuf,
+    version: i64,
+    query: ChartQuery,
+    set: Arc<ChartSet>,
+}
+
+static LOADED: Mutex<Option<Loaded>> = Mutex::new(None);
+
+fn load(db: &Database, query: &ChartQuery) -> Result<Arc<ChartSet>> {
     if query.compare_run_id == Some(query.run_id) {
         let mut checks = Checks::default();
         checks.fail("compare_run_id", Rule::InvalidChoice);
         checks.finish()?;
     }
-    ChartSet::load_of(conn, query.run_id, query.compare_run_id, &query.members)
+    // Held while loading, so the cards asking at the same time wait for one load.
+    let mut loaded = LOADED.lock().unwrap_or_else(PoisonError::into_inner);
+    let version = db.data_version()?;
+    if let Some(hit) = loaded.as_ref().filter(|l| l.path == db.path() && l.version == version && l.query == *query) {
+        return Ok(Arc::clone(&hit.set));
+    }
+    let set = Arc::new(ChartSet::load_parallel(db, query.run_id, query.compare_run_id, &query.members)?);
+    *loaded = Some(Loaded { path: db.path().to_owned(), version, query: query.clone(), set: Arc::clone(&set) });
+    Ok(set)
 }
 
 fn required_path(path: &str) -> Result<&Path> {
@@ -92,8 +112,8 @@ fn required_path(path: &str) -> Result<&Path> {
 /// # Errors
 /// `NotFound` for a run that is not there; a field error on `compare_run_id` for the run
 /// compared with itself.
-pub fn list(conn: &Connection, query: &ChartQuery) -> Result<ChartList> {
-    let set = load(conn, query)?;
+pub fn list(db: &Database, query: &ChartQuery) -> Result<ChartList> {
+    let set = load(db, query)?;
     Ok(ChartList { run_id: set.run.run_id, as_of: set.run.as_of, customers: set.run.customers, charts: set.charts() })
 }
 
@@ -101,8 +121,8 @@ pub fn list(conn: &Connection, query: &ChartQuery) -> Result<ChartList> {
 ///
 /// # Errors
 /// As [`list`], and a field error on `chart` for a migration without a comparison run.
-pub fn svg(conn: &Connection, query: &ChartQuery, chart: Chart, language: Language) -> Result<ChartSvg> {
-    let set = load(conn, query)?;
+pub fn svg(db: &Database, query: &ChartQuery, chart: Chart, language: Language) -> Result<ChartSvg> {
+    let set = load(db, query)?;
     let drawn = drawable(&set, chart).and_then(|()| render(&set, chart, lang(language), Format::Svg))?;
     let svg = String::from_utf8(drawn.bytes)
         .map_err(|e| crate::error::Error::Internal(format!("an SVG that is not UTF-8: {e}")))?;
@@ -123,7 +143,7 @@ fn drawable(set: &ChartSet, chart: Chart) -> Result<()> {
 /// As [`svg`], a field error on `path` when empty or on `scale` out of range, and an I/O
 /// error when the file cannot be written.
 pub fn save(
-    conn: &Connection,
+    db: &Database,
     query: &ChartQuery,
     chart: Chart,
     language: Language,
@@ -132,7 +152,7 @@ pub fn save(
     path: &str,
 ) -> Result<SavedChart> {
     let file = required_path(path)?;
-    let set = load(conn, query)?;
+    let set = load(db, query)?;
     drawable(&set, chart)?;
     let format = match format {
         ChartFileFormat::Png => Format::Png { scale },

@@ -46,18 +46,18 @@ fn some_owner(db: &Database) -> String {
 #[test]
 fn the_migrations_are_listed_only_with_a_comparison_run() {
     let (_dir, db, first, second) = shop();
-    let alone = db.with_conn(|c| page::list(c, &query(second, None, None, None))).expect("list");
+    let alone = page::list(&db, &query(second, None, None, None)).expect("list");
     assert_eq!(alone.charts.len(), Chart::ALL.len() - 2);
     assert!(!alone.charts.contains(&Chart::TierMigration));
     assert_eq!(
         alone.customers,
         count(&db, "SELECT count(*) FROM evaluation_members WHERE run_id = ?1 AND ?2 = ?2", second, "")
     );
-    let compared = db.with_conn(|c| page::list(c, &query(second, Some(first), None, None))).expect("list");
+    let compared = page::list(&db, &query(second, Some(first), None, None)).expect("list");
     assert_eq!(compared.charts, Chart::ALL.to_vec());
-    let itself = db.with_conn(|c| page::list(c, &query(second, Some(second), None, None)));
+    let itself = page::list(&db, &query(second, Some(second), None, None));
     assert_eq!(field_rules(itself), vec![("compare_run_id".to_owned(), Rule::InvalidChoice)]);
-    let missing = db.with_conn(|c| page::list(c, &query(9_999, None, None, None)));
+    let missing = page::list(&db, &query(9_999, None, None, None));
     assert!(matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
 }
 
@@ -131,16 +131,16 @@ fn owner_and_channel_keep_their_members_only() {
 fn a_chart_is_drawn_as_svg_in_the_language_asked() {
     let (_dir, db, first, second) = shop();
     let q = query(second, None, None, None);
-    let zh = db.with_conn(|c| page::svg(c, &q, Chart::Tiers, Language::ZhCn)).expect("svg");
+    let zh = page::svg(&db, &q, Chart::Tiers, Language::ZhCn).expect("svg");
     assert!(zh.svg.starts_with("<svg"));
     assert!(zh.svg.contains("各层级客户数与利润贡献"));
     assert_eq!((zh.width, zh.height), (1600, 900));
-    let en = db.with_conn(|c| page::svg(c, &q, Chart::Tiers, Language::En)).expect("svg");
+    let en = page::svg(&db, &q, Chart::Tiers, Language::En).expect("svg");
     assert!(en.svg.contains("Customers and profit contribution by tier"));
-    let migration = db.with_conn(|c| page::svg(c, &q, Chart::TierMigration, Language::En));
+    let migration = page::svg(&db, &q, Chart::TierMigration, Language::En);
     assert_eq!(field_rules(migration), vec![("chart".to_owned(), Rule::InvalidChoice)]);
     let compared = query(second, Some(first), None, None);
-    let drawn = db.with_conn(|c| page::svg(c, &compared, Chart::TierMigration, Language::En)).expect("svg");
+    let drawn = page::svg(&db, &compared, Chart::TierMigration, Language::En).expect("svg");
     assert!(drawn.svg.starts_with("<svg"));
 }
 
@@ -149,10 +149,7 @@ fn a_chart_is_saved_as_png_or_svg_where_asked() {
     let (dir, db, _first, second) = shop();
     let q = query(second, None, None, None);
     let png = dir.path().join("pareto.png");
-    let saved = db
-        .with_conn(|c| {
-            page::save(c, &q, Chart::Pareto, Language::En, ChartFileFormat::Png, 2, &png.display().to_string())
-        })
+    let saved = page::save(&db, &q, Chart::Pareto, Language::En, ChartFileFormat::Png, 2, &png.display().to_string())
         .expect("saved");
     let bytes = std::fs::read(&png).expect("png written");
     assert_eq!(&bytes[1..4], b"PNG");
@@ -160,24 +157,19 @@ fn a_chart_is_saved_as_png_or_svg_where_asked() {
     assert_eq!((word(16), word(20)), (3200, 1800), "scale 2");
     assert_eq!(saved.bytes as usize, bytes.len());
     let svg = dir.path().join("tiers.svg");
-    db.with_conn(|c| {
-        page::save(c, &q, Chart::Tiers, Language::ZhCn, ChartFileFormat::Svg, 1, &svg.display().to_string())
-    })
-    .expect("saved");
+    page::save(&db, &q, Chart::Tiers, Language::ZhCn, ChartFileFormat::Svg, 1, &svg.display().to_string())
+        .expect("saved");
     assert!(std::fs::read_to_string(&svg).expect("svg written").contains("各层级客户数与利润贡献"));
 
-    let blank = db.with_conn(|c| page::save(c, &q, Chart::Tiers, Language::En, ChartFileFormat::Svg, 1, " "));
+    let blank = page::save(&db, &q, Chart::Tiers, Language::En, ChartFileFormat::Svg, 1, " ");
     assert_eq!(field_rules(blank), vec![("path".to_owned(), Rule::Required)]);
     let huge = dir.path().join("huge.png");
-    let scale = db.with_conn(|c| {
-        page::save(c, &q, Chart::Tiers, Language::En, ChartFileFormat::Png, 9, &huge.display().to_string())
-    });
+    let scale = page::save(&db, &q, Chart::Tiers, Language::En, ChartFileFormat::Png, 9, &huge.display().to_string());
     assert_eq!(field_rules(scale), vec![("scale".to_owned(), Rule::OutOfRange)]);
     assert!(!huge.exists(), "nothing written for a bad scale");
     let nowhere = dir.path().join("missing-folder").join("x.svg");
-    let failed = db.with_conn(|c| {
-        page::save(c, &q, Chart::Tiers, Language::En, ChartFileFormat::Svg, 1, &nowhere.display().to_string())
-    });
+    let failed =
+        page::save(&db, &q, Chart::Tiers, Language::En, ChartFileFormat::Svg, 1, &nowhere.display().to_string());
     assert!(failed.is_err());
 }
 
@@ -207,9 +199,38 @@ fn text_drawn_from_stored_values_is_escaped_in_the_svg() {
         )?)
     })
     .expect("odd segment");
-    let drawn = db
-        .with_conn(|c| page::svg(c, &query(second, None, None, None), Chart::RfmSegments, Language::En))
-        .expect("svg");
+    let drawn = page::svg(&db, &query(second, None, None, None), Chart::RfmSegments, Language::En).expect("svg");
     assert!(drawn.svg.contains("&lt;b onload=&quot;x&quot;&gt;&amp;"), "the name is escaped");
     assert!(!drawn.svg.contains("<b "), "no element made from the stored text");
+}
+
+#[test]
+fn the_figures_kept_for_the_page_follow_every_change_to_the_file() {
+    let (_dir, db, _, second) = shop();
+    let q = query(second, None, None, None);
+    let before = page::list(&db, &q).expect("list").customers;
+    assert_eq!(page::list(&db, &q).expect("list again").customers, before, "the same figures");
+    let version = db.data_version().expect("version");
+    db.with_tx(|tx| {
+        tx.execute(
+            "DELETE FROM evaluation_members WHERE run_id = ?1
+               AND customer_id = (SELECT max(customer_id) FROM evaluation_members WHERE run_id = ?1)",
+            [second],
+        )?;
+        Ok(())
+    })
+    .expect("a member gone");
+    assert_ne!(db.data_version().expect("version"), version, "a commit moves the version");
+    assert_eq!(page::list(&db, &q).expect("list after").customers, before - 1);
+
+    // A commit by another connection to the file, as another process makes it.
+    let other = rusqlite::Connection::open(db.path()).expect("second connection");
+    other
+        .execute(
+            "DELETE FROM evaluation_members WHERE run_id = ?1
+               AND customer_id = (SELECT min(customer_id) FROM evaluation_members WHERE run_id = ?1)",
+            [second],
+        )
+        .expect("another member gone");
+    assert_eq!(page::list(&db, &q).expect("list after the other").customers, before - 2);
 }
