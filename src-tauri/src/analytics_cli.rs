@@ -13,8 +13,15 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// Evaluates every customer, stores the run and writes the members file (or standard output):
-/// codes, or headers and labels in `language`.
-pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>, language: Option<Language>) -> Result<()> {
+/// codes, or headers and labels in `language`. Prints how long each phase took, opening the
+/// database (`opened` seconds, timed by the caller) included.
+pub fn evaluate(
+    db: &Database,
+    opened: f64,
+    as_of: NaiveDate,
+    out: Option<&Path>,
+    language: Option<Language>,
+) -> Result<()> {
     let show = std::io::stderr().is_terminal();
     let (run, timings) = store::run(db, as_of, Trigger::CommandLine, &mut |stage: Stage, done: f64| {
         if show {
@@ -24,6 +31,7 @@ pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>, language: O
     if show {
         eprintln!();
     }
+    let writing = std::time::Instant::now();
     let rows = db.with_conn(|conn| match out {
         Some(path) => {
             let file = std::io::BufWriter::new(std::fs::File::create(path)?);
@@ -34,8 +42,9 @@ pub fn evaluate(db: &Database, as_of: NaiveDate, out: Option<&Path>, language: O
     if let Some(why) = &run.model.clv.unavailable {
         eprintln!("headtail: CLV not computed for everyone: {why}");
     }
+    let written = writing.elapsed().as_secs_f64();
     eprintln!(
-        "evaluated {} customers as of {as_of} (run {}): {rows} rows, load {:.2} s, evaluate {:.2} s, save {:.2} s",
+        "evaluated {} customers as of {as_of} (run {}): {rows} rows, open {opened:.2} s, load {:.2} s, evaluate {:.2} s, save {:.2} s, write {written:.2} s",
         run.customers, run.id, timings.load_seconds, timings.evaluate_seconds, timings.save_seconds
     );
     Ok(())

@@ -73,10 +73,12 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Err(Failure::usage(format!("import of {} was not dispatched", args.input.display())))
         }
         Some(Command::Evaluate { as_of, out, lang }) => {
+            let opening = Instant::now();
             let db = open_existing(&cli)?;
+            let opened = opening.elapsed().as_secs_f64();
             let as_of = as_of.unwrap_or_else(|| chrono::Local::now().date_naive());
             let language = lang.map(Into::into);
-            Ok(headtail_app::analytics_cli::evaluate(&db, as_of, out.as_deref(), language)?)
+            Ok(headtail_app::analytics_cli::evaluate(&db, opened, as_of, out.as_deref(), language)?)
         }
         Some(Command::ClvFit { orders, calibration_end, unit }) => {
             Ok(headtail_app::analytics_cli::clv_fit(orders, *calibration_end, (*unit).into())?)
