@@ -13,6 +13,8 @@ APT_PACKAGES=(
   chromium                # UI tests in a real browser
   dunst dbus-daemon dbus-bin  # a notification server on a private session bus for the reminders' end-to-end test
   sqlite3                 # seeds that test's database with a follow-up falling due
+  desktop-file-utils      # validates the desktop entry of the Debian package in its test,
+  libgtk-3-bin x11-utils  # which opens the entry with gtk-launch and finds its window (xwininfo, xprop)
   nodejs npm
 )
 

@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { homedir } from 'node:os';
 import path from 'node:path';
@@ -27,9 +27,17 @@ async function freePort() {
   });
 }
 
+/** Only what a desktop session gives every program: the app finds its data directory itself. */
+function desktopEnv() {
+  const env = { ...process.env, HOME: home, DISPLAY: display, LANG: 'C.UTF-8' };
+  for (const name of ['HEADTAIL_DB', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME']) delete env[name];
+  return env;
+}
+
 let xvfb;
 let driver;
 let port;
+let display;
 before(async () => {
   assert.ok(binary && home, 'run through tests/package/install.sh, which sets HEADTAIL_BIN and HEADTAIL_HOME');
   assert.ok(existsSync(binary), `${binary} is not installed`);
@@ -37,7 +45,7 @@ before(async () => {
   const tauriDriver = which('tauri-driver', [path.join(homedir(), '.cargo', 'bin')]);
   which('WebKitWebDriver');
 
-  const display = `:${100 + Math.floor(Math.random() * 800)}`;
+  display = `:${100 + Math.floor(Math.random() * 800)}`;
   xvfb = startGroup(which('Xvfb'), [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], process.env);
   await waitFor(() => {
     try {
@@ -48,11 +56,8 @@ before(async () => {
     }
   }, 'Xvfb');
 
-  // Only what a desktop session gives every program: the app finds its data directory itself.
-  const env = { ...process.env, HOME: home, DISPLAY: display, LANG: 'C.UTF-8' };
-  for (const name of ['HEADTAIL_DB', 'XDG_DATA_HOME', 'XDG_CONFIG_HOME', 'XDG_CACHE_HOME']) delete env[name];
   port = await freePort();
-  driver = startGroup(tauriDriver, ['--port', String(port), '--native-port', String(await freePort())], env);
+  driver = startGroup(tauriDriver, ['--port', String(port), '--native-port', String(await freePort())], desktopEnv());
   await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, 'tauri-driver');
   mkdirSync(screenshotDir, { recursive: true });
 });
@@ -92,5 +97,22 @@ test('the installed app opens on My day with a new database in the data director
     assert.ok(existsSync(path.join(dataDir, 'headtail-demo.sqlite')), 'the demo database sits beside the own one');
   } finally {
     await app.close();
+  }
+});
+
+test('the applications menu entry starts the installed app in a window of the class it names', async () => {
+  // gtk-launch opens a desktop entry by its id, as a menu or launcher does.
+  execFileSync(which('gtk-launch'), ['Headtail'], { env: desktopEnv(), stdio: 'ignore' });
+  const window = await waitFor(() => {
+    const tree = execFileSync('xwininfo', ['-display', display, '-root', '-tree'], { encoding: 'utf8' });
+    return tree.split('\n').find((line) => line.includes('"Headtail": ("headtail" '))?.trim().split(' ')[0];
+  }, 'a Headtail window of class headtail', 30000);
+  const props = execFileSync('xprop', ['-display', display, '-id', window, '_NET_WM_PID'], { encoding: 'utf8' });
+  const pid = Number(props.split('=')[1]);
+  assert.ok(pid > 0, `the window names its process: ${props}`);
+  try {
+    assert.equal(readlinkSync(`/proc/${pid}/exe`), binary);
+  } finally {
+    process.kill(pid, 'SIGTERM');
   }
 });
