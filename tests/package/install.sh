@@ -58,29 +58,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
-dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/share/applications/Headtail.desktop >"$work/Headtail.desktop"
-cat "$work/Headtail.desktop"
-desktop-file-validate "$work/Headtail.desktop" || fail "the desktop entry is not valid"
+dpkg-deb --extract "$deb" "$work/unpacked"
+entry="$work/unpacked/usr/share/applications/Headtail.desktop"
+cat "$entry"
+desktop-file-validate "$entry" || fail "the desktop entry is not valid"
 for line in "Name=Headtail" "Name\[zh_CN\]=.*[^ -~].*" "Comment=.\+" "Comment\[zh_CN\]=.*[^ -~].*" \
   "Categories=Office;" "Exec=headtail" "Icon=headtail"; do
-  grep -qx -- "$line" "$work/Headtail.desktop" || fail "the desktop entry lacks $line"
+  grep -qx -- "$line" "$entry" || fail "the desktop entry lacks $line"
 done
 
 as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$deb" >/dev/null
 installed || fail "apt-get did not install headtail"
 [ "$(command -v headtail)" = /usr/bin/headtail ] || fail "headtail on the PATH is $(command -v headtail || echo nothing)"
 [ "$(headtail --version)" = "headtail $version" ] || fail "headtail --version says $(headtail --version)"
-headtail --help | grep -q "Without a subcommand it opens the desktop app" || fail "headtail --help"
+help=$(headtail --help)
+for command in info demo import evaluate clv-fit charts report export; do
+  grep -q "^  $command " <<<"$help" || fail "headtail --help does not list $command"
+done
 
 # Every subcommand of the installed binary, on files of its own.
 run() {
   echo "+ headtail $*"
   env -u HEADTAIL_DB HOME="$home" headtail "$@"
 }
-info=$(run info)
-echo "$info"
-grep -qF "$home/.local/share/headtail/headtail.sqlite" <<<"$info" || fail "info does not name the data directory"
 run demo --db "$work/demo.sqlite" --customers 300 --seed 5 --until 2026-06-30
+run info --db "$work/demo.sqlite"
 run evaluate --db "$work/demo.sqlite" --as-of 2026-06-30 --lang zh-CN --out "$work/members.csv"
 run charts --db "$work/demo.sqlite" --out "$work/charts" --lang en
 run report --db "$work/demo.sqlite" --out "$work/report"
@@ -101,6 +103,9 @@ done
 HEADTAIL_BIN=/usr/bin/headtail HEADTAIL_HOME="$home" node --test tests/package/
 database="$home/.local/share/headtail/headtail.sqlite"
 [ -f "$database" ] || fail "the app did not create $database"
+info=$(run info)
+echo "$info"
+grep -qF "$database" <<<"$info" || fail "info does not name the database the app created"
 tested=$(date +%s)
 
 files=$(dpkg-query -L headtail)
