@@ -30,8 +30,8 @@ version=$(sed -n 's/^version = "\(.*\)"$/\1/p' Cargo.toml | head -n 1)
 deb="$PWD/target/release/bundle/deb/Headtail_${version}_amd64.deb"
 [ -f "$deb" ] || fail "$deb was not built"
 
-# What the package declares: its name and version, the runtime libraries and a CJK font,
-# nothing needed only to build.
+# What the package declares: its name and version, the runtime libraries (the bundler adds
+# WebKitGTK and GTK itself) and a CJK font, nothing needed only to build.
 control=$(dpkg-deb --field "$deb")
 echo "$control"
 grep -qx "Package: headtail" <<<"$control" || fail "the package is not called headtail"
@@ -44,10 +44,8 @@ if grep -q -- "-dev\b" <<<"$depends"; then fail "Depends pulls in a build-time p
 
 # What it holds: the binary on the PATH, the desktop entry and its icons.
 contents=$(dpkg-deb --contents "$deb" | awk '{print $6}')
-for file in ./usr/bin/headtail ./usr/share/applications/Headtail.desktop \
-  ./usr/share/icons/hicolor/32x32/apps/headtail.png ./usr/share/icons/hicolor/48x48/apps/headtail.png \
-  ./usr/share/icons/hicolor/128x128/apps/headtail.png ./usr/share/icons/hicolor/256x256/apps/headtail.png \
-  ./usr/share/icons/hicolor/512x512/apps/headtail.png; do
+for file in usr/bin/headtail usr/share/applications/Headtail.desktop \
+  usr/share/icons/hicolor/{32x32,48x48,64x64,128x128,256x256,512x512}/apps/headtail.png; do
   grep -qx -- "$file" <<<"$contents" || fail "the package lacks $file"
 done
 work=$(mktemp -d)
