@@ -98,7 +98,7 @@ for file in members.csv charts/summary.json report/report.pdf report/report.xlsx
   [ -s "$work/$file" ] || fail "a subcommand did not write $file"
 done
 
-HEADTAIL_BIN=/usr/bin/headtail HEADTAIL_HOME="$home" node --test tests/package/
+HEADTAIL_BIN=/usr/bin/headtail HEADTAIL_HOME="$home" HEADTAIL_VERSION="$version" node --test tests/package/
 database="$home/.local/share/headtail/headtail.sqlite"
 [ -f "$database" ] || fail "the app did not create $database"
 info=$(run info)

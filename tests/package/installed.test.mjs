@@ -1,7 +1,7 @@
 // The installed app (not the one in target/) started the way a new user starts it: a home
 // directory it has never seen, no HEADTAIL_DB, under Xvfb through tauri-driver. Run by
-// install.sh between installing and removing the package; HEADTAIL_BIN and HEADTAIL_HOME say
-// which binary and which home directory.
+// install.sh between installing and removing the package; HEADTAIL_BIN, HEADTAIL_HOME and
+// HEADTAIL_VERSION say which binary, which home directory and the package's version.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -81,8 +81,12 @@ test('the installed app opens on My day with a new database in the data director
   const app = await session();
   try {
     await app.until(async () => (await app.text('h1')) === en.my_day.title, 'My day as the first screen');
-    await app.find('[data-testid="nav-customers"]');
+    // A new database: nothing to do yet, and no evaluation.
+    await app.find('[data-testid="my-day-empty"]', 30000);
+    await app.find('[data-testid="my-day-no-evaluation"]');
     assert.equal(await app.script('return document.documentElement.lang'), 'en');
+    const version = en.app.version.replace('{{version}}', process.env.HEADTAIL_VERSION);
+    assert.equal(await app.text('[data-testid="app-version"]'), version, 'the version of the package');
     const shot = await app.screenshot('package-first-screen');
     assert.ok(existsSync(shot));
     assert.ok(existsSync(path.join(dataDir, 'headtail.sqlite')), 'the database is in ~/.local/share/headtail');
