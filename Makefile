@@ -1,5 +1,6 @@
 # Headtail — common tasks. `make run` and `make test` install what is missing first.
 .PHONY: setup ui build release run test lint crash-trials bindings
+.PHONY: package package-test
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
 
@@ -22,6 +23,14 @@ run: release
 bindings:
 	cargo run -q -- bindings
 
+# The Debian package, made by Tauri's bundler from the release build (target/release/bundle/deb/).
+package: ui
+	ui/node_modules/.bin/tauri build --bundles deb
+
+# Installs the package, starts the installed app on a fresh home directory, removes it again.
+package-test:
+	tests/package/install.sh
+
 # Formatting and every clippy warning, as errors.
 lint: ui
 	cargo fmt --all --check
@@ -40,3 +49,4 @@ test: build lint
 	cd ui && npm test
 	$(MAKE) crash-trials
 	node --test --test-concurrency=1 tests/e2e/
+	$(MAKE) package-test

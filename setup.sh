@@ -14,6 +14,8 @@ APT_PACKAGES=(
   dunst dbus-daemon dbus-bin  # a notification server on a private session bus for the reminders' end-to-end test
   sqlite3                 # seeds that test's database with a follow-up falling due
   xdotool scrot           # the charts' end-to-end test answers GTK's save dialog and photographs it
+  desktop-file-utils      # validates the desktop entry of the Debian package in its test,
+  libgtk-3-bin x11-utils  # which opens the entry with gtk-launch and finds its window (xwininfo, xprop)
   nodejs npm
 )
 
