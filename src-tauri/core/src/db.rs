@@ -1,11 +1,12 @@
 //! The SQLite file: opening, connection set-up, migrations and transactions.
 
+use crate::encryption::{self, Passphrase};
 use crate::error::{Error, Result};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{HookError, HookResult, Migrations, M};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// Ordered, forward-only schema changes, embedded in the binary.
@@ -83,6 +84,48 @@ pub fn schema_version() -> i64 {
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const POOL_SIZE: u32 = 4;
+
+/// Keys a connection that was just opened: `PRAGMA key` must come before anything else reads
+/// the file. The first read of the schema then fails on a wrong passphrase, with nothing
+/// written. Temporary tables and indexes stay in memory, never in a plain file beside it.
+fn apply_key(conn: &Connection, key: &Passphrase) -> rusqlite::Result<()> {
+    // SQLCipher would print each failed page check of a wrong passphrase on stderr; the
+    // error says it once, in words.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
+    conn.pragma_update(None, "key", key.expose())?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+}
+
+/// Opens one connection to `path` (a path or a `file:` URI) with `flags`, keyed when `key` is
+/// given: the one place where a connection to a Headtail file is opened outside the pool.
+/// A wrong passphrase is [`Error::WrongPassphrase`].
+pub(crate) fn open_connection(path: &Path, flags: OpenFlags, key: Option<&Passphrase>) -> Result<Connection> {
+    let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(key) = key {
+        apply_key(&conn, key).map_err(|e| keyed_failure(path, e))?;
+    }
+    Ok(conn)
+}
+
+/// A keyed file that does not read as a database was opened with the wrong passphrase.
+fn keyed_failure(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::WrongPassphrase { path: path.display().to_string() },
+        _ => Error::Database(e),
+    }
+}
+
+/// Set-up of every pooled connection: the key first, when the file is encrypted.
+fn set_up(key: Option<Arc<Passphrase>>) -> impl Fn(&mut Connection) -> rusqlite::Result<()> + Send + Sync + 'static {
+    move |conn| {
+        if let Some(key) = &key {
+            apply_key(conn, key)?;
+        }
+        configure(conn)
+    }
+}
 
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -224,6 +267,8 @@ pub struct Database {
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
     read_only: bool,
+    /// The passphrase of an encrypted file; `None` for a plain one.
+    key: Option<Arc<Passphrase>>,
 }
 
 fn file_writable(path: &Path) -> bool {
@@ -258,6 +303,17 @@ fn not_writable(dir: &Path, e: std::io::Error) -> Error {
     }
 }
 
+/// Keying a connection derives the key from the passphrase (PBKDF2, a deliberately slow
+/// step), so an encrypted database opens one connection at first and the rest on demand.
+fn pool_builder(keyed: bool) -> r2d2::Builder<SqliteConnectionManager> {
+    let builder = r2d2::Pool::builder().max_size(POOL_SIZE);
+    if keyed {
+        builder.min_idle(Some(1))
+    } else {
+        builder
+    }
+}
+
 /// A path as the path part of an SQLite `file:` URI.
 fn uri_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
@@ -279,15 +335,31 @@ impl Database {
     /// A database Headtail may read but not write (read-only media, a locked-down folder)
     /// opens read-only: reading and exporting work, writing fails with [`Error::ReadOnly`].
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, None)
+    }
+
+    /// Opens as [`Database::open`] does; an encrypted file with `key`. A plain file ignores the
+    /// key and stays plain (`encryption::encrypt` converts it).
+    ///
+    /// # Errors
+    /// [`Error::PassphraseRequired`] for an encrypted file without a key and
+    /// [`Error::WrongPassphrase`] for a wrong one; the file is left byte for byte as it was.
+    pub fn open_with(path: &Path, key: Option<Passphrase>) -> Result<Self> {
+        let key = if encryption::is_encrypted(path)? {
+            Some(Arc::new(key.ok_or_else(|| Error::PassphraseRequired { path: path.display().to_string() })?))
+        } else {
+            None
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| not_writable(dir, e))?;
         }
         let existed = path.exists();
-        match Self::open_writable(path) {
+        match Self::open_writable(path, key.clone()) {
             Ok(db) => Ok(db),
+            Err(e @ Error::WrongPassphrase { .. }) => Err(e),
             // Tried only where writing is what failed, and the reason to give if reading fails too.
             Err(e) if existed && (is_read_only(&e) || !file_writable(path)) => {
-                Self::open_read_only(path).map_err(|_| e)
+                Self::open_read_only(path, key).map_err(|_| e)
             }
             Err(e) if !existed && is_read_only(&e) => {
                 // Nothing of a database that could not be written is left behind.
@@ -301,39 +373,61 @@ impl Database {
 
     /// Opens a database that must already exist: a mistyped path is an error, not a new file.
     pub fn open_existing(path: &Path) -> Result<Self> {
+        Self::open_existing_with(path, None)
+    }
+
+    /// [`Database::open_existing`] of a file that may be encrypted.
+    pub fn open_existing_with(path: &Path, key: Option<Passphrase>) -> Result<Self> {
         if !path.is_file() {
             return Err(Error::NoDatabase { path: path.display().to_string() });
         }
-        Self::open(path)
+        Self::open_with(path, key)
     }
 
-    fn open_writable(path: &Path) -> Result<Self> {
-        let mut conn = Connection::open(path)?;
+    fn open_writable(path: &Path, key: Option<Arc<Passphrase>>) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let mut conn = open_connection(path, flags, key.as_deref())?;
         check_openable(&conn, path)?;
         configure(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrate(&mut conn)?;
         drop(conn);
 
-        let manager = SqliteConnectionManager::file(path).with_init(configure);
-        let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        Ok(Self { pool, path: path.to_owned(), read_only: false })
+        let manager = SqliteConnectionManager::file(path).with_init(set_up(key.clone()));
+        let pool = pool_builder(key.is_some()).build(manager)?;
+        Ok(Self { pool, path: path.to_owned(), read_only: false, key })
     }
 
     /// Read-only media cannot hold the write-ahead log's files, so the file is opened as
     /// immutable: nothing else can change it there either.
-    fn open_read_only(path: &Path) -> Result<Self> {
+    fn open_read_only(path: &Path, key: Option<Arc<Passphrase>>) -> Result<Self> {
         let uri = format!("file:{}?immutable=1", uri_path(path));
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&uri, flags)?;
+        let conn = open_connection(Path::new(&uri), flags, key.as_deref())?;
         let found = check_openable(&conn, path)?;
         if found < schema_version() {
             return Err(Error::ReadOnly { path: path.display().to_string() });
         }
         drop(conn);
-        let manager = SqliteConnectionManager::file(uri).with_flags(flags).with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
-        let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        Ok(Self { pool, path: path.to_owned(), read_only: true })
+        let init = key.clone();
+        let manager = SqliteConnectionManager::file(uri).with_flags(flags).with_init(move |c| {
+            if let Some(key) = &init {
+                apply_key(c, key)?;
+            }
+            c.busy_timeout(BUSY_TIMEOUT)
+        });
+        let pool = pool_builder(key.is_some()).build(manager)?;
+        Ok(Self { pool, path: path.to_owned(), read_only: true, key })
+    }
+
+    /// True when the file is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The passphrase the file was opened with, for copies that must be keyed the same.
+    pub(crate) fn key(&self) -> Option<&Passphrase> {
+        self.key.as_deref()
     }
 
     /// True when the file could only be opened for reading.
