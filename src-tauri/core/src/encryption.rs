@@ -41,7 +41,8 @@ impl Passphrase {
         Ok(Self(text))
     }
 
-    pub(crate) fn expose(&self) -> &str {
+    /// The text itself, for SQLCipher and the OS keyring only.
+    pub fn expose(&self) -> &str {
         &self.0
     }
 }
