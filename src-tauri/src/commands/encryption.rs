@@ -32,18 +32,16 @@ pub fn remembered(path: &Path) -> Option<Passphrase> {
     Passphrase::new(text).ok()
 }
 
-/// Keeps `key` for the database at `path`, or forgets any kept one; a keyring that cannot be
-/// reached is reported, not fatal.
-fn keep(path: &Path, key: &Passphrase, remember: bool) -> Result<(), String> {
-    let entry = keyring_entry(path).map_err(|e| e.to_string())?;
-    if remember {
-        entry.set_password(key.expose()).map_err(|e| e.to_string())
-    } else {
-        match entry.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(e.to_string()),
-        }
-    }
+/// Keeps `key` for the database at `path`; a keyring that cannot be reached is reported, not
+/// fatal.
+fn keep(path: &Path, key: &Passphrase) -> Result<(), String> {
+    keyring_entry(path).and_then(|e| e.set_password(key.expose())).map_err(|e| e.to_string())
+}
+
+/// Forgets a kept passphrase. Where the keyring cannot be reached nothing was kept there, so
+/// the user who did not ask to remember is not told about it.
+fn forget(path: &Path) {
+    let _ = keyring_entry(path).and_then(|e| e.delete_credential());
 }
 
 impl Store {
@@ -81,6 +79,14 @@ pub async fn unlock_database(db: State<'_, Store>, passphrase: String, remember:
     db.adopt(key.clone(), opened.clone());
     crate::start_background_work(Some(opened), &db.own_path);
     let path = db.own_path.clone();
-    let kept = blocking(move || Ok(keep(&path, &key, remember))).await?;
+    let kept = blocking(move || {
+        Ok(if remember {
+            keep(&path, &key)
+        } else {
+            forget(&path);
+            Ok(())
+        })
+    })
+    .await?;
     Ok(Unlocked { remembered: remember && kept.is_ok(), keyring_error: kept.err() })
 }
