@@ -131,11 +131,19 @@ fn keyed_failure(path: &Path, e: rusqlite::Error) -> Error {
 /// Set-up of every pooled connection: the key first, when the file is encrypted.
 fn set_up(key: Option<Arc<Passphrase>>) -> impl Fn(&mut Connection) -> rusqlite::Result<()> + Send + Sync + 'static {
     move |conn| {
-        if let Some(key) = &key {
-            apply_key(conn, key)?;
+        match &key {
+            Some(key) => apply_key(conn, key)?,
+            None => keep_plain_temp_files(conn)?,
         }
         configure(conn)
     }
+}
+
+/// The SQLCipher build keeps temporary tables and sorts in memory unless told otherwise; a
+/// plain database keeps SQLite's usual files for them, so a large sort (an index built after
+/// a million-row import) costs no more memory than before.
+fn keep_plain_temp_files(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "temp_store", "FILE")
 }
 
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
@@ -398,6 +406,9 @@ impl Database {
     fn open_writable(path: &Path, key: Option<Arc<Passphrase>>) -> Result<Self> {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
         let mut conn = open_connection(path, flags, key.as_deref())?;
+        if key.is_none() {
+            keep_plain_temp_files(&conn)?;
+        }
         check_openable(&conn, path)?;
         configure(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;

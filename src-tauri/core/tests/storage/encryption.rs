@@ -57,6 +57,8 @@ fn an_encrypted_file_has_no_plain_header_and_reads_back_with_its_passphrase() {
 
     let db = Database::open_existing_with(&path, Some(key("correct horse"))).expect("open with the passphrase");
     assert!(db.is_encrypted());
+    let temp_store: i64 = db.with_conn(|c| Ok(c.query_row("PRAGMA temp_store", [], |r| r.get(0))?)).expect("pragma");
+    assert_eq!(temp_store, 2, "temporary tables and sorts of an encrypted database stay in memory");
     assert_eq!(found(&db, "蒋雨"), vec![NAME], "the search index came across");
     customer(&db, "王芳");
     assert_eq!(found(&db, "王芳"), vec!["王芳"], "writes work");
@@ -105,6 +107,8 @@ fn a_plain_database_opens_as_before_and_ignores_a_passphrase() {
     let (_dir, path) = plain_database();
     let db = Database::open_with(&path, Some(key("not needed"))).expect("open");
     assert!(!db.is_encrypted());
+    let temp_store: i64 = db.with_conn(|c| Ok(c.query_row("PRAGMA temp_store", [], |r| r.get(0))?)).expect("pragma");
+    assert_eq!(temp_store, 1, "a plain database keeps SQLite's temporary files, as before");
     assert_eq!(found(&db, "蒋雨"), vec![NAME]);
     drop(db);
     assert!(std::fs::read(&path).expect("read").starts_with(b"SQLite format 3\0"), "still plain");
