@@ -73,7 +73,7 @@ fn measure(dir: &Path, csv: &Path, key: Option<&Passphrase>) -> Result<Figures, 
     let mut search_ms = Vec::new();
     for term in SEARCHES {
         let query = CustomerQuery { search: Some(term.into()), limit: 50, ..Default::default() };
-        let mut times: Vec<f64> = (0..9)
+        let mut times: Vec<f64> = (0..25)
             .map(|_| {
                 let t = Instant::now();
                 db.with_conn(|c| customers::list(c, &query)).map(|_| t.elapsed().as_secs_f64() * 1000.0)

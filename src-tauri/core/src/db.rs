@@ -102,10 +102,14 @@ fn apply_key(conn: &Connection, key: &Passphrase) -> rusqlite::Result<()> {
 /// A wrong passphrase is [`Error::WrongPassphrase`].
 pub(crate) fn open_connection(path: &Path, flags: OpenFlags, key: Option<&Passphrase>) -> Result<Connection> {
     let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
-    if let Some(key) = key.filter(|_| !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY)) {
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    let log_left = Path::new(&log).exists();
+    if let Some(key) = key.filter(|_| log_left && !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY)) {
         // A write-ahead log left beside the file (by a program that did not close it) is
         // checkpointed into it when the last writable connection closes, whatever the key:
         // the passphrase is tried on a read-only connection first, which never writes.
+        // Without a log, a wrong key writes nothing, and the slow key derivation runs once.
         let probe = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         if let Ok(conn) = Connection::open_with_flags(path, probe) {
             if let Err(e @ Error::WrongPassphrase { .. }) = apply_key(&conn, key).map_err(|e| keyed_failure(path, e)) {
