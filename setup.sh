@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 APT_PACKAGES=(
   build-essential pkg-config
+  libssl-dev              # OpenSSL's libcrypto, the cipher of the SQLCipher build of SQLite
   libwebkit2gtk-4.1-dev   # the webview Tauri renders into (pulls GTK 3, libsoup 3)
   fonts-wqy-microhei      # Chinese text in the UI and in charts
   xvfb xauth              # a display for end-to-end tests and headless machines

@@ -550,6 +550,8 @@ fn error_codes() -> Vec<Value> {
         NoDatabase,
         ReadOnly,
         FolderNotWritable,
+        PassphraseRequired,
+        WrongPassphrase,
         Database,
         Io,
     ];
@@ -567,6 +569,8 @@ fn error_codes() -> Vec<Value> {
             | NoDatabase
             | ReadOnly
             | FolderNotWritable
+            | PassphraseRequired
+            | WrongPassphrase
             | Database
             | Io => {}
         }

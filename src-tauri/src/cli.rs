@@ -85,6 +85,16 @@ pub enum Command {
     /// members CSV per tier and for the prospects, and report.pdf (title page, headline
     /// figures, every chart).
     Report(ChartArgs),
+    /// Encrypt the database in place (SQLCipher) with a new passphrase from HEADTAIL_PASSPHRASE
+    /// or typed twice; an encrypted backup is taken and checked first. Every command then asks
+    /// for the passphrase (or reads HEADTAIL_PASSPHRASE).
+    Encrypt {
+        /// What to do with this database's older plain backups (asked at a terminal).
+        #[arg(long, value_enum, value_name = "WHAT")]
+        plain_backups: Option<PlainBackupsArg>,
+    },
+    /// Decrypt an encrypted database in place, after an (encrypted) backup.
+    Decrypt,
     /// Export the whole database to a folder of CSV files (UTF-8 with BOM), one per table.
     Export {
         /// The folder to write into (created if missing).
@@ -140,6 +150,23 @@ impl From<LangArg> for headtail_core::settings::Language {
         match l {
             LangArg::ZhCn => headtail_core::settings::Language::ZhCn,
             LangArg::En => headtail_core::settings::Language::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PlainBackupsArg {
+    /// Encrypt them with the new passphrase.
+    Encrypt,
+    /// Delete them.
+    Remove,
+}
+
+impl From<PlainBackupsArg> for headtail_core::encryption::PlainBackups {
+    fn from(p: PlainBackupsArg) -> Self {
+        match p {
+            PlainBackupsArg::Encrypt => Self::Encrypt,
+            PlainBackupsArg::Remove => Self::Remove,
         }
     }
 }

@@ -3,7 +3,7 @@
 //! | status | meaning |
 //! |---|---|
 //! | 0 | done (or, with `--dry-run`, checked) |
-//! | 1 | refused: bad rows, a decision the file leaves open, invalid settings, a backup of another database, or the database failed the operation; nothing was written |
+//! | 1 | refused: bad rows, a decision the file leaves open, invalid settings, a backup of another database, a missing or wrong passphrase, or the database failed the operation; nothing was written |
 //! | 2 | could not start: wrong arguments, a file or database that is missing, unreadable, not a Headtail database, from a newer Headtail, or read-only |
 //! | 3 | busy: another evaluation is running on this database; try again when it ends |
 
@@ -42,9 +42,12 @@ impl Failure {
 /// The status a core error exits with.
 pub fn status_of(e: &Error) -> u8 {
     match e.code() {
-        ErrorCode::Validation | ErrorCode::BackupOfAnotherDatabase | ErrorCode::Database | ErrorCode::Internal => {
-            REFUSED
-        }
+        ErrorCode::Validation
+        | ErrorCode::BackupOfAnotherDatabase
+        | ErrorCode::Database
+        | ErrorCode::Internal
+        | ErrorCode::PassphraseRequired
+        | ErrorCode::WrongPassphrase => REFUSED,
         ErrorCode::NotFound
         | ErrorCode::InvalidArgument
         | ErrorCode::UnreadableFile

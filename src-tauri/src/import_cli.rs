@@ -60,7 +60,7 @@ fn import(db_path: &Path, args: &ImportArgs) -> Result<(Recorded<ImportReport>, 
     let size = std::fs::metadata(&args.input)
         .map_err(|e| Failure::usage(format!("cannot read {}: {e}", args.input.display())))?
         .len();
-    let db = Database::open(db_path)?;
+    let db = crate::encryption_cli::open(db_path, true)?;
     let options = ImportOptions {
         mode: args.mode.into(),
         mapping: Mapping(args.mapping.iter().cloned().collect()),

@@ -4,6 +4,7 @@
 pub mod analytics_cli;
 pub mod cli;
 pub mod commands;
+pub mod encryption_cli;
 pub mod exit;
 pub mod import_cli;
 pub mod reminders;
@@ -100,6 +101,7 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::charts::chart_svg,
         commands::charts::save_chart,
         commands::charts::export_chart_report,
+        commands::encryption::unlock_database,
     ])
 }
 
@@ -129,17 +131,24 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, store: Store) -> tauri:
 /// Opens the window on the database at `db_path`; returns when the user quits.
 pub fn run_gui(db_path: &std::path::Path) -> Result<(), tauri::Error> {
     let store = Store::open(db_path);
-    schedule_backups(store.own_database(), headtail_core::backup::default_dir(db_path));
-    // An import cut short after its commit may have left search entries waiting.
-    if let Some(db) = store.own_database() {
-        commands::complete_search_in_background(db);
-    }
+    store.unlock_from_keyring();
+    start_background_work(store.own_database(), db_path);
     configure(tauri::Builder::default(), store)
         .setup(|app| {
             reminders::start(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!())
+}
+
+/// What runs beside the window once the user's database is open (at start, or when it is
+/// unlocked): automatic backups, and the search entries an import cut short after its commit
+/// may have left waiting.
+pub fn start_background_work(db: Option<headtail_core::Database>, db_path: &std::path::Path) {
+    schedule_backups(db.clone(), headtail_core::backup::default_dir(db_path));
+    if let Some(db) = db {
+        commands::complete_search_in_background(db);
+    }
 }
 
 /// Automatic backups: one at start when the newest is a day old, then checked every hour.

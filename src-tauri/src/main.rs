@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use headtail_app::cli::{Cli, Command};
+use headtail_app::encryption_cli;
 use headtail_app::exit::Failure;
 use headtail_core::demo::{self, DemoSettings};
 use headtail_core::Database;
@@ -37,7 +38,7 @@ fn db_path(cli: &Cli) -> Result<PathBuf, Failure> {
 /// Only the app, `import` and `demo` create a database; the other subcommands need one there,
 /// so a mistyped path is an error instead of an empty new file.
 fn open_existing(cli: &Cli) -> Result<Database, Failure> {
-    Ok(Database::open_existing(&db_path(cli)?)?)
+    encryption_cli::open(&db_path(cli)?, false)
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
@@ -50,7 +51,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Some(Command::Demo { customers, seed, until }) => {
-            let db = Database::open(&db_path(&cli)?)?;
+            let db = encryption_cli::open(&db_path(&cli)?, true)?;
             let until = until.unwrap_or_else(|| chrono::Local::now().date_naive());
             let settings = DemoSettings::new(*customers, *seed, until);
             let started = Instant::now();
@@ -91,6 +92,10 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let db = open_existing(&cli)?;
             headtail_app::analytics_cli::report(&db, args.request(), args.as_of, &args.out)
         }
+        Some(Command::Encrypt { plain_backups }) => {
+            encryption_cli::encrypt(&db_path(&cli)?, plain_backups.map(Into::into))
+        }
+        Some(Command::Decrypt) => encryption_cli::decrypt(&db_path(&cli)?),
         Some(Command::Export { out }) => {
             let db = open_existing(&cli)?;
             let tables = db.with_conn(|c| headtail_core::export::database_csv(c, out))?;

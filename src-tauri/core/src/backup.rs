@@ -1,7 +1,8 @@
 //! Backups of the database file with SQLite's online backup API: taken while the app runs,
 //! rotated, and checked before a restore replaces anything.
 
-use crate::db::{check_openable, migrate, Database};
+use crate::db::{check_openable, migrate, open_connection, Database};
+use crate::encryption::{self, Passphrase};
 use crate::error::{Error, Result};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::backup::Backup;
@@ -57,7 +58,12 @@ impl Owner {
     /// The owner of the database file at `path`, read without changing it (the file must
     /// already be migrated by this version, as any file the app has opened is).
     pub fn of_file(path: &Path) -> Result<Self> {
-        let conn = open_read_only(path)?;
+        Self::of_file_with(path, None)
+    }
+
+    /// [`Owner::of_file`] of a file that may be encrypted with `key`.
+    pub fn of_file_with(path: &Path, key: Option<&Passphrase>) -> Result<Self> {
+        let conn = open_read_only(path, key)?;
         Ok(Self { identity: identity(&conn).map_err(|e| corrupt(path, e.to_string()))?, stem: stem_of(path) })
     }
 
@@ -91,9 +97,18 @@ fn stem_of(path: &Path) -> String {
     path.file_stem().map_or_else(|| "headtail".into(), |s| s.to_string_lossy().into_owned())
 }
 
-fn open_read_only(path: &Path) -> Result<Connection> {
-    Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-        .map_err(|e| corrupt(path, e.to_string()))
+/// An encrypted file is read with `key` (a missing one is [`Error::PassphraseRequired`]); a
+/// plain one without.
+fn open_read_only(path: &Path, key: Option<&Passphrase>) -> Result<Connection> {
+    let key = if encryption::is_encrypted(path)? {
+        Some(key.ok_or_else(|| Error::PassphraseRequired { path: path.display().to_string() })?)
+    } else {
+        None
+    };
+    open_connection(path, OpenFlags::SQLITE_OPEN_READ_ONLY, key).map_err(|e| match e {
+        Error::WrongPassphrase { .. } => e,
+        e => corrupt(path, e.to_string()),
+    })
 }
 
 /// `owner`'s backups in `dir`, newest first. A missing folder has none; other databases'
@@ -124,19 +139,43 @@ pub fn list(dir: &Path, owner: &Owner) -> Result<Vec<BackupFile>> {
     Ok(found.into_iter().map(|(_, f)| f).collect())
 }
 
-/// Copies the live database into `dir` and keeps only its newest `keep` backups.
+/// Copies the live database into `dir` and keeps only its newest `keep` backups. The backup
+/// of an encrypted database is encrypted with the same passphrase.
 pub fn create(db: &Database, dir: &Path, now: DateTime<Utc>, keep: usize) -> Result<BackupFile> {
+    create_with(db, dir, now, keep, db.key())
+}
+
+/// [`create`] with the backup keyed by `key` (plain without one), whatever the live file is:
+/// a database about to be encrypted gets its backup encrypted already. A copy keyed unlike
+/// the live file is written with `sqlcipher_export` and checked against it.
+pub(crate) fn create_with(
+    db: &Database,
+    dir: &Path,
+    now: DateTime<Utc>,
+    keep: usize,
+    key: Option<&Passphrase>,
+) -> Result<BackupFile> {
     let owner = Owner::of(db)?;
     std::fs::create_dir_all(dir)?;
     let file_name = owner.file_name(now);
     let target = dir.join(&file_name);
     // Written under a temporary name, so a crash never leaves a half backup that looks whole.
     let partial = dir.join(format!("{file_name}.partial"));
-    db.with_conn(|conn| {
-        let mut dst = Connection::open(&partial)?;
-        Backup::new(conn, &mut dst)?.run_to_completion(PAGES_PER_STEP, Duration::ZERO, None)?;
-        Ok(())
-    })?;
+    let written = db.with_conn(|conn| {
+        if key == db.key() {
+            let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+            let mut dst = open_connection(&partial, flags, key)?;
+            Backup::new(conn, &mut dst)?.run_to_completion(PAGES_PER_STEP, Duration::ZERO, None)?;
+            Ok(())
+        } else {
+            encryption::export(conn, &partial, key)?;
+            encryption::verify(conn, &partial, key)
+        }
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
+    }
     std::fs::rename(&partial, &target)?;
     for old in list(dir, &owner)?.into_iter().skip(keep.max(1)) {
         std::fs::remove_file(&old.path)?;
@@ -165,7 +204,7 @@ pub fn automatic(db: &Database, dir: &Path, now: DateTime<Utc>) -> Result<Option
 /// database (same identity), never of another one. A backup of the current state is taken
 /// first (into `safety_dir`), so a restore can itself be undone.
 pub fn restore(db: &Database, backup: &Path, safety_dir: &Path, now: DateTime<Utc>) -> Result<BackupFile> {
-    let src = open_read_only(backup)?;
+    let src = open_read_only(backup, db.key())?;
     check_openable(&src, backup)?;
     let verdict: String =
         src.query_row("PRAGMA integrity_check", [], |r| r.get(0)).map_err(|e| corrupt(backup, e.to_string()))?;
@@ -185,7 +224,8 @@ pub fn restore(db: &Database, backup: &Path, safety_dir: &Path, now: DateTime<Ut
     let safety = create(db, safety_dir, now, usize::MAX)?;
     // Copying pages into the live file (not replacing the file) keeps the pool's other
     // connections valid: they see the restored content at once.
-    let mut live = Connection::open(db.path())?;
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+    let mut live = open_connection(db.path(), flags, db.key())?;
     live.busy_timeout(Duration::from_secs(5))?;
     Backup::new(&src, &mut live)?.run_to_completion(PAGES_PER_STEP, Duration::ZERO, None)?;
     migrate(&mut live)?;

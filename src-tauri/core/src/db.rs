@@ -1,11 +1,12 @@
 //! The SQLite file: opening, connection set-up, migrations and transactions.
 
+use crate::encryption::{self, Passphrase};
 use crate::error::{Error, Result};
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, Transaction};
 use rusqlite_migration::{HookError, HookResult, Migrations, M};
 use std::path::{Path, PathBuf};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// Ordered, forward-only schema changes, embedded in the binary.
@@ -83,6 +84,71 @@ pub fn schema_version() -> i64 {
 
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const POOL_SIZE: u32 = 4;
+
+/// Keys a connection that was just opened: `PRAGMA key` must come before anything else reads
+/// the file. The first read of the schema then fails on a wrong passphrase, with nothing
+/// written. Temporary tables and indexes stay in memory, never in a plain file beside it.
+fn apply_key(conn: &Connection, key: &Passphrase) -> rusqlite::Result<()> {
+    // SQLCipher would print each failed page check of a wrong passphrase on stderr; the
+    // error says it once, in words.
+    conn.execute_batch("PRAGMA cipher_log_level = NONE")?;
+    conn.pragma_update(None, "key", key.expose())?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    conn.query_row("SELECT count(*) FROM sqlite_schema", [], |_| Ok(()))
+}
+
+/// Opens one connection to `path` (a path or a `file:` URI) with `flags`, keyed when `key` is
+/// given: the one place where a connection to a Headtail file is opened outside the pool.
+/// A wrong passphrase is [`Error::WrongPassphrase`].
+pub(crate) fn open_connection(path: &Path, flags: OpenFlags, key: Option<&Passphrase>) -> Result<Connection> {
+    let flags = flags | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+    let mut log = path.as_os_str().to_owned();
+    log.push("-wal");
+    let log_left = Path::new(&log).exists();
+    if let Some(key) = key.filter(|_| log_left && !flags.contains(OpenFlags::SQLITE_OPEN_READ_ONLY)) {
+        // A write-ahead log left beside the file (by a program that did not close it) is
+        // checkpointed into it when the last writable connection closes, whatever the key:
+        // the passphrase is tried on a read-only connection first, which never writes.
+        // Without a log, a wrong key writes nothing, and the slow key derivation runs once.
+        let probe = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
+        if let Ok(conn) = Connection::open_with_flags(path, probe) {
+            if let Err(e @ Error::WrongPassphrase { .. }) = apply_key(&conn, key).map_err(|e| keyed_failure(path, e)) {
+                return Err(e);
+            }
+        }
+    }
+    let conn = Connection::open_with_flags(path, flags)?;
+    if let Some(key) = key {
+        apply_key(&conn, key).map_err(|e| keyed_failure(path, e))?;
+    }
+    Ok(conn)
+}
+
+/// A keyed file that does not read as a database was opened with the wrong passphrase.
+fn keyed_failure(path: &Path, e: rusqlite::Error) -> Error {
+    match e.sqlite_error_code() {
+        Some(rusqlite::ErrorCode::NotADatabase) => Error::WrongPassphrase { path: path.display().to_string() },
+        _ => Error::Database(e),
+    }
+}
+
+/// Set-up of every pooled connection: the key first, when the file is encrypted.
+fn set_up(key: Option<Arc<Passphrase>>) -> impl Fn(&mut Connection) -> rusqlite::Result<()> + Send + Sync + 'static {
+    move |conn| {
+        match &key {
+            Some(key) => apply_key(conn, key)?,
+            None => keep_plain_temp_files(conn)?,
+        }
+        configure(conn)
+    }
+}
+
+/// The SQLCipher build keeps temporary tables and sorts in memory unless told otherwise; a
+/// plain database keeps SQLite's usual files for them, so a large sort (an index built after
+/// a million-row import) costs no more memory than before.
+fn keep_plain_temp_files(conn: &Connection) -> rusqlite::Result<()> {
+    conn.pragma_update(None, "temp_store", "FILE")
+}
 
 fn configure(conn: &mut Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(BUSY_TIMEOUT)?;
@@ -227,6 +293,15 @@ pub struct Database {
     /// A connection that never writes, so its `PRAGMA data_version` moves with every commit
     /// made elsewhere: in this process's pool or in another process.
     watch: std::sync::Arc<std::sync::Mutex<Connection>>,
+    /// Which opening of a file this is, counted in this process.
+    opening: u64,
+    /// The passphrase of an encrypted file; `None` for a plain one.
+    key: Option<Arc<Passphrase>>,
+}
+
+fn next_opening() -> u64 {
+    static OPENINGS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    OPENINGS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn file_writable(path: &Path) -> bool {
@@ -261,6 +336,17 @@ fn not_writable(dir: &Path, e: std::io::Error) -> Error {
     }
 }
 
+/// Keying a connection derives the key from the passphrase (PBKDF2, a deliberately slow
+/// step), so an encrypted database opens one connection at first and the rest on demand.
+fn pool_builder(keyed: bool) -> r2d2::Builder<SqliteConnectionManager> {
+    let builder = r2d2::Pool::builder().max_size(POOL_SIZE);
+    if keyed {
+        builder.min_idle(Some(1))
+    } else {
+        builder
+    }
+}
+
 /// A path as the path part of an SQLite `file:` URI.
 fn uri_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
@@ -282,15 +368,31 @@ impl Database {
     /// A database Headtail may read but not write (read-only media, a locked-down folder)
     /// opens read-only: reading and exporting work, writing fails with [`Error::ReadOnly`].
     pub fn open(path: &Path) -> Result<Self> {
+        Self::open_with(path, None)
+    }
+
+    /// Opens as [`Database::open`] does; an encrypted file with `key`. A plain file ignores the
+    /// key and stays plain (`encryption::encrypt` converts it).
+    ///
+    /// # Errors
+    /// [`Error::PassphraseRequired`] for an encrypted file without a key and
+    /// [`Error::WrongPassphrase`] for a wrong one; the file is left byte for byte as it was.
+    pub fn open_with(path: &Path, key: Option<Passphrase>) -> Result<Self> {
+        let key = if encryption::is_encrypted(path)? {
+            Some(Arc::new(key.ok_or_else(|| Error::PassphraseRequired { path: path.display().to_string() })?))
+        } else {
+            None
+        };
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| not_writable(dir, e))?;
         }
         let existed = path.exists();
-        match Self::open_writable(path) {
+        match Self::open_writable(path, key.clone()) {
             Ok(db) => Ok(db),
+            Err(e @ Error::WrongPassphrase { .. }) => Err(e),
             // Tried only where writing is what failed, and the reason to give if reading fails too.
             Err(e) if existed && (is_read_only(&e) || !file_writable(path)) => {
-                Self::open_read_only(path).map_err(|_| e)
+                Self::open_read_only(path, key).map_err(|_| e)
             }
             Err(e) if !existed && is_read_only(&e) => {
                 // Nothing of a database that could not be written is left behind.
@@ -304,57 +406,88 @@ impl Database {
 
     /// Opens a database that must already exist: a mistyped path is an error, not a new file.
     pub fn open_existing(path: &Path) -> Result<Self> {
+        Self::open_existing_with(path, None)
+    }
+
+    /// [`Database::open_existing`] of a file that may be encrypted.
+    pub fn open_existing_with(path: &Path, key: Option<Passphrase>) -> Result<Self> {
         if !path.is_file() {
             return Err(Error::NoDatabase { path: path.display().to_string() });
         }
-        Self::open(path)
+        Self::open_with(path, key)
     }
 
-    fn open_writable(path: &Path) -> Result<Self> {
-        let mut conn = Connection::open(path)?;
+    fn open_writable(path: &Path, key: Option<Arc<Passphrase>>) -> Result<Self> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+        let mut conn = open_connection(path, flags, key.as_deref())?;
+        if key.is_none() {
+            keep_plain_temp_files(&conn)?;
+        }
         check_openable(&conn, path)?;
         configure(&mut conn)?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
         migrate(&mut conn)?;
-        drop(conn);
+        // Kept to watch the file: it writes nothing more, and a second keyed connection would
+        // cost an encrypted file another key derivation.
 
-        let manager = SqliteConnectionManager::file(path).with_init(configure);
-        let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
-        let mut watch = Connection::open(path)?;
-        configure(&mut watch)?;
+        let manager = SqliteConnectionManager::file(path).with_init(set_up(key.clone()));
+        let pool = pool_builder(key.is_some()).build(manager)?;
         Ok(Self {
             pool,
             path: path.to_owned(),
             read_only: false,
-            watch: std::sync::Arc::new(std::sync::Mutex::new(watch)),
+            watch: Arc::new(std::sync::Mutex::new(conn)),
+            opening: next_opening(),
+            key,
         })
     }
 
     /// Read-only media cannot hold the write-ahead log's files, so the file is opened as
     /// immutable: nothing else can change it there either.
-    fn open_read_only(path: &Path) -> Result<Self> {
+    fn open_read_only(path: &Path, key: Option<Arc<Passphrase>>) -> Result<Self> {
         let uri = format!("file:{}?immutable=1", uri_path(path));
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_URI | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&uri, flags)?;
+        let conn = open_connection(Path::new(&uri), flags, key.as_deref())?;
         let found = check_openable(&conn, path)?;
         if found < schema_version() {
             return Err(Error::ReadOnly { path: path.display().to_string() });
         }
-        let manager = SqliteConnectionManager::file(&uri).with_flags(flags).with_init(|c| c.busy_timeout(BUSY_TIMEOUT));
-        let pool = r2d2::Pool::builder().max_size(POOL_SIZE).build(manager)?;
+        let init = key.clone();
+        let manager = SqliteConnectionManager::file(uri).with_flags(flags).with_init(move |c| {
+            if let Some(key) = &init {
+                apply_key(c, key)?;
+            }
+            c.busy_timeout(BUSY_TIMEOUT)
+        });
+        let pool = pool_builder(key.is_some()).build(manager)?;
         Ok(Self {
             pool,
             path: path.to_owned(),
             read_only: true,
-            watch: std::sync::Arc::new(std::sync::Mutex::new(conn)),
+            watch: Arc::new(std::sync::Mutex::new(conn)),
+            opening: next_opening(),
+            key,
         })
     }
 
-    /// A number that changes whenever a change to the file is committed, by this process or
-    /// another: what figures computed from the file and kept for a while are checked against.
-    pub fn data_version(&self) -> Result<i64> {
+    /// A version that changes whenever a change to the file is committed, by this process or
+    /// another, and differs between two openings of the file (a restored backup is another
+    /// file at the same path): what figures computed from it and kept for a while are checked
+    /// against.
+    pub fn data_version(&self) -> Result<(u64, i64)> {
         let watch = self.watch.lock().map_err(|_| Error::Internal("the database watch is poisoned".into()))?;
-        Ok(watch.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+        let version = watch.query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        Ok((self.opening, version))
+    }
+
+    /// True when the file is encrypted.
+    pub fn is_encrypted(&self) -> bool {
+        self.key.is_some()
+    }
+
+    /// The passphrase the file was opened with, for copies that must be keyed the same.
+    pub(crate) fn key(&self) -> Option<&Passphrase> {
+        self.key.as_deref()
     }
 
     /// True when the file could only be opened for reading.

@@ -92,6 +92,10 @@ pub enum Error {
     ReadOnly { path: String },
     #[error("Headtail cannot create its database in {dir}: the folder cannot be written; choose another place with --db PATH or HEADTAIL_DB")]
     FolderNotWritable { dir: String },
+    #[error("{path} is encrypted: give its passphrase (HEADTAIL_PASSPHRASE, or type it when asked)")]
+    PassphraseRequired { path: String },
+    #[error("the passphrase does not open {path}; the file was left as it was")]
+    WrongPassphrase { path: String },
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("database connection error: {0}")]
@@ -132,6 +136,8 @@ pub enum ErrorCode {
     NoDatabase,
     ReadOnly,
     FolderNotWritable,
+    PassphraseRequired,
+    WrongPassphrase,
     Database,
     Io,
 }
@@ -172,6 +178,8 @@ impl Error {
             Error::NoDatabase { .. } => ErrorCode::NoDatabase,
             Error::ReadOnly { .. } => ErrorCode::ReadOnly,
             Error::FolderNotWritable { .. } => ErrorCode::FolderNotWritable,
+            Error::PassphraseRequired { .. } => ErrorCode::PassphraseRequired,
+            Error::WrongPassphrase { .. } => ErrorCode::WrongPassphrase,
             Error::Database(rusqlite::Error::SqliteFailure(f, _)) if f.code == rusqlite::ErrorCode::ReadOnly => {
                 ErrorCode::ReadOnly
             }
@@ -198,7 +206,10 @@ impl Error {
             Error::BackupOfAnotherDatabase { backup } => {
                 details.params.insert("path".into(), backup.clone());
             }
-            Error::NoDatabase { path } | Error::ReadOnly { path } => {
+            Error::NoDatabase { path }
+            | Error::ReadOnly { path }
+            | Error::PassphraseRequired { path }
+            | Error::WrongPassphrase { path } => {
                 details.params.insert("path".into(), path.clone());
             }
             Error::FolderNotWritable { dir } => {

@@ -14,6 +14,7 @@ pub mod contacts;
 pub mod customers;
 pub mod db;
 pub mod demo;
+pub mod encryption;
 pub mod erase;
 pub mod error;
 pub mod evaluation;

@@ -33,6 +33,7 @@ use tauri::State;
 pub mod charts;
 pub mod complaints;
 pub mod duplicates;
+pub mod encryption;
 pub mod follow_ups;
 pub mod loyalty;
 pub mod settings;
@@ -45,6 +46,8 @@ type CommandResult<T> = Result<T, ErrorPayload>;
 pub struct Store {
     own_path: PathBuf,
     current: RwLock<Opened>,
+    /// The passphrase the user's own database was unlocked with, when it is encrypted.
+    own_key: RwLock<Option<headtail_core::encryption::Passphrase>>,
 }
 
 #[derive(Clone)]
@@ -55,14 +58,23 @@ struct Opened {
 }
 
 impl Opened {
-    fn open(path: &Path, demo: bool) -> Self {
-        Self { path: path.to_owned(), db: Database::open(path).map_err(ErrorPayload::from), demo }
+    fn open(path: &Path, demo: bool, key: Option<headtail_core::encryption::Passphrase>) -> Self {
+        Self { path: path.to_owned(), db: Database::open_with(path, key).map_err(ErrorPayload::from), demo }
     }
 }
 
 impl Store {
+    /// An encrypted database stays locked (`passphrase_required`) until [`Store::unlock`].
     pub fn open(path: &Path) -> Self {
-        Self { own_path: path.to_owned(), current: RwLock::new(Opened::open(path, false)) }
+        Self {
+            own_path: path.to_owned(),
+            current: RwLock::new(Opened::open(path, false, None)),
+            own_key: RwLock::new(None),
+        }
+    }
+
+    fn own_key(&self) -> Option<headtail_core::encryption::Passphrase> {
+        self.own_key.read().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     fn current(&self) -> Opened {
@@ -262,7 +274,11 @@ pub async fn erase_customer(db: State<'_, Store>, id: i64) -> CommandResult<Cust
 #[specta::specta]
 pub async fn list_backups(db: State<'_, Store>) -> CommandResult<Vec<BackupFile>> {
     let own_path = db.own_path.clone();
-    blocking(move || backup::list(&backup::default_dir(&own_path), &backup::Owner::of_file(&own_path)?)).await
+    let key = db.own_key();
+    blocking(move || {
+        backup::list(&backup::default_dir(&own_path), &backup::Owner::of_file_with(&own_path, key.as_ref())?)
+    })
+    .await
 }
 
 #[tauri::command]
@@ -310,7 +326,8 @@ pub async fn open_demo(db: State<'_, Store>) -> CommandResult<DemoSummary> {
 #[specta::specta]
 pub async fn close_demo(db: State<'_, Store>) -> CommandResult<()> {
     let own = db.own_path.clone();
-    let opened = blocking(move || Ok(Opened::open(&own, false))).await?;
+    let key = db.own_key();
+    let opened = blocking(move || Ok(Opened::open(&own, false, key))).await?;
     db.switch(opened);
     Ok(())
 }

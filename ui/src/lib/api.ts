@@ -199,6 +199,8 @@ const ERROR_CODE_SET = {
   no_database: true,
   read_only: true,
   folder_not_writable: true,
+  passphrase_required: true,
+  wrong_passphrase: true,
   database: true,
   io: true,
 } satisfies Record<ErrorCode, true>;
@@ -285,6 +287,7 @@ export const api = {
   restoreCustomer: (id: number) => call(() => commands.restoreCustomer(id)),
   getLanguage: () => call(() => commands.getLanguage()),
   setLanguage: (language: Language) => call(() => commands.setLanguage(language)),
+  unlockDatabase: (passphrase: string, remember: boolean) => call(() => commands.unlockDatabase(passphrase, remember)),
   appInfo: () =>
     call(async (): Promise<Settled<AppInfo>> => ({ status: 'ok', data: await commands.appInfo() })),
   listContacts: (customerId: number) => call(() => commands.listContacts(customerId)),

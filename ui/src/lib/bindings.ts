@@ -121,6 +121,11 @@ export const commands = {
 	saveChart: (query: ChartQuery_Deserialize, chart: Chart, language: Language, format: ChartFileFormat, scale: number, path: string) => typedError<SavedChart, ErrorPayload_Serialize>(__TAURI_INVOKE("save_chart", { query, chart, language, format, scale, path })),
 	/**  Writes the report folder into `dir`. */
 	exportChartReport: (query: ChartQuery_Deserialize, language: Language, dir: string) => typedError<ExportedReport, ErrorPayload_Serialize>(__TAURI_INVOKE("export_chart_report", { query, language, dir })),
+	/**
+	 *  Unlocks the encrypted database with `passphrase`; with `remember` the passphrase is kept
+	 *  in the OS keyring (without, any kept one is forgotten). A wrong passphrase changes nothing.
+	 */
+	unlockDatabase: (passphrase: string, remember: boolean) => typedError<Unlocked_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("unlock_database", { passphrase, remember })),
 };
 
 /* Types */
@@ -1032,7 +1037,7 @@ export type DuplicateMatch =
 "similar_name";
 
 /**  Stable machine-readable error codes; the UI translates `error.<code>`. */
-export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "conflict" | "unreadable_file" | "internal" | "database_too_new" | "database_corrupt" | "backup_of_another_database" | "no_database" | "read_only" | "folder_not_writable" | "database" | "io";
+export type ErrorCode = "validation" | "not_found" | "invalid_argument" | "conflict" | "unreadable_file" | "internal" | "database_too_new" | "database_corrupt" | "backup_of_another_database" | "no_database" | "read_only" | "folder_not_writable" | "passphrase_required" | "wrong_passphrase" | "database" | "io";
 
 export type ErrorDetails = ErrorDetails_Serialize | ErrorDetails_Deserialize;
 
@@ -3183,6 +3188,22 @@ export type TimelineQuery_Serialize = {
 
 /**  What started a run. */
 export type Trigger = "manual" | "import" | "command_line";
+
+export type Unlocked = Unlocked_Serialize | Unlocked_Deserialize;
+
+export type Unlocked_Deserialize = {
+	/**  The passphrase is kept in the OS keyring for the next start. */
+	remembered: boolean,
+	/**  Why the keyring could not be used (the database is unlocked all the same). */
+	keyring_error?: string | null,
+};
+
+export type Unlocked_Serialize = {
+	/**  The passphrase is kept in the OS keyring for the next start. */
+	remembered: boolean,
+	/**  Why the keyring could not be used (the database is unlocked all the same). */
+	keyring_error: string | null,
+};
 
 /**
  *  The eight classes common in China, from R, F and M each against its mean

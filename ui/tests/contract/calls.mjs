@@ -175,6 +175,9 @@ export const steps = [
   call('set_language', { language: 'zh-CN' }),
   call('get_language'),
   call('set_language', { language: 'en' }),
+  // A plain database has nothing to unlock; an empty passphrase is refused first.
+  call('unlock_database', { passphrase: 'correct horse', remember: false }),
+  call('unlock_database', { passphrase: '', remember: false }),
   call('search_pending'),
   call('list_customers', { query: query() }),
 

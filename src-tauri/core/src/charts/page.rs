@@ -74,7 +74,7 @@ pub fn lang(language: Language) -> Lang {
 /// run's members and every order again.
 struct Loaded {
     path: PathBuf,
-    version: i64,
+    version: (u64, i64),
     query: ChartQuery,
     set: Arc<ChartSet>,
 }

@@ -233,4 +233,8 @@ fn the_figures_kept_for_the_page_follow_every_change_to_the_file() {
         )
         .expect("another member gone");
     assert_eq!(page::list(&db, &q).expect("list after the other").customers, before - 2);
+
+    // The same file opened again (a restored backup is): never the figures of the other opening.
+    let again = Database::open(db.path()).expect("opened again");
+    assert_ne!(again.data_version().expect("version").0, db.data_version().expect("version").0);
 }

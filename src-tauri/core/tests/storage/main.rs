@@ -10,6 +10,7 @@ mod customers;
 mod db;
 mod demo;
 mod duplicates;
+mod encryption;
 mod erase;
 mod evaluation;
 mod evaluation_lease;
