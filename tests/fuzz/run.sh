@@ -21,7 +21,7 @@ for target in $TARGETS; do
     input=$CARGO_TARGET_DIR/in/$target
     out=$CARGO_TARGET_DIR/out/$target
     rm -rf "$input" "$out"
-    mkdir -p "$input"
+    mkdir -p "$input" "$(dirname "$out")"
     for dir in "$CARGO_TARGET_DIR/seeds/$target" "corpus/$target" "regressions/$target"; do
         [ -d "$dir" ] && cp "$dir"/* "$input"/ 2>/dev/null || true
     done
