@@ -183,18 +183,42 @@ pub fn ipc(conn: &Connection, data: &[u8]) -> Result<()> {
     let now = fixed_now();
     let local_now = fixed_local_now();
     match selector % 12 {
-        0 => drop(customers::create(&tx, decode(json)?, now)?),
-        1 => drop(customers::update(&tx, 1, decode(json)?, now)?),
-        2 => drop(customers::list(&tx, &decode(json)?)?),
-        3 => drop(contacts::create(&tx, decode(json)?, now)?),
-        4 => drop(complaints::create(&tx, decode(json)?)?),
-        5 => drop(complaints::list(&tx, local_now, &decode(json)?)?),
-        6 => drop(loyalty::create(&tx, decode(json)?)?),
-        7 => drop(work_settings::save(&tx, decode(json)?)?),
-        8 => drop(saved_views::create(&tx, "fuzz", &decode(json)?, now)?),
-        9 => drop(interactions::log(&tx, decode(json)?, local_now, now)?),
-        10 => drop(follow_ups::schedule_by_hand(&tx, decode(json)?, local_now, now)?),
-        _ => drop(decode::<ImportOptions>(json)?),
+        0 => {
+            customers::create(&tx, decode(json)?, now)?;
+        }
+        1 => {
+            customers::update(&tx, 1, decode(json)?, now)?;
+        }
+        2 => {
+            customers::list(&tx, &decode(json)?)?;
+        }
+        3 => {
+            contacts::create(&tx, decode(json)?, now)?;
+        }
+        4 => {
+            complaints::create(&tx, decode(json)?)?;
+        }
+        5 => {
+            complaints::list(&tx, local_now, &decode(json)?)?;
+        }
+        6 => {
+            loyalty::create(&tx, decode(json)?)?;
+        }
+        7 => {
+            work_settings::save(&tx, decode(json)?)?;
+        }
+        8 => {
+            saved_views::create(&tx, "fuzz", &decode(json)?, now)?;
+        }
+        9 => {
+            interactions::log(&tx, decode(json)?, local_now, now)?;
+        }
+        10 => {
+            follow_ups::schedule_by_hand(&tx, decode(json)?, local_now, now)?;
+        }
+        _ => {
+            decode::<ImportOptions>(json)?;
+        }
     }
     Ok(())
 }
