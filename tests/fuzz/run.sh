@@ -14,7 +14,8 @@ export AFL_SKIP_CPUFREQ=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AF
 command -v cargo-afl >/dev/null || cargo install cargo-afl --locked
 # AFL++ is built once per toolchain; a second build is refused, which is fine.
 cargo afl config --build >/dev/null 2>&1 || true
-cargo afl build --release
+# FUZZ_NO_BUILD=1 fuzzes the binaries already built (say, while the core is being edited).
+[ -n "${FUZZ_NO_BUILD:-}" ] || cargo afl build --release
 
 python3 make_seeds.py "$CARGO_TARGET_DIR/seeds"
 for target in $TARGETS; do
@@ -35,6 +36,10 @@ for target in $TARGETS; do
     nice -n 19 cargo afl cmin -i "$out/default/queue" -o "corpus/$target.new" -t 1000 -- "$binary" >"$out.cmin.log" 2>&1
     rm -rf "corpus/$target"
     mv "corpus/$target.new" "corpus/$target"
+    # AFL's names (id:…,src:…) are not valid on every file system: each file is named by its hash.
+    for file in "corpus/$target"/*; do
+        mv "$file" "corpus/$target/$(sha1sum "$file" | cut -c1-16)"
+    done
     awk -v t="$target" -v c="$crashes" -v h="$hangs" -v kept="$(ls "corpus/$target" | wc -l)" -F' *: ' '
         /^run_time/ {rt=$2} /^execs_done/ {ex=$2} /^corpus_count/ {cc=$2} /^bitmap_cvg/ {cv=$2}
         END {printf "%s: %s s, %s execs, queue %s, kept %s after cmin, coverage %s, crashes %s, hangs %s\n", t, rt, ex, cc, kept, cv, c, h}' "$stats" | tee -a "$CARGO_TARGET_DIR/figures.txt"
