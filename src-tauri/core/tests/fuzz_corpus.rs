@@ -100,3 +100,23 @@ fn every_target_is_replayed() {
         }
     }
 }
+
+/// Inputs of a megabyte that once took minutes: the index tokens of a long run of digits grew
+/// with the square of its length, and a pasted text became a query of one term per word.
+#[test]
+fn a_megabyte_of_search_text_is_searched_quickly() {
+    let conn = fuzzing::database().expect("in-memory database");
+    let megabyte = 1 << 20;
+    for (what, text) in [
+        ("digits", "1".repeat(megabyte)),
+        ("short words", "ab ".repeat(megabyte / 3)),
+        ("letters and digits", "a1".repeat(megabyte / 2)),
+        ("Chinese", "张伟".repeat(megabyte / 6)),
+    ] {
+        let started = Instant::now();
+        fuzzing::search(&conn, text.as_bytes());
+        let took = started.elapsed();
+        println!("search of a megabyte of {what}: {took:?}");
+        assert!(took < LIMIT, "a megabyte of {what} took {took:?}");
+    }
+}
