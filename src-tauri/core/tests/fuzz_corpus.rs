@@ -120,3 +120,22 @@ fn a_megabyte_of_search_text_is_searched_quickly() {
         assert!(took < LIMIT, "a megabyte of {what} took {took:?}");
     }
 }
+
+/// A workbook of a kilobyte whose cells are A1 and XFD1048576: calamine would allocate the
+/// whole rectangle between them (half a terabyte) and end the process.
+#[test]
+fn a_workbook_spanning_the_whole_sheet_is_refused() {
+    let data = std::fs::read(fuzz_dir().join("regressions/import_workbook/sheet-from-a1-to-xfd1048576"))
+        .expect("regression file");
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let path = dir.path().join("wide.xlsx");
+    std::fs::write(&path, &data[1..]).expect("workbook");
+    let conn = fuzzing::database().expect("in-memory database");
+    let options = headtail_core::import::ImportOptions::new(headtail_core::import::ImportKind::Customers);
+    match headtail_core::import::preview_file(&conn, &path, &options, 20) {
+        Err(headtail_core::Error::UnreadableFile(message)) => {
+            assert!(message.contains("spans 17179869184 cells"), "{message}")
+        }
+        other => panic!("{other:?}"),
+    }
+}
