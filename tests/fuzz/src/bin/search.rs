@@ -4,6 +4,6 @@ fn main() {
     // A panic ends the process under AFL, so the connection is never seen half-way.
     let conn = std::panic::AssertUnwindSafe(headtail_core::fuzzing::database().expect("in-memory database"));
     afl::fuzz!(|data: &[u8]| {
-        headtail_core::fuzzing::search(&*conn, data);
+        headtail_core::fuzzing::search(&conn, data);
     });
 }
