@@ -1,5 +1,5 @@
 # Headtail — common tasks. `make run` and `make test` install what is missing first.
-.PHONY: setup ui build release run test lint crash-trials bindings
+.PHONY: setup ui build release run test lint crash-trials bindings fuzz
 .PHONY: package package-test
 
 export PATH := $(HOME)/.cargo/bin:$(PATH)
@@ -40,6 +40,12 @@ lint: ui
 # for the full one).
 crash-trials: build
 	cargo run -q --example crash_trials -- --trials 2 --customers 300
+
+# Coverage-guided fuzzing (AFL++ through cargo-afl, installed on first use) of the importer,
+# the cell parsers, the search query builder and the IPC arguments; FUZZ_SECONDS per target.
+# Not part of `make test`, which replays the committed corpus instead.
+fuzz:
+	FUZZ_SECONDS=$${FUZZ_SECONDS:-600} tests/fuzz/run.sh
 
 # Every layer: lint, static checks, unit, storage, IPC, UI in Chromium, crash trials, end to
 # end on the real binary.

@@ -20,6 +20,8 @@ pub mod error;
 pub mod evaluation;
 pub mod export;
 pub mod follow_ups;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod import;
 pub mod interactions;
 pub mod labels;

@@ -63,6 +63,9 @@ fn runs(text: &str) -> Vec<(Class, Vec<char>)> {
 }
 
 const MIN_DIGIT_SUFFIX: usize = 3;
+/// Longer runs of digits are no phone number (an account or serial number pasted into the
+/// notes): kept whole, since their suffixes would grow with the square of their length.
+const MAX_DIGIT_SUFFIXED: usize = crate::customers::PHONE_MAX;
 
 /// Letters and digits written together without a break ("c0012345", "iphone15"): kept as one
 /// token as well as their parts, so a customer number is found without a prefix search over
@@ -84,7 +87,7 @@ pub fn index_tokens(text: &str) -> String {
                     tokens.push(last.to_string());
                 }
             }
-            Class::Digit if chars.len() >= 5 => {
+            Class::Digit if (5..=MAX_DIGIT_SUFFIXED).contains(&chars.len()) => {
                 for start in 0..=chars.len() - MIN_DIGIT_SUFFIX {
                     tokens.push(chars[start..].iter().collect());
                 }
@@ -101,9 +104,14 @@ pub fn index_tokens(text: &str) -> String {
 /// would merge the posting lists of a large part of the vocabulary.
 const MIN_PREFIX: usize = 3;
 
-/// An FTS5 query for what the user typed: every part must match, each as a prefix or phrase.
-/// `None` when the text has nothing searchable.
+/// What a search reads of the text typed: more is no search but a pasted document, whose
+/// hundreds of thousands of terms would each be looked up.
+pub const QUERY_CHARS_MAX: usize = 200;
+
+/// An FTS5 query for what the user typed (its first [`QUERY_CHARS_MAX`] characters): every
+/// part must match, each as a prefix or phrase. `None` when the text has nothing searchable.
 pub fn match_query(text: &str) -> Option<String> {
+    let text = text.char_indices().nth(QUERY_CHARS_MAX).map_or(text, |(end, _)| &text[..end]);
     let mixed: Vec<String> = mixed_chunks(text).collect();
     let mut parts: Vec<String> = mixed.iter().map(|chunk| format!("\"{chunk}\"*")).collect();
     let inside_mixed = |word: &str| mixed.iter().any(|chunk| chunk.contains(word));
@@ -446,6 +454,22 @@ mod tests {
         assert!(test.gave_up());
         drop(test);
         assert!(ask("\"华强\"", 5).is_err(), "gone after the query");
+    }
+
+    #[test]
+    fn long_digit_runs_are_kept_whole() {
+        let account = "1".repeat(MAX_DIGIT_SUFFIXED + 1);
+        assert_eq!(index_tokens(&format!("acct {account}")), format!("acct {account}"));
+        let longest_phone = "2".repeat(MAX_DIGIT_SUFFIXED);
+        assert_eq!(index_tokens(&longest_phone).split(' ').count(), MAX_DIGIT_SUFFIXED - MIN_DIGIT_SUFFIX + 1);
+    }
+
+    #[test]
+    fn a_query_reads_only_the_start_of_a_long_text() {
+        let pasted = "ab ".repeat(100_000);
+        let expr = match_query(&pasted).expect("a query");
+        assert_eq!(expr.matches("AND").count(), QUERY_CHARS_MAX.div_ceil(3) - 1);
+        assert_eq!(match_query(&"张".repeat(QUERY_CHARS_MAX + 5)), match_query(&"张".repeat(QUERY_CHARS_MAX)));
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use specta::Type;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use unicode_normalization::UnicodeNormalization;
 
 /// Field → the header of the column that holds it, as the file spells the header.
@@ -337,24 +337,24 @@ pub fn auto_mapping(kind: ImportKind, headers: &[String]) -> Mapping {
     if let Some(platform) = platform_of(kind, headers) {
         return platform.mapping(headers);
     }
-    let normalised: Vec<String> = headers.iter().map(|h| normalise_header(h)).collect();
+    // The columns of each normalised header, left to right: a file of a hundred thousand
+    // columns is looked up, not scanned once per synonym.
+    let mut columns: HashMap<String, Vec<usize>> = HashMap::new();
+    for (column, header) in headers.iter().enumerate() {
+        columns.entry(normalise_header(header)).or_default().push(column);
+    }
     let mut best: BTreeMap<Field, (usize, usize)> = BTreeMap::new(); // field → (synonym rank, column)
     let mut taken = vec![false; headers.len()];
     // Fields earlier in the kind's list claim a column first, so 类型 in a survey file is the
     // survey type, and a column is never given to two fields.
     for (field, words) in synonyms(kind) {
-        for (column, header) in normalised.iter().enumerate() {
-            if taken[column] {
-                continue;
-            }
-            if let Some(rank) = words.iter().position(|w| w == header) {
-                if best.get(field).is_none_or(|(r, _)| rank < *r) {
-                    best.insert(*field, (rank, column));
-                }
-            }
-        }
-        if let Some((_, column)) = best.get(field) {
-            taken[*column] = true;
+        let found = words.iter().enumerate().find_map(|(rank, word)| {
+            let free = columns.get(*word)?.iter().find(|c| !taken[**c])?;
+            Some((rank, *free))
+        });
+        if let Some((rank, column)) = found {
+            best.insert(*field, (rank, column));
+            taken[column] = true;
         }
     }
     Mapping(best.into_iter().map(|(field, (_, column))| (field, headers[column].clone())).collect())

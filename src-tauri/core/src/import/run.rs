@@ -92,12 +92,9 @@ pub fn preview_file(conn: &Connection, path: &Path, options: &ImportOptions, row
         }
         sample.push((0..headers.len().max(row.len())).map(|i| row.cell(i).text().into_owned()).collect());
     }
-    let unmapped_headers = headers
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !mapping.0.values().any(|h| column_of(&headers, h) == Some(*i)))
-        .map(|(_, h)| h.clone())
-        .collect();
+    let mapped: Vec<usize> = mapping.0.values().filter_map(|h| column_of(&headers, h)).collect();
+    let unmapped_headers =
+        headers.iter().enumerate().filter(|(i, _)| !mapped.contains(i)).map(|(_, h)| h.clone()).collect();
     Ok(Preview {
         platform: platform_of(options.kind, &headers),
         source: table.info().clone(),

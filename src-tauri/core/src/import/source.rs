@@ -284,7 +284,11 @@ impl Table {
     fn open_workbook(path: &Path, options: &ReadOptions, bytes_total: u64) -> Result<Table, ReadError> {
         let failed =
             |e: calamine::Error| ReadError::Workbook { path: path.display().to_string(), message: e.to_string() };
-        let mut workbook = calamine::open_workbook_auto(path).map_err(failed)?;
+        // calamine parses what a hostile file says with arithmetic that may overflow (a panic
+        // in a debug build): a workbook it cannot read without one is an unreadable workbook.
+        let damaged = || ReadError::Workbook { path: path.display().to_string(), message: "damaged workbook".into() };
+        let mut workbook =
+            std::panic::catch_unwind(|| calamine::open_workbook_auto(path)).map_err(|_| damaged())?.map_err(failed)?;
         let names = workbook.sheet_names();
         let sheet = match options.sheet.as_deref() {
             Some(wanted) => names
@@ -294,7 +298,19 @@ impl Table {
                 .ok_or_else(|| ReadError::NoSuchSheet(wanted.to_owned()))?,
             None => names.first().cloned().ok_or_else(|| ReadError::Empty(path.display().to_string()))?,
         };
-        let range = workbook.worksheet_range(&sheet).map_err(failed)?;
+        let range = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            if let calamine::Sheets::Xlsx(xlsx) = &mut workbook {
+                let area = xlsx_area(xlsx, &sheet).map_err(|e| failed(e.into()))?;
+                if area > SHEET_AREA_MAX {
+                    return Err(ReadError::Workbook {
+                        path: path.display().to_string(),
+                        message: format!("the sheet spans {area} cells, more than {SHEET_AREA_MAX}"),
+                    });
+                }
+            }
+            workbook.worksheet_range(&sheet).map_err(failed)
+        }))
+        .map_err(|_| damaged())??;
         let first_row = range.start().map_or(0, |(r, _)| u64::from(r));
         let mut next = 0;
         let headers = loop {
@@ -366,6 +382,25 @@ impl Table {
             }
         }
     }
+}
+
+/// Cells a sheet may span, from its first cell to its last: calamine allocates the whole
+/// rectangle, so a file of a few bytes naming cells A1 and XFD1048576 would ask for half a
+/// terabyte and end the process. A million rows of 32 columns still fit.
+const SHEET_AREA_MAX: u64 = 1 << 25;
+
+/// The cells of the rectangle from an xlsx sheet's first cell to its last, read as a stream.
+fn xlsx_area<RS: io::Read + io::Seek>(xlsx: &mut calamine::Xlsx<RS>, sheet: &str) -> Result<u64, calamine::XlsxError> {
+    let mut cells = xlsx.worksheet_cells_reader(sheet)?;
+    let mut bounds: Option<((u32, u32), (u32, u32))> = None;
+    while let Some(cell) = cells.next_cell()? {
+        let (row, column) = cell.get_position();
+        bounds = Some(match bounds {
+            None => ((row, column), (row, column)),
+            Some((first, last)) => ((first.0.min(row), first.1.min(column)), (last.0.max(row), last.1.max(column))),
+        });
+    }
+    Ok(bounds.map_or(0, |(first, last)| (u64::from(last.0 - first.0) + 1) * (u64::from(last.1 - first.1) + 1)))
 }
 
 fn csv_error(e: csv::Error, row: u64) -> ReadError {
