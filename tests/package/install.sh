@@ -31,13 +31,14 @@ deb="$PWD/target/release/bundle/deb/Headtail_${version}_amd64.deb"
 [ -f "$deb" ] || fail "$deb was not built"
 
 # What the package declares: its name and version, the runtime libraries (the bundler adds
-# WebKitGTK and GTK itself) and a CJK font, nothing needed only to build.
+# WebKitGTK and GTK itself; SQLCipher needs OpenSSL's libcrypto) and a CJK font, nothing
+# needed only to build.
 control=$(dpkg-deb --field "$deb")
 echo "$control"
 grep -qx "Package: headtail" <<<"$control" || fail "the package is not called headtail"
 grep -qx "Version: $version" <<<"$control" || fail "the package's version is not $version"
 depends=$(dpkg-deb --field "$deb" Depends)
-for dep in libwebkit2gtk-4.1-0 libgtk-3-0 fonts-wqy-microhei; do
+for dep in libwebkit2gtk-4.1-0 libgtk-3-0 libssl3 fonts-wqy-microhei; do
   grep -qw -- "$dep" <<<"$depends" || fail "Depends lacks $dep: $depends"
 done
 if grep -q -- "-dev\b" <<<"$depends"; then fail "Depends pulls in a build-time package: $depends"; fi
