@@ -287,12 +287,14 @@ pub fn with_indexes_deferred<T>(conn: &Connection, tables: &[&str], load: impl F
 /// A Headtail database: a pool of configured connections to one SQLite file.
 #[derive(Clone, Debug)]
 pub struct Database {
+    /// A connection that never writes, so its `PRAGMA data_version` moves with every commit
+    /// made elsewhere: in this process's pool or in another process. Declared (so dropped)
+    /// before the pool: the last connection to close checkpoints the log into the file, and
+    /// that is then a pooled one, as before the watch existed.
+    watch: std::sync::Arc<std::sync::Mutex<Connection>>,
     pool: r2d2::Pool<SqliteConnectionManager>,
     path: PathBuf,
     read_only: bool,
-    /// A connection that never writes, so its `PRAGMA data_version` moves with every commit
-    /// made elsewhere: in this process's pool or in another process.
-    watch: std::sync::Arc<std::sync::Mutex<Connection>>,
     /// Which opening of a file this is, counted in this process.
     opening: u64,
     /// The passphrase of an encrypted file; `None` for a plain one.
