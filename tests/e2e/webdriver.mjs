@@ -19,7 +19,7 @@ export function which(name, extra = []) {
   throw new Error(`${name} is not installed; run ./setup.sh first`);
 }
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.listen(0, '127.0.0.1', () => {
@@ -63,50 +63,67 @@ export async function waitFor(check, what, timeoutMs = 20000) {
   throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ''}`);
 }
 
+/** Xvfb on a display of its own, once it answers: `{ proc, display }`. */
+export async function startXvfb() {
+  const display = `:${100 + Math.floor(Math.random() * 800)}`;
+  const proc = startGroup(which('Xvfb'), [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], process.env);
+  await waitFor(() => {
+    try {
+      execFileSync('xdpyinfo', ['-display', display], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return proc.child.exitCode === null && existsSync(`/tmp/.X11-unix/X${display.slice(1)}`);
+    }
+  }, 'Xvfb');
+  return { proc, display };
+}
+
+/** tauri-driver on a free port with `env`, once it answers: `{ proc, port }`. */
+export async function startDriver(env) {
+  const tauriDriver = which('tauri-driver', [path.join(homedir(), '.cargo', 'bin')]);
+  which('WebKitWebDriver');
+  const port = await freePort();
+  const proc = startGroup(tauriDriver, ['--port', String(port), '--native-port', String(await freePort())], env);
+  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, `tauri-driver\n${proc.log()}`);
+  mkdirSync(screenshotDir, { recursive: true });
+  return { proc, port };
+}
+
+/** A window on `binary`, opened through the tauri-driver `driver` (from startDriver). */
+export async function openSession(driver, binary) {
+  const res = await fetch(`http://127.0.0.1:${driver.port}/session`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ capabilities: { alwaysMatch: { 'tauri:options': { application: binary } } } }),
+  });
+  const body = await res.json();
+  if (!res.ok) throw new Error(`no session: ${JSON.stringify(body)}\n${driver.proc.log()}`);
+  return new Session(`http://127.0.0.1:${driver.port}/session/${body.value.sessionId}`);
+}
+
 /** Xvfb and tauri-driver, shared by the sessions of one test file. */
 export class Harness {
   static async start() {
     const h = new Harness();
-    const xvfb = which('Xvfb');
-    which('WebKitWebDriver');
-    const tauriDriver = which('tauri-driver', [path.join(homedir(), '.cargo', 'bin')]);
     h.binary = process.env.HEADTAIL_BIN ?? path.join(root, 'target', 'debug', 'headtail');
     if (!existsSync(h.binary)) throw new Error(`${h.binary} is missing; build the app first (make build)`);
 
     h.dataDir = mkdtempSync(path.join(tmpdir(), 'headtail-e2e-'));
     h.dbPath = path.join(h.dataDir, 'e2e.sqlite');
-    const display = `:${100 + Math.floor(Math.random() * 800)}`;
-    h.display = display;
-    h.xvfb = startGroup(xvfb, [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], process.env);
-    await waitFor(() => {
-      try {
-        execFileSync('xdpyinfo', ['-display', display], { stdio: 'ignore' });
-        return true;
-      } catch {
-        return h.xvfb.child.exitCode === null && existsSync(`/tmp/.X11-unix/X${display.slice(1)}`);
-      }
-    }, 'Xvfb');
-
-    h.port = await freePort();
-    const nativePort = await freePort();
+    const xvfb = await startXvfb();
+    h.xvfb = xvfb.proc;
+    h.display = xvfb.display;
     // The app reads HEADTAIL_DB, so every session of this harness shares one database file.
-    const env = { ...process.env, DISPLAY: display, HEADTAIL_DB: h.dbPath, LANG: 'C.UTF-8' };
-    h.driver = startGroup(tauriDriver, ['--port', String(h.port), '--native-port', String(nativePort)], env);
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${h.port}/status`)).ok, `tauri-driver\n${h.driver.log()}`);
-    mkdirSync(screenshotDir, { recursive: true });
+    const env = { ...process.env, DISPLAY: h.display, HEADTAIL_DB: h.dbPath, LANG: 'C.UTF-8' };
+    const driver = await startDriver(env);
+    h.driver = driver.proc;
+    h.port = driver.port;
     return h;
   }
 
   /** A window on the app, moved from My day (its first page) to `view` unless that is null. */
   async session({ view = 'customers' } = {}) {
-    const res = await fetch(`http://127.0.0.1:${this.port}/session`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ capabilities: { alwaysMatch: { 'tauri:options': { application: this.binary } } } }),
-    });
-    const body = await res.json();
-    if (!res.ok) throw new Error(`no session: ${JSON.stringify(body)}\n${this.driver.log()}`);
-    const session = new Session(`http://127.0.0.1:${this.port}/session/${body.value.sessionId}`);
+    const session = await openSession({ proc: this.driver, port: this.port }, this.binary);
     if (view) await session.click(`[data-testid="nav-${view}"]`);
     return session;
   }

@@ -5,27 +5,14 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { homedir } from 'node:os';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
-import { Session, root, screenshotDir, startGroup, stopGroup, waitFor, which } from '../e2e/webdriver.mjs';
+import { openSession, root, startDriver, startXvfb, stopGroup, waitFor, which } from '../e2e/webdriver.mjs';
 
 const binary = process.env.HEADTAIL_BIN;
 const home = process.env.HEADTAIL_HOME;
 const en = JSON.parse(readFileSync(path.join(root, 'ui', 'src', 'locales', 'en.json'), 'utf8'));
 const dataDir = home && path.join(home, '.local', 'share', 'headtail');
-
-async function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-    srv.on('error', reject);
-  });
-}
 
 /** Only what a desktop session gives every program: the app finds its data directory itself. */
 function desktopEnv() {
@@ -36,45 +23,21 @@ function desktopEnv() {
 
 let xvfb;
 let driver;
-let port;
 let display;
 before(async () => {
   assert.ok(binary && home, 'run through tests/package/install.sh, which sets HEADTAIL_BIN and HEADTAIL_HOME');
   assert.ok(existsSync(binary), `${binary} is not installed`);
   assert.ok(!existsSync(dataDir), `${home} is not a fresh home directory`);
-  const tauriDriver = which('tauri-driver', [path.join(homedir(), '.cargo', 'bin')]);
-  which('WebKitWebDriver');
-
-  display = `:${100 + Math.floor(Math.random() * 800)}`;
-  xvfb = startGroup(which('Xvfb'), [display, '-screen', '0', '1440x900x24', '-nolisten', 'tcp'], process.env);
-  await waitFor(() => {
-    try {
-      execFileSync('xdpyinfo', ['-display', display], { stdio: 'ignore' });
-      return true;
-    } catch {
-      return xvfb.child.exitCode === null && existsSync(`/tmp/.X11-unix/X${display.slice(1)}`);
-    }
-  }, 'Xvfb');
-
-  port = await freePort();
-  driver = startGroup(tauriDriver, ['--port', String(port), '--native-port', String(await freePort())], desktopEnv());
-  await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok, 'tauri-driver');
-  mkdirSync(screenshotDir, { recursive: true });
+  ({ proc: xvfb, display } = await startXvfb());
+  driver = await startDriver(desktopEnv());
 });
 after(() => {
-  stopGroup(driver);
+  stopGroup(driver?.proc);
   stopGroup(xvfb);
 });
 
-async function session() {
-  const res = await fetch(`http://127.0.0.1:${port}/session`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ capabilities: { alwaysMatch: { 'tauri:options': { application: binary } } } }),
-  });
-  const body = await res.json();
-  if (!res.ok) throw new Error(`no session: ${JSON.stringify(body)}\n${driver.log()}`);
-  return new Session(`http://127.0.0.1:${port}/session/${body.value.sessionId}`);
+function session() {
+  return openSession(driver, binary);
 }
 
 test('the installed app opens on My day with a new database in the data directory, and offers the demo', async () => {

@@ -130,22 +130,6 @@ pub fn members(conn: &Connection, run: i64, filter: &MemberFilter, offset: u32, 
     Ok(Page { items, total })
 }
 
-/// Every member of a run matching `filter`, for export; `visit` sees them in list order.
-pub fn each_member(
-    conn: &Connection,
-    run: i64,
-    filter: &MemberFilter,
-    mut visit: impl FnMut(&MemberRow) -> Result<()>,
-) -> Result<()> {
-    let (clause, values) = filter_sql(filter);
-    let mut stmt = conn.prepare(&member_rows_sql(&clause, "m.customer_id"))?;
-    let mut rows = stmt.query(filter_args(&run, &values).as_slice())?;
-    while let Some(row) = rows.next()? {
-        visit(&member_row(row)?)?;
-    }
-    Ok(())
-}
-
 /// The run id, then the filter's values: the parameters of [`filter_sql`]'s clause.
 pub(super) fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![run];

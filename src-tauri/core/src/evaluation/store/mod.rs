@@ -15,7 +15,7 @@ pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, CellMoves};
 pub use cells::{rebuild_standings, RunStandings, StandingCell};
 pub use export::{each_member_line, members_csv, MemberLine, MembersCsv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
-pub use members::{each_member, members, MemberFilter, MemberRow};
+pub use members::{members, MemberFilter, MemberRow};
 pub(crate) use members::{write_member, MEMBER_COLUMNS};
 pub(crate) use running::SAVE_BATCH;
 pub use running::{run, RunTimings};
