@@ -38,6 +38,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0021_order_status.sql"), None),
     (include_str!("../migrations/0022_sort_keys.sql"), Some(fill_sort_keys)),
     (include_str!("../migrations/0023_duplicates_and_customer_since.sql"), Some(fill_customer_since)),
+    (include_str!("../migrations/0024_run_archive.sql"), Some(archive_runs)),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -50,6 +51,11 @@ fn rebuild_search(tx: &Transaction<'_>) -> HookResult {
 /// Each stored run's standing cells and codes, made in Rust from its members.
 fn fill_standing_codes(tx: &Transaction<'_>) -> HookResult {
     crate::evaluation::store::rebuild_all_standings(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+/// The stored runs are compressed in Rust; the rows of all but the latest then go.
+fn archive_runs(tx: &Transaction<'_>) -> HookResult {
+    crate::evaluation::store::archive_stored_runs(tx).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 /// The list's sort keys are made in Rust, so existing customers get theirs here.

@@ -7,7 +7,7 @@
 
 use crate::customers::SalesChannel;
 use crate::error::Result;
-use crate::evaluation::store::{get_run, EvaluationRun};
+use crate::evaluation::store::{self, get_run, EvaluationRun};
 use crate::surveys::{Score, SurveyKind};
 use chrono::{Datelike, Months, NaiveDate};
 use rusqlite::{params, Connection};
@@ -250,56 +250,47 @@ pub fn run_charts_of(conn: &Connection, run_id: i64, filter: &ChartMembers) -> R
     // Each member's group for the resources: 1 + an index into the tiers, then the prospects.
     let mut member_groups: IdSlots<u8> = IdSlots::for_customers(conn)?;
 
-    let mut stmt = conn.prepare(&format!(
-        "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
-                contribution_minor, predicted_clv_minor, p_alive, customer_id
-         FROM evaluation_members WHERE run_id = ?1 AND {MEMBER_FILTER} ORDER BY customer_id"
-    ))?;
-    let mut rows = stmt.query(params![run_id, filter.owner(), filter.channel()])?;
-    while let Some(row) = rows.next()? {
+    each_chart_member(conn, run_id, filter, |member| {
         customers += 1;
-        // Group keys are read in place rather than copied out, a million times over.
-        let text = |i: usize| -> Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null().ok().flatten()) };
-        let stage = text(1)?.unwrap_or(PROSPECT);
-        let revenue: i64 = row.get(7)?;
-        let contribution: i64 = row.get(8)?;
-        let customer_id: i64 = row.get(11)?;
+        let stage = member.lifecycle.unwrap_or(PROSPECT);
+        let (revenue, contribution, customer_id) =
+            (member.monetary_minor, member.contribution_minor, member.customer_id);
         if stage == PROSPECT {
             prospects.add(revenue, contribution);
             *member_groups.slot(customer_id) = TIERS.len() as u8 + 1;
         } else {
-            let tier = text(0)?.unwrap_or("d");
+            let tier = member.tier.unwrap_or("d");
             add_to(&mut tiers, tier, revenue, contribution);
             let index = tiers.iter().position(|t| t.key == tier).unwrap_or(TIERS.len() - 1);
             *member_groups.slot(customer_id) = index.min(TIERS.len() - 1) as u8 + 1;
             contributions.push(contribution);
         }
         add_to(&mut lifecycle, stage, revenue, contribution);
-        if let Some(b) = text(2)? {
+        if let Some(b) = member.behaviour {
             add_to(&mut behaviour, b, revenue, contribution);
         }
-        if let Some(s) = text(3)? {
+        if let Some(s) = member.segment {
             add_to(&mut segments, s, revenue, contribution);
         }
-        if let Some(c) = text(4)? {
+        if let Some(c) = member.value_class {
             add_to(&mut value_classes, c, revenue, contribution);
         }
-        if let (Some(r), Some(f)) = (row.get::<_, Option<u8>>(5)?, row.get::<_, Option<u8>>(6)?) {
+        if let (Some(r), Some(f)) = (member.r_score, member.f_score) {
             if (1..=5).contains(&r) && (1..=5).contains(&f) {
                 let cell = &mut grid[usize::from(5 - r) * 5 + usize::from(f - 1)];
                 cell.customers += 1;
                 cell.revenue_minor += revenue;
             }
         }
-        let clv: Option<i64> = row.get(9)?;
-        match clv {
+        match member.predicted_clv_minor {
             Some(v) if v > 0 => *clv_bins.entry(clv_bin(v)).or_default() += 1,
             _ => clv_none += 1,
         }
-        if let (Some(clv), Some(p)) = (clv, row.get::<_, Option<f64>>(10)?) {
+        if let (Some(clv), Some(p)) = (member.predicted_clv_minor, member.p_alive) {
             scatter.push(ClvPoint { clv_minor: clv, p_alive: p });
         }
-    }
+        Ok(())
+    })?;
     let pareto = pareto(contributions, &tiers);
     let total_contribution_minor = tiers.iter().map(|t| t.contribution_minor).sum();
     let resources = resources(conn, &run, &tiers, &prospects, &member_groups)?;
@@ -471,30 +462,30 @@ pub fn migration_of(conn: &Connection, from_run: i64, to_run: i64, filter: &Char
     tier_keys.push(PROSPECT);
     let mut tiers = MatrixBuilder::new(&tier_keys);
     let mut lifecycle = MatrixBuilder::new(&LIFECYCLE);
-    let sql = format!(
-        "SELECT customer_id, CASE WHEN lifecycle = 'prospect' THEN 'prospect' ELSE tier END, lifecycle
-         FROM evaluation_members WHERE run_id = ?1 AND {MEMBER_FILTER} ORDER BY customer_id"
-    );
-    let (mut before_stmt, mut after_stmt) = (conn.prepare(&sql)?, conn.prepare(&sql)?);
-    let mut before = before_stmt.query(params![from_run, filter.owner(), filter.channel()])?;
-    let mut after = after_stmt.query(params![to_run, filter.owner(), filter.channel()])?;
-    let (mut a, mut b) = (next_member(&mut before)?, next_member(&mut after)?);
-    loop {
-        let (left, right) = match (&a, &b) {
-            (None, None) => break,
-            (Some(x), Some(y)) if x.0 == y.0 => (a.take(), b.take()),
-            (Some(x), Some(y)) if x.0 < y.0 => (a.take(), None),
-            (Some(_), None) => (a.take(), None),
-            _ => (None, b.take()),
+    // The earlier run's groups by customer, then the later run's members merged with them.
+    let mut before: Vec<(i64, usize, usize)> = Vec::new();
+    each_chart_member(conn, from_run, filter, |m| {
+        before.push((m.customer_id, tiers.index(m.tier_group()), lifecycle.index(m.stage())));
+        Ok(())
+    })?;
+    let mut stayed = vec![false; before.len()];
+    each_chart_member(conn, to_run, filter, |m| {
+        let (tier, stage) = (tiers.index(m.tier_group()), lifecycle.index(m.stage()));
+        let (tier_before, stage_before) = match before.binary_search_by_key(&m.customer_id, |b| b.0) {
+            Ok(i) => {
+                stayed[i] = true;
+                (before[i].1, before[i].2)
+            }
+            Err(_) => (tiers.index(NOT_IN_RUN), lifecycle.index(NOT_IN_RUN)),
         };
-        tiers.add(group(&left, |v| &v.1), group(&right, |v| &v.1));
-        lifecycle.add(group(&left, |v| &v.2), group(&right, |v| &v.2));
-        if left.is_some() {
-            a = next_member(&mut before)?;
-        }
-        if right.is_some() {
-            b = next_member(&mut after)?;
-        }
+        tiers.count(tier_before, tier);
+        lifecycle.count(stage_before, stage);
+        Ok(())
+    })?;
+    for (&(_, tier, stage), _) in before.iter().zip(&stayed).filter(|(_, &stayed)| !stayed) {
+        let (gone_tier, gone_stage) = (tiers.index(NOT_IN_RUN), lifecycle.index(NOT_IN_RUN));
+        tiers.count(tier, gone_tier);
+        lifecycle.count(stage, gone_stage);
     }
     Ok(Migration {
         from_run,
@@ -506,19 +497,105 @@ pub fn migration_of(conn: &Connection, from_run: i64, to_run: i64, filter: &Char
     })
 }
 
-/// A member's id, tier group and lifecycle stage.
-type MemberGroups = (i64, String, String);
-
-/// One of a member's groups, or [`NOT_IN_RUN`] for a run without the member.
-fn group(side: &Option<MemberGroups>, pick: fn(&MemberGroups) -> &String) -> &str {
-    side.as_ref().map_or(NOT_IN_RUN, |v| pick(v).as_str())
+/// What the charts read of a member, borrowed from a row or the archive.
+struct ChartMember<'a> {
+    customer_id: i64,
+    tier: Option<&'a str>,
+    lifecycle: Option<&'a str>,
+    behaviour: Option<&'a str>,
+    segment: Option<&'a str>,
+    value_class: Option<&'a str>,
+    r_score: Option<u8>,
+    f_score: Option<u8>,
+    monetary_minor: i64,
+    contribution_minor: i64,
+    predicted_clv_minor: Option<i64>,
+    p_alive: Option<f64>,
 }
 
-fn next_member(rows: &mut rusqlite::Rows<'_>) -> Result<Option<MemberGroups>> {
-    Ok(match rows.next()? {
-        Some(r) => Some((r.get(0)?, r.get(1)?, r.get(2)?)),
-        None => None,
-    })
+impl ChartMember<'_> {
+    fn stage(&self) -> &str {
+        self.lifecycle.unwrap_or(PROSPECT)
+    }
+
+    /// The tier, or the prospects as a group of their own.
+    fn tier_group(&self) -> &str {
+        match self.stage() {
+            PROSPECT => PROSPECT,
+            _ => self.tier.unwrap_or("d"),
+        }
+    }
+}
+
+/// The members of run `run_id` that `filter` keeps, in customer order: the latest run's rows,
+/// or an earlier run's archive.
+fn each_chart_member(
+    conn: &Connection,
+    run_id: i64,
+    filter: &ChartMembers,
+    mut visit: impl FnMut(ChartMember<'_>) -> Result<()>,
+) -> Result<()> {
+    if !store::has_rows(conn, run_id)? {
+        let kept = kept_customers(conn, filter)?;
+        return store::archive::each(conn, run_id, |(member, _)| {
+            let (m, d) = (&member.measures, &member.decision);
+            if kept.as_ref().is_some_and(|ids| ids.binary_search(&m.customer_id).is_err()) {
+                return Ok(());
+            }
+            visit(ChartMember {
+                customer_id: m.customer_id,
+                tier: Some(d.tier.as_str()),
+                lifecycle: Some(d.lifecycle.as_str()),
+                behaviour: d.behaviour.map(|b| b.as_str()),
+                segment: d.segment.map(|s| s.as_str()),
+                value_class: d.value_class.map(|v| v.as_str()),
+                r_score: d.r_score,
+                f_score: d.f_score,
+                monetary_minor: m.monetary_minor,
+                contribution_minor: m.contribution_minor,
+                predicted_clv_minor: m.predicted_clv_minor,
+                p_alive: m.p_alive,
+            })
+        });
+    }
+    let mut stmt = conn.prepare(&format!(
+        "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
+                contribution_minor, predicted_clv_minor, p_alive, customer_id
+         FROM evaluation_members WHERE run_id = ?1 AND {MEMBER_FILTER} ORDER BY customer_id"
+    ))?;
+    let mut rows = stmt.query(params![run_id, filter.owner(), filter.channel()])?;
+    while let Some(row) = rows.next()? {
+        // Group keys are read in place rather than copied out, a million times over.
+        let text = |i: usize| -> Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null().ok().flatten()) };
+        visit(ChartMember {
+            customer_id: row.get(11)?,
+            tier: text(0)?,
+            lifecycle: text(1)?,
+            behaviour: text(2)?,
+            segment: text(3)?,
+            value_class: text(4)?,
+            r_score: row.get(5)?,
+            f_score: row.get(6)?,
+            monetary_minor: row.get(7)?,
+            contribution_minor: row.get(8)?,
+            predicted_clv_minor: row.get(9)?,
+            p_alive: row.get(10)?,
+        })?;
+    }
+    Ok(())
+}
+
+/// The customers [`MEMBER_FILTER`] keeps, ascending; `None` when it keeps everyone.
+fn kept_customers(conn: &Connection, filter: &ChartMembers) -> Result<Option<Vec<i64>>> {
+    if filter.owner().is_none() && filter.channel().is_none() {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare(
+        "SELECT id FROM customers WHERE (?1 IS NULL OR owner = ?1)
+           AND (?2 IS NULL OR id IN (SELECT customer_id FROM orders WHERE channel = ?2)) ORDER BY id",
+    )?;
+    let ids = stmt.query_map(params![filter.owner(), filter.channel()], |r| r.get(0))?;
+    Ok(Some(ids.collect::<rusqlite::Result<_>>()?))
 }
 
 /// Counts per (from, to) pair over the known keys, then [`NOT_IN_RUN`]; a key not foreseen
@@ -549,8 +626,8 @@ impl MatrixBuilder {
         at
     }
 
-    fn add(&mut self, from: &str, to: &str) {
-        let (i, j) = (self.index(from), self.index(to));
+    /// Counts a member that went from group `i` to group `j` (places from [`Self::index`]).
+    fn count(&mut self, i: usize, j: usize) {
         self.counts[i][j] += 1;
     }
 

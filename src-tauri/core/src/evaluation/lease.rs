@@ -53,7 +53,7 @@ impl Lease {
             )?;
             // Nobody else can be saving now: what is half-saved was left by a crash.
             tx.execute("DELETE FROM evaluation_runs WHERE complete = 0", [])?;
-            Ok(())
+            super::store::drop_saving(tx)
         })?;
         let renewal = spawn_renewal(db.clone(), holder.clone());
         Ok(Self { db: db.clone(), holder, renewal: Some(renewal) })

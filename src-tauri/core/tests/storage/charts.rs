@@ -87,12 +87,8 @@ fn base() -> Base {
     for (who, at) in [(c[0], "2026-04-02T10:00:00"), (c[0], "2026-06-01T09:00:00"), (c[1], "2025-01-01T09:00:00")] {
         sql(&db, "INSERT INTO interactions (customer_id, kind, occurred_at) VALUES (?1, 'call', ?2)", params![who, at]);
     }
+    // Each run's members are set while it is the latest (the one with rows), then archived.
     let first = evaluate(&db, "2026-06-30");
-    let c7 = customer(&db, "客户7");
-    order(&db, c7, "2026-09-01", 100, Some("online_shop"));
-    let second = evaluate(&db, "2026-09-30");
-    let c = [c[0], c[1], c[2], c[3], c[4], c[5], c7];
-
     let m = |run, who, groups, rfm, money, clv| member(&db, run, who, groups, rfm, money, clv);
     m(
         first,
@@ -135,6 +131,11 @@ fn base() -> Base {
         (Some(0), Some(0.05)),
     );
     m(first, c[5], ("d", "prospect", None), (None, None, None, None), (0, -100), (None, None));
+    db.with_conn(|conn| store::archive_rows(conn, first)).expect("archive");
+    let c7 = customer(&db, "客户7");
+    order(&db, c7, "2026-09-01", 100, Some("online_shop"));
+    let second = evaluate(&db, "2026-09-30");
+    let c = [c[0], c[1], c[2], c[3], c[4], c[5], c7];
 
     let none = (None, None, None, None);
     m(second, c[0], ("a", "loyal", Some("active")), none, (0, 0), (None, None));
@@ -144,6 +145,7 @@ fn base() -> Base {
     m(second, c[5], ("d", "prospect", None), none, (0, 0), (None, None));
     m(second, c[6], ("c", "new", Some("active")), none, (0, 0), (None, None));
     sql(&db, "DELETE FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2", params![second, c[4]]);
+    db.with_conn(|conn| store::archive_rows(conn, second)).expect("archive");
     Base { db, _dir: dir, c, first, second }
 }
 

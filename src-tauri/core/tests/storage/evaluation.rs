@@ -218,9 +218,13 @@ fn settings_are_validated_and_kept_runs_are_pruned() {
     }
     let runs = db.with_conn(store::runs).expect("runs");
     assert_eq!(runs.iter().map(|r| r.as_of.to_string()).collect::<Vec<_>>(), ["2026-04-01", "2026-03-01"]);
-    let members: u32 =
-        db.with_conn(|c| Ok(c.query_row("SELECT count(*) FROM evaluation_members", [], |r| r.get(0))?)).expect("count");
-    assert_eq!(members, 2, "members of removed runs go with them");
+    let count = |sql: &str| -> u32 { db.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).expect(sql) };
+    assert_eq!(count("SELECT count(*) FROM evaluation_members"), 1, "only the latest run keeps rows");
+    assert_eq!(
+        count("SELECT count(DISTINCT run_id) FROM evaluation_archive"),
+        2,
+        "the archives of removed runs go with them"
+    );
 }
 
 #[test]

@@ -28,6 +28,7 @@ mod orders;
 mod pipeline;
 mod platform_exports;
 mod report;
+mod run_archive;
 mod segment_list;
 mod service_costs;
 mod settings;

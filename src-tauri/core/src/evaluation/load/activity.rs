@@ -3,6 +3,7 @@
 
 use super::{parse_day, scoped, text, Index, Windows};
 use crate::error::Result;
+use crate::evaluation::store;
 use crate::evaluation::{CustomerFacts, EvaluationSettings, Lifecycle, PreviousRun};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -110,6 +111,22 @@ pub(super) fn previous_run(
 ) -> Result<()> {
     let Some((run, run_as_of)) = previous_run_id(conn, before)? else { return Ok(()) };
     let run_day = crate::evaluation::day_number(run_as_of);
+    let previous =
+        |lifecycle, low_value_runs, exit_runs| PreviousRun { as_of: run_day, lifecycle, low_value_runs, exit_runs };
+    if !store::has_rows(conn, run)? {
+        // An earlier run than the latest, read from its archive.
+        let mut note = |(m, _): &store::archive::Archived| {
+            if let Some(i) = index.get(m.measures.customer_id) {
+                facts[i].previous =
+                    Some(previous(m.decision.lifecycle, m.decision.low_value_runs, m.decision.exit_runs));
+            }
+            Ok(())
+        };
+        return match only {
+            Some(id) => store::archive::member(conn, run, id)?.as_ref().map_or(Ok(()), &mut note),
+            None => store::archive::each(conn, run, note),
+        };
+    }
     let mut stmt = conn.prepare(&scoped(
         "SELECT customer_id, lifecycle, low_value_runs, exit_runs FROM evaluation_members
          WHERE run_id = ?1 AND {only}",
@@ -119,12 +136,7 @@ pub(super) fn previous_run(
     let mut rows = stmt.query(params![run, only])?;
     while let Some(row) = rows.next()? {
         let Some(i) = index.get(row.get(0)?) else { continue };
-        facts[i].previous = Some(PreviousRun {
-            as_of: run_day,
-            lifecycle: row.get::<_, Lifecycle>(1)?,
-            low_value_runs: row.get(2)?,
-            exit_runs: row.get(3)?,
-        });
+        facts[i].previous = Some(previous(row.get::<_, Lifecycle>(1)?, row.get(2)?, row.get(3)?));
     }
     Ok(())
 }

@@ -1,6 +1,8 @@
 //! The members of a run as a CSV file.
 
+use super::archive;
 use super::members::{filter_args, filter_sql, MemberFilter};
+use super::rows::has_rows;
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
 use crate::evaluation::{ExitStep, Lifecycle, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass};
@@ -8,7 +10,7 @@ use crate::export::{formula_safe, BOM};
 use crate::labels::{self, Header, Label};
 use crate::money;
 use crate::settings::Language;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 /// The columns of a members file, one row per customer, with their names in each language.
 pub const MEMBER_HEADERS: [Header; 22] = [
@@ -104,6 +106,9 @@ pub fn each_member_line(
     filter: &MemberFilter,
     mut visit: impl FnMut(&MemberLine<'_>) -> Result<()>,
 ) -> Result<()> {
+    if !has_rows(conn, run)? {
+        return each_archived_line(conn, run, filter, visit);
+    }
     let (clause, values) = filter_sql(filter);
     let mut stmt = conn.prepare(&format!(
         "SELECT m.customer_id, c.external_id, c.name, m.recency_days, m.frequency, m.monetary_minor,
@@ -143,6 +148,48 @@ pub fn each_member_line(
         visit(&line)?;
     }
     Ok(())
+}
+
+/// [`each_member_line`] of a run kept only in the archive.
+fn each_archived_line(
+    conn: &Connection,
+    run: i64,
+    filter: &MemberFilter,
+    mut visit: impl FnMut(&MemberLine<'_>) -> Result<()>,
+) -> Result<()> {
+    let mut customer = conn.prepare_cached("SELECT external_id, name FROM customers WHERE id = ?1")?;
+    archive::each(conn, run, |(member, _)| {
+        let (m, d) = (&member.measures, &member.decision);
+        if !filter.matches(d) {
+            return Ok(());
+        }
+        let found: Option<(Option<String>, String)> =
+            customer.query_row([m.customer_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        let Some((external_id, name)) = found else { return Ok(()) };
+        visit(&MemberLine {
+            customer_id: m.customer_id,
+            external_id: external_id.as_deref(),
+            name: &name,
+            recency_days: m.recency_days.map(i64::from),
+            frequency: i64::from(m.frequency),
+            monetary_minor: m.monetary_minor,
+            contribution_minor: m.contribution_minor,
+            p_alive: m.p_alive,
+            expected_purchases: m.expected_purchases,
+            predicted_clv_minor: m.predicted_clv_minor,
+            r_score: d.r_score.map(i64::from),
+            f_score: d.f_score.map(i64::from),
+            m_score: d.m_score.map(i64::from),
+            segment: d.segment,
+            value_class: d.value_class,
+            tier: d.tier,
+            lifecycle: d.lifecycle,
+            service_level: d.service_level,
+            exit_step: d.exit_step,
+            next_action: d.next_action,
+            upsell_category: d.upsell_category.map(i64::from),
+        })
+    })
 }
 
 /// One members file being written, a row at a time: what [`members_csv`] writes, for callers

@@ -1,13 +1,15 @@
 //! One customer across the stored runs, and the migration of customers between two runs.
 
-use super::members::{member_columns, member_in, read_member, AFTER_MEMBER};
+use super::archive;
+use super::members::member_in;
 use super::runs::{get_run, latest_run};
 use crate::error::Result;
-use crate::evaluation::{decide, Decision, Member, Model, Reason};
+use crate::evaluation::{decide, Decision, Member, Model, Reason, RfmSegment, ValueClass};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use specta::Type;
+use std::collections::HashMap;
 
 /// A customer's standing in one run, with the reasons.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Type)]
@@ -44,25 +46,27 @@ pub struct HistoryEntry {
     pub p_alive: Option<f64>,
 }
 
-/// The customer's assignments in every stored run, newest first.
+/// The customer's assignments in every stored run, newest first: one archive chunk of each.
 pub fn history(conn: &Connection, customer: i64) -> Result<Vec<HistoryEntry>> {
-    let mut stmt = conn.prepare(&format!(
-        "SELECT {}, r.id, r.as_of FROM evaluation_members m JOIN evaluation_runs r ON r.id = m.run_id
-         WHERE m.customer_id = ?1 AND r.complete = 1 ORDER BY r.as_of DESC, r.id DESC",
-        member_columns("m")
-    ))?;
-    let rows = stmt.query_map([customer], |row| {
-        let (member, _) = read_member(row)?;
-        Ok(HistoryEntry {
-            run_id: row.get(AFTER_MEMBER)?,
-            as_of: row.get(AFTER_MEMBER + 1)?,
-            contribution_minor: member.measures.contribution_minor,
-            predicted_clv_minor: member.measures.predicted_clv_minor,
-            p_alive: member.measures.p_alive,
-            decision: member.decision,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+    let mut stmt =
+        conn.prepare("SELECT id, as_of FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC")?;
+    let runs = stmt
+        .query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, NaiveDate>(1)?)))?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut entries = Vec::new();
+    for (run_id, as_of) in runs {
+        if let Some((member, _)) = archive::member(conn, run_id, customer)? {
+            entries.push(HistoryEntry {
+                run_id,
+                as_of,
+                contribution_minor: member.measures.contribution_minor,
+                predicted_clv_minor: member.measures.predicted_clv_minor,
+                p_alive: member.measures.p_alive,
+                decision: member.decision,
+            });
+        }
+    }
+    Ok(entries)
 }
 
 /// The assignment compared between two runs.
@@ -77,13 +81,14 @@ pub enum Dimension {
 }
 
 impl Dimension {
-    fn column(self) -> &'static str {
+    /// A member's group along this dimension, as stored.
+    fn of(self, d: &Decision) -> Option<&'static str> {
         match self {
-            Dimension::Tier => "tier",
-            Dimension::Segment => "segment",
-            Dimension::ValueClass => "value_class",
-            Dimension::Lifecycle => "lifecycle",
-            Dimension::ServiceLevel => "service_level",
+            Dimension::Tier => Some(d.tier.as_str()),
+            Dimension::Segment => d.segment.map(RfmSegment::as_str),
+            Dimension::ValueClass => d.value_class.map(ValueClass::as_str),
+            Dimension::Lifecycle => Some(d.lifecycle.as_str()),
+            Dimension::ServiceLevel => Some(d.service_level.as_str()),
         }
     }
 }
@@ -97,25 +102,44 @@ pub struct Flow {
     pub customers: u32,
 }
 
-/// Migration between two runs along one dimension.
+/// Migration between two runs along one dimension, from their archives merged in customer
+/// order; most customers first.
 pub fn migration(conn: &Connection, from_run: i64, to_run: i64, dimension: Dimension) -> Result<Vec<Flow>> {
     for id in [from_run, to_run] {
         get_run(conn, id)?;
     }
-    let c = dimension.column();
-    let sql = format!(
-        "SELECT a.{c}, b.{c}, count(*) FROM evaluation_members b
-           LEFT JOIN evaluation_members a ON a.run_id = ?1 AND a.customer_id = b.customer_id
-         WHERE b.run_id = ?2 GROUP BY 1, 2
-         UNION ALL
-         SELECT a.{c}, NULL, count(*) FROM evaluation_members a
-         WHERE a.run_id = ?1 AND NOT EXISTS
-           (SELECT 1 FROM evaluation_members b WHERE b.run_id = ?2 AND b.customer_id = a.customer_id)
-         GROUP BY 1
-         ORDER BY 3 DESC"
-    );
-    let mut stmt = conn.prepare(&sql)?;
-    let flows =
-        stmt.query_map([from_run, to_run], |r| Ok(Flow { from: r.get(0)?, to: r.get(1)?, customers: r.get(2)? }))?;
-    Ok(flows.collect::<rusqlite::Result<_>>()?)
+    let before = groups_of(conn, from_run, dimension)?;
+    let mut counts: HashMap<(Option<&'static str>, Option<&'static str>), u32> = HashMap::new();
+    let mut seen = vec![false; before.len()];
+    archive::each(conn, to_run, |(m, _)| {
+        let id = m.measures.customer_id;
+        let from = match before.binary_search_by_key(&id, |&(c, _)| c) {
+            Ok(i) => {
+                seen[i] = true;
+                before[i].1
+            }
+            Err(_) => None,
+        };
+        *counts.entry((from, dimension.of(&m.decision))).or_default() += 1;
+        Ok(())
+    })?;
+    for (&(_, group), _) in before.iter().zip(&seen).filter(|(_, &seen)| !seen) {
+        *counts.entry((group, None)).or_default() += 1;
+    }
+    let mut flows: Vec<Flow> = counts
+        .into_iter()
+        .map(|((from, to), customers)| Flow { from: from.map(str::to_owned), to: to.map(str::to_owned), customers })
+        .collect();
+    flows.sort_by(|a, b| b.customers.cmp(&a.customers).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
+    Ok(flows)
+}
+
+/// Each member of `run` (ascending customer order) with its group along `dimension`.
+fn groups_of(conn: &Connection, run: i64, dimension: Dimension) -> Result<Vec<(i64, Option<&'static str>)>> {
+    let mut groups = Vec::new();
+    archive::each(conn, run, |(m, _)| {
+        groups.push((m.measures.customer_id, dimension.of(&m.decision)));
+        Ok(())
+    })?;
+    Ok(groups)
 }

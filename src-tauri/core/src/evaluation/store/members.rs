@@ -1,5 +1,7 @@
 //! The members of a stored run: how each is written and read, and the filtered lists.
 
+use super::archive;
+use super::rows::has_rows;
 use crate::error::Result;
 use crate::evaluation::{
     Decision, Lifecycle, Measures, Member, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
@@ -40,6 +42,29 @@ macro_rules! member_table {
             let decision = Decision { $($d: row.get(next())?,)+ };
             Ok((Member { measures, decision }, row.get(next())?))
         }
+
+        /// Members (ascending by customer) for the archive: each field of every member in
+        /// turn, so that like values sit together for the compressor.
+        pub(super) fn encode_columns(members: &[(Member, Option<NaiveDate>)], out: &mut Vec<u8>) {
+            use super::archive::Column;
+            $(members.iter().for_each(|(m, _)| m.measures.$m.put(out));)+
+            $(members.iter().for_each(|(m, _)| m.decision.$d.put(out));)+
+            members.iter().for_each(|(_, refreshed)| refreshed.put(out));
+        }
+
+        /// `n` members as [`encode_columns`] wrote them.
+        pub(super) fn decode_columns(n: usize, input: &mut &[u8]) -> Result<Vec<(Member, Option<NaiveDate>)>> {
+            use super::archive::Column;
+            $(let $m = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<_>>>()?;)+
+            $(let $d = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<_>>>()?;)+
+            let refreshed = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<Option<NaiveDate>>>>()?;
+            Ok((0..n)
+                .map(|i| {
+                    let measures = Measures { $($m: $m[i],)+ };
+                    (Member { measures, decision: Decision { $($d: $d[i],)+ } }, refreshed[i])
+                })
+                .collect())
+        }
     };
     (@read $row:ident, $column:expr) => { $row.get($column)? };
     (@read $row:ident, $column:expr, $sql:ty) => { $row.get::<_, $sql>($column)? as _ };
@@ -63,10 +88,11 @@ pub(super) fn member_columns(alias: &str) -> String {
     MEMBER_COLUMNS.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
 }
 
-pub(super) fn insert_member_sql() -> String {
+/// The insert of a member into `table`: the rows table or one shaped as it.
+pub(super) fn insert_member_sql(table: &str) -> String {
     let placeholders = (2..=MEMBER_COLUMNS.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
     let columns = MEMBER_COLUMNS.join(", ");
-    format!("INSERT INTO evaluation_members (run_id, {columns}) VALUES (?1, {placeholders})")
+    format!("INSERT INTO {table} (run_id, {columns}) VALUES (?1, {placeholders})")
 }
 
 /// Which members of a run to list.
@@ -116,8 +142,25 @@ pub(super) fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite
     (clauses.join(" AND "), values)
 }
 
+impl MemberFilter {
+    /// Whether `d` passes, as [`filter_sql`]'s clause decides for the rows.
+    pub(super) fn matches(&self, d: &Decision) -> bool {
+        self.tier.is_none_or(|v| v == d.tier)
+            && self.segment.is_none_or(|v| Some(v) == d.segment)
+            && self.value_class.is_none_or(|v| Some(v) == d.value_class)
+            && self.lifecycle.is_none_or(|v| v == d.lifecycle)
+            && self.service_level.is_none_or(|v| v == d.service_level)
+            && self.next_action.is_none_or(|v| Some(v) == d.next_action)
+            && (!self.potential_head || d.potential_head)
+            && (!self.exit_candidates || d.exit_step.is_some())
+    }
+}
+
 /// Members of a run matching `filter`, highest contribution first.
 pub fn members(conn: &Connection, run: i64, filter: &MemberFilter, offset: u32, limit: u32) -> Result<Page<MemberRow>> {
+    if !has_rows(conn, run)? {
+        return archived_members(conn, run, filter, offset, limit);
+    }
     let (clause, values) = filter_sql(filter);
     let args = filter_args(&run, &values);
     let total: u32 =
@@ -127,6 +170,38 @@ pub fn members(conn: &Connection, run: i64, filter: &MemberFilter, offset: u32, 
     let order = format!("m.contribution_minor DESC, m.customer_id LIMIT {} OFFSET {offset}", page_limit(limit));
     let mut stmt = conn.prepare(&member_rows_sql(&clause, &order))?;
     let items = stmt.query_map(args.as_slice(), member_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(Page { items, total })
+}
+
+/// [`members`] of a run kept only in the archive: the page is picked from each member's
+/// contribution, then its members and customers are read.
+fn archived_members(
+    conn: &Connection,
+    run: i64,
+    filter: &MemberFilter,
+    offset: u32,
+    limit: u32,
+) -> Result<Page<MemberRow>> {
+    let mut keys: Vec<(i64, i64)> = Vec::new();
+    archive::each(conn, run, |(m, _)| {
+        if filter.matches(&m.decision) {
+            keys.push((m.measures.contribution_minor, m.measures.customer_id));
+        }
+        Ok(())
+    })?;
+    keys.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let total = keys.len() as u32;
+    let mut customer = conn.prepare_cached("SELECT name, company, external_id FROM customers WHERE id = ?1")?;
+    let mut items = Vec::new();
+    for &(_, id) in keys.iter().skip(offset as usize).take(page_limit(limit) as usize) {
+        let Some((member, _)) = archive::member(conn, run, id)? else { continue };
+        let Some((name, company, external_id)) =
+            customer.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?
+        else {
+            continue;
+        };
+        items.push(MemberRow { name, company, external_id, member });
+    }
     Ok(Page { items, total })
 }
 

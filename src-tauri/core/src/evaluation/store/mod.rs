@@ -2,21 +2,26 @@
 //! in `summary`), the stored runs (`runs`) and their members (`members`, and as a file in
 //! `export`), and a customer's standing, history and migration between runs (`history`).
 
+pub(crate) mod archive;
 mod cells;
 mod export;
 mod history;
 mod members;
+mod rows;
 mod running;
 mod runs;
 mod summary;
 
 pub use super::refresh::refresh_customer;
+pub use archive::archived_bytes;
 pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, CellMoves};
 pub use cells::{rebuild_standings, RunStandings, StandingCell};
 pub use export::{each_member_line, members_csv, MemberLine, MembersCsv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
 pub use members::{members, MemberFilter, MemberRow};
 pub(crate) use members::{write_member, MEMBER_COLUMNS};
+pub use rows::{archive_rows, archive_stored_runs};
+pub(crate) use rows::{drop_saving, has_rows};
 pub(crate) use running::SAVE_BATCH;
 pub use running::{run, RunTimings};
 pub use runs::{get_run, latest_run, runs, EvaluationRun};

@@ -1,16 +1,18 @@
 //! Running an evaluation and saving it with its progress.
 
+use super::archive::{self, Archived};
 use super::cells::{cell_of, RunCells};
 use super::members::{insert_member_sql, write_member};
-use super::runs::{insert_run, placeholder_model, prune, EvaluationRun};
+use super::rows;
+use super::runs::{insert_run, latest_run, placeholder_model, prune, EvaluationRun};
 use super::summary::{RunSummary, SummaryBuilder};
 use super::{json, settings, Trigger};
 use crate::activity::CURRENCY_DEFAULT;
-use crate::db::Database;
+use crate::db::{with_bulk_cache, Database};
 use crate::error::Result;
 use crate::evaluation::engine::evaluate_columns;
 use crate::evaluation::lease::Lease;
-use crate::evaluation::{load, Evaluation, Stage};
+use crate::evaluation::{load, Evaluation, Member, Stage};
 use chrono::{NaiveDate, SecondsFormat, Utc};
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
@@ -62,8 +64,16 @@ pub fn run(
         model: placeholder_model(),
         settings,
     };
-    run.id = db.with_tx(|tx| insert_run(tx, &run))?;
-    let saved = save_members(db, &run, &evaluation, progress).and_then(|(summary, cells)| {
+    // Only a run dated no earlier than the latest becomes the latest (ties go to the newer
+    // run), and only the latest keeps rows; any run is archived.
+    let becomes_latest = db.with_conn(latest_run)?.is_none_or(|latest| as_of >= latest.as_of);
+    run.id = db.with_tx(|tx| {
+        if becomes_latest {
+            rows::start(tx)?;
+        }
+        insert_run(tx, &run)
+    })?;
+    let saved = save_members(db, &run, &evaluation, becomes_latest, progress).and_then(|(summary, cells)| {
         run.summary = summary;
         run.model = evaluation.model.clone();
         run.finished_at = now();
@@ -76,12 +86,18 @@ pub fn run(
                  WHERE id = ?1",
                 params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
             )?;
+            if becomes_latest {
+                with_bulk_cache(tx, || rows::finish(tx))?;
+            }
             prune(tx, run.settings.keep_runs())
         })
     });
     if let Err(e) = saved {
         // Best effort: the next run removes it otherwise.
-        let _ = db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?));
+        let _ = db.with_tx(|tx| {
+            rows::drop_saving(tx)?;
+            Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?)
+        });
         return Err(e);
     }
     progress(Stage::Saving, 1.0);
@@ -91,29 +107,40 @@ pub fn run(
 
 /// Members saved per transaction: each holds the write lock for a fraction of a second, so
 /// edits in the window go through while a large run is being saved.
-pub(crate) const SAVE_BATCH: usize = 50_000;
+/// A whole number of archive chunks, so that only a run's last chunk is short.
+pub(crate) const SAVE_BATCH: usize = 12 * archive::CHUNK;
 
+/// Saves the members in batches: archived always, and as rows of the table that takes the
+/// rows' place when the run `becomes_latest`.
 fn save_members(
     db: &Database,
     run: &EvaluationRun,
     evaluation: &Evaluation,
+    becomes_latest: bool,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(RunSummary, RunCells)> {
     let mut summary = SummaryBuilder::default();
     let mut cells = RunCells::default();
     let total = evaluation.len();
     let mut start = 0;
+    let mut batch: Vec<Archived> = Vec::with_capacity(SAVE_BATCH.min(total));
     while start < total {
         let end = (start + SAVE_BATCH).min(total);
+        batch.clear();
+        for (i, d) in evaluation.decisions.iter().enumerate().take(end).skip(start) {
+            let measures = evaluation.measures(i);
+            summary.add(&measures, d);
+            cells.add(measures.customer_id, cell_of(d))?;
+            batch.push((Member { measures, decision: d.clone() }, None));
+        }
         db.with_tx(|tx| {
-            let mut stmt = tx.prepare_cached(&insert_member_sql())?;
-            for (i, d) in evaluation.decisions.iter().enumerate().take(end).skip(start) {
-                let m = evaluation.measures(i);
-                write_member(&mut stmt, run.id, &m, d, None)?;
-                summary.add(&m, d);
-                cells.add(m.customer_id, cell_of(d))?;
+            if becomes_latest {
+                let mut stmt = tx.prepare_cached(&insert_member_sql(rows::SAVING))?;
+                for (m, _) in &batch {
+                    write_member(&mut stmt, run.id, &m.measures, &m.decision, None)?;
+                }
             }
-            Ok(())
+            archive::append(tx, run.id, &batch)
         })?;
         progress(Stage::Saving, end as f64 / total as f64);
         start = end;
