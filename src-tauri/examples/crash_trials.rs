@@ -362,7 +362,8 @@ fn state(db: &Path) -> BTreeMap<String, String> {
     let tables: Vec<String> = conn
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-             AND name NOT LIKE 'customer_search%' AND name NOT IN ('evaluation_runs', 'evaluation_members', 'search_pending', 'evaluation_lease')",
+             AND name NOT LIKE 'customer_search%' AND name NOT IN ('evaluation_runs', 'evaluation_members', 'evaluation_members_saving', 'evaluation_archive',
+                              'search_pending', 'evaluation_lease')",
         )
         .expect("tables")
         .query_map([], |r| r.get(0))
@@ -380,6 +381,10 @@ fn state(db: &Path) -> BTreeMap<String, String> {
     s.insert(
         "members of complete runs".into(),
         one("SELECT count(*) FROM evaluation_members WHERE run_id IN (SELECT id FROM evaluation_runs WHERE complete = 1)"),
+    );
+    s.insert(
+        "archived members of complete runs".into(),
+        one("SELECT total(members) FROM evaluation_archive WHERE run_id IN (SELECT id FROM evaluation_runs WHERE complete = 1)"),
     );
     s.insert("customers".into(), customers_digest(&conn));
     s.insert("reverted batches".into(), one("SELECT count(*) FROM import_batches WHERE reverted_at IS NOT NULL"));

@@ -34,7 +34,7 @@ pub(super) trait Column: Sized {
     fn take(input: &mut &[u8]) -> Result<Self>;
 }
 
-fn damaged() -> Error {
+pub(super) fn damaged() -> Error {
     Error::Internal("a stored run's archive is damaged".into())
 }
 
@@ -301,8 +301,8 @@ mod tests {
         for v in ints {
             assert_eq!(i64::take(&mut input).expect("int"), v);
         }
-        assert_eq!(Option::<NaiveDate>::take(&mut input).expect("date"), Some(date));
-        assert_eq!(Option::<NaiveDate>::take(&mut input).expect("none"), None);
+        assert_eq!(<Option<NaiveDate> as Column>::take(&mut input).expect("date"), Some(date));
+        assert_eq!(<Option<NaiveDate> as Column>::take(&mut input).expect("none"), None);
         assert!(f64::take(&mut input).expect("nan").is_nan());
         assert!(input.is_empty());
         assert!(u32::take(&mut input).is_err(), "reading past the end is an error, not a panic");

@@ -228,17 +228,18 @@ impl RunStandings {
     }
 }
 
-/// Makes a run's cells and codes again from its members: for runs saved before they were
-/// kept (the migration that added them), and for members written by hand.
+/// Makes a run's cells and codes again from its member rows: for runs saved before they were
+/// kept (the migration that added them, when every run had rows), and for rows of the latest
+/// run written by hand.
 pub fn rebuild_standings(conn: &Connection, run: i64) -> Result<()> {
     conn.execute("DELETE FROM evaluation_cells WHERE run_id = ?1", [run])?;
     conn.execute("DELETE FROM evaluation_standings WHERE run_id = ?1", [run])?;
+    let mut cells = RunCells::default();
     let mut stmt = conn.prepare(
         "SELECT customer_id, tier, segment, value_class, lifecycle, service_level
          FROM evaluation_members WHERE run_id = ?1",
     )?;
     let mut rows = stmt.query([run])?;
-    let mut cells = RunCells::default();
     while let Some(r) = rows.next()? {
         cells.add(r.get(0)?, read_cell(r, 1)?)?;
     }

@@ -47,7 +47,7 @@ macro_rules! member_table {
         /// turn, so that like values sit together for the compressor.
         pub(super) fn encode_columns(members: &[(Member, Option<NaiveDate>)], out: &mut Vec<u8>) {
             use super::archive::Column;
-            $(members.iter().for_each(|(m, _)| m.measures.$m.put(out));)+
+            $(member_table!(@put members, out, $m);)+
             $(members.iter().for_each(|(m, _)| m.decision.$d.put(out));)+
             members.iter().for_each(|(_, refreshed)| refreshed.put(out));
         }
@@ -55,7 +55,7 @@ macro_rules! member_table {
         /// `n` members as [`encode_columns`] wrote them.
         pub(super) fn decode_columns(n: usize, input: &mut &[u8]) -> Result<Vec<(Member, Option<NaiveDate>)>> {
             use super::archive::Column;
-            $(let $m = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<_>>>()?;)+
+            $(let $m = member_table!(@take n, input, $m);)+
             $(let $d = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<_>>>()?;)+
             let refreshed = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<Option<NaiveDate>>>>()?;
             Ok((0..n)
@@ -65,6 +65,29 @@ macro_rules! member_table {
                 })
                 .collect())
         }
+    };
+    // Customer ids ascend: each is archived as the step from the one before, mostly 1.
+    (@put $members:ident, $out:ident, customer_id) => {{
+        let mut last = 0_i64;
+        $members.iter().for_each(|(m, _)| {
+            (m.measures.customer_id - last).put($out);
+            last = m.measures.customer_id;
+        });
+    }};
+    (@put $members:ident, $out:ident, $m:ident) => {
+        $members.iter().for_each(|(m, _)| m.measures.$m.put($out))
+    };
+    (@take $n:ident, $input:ident, customer_id) => {{
+        let mut last = 0_i64;
+        (0..$n)
+            .map(|_| {
+                last = last.checked_add(<i64 as Column>::take($input)?).ok_or_else(super::archive::damaged)?;
+                Ok(last)
+            })
+            .collect::<Result<Vec<i64>>>()?
+    }};
+    (@take $n:ident, $input:ident, $m:ident) => {
+        (0..$n).map(|_| Column::take($input)).collect::<Result<Vec<_>>>()?
     };
     (@read $row:ident, $column:expr) => { $row.get($column)? };
     (@read $row:ident, $column:expr, $sql:ty) => { $row.get::<_, $sql>($column)? as _ };

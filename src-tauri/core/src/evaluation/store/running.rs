@@ -8,7 +8,7 @@ use super::runs::{insert_run, latest_run, placeholder_model, prune, EvaluationRu
 use super::summary::{RunSummary, SummaryBuilder};
 use super::{json, settings, Trigger};
 use crate::activity::CURRENCY_DEFAULT;
-use crate::db::{with_bulk_cache, Database};
+use crate::db::Database;
 use crate::error::Result;
 use crate::evaluation::engine::evaluate_columns;
 use crate::evaluation::lease::Lease;
@@ -87,7 +87,7 @@ pub fn run(
                 params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
             )?;
             if becomes_latest {
-                with_bulk_cache(tx, || rows::finish(tx))?;
+                rows::finish(tx)?;
             }
             prune(tx, run.settings.keep_runs())
         })
