@@ -300,6 +300,17 @@ pub fn customers_xlsx(
     Ok(written)
 }
 
+/// A value as a cell of [`database_csv`]: NULL empty, blobs as hex, text formula-safe.
+fn cell(value: ValueRef<'_>) -> String {
+    match value {
+        ValueRef::Null => String::new(),
+        ValueRef::Integer(n) => n.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) => formula_safe(&String::from_utf8_lossy(t)).into_owned(),
+        ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
+    }
+}
+
 /// One table written by [`database_csv`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Type)]
 pub struct TableExport {
@@ -320,7 +331,7 @@ pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'customer_search_%'
              AND name NOT IN ('search_pending', 'database_identity', 'evaluation_lease', 'evaluation_cells',
-                              'evaluation_standings')
+                              'evaluation_standings', 'evaluation_archive', 'evaluation_members_saving')
              ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?
@@ -335,22 +346,28 @@ pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
         let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
         writer.write_record(&names).map_err(csv_error)?;
         let width = names.len();
-        let mut rows = stmt.query([])?;
         let mut count = 0;
         let mut record: Vec<String> = Vec::with_capacity(width);
-        while let Some(row) = rows.next()? {
-            record.clear();
-            for i in 0..width {
-                record.push(match row.get_ref(i)? {
-                    ValueRef::Null => String::new(),
-                    ValueRef::Integer(n) => n.to_string(),
-                    ValueRef::Real(f) => f.to_string(),
-                    ValueRef::Text(t) => formula_safe(&String::from_utf8_lossy(t)).into_owned(),
-                    ValueRef::Blob(b) => b.iter().map(|x| format!("{x:02x}")).collect(),
-                });
+        if table == "evaluation_members" {
+            // Only the latest run has rows: every stored run's members come from the archive,
+            // in the columns the rows have.
+            drop(stmt);
+            crate::evaluation::store::each_stored_member(conn, |values| {
+                record.clear();
+                record.extend(values.iter().map(|v| cell(v.into())));
+                count += 1;
+                writer.write_record(&record).map_err(csv_error)
+            })?;
+        } else {
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                record.clear();
+                for i in 0..width {
+                    record.push(cell(row.get_ref(i)?));
+                }
+                writer.write_record(&record).map_err(csv_error)?;
+                count += 1;
             }
-            writer.write_record(&record).map_err(csv_error)?;
-            count += 1;
         }
         writer.flush()?;
         out.push(TableExport { table, rows: count, file });

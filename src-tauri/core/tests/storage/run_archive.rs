@@ -248,3 +248,45 @@ fn a_database_with_runs_as_rows_is_archived_when_opened() {
     assert_eq!(history.iter().map(|h| (h.run_id, h.decision.tier)).collect::<Vec<_>>(), [(2, Tier::B), (1, Tier::A)]);
     assert_eq!(db.with_conn(|c| store::history(c, 2)).expect("history").len(), 1);
 }
+
+#[test]
+fn the_database_export_holds_every_stored_run_as_member_rows() {
+    let (dir, db) = demo_db(150);
+    let first = run(&db, "2026-09-30");
+    let second = run(&db, "2026-10-31");
+    let out = dir.path().join("tables");
+    let tables = db.with_conn(|c| headtail_core::export::database_csv(c, &out)).expect("export");
+    let names: Vec<&str> = tables.iter().map(|t| t.table.as_str()).collect();
+    assert!(names.contains(&"evaluation_members") && !names.contains(&"evaluation_archive"), "{names:?}");
+    let members = tables.iter().find(|t| t.table == "evaluation_members").expect("members");
+    assert_eq!(members.rows, 300, "both runs' members");
+    let text = std::fs::read_to_string(&members.file).expect("read");
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    // The latest run's exported lines are its rows, formatted as any table's.
+    let rows: Vec<String> = db
+        .with_conn(|c| {
+            let mut stmt = c.prepare("SELECT * FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id")?;
+            assert_eq!(stmt.column_names(), header);
+            let width = stmt.column_count();
+            let rows = stmt.query_map([second], |r| {
+                (0..width)
+                    .map(|i| {
+                        Ok(match r.get_ref(i)? {
+                            rusqlite::types::ValueRef::Null => String::new(),
+                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
+                            rusqlite::types::ValueRef::Real(f) => f.to_string(),
+                            v => v.as_str().map(str::to_owned)?,
+                        })
+                    })
+                    .collect::<rusqlite::Result<Vec<_>>>()
+                    .map(|cells| cells.join(","))
+            })?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .expect("rows");
+    let exported: Vec<&str> = lines.collect();
+    assert_eq!(exported.iter().filter(|l| l.starts_with(&format!("{first},"))).count(), 150);
+    let latest: Vec<&str> = exported.iter().copied().filter(|l| l.starts_with(&format!("{second},"))).collect();
+    assert_eq!(latest, rows.iter().map(String::as_str).collect::<Vec<_>>());
+}

@@ -6,7 +6,7 @@
 //! them in SQL (the list, My day, the survey list). History, migration and the members of
 //! older runs are read from here. A refresh changes both, so the two never disagree.
 
-use super::members::{decode_columns, encode_columns};
+use super::members::{decode_columns, encode_columns, member_values};
 use crate::error::{Error, Result};
 use crate::evaluation::{
     Behaviour, ExitStep, Lifecycle, Member, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
@@ -282,6 +282,20 @@ pub fn archived_bytes(conn: &Connection, run: i64) -> Result<i64> {
         [run],
         |r| r.get(0),
     )?)
+}
+
+/// Every member of every complete run, as the values of a member row (run first), run by
+/// run in id order, customers ascending: what a full export of the database writes.
+pub fn each_stored_member(
+    conn: &Connection,
+    mut visit: impl FnMut(&[rusqlite::types::Value]) -> Result<()>,
+) -> Result<()> {
+    let mut stmt = conn.prepare("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY id")?;
+    let runs = stmt.query_map([], |r| r.get::<_, i64>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
+    for run in runs {
+        each(conn, run, |(m, refreshed)| visit(&member_values(run, &m.measures, &m.decision, *refreshed)?))?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

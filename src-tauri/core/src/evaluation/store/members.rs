@@ -31,6 +31,25 @@ macro_rules! member_table {
             Ok(())
         }
 
+        /// The values a member row holds, `run` first, as [`write_member`] binds them.
+        pub(crate) fn member_values(
+            run: i64,
+            m: &Measures,
+            d: &Decision,
+            refreshed: Option<NaiveDate>,
+        ) -> Result<Vec<rusqlite::types::Value>> {
+            use rusqlite::types::{ToSqlOutput, Value};
+            let params = params![run, $(m.$m $(as $m_sql)?,)+ $(d.$d,)+ refreshed];
+            params
+                .iter()
+                .map(|p| match p.to_sql()? {
+                    ToSqlOutput::Borrowed(v) => Ok(Value::try_from(v).map_err(rusqlite::Error::from)?),
+                    ToSqlOutput::Owned(v) => Ok(v),
+                    _ => Err(crate::error::Error::Internal("a member value is not a plain value".into())),
+                })
+                .collect()
+        }
+
         /// A member from the first columns of `row`, selected by [`member_columns`].
         pub(super) fn read_member(row: &Row<'_>) -> rusqlite::Result<(Member, Option<NaiveDate>)> {
             let mut column = 0;
