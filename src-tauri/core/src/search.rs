@@ -174,7 +174,15 @@ impl CustomerText<'_> {
             self.preferences,
             self.contacts,
         ];
-        let text: Vec<&str> = parts.into_iter().flatten().chain(self.tags.iter().copied()).collect();
+        // A part the same as one before it (a plain phone is its own key; a customer an order
+        // file names by phone alone is named by it too) adds only tokens there already are:
+        // words and numbers match as single tokens, and a phrase of bigrams lies inside one run.
+        let mut text: Vec<&str> = Vec::with_capacity(parts.len() + self.tags.len());
+        for part in parts.into_iter().flatten().chain(self.tags.iter().copied()) {
+            if !text.contains(&part) {
+                text.push(part);
+            }
+        }
         index_tokens(&text.join(" "))
     }
 }
@@ -425,6 +433,20 @@ mod tests {
             index_tokens("13800138000"),
             "13800138000 3800138000 800138000 00138000 0138000 138000 38000 8000 000"
         );
+    }
+
+    #[test]
+    fn a_part_repeated_adds_no_tokens() {
+        let phone = "13800138000";
+        let text = CustomerText {
+            name: phone,
+            phone: Some(phone),
+            phone_key: Some(phone),
+            region: Some("上海"),
+            tags: &["上海", "VIP"],
+            ..CustomerText::default()
+        };
+        assert_eq!(text.tokens(), format!("{} 上海 海 vip", index_tokens(phone)));
     }
 
     #[test]

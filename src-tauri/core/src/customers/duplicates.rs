@@ -47,18 +47,21 @@ pub(crate) fn live_ids_by_key(
 ) -> Result<Vec<i64>> {
     // A name is found through the list's index on its sort key, which holds the name key.
     let (sort, by_sort) = match column {
-        KeyColumn::Name => (Some(super::sort_key::name_sort_key(key)), " AND name_sort = ?4"),
+        KeyColumn::Name => (Some(super::sort_key::name_sort_key(key)), " AND name_sort = ?3"),
         _ => (None, ""),
     };
+    // The limit is written into the statement: SQLite plans with a bound LIMIT's value, so
+    // binding one again (even the same value) makes it compile the statement anew at its next
+    // step, which an import looking up every row's customer would pay on every row.
     let sql = format!(
         "SELECT id FROM customers WHERE {} = ?1{by_sort} AND deleted_at IS NULL AND erased_at IS NULL AND id IS NOT ?2
-         ORDER BY id LIMIT ?3",
+         ORDER BY id LIMIT {limit}",
         column.column()
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let ids = match sort {
-        Some(sort) => stmt.query_map(params![key, except, limit, sort], |r| r.get(0))?.collect(),
-        None => stmt.query_map(params![key, except, limit], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>(),
+        Some(sort) => stmt.query_map(params![key, except, sort], |r| r.get(0))?.collect(),
+        None => stmt.query_map(params![key, except], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>(),
     }?;
     Ok(ids)
 }

@@ -108,6 +108,17 @@ fn letter(c: char) -> char {
 
 fn sort_key(text: &str, surname: bool) -> String {
     let key = name_key(text);
+    if key.is_ascii() {
+        // No Han character, so no syllables or tones: the letters are the key's own
+        // characters, a symbol as `!` (the common case of a customer named by a number).
+        let letters: String = key.chars().map(letter).collect();
+        return format!("{letters}\u{1}\u{1}{key}");
+    }
+    sort_key_of_key(key, surname)
+}
+
+/// [`sort_key`] of a name key with characters beyond ASCII.
+fn sort_key_of_key(key: String, surname: bool) -> String {
     let mut readings: Vec<(char, Option<(String, char)>)> = key.chars().map(|c| (c, reading(c))).collect();
     if surname {
         if let Some((_, syllables)) = SURNAMES.iter().find(|(s, _)| key.starts_with(s)) {
@@ -234,6 +245,15 @@ mod tests {
         assert!(name_sort_key("单田芳").starts_with("shan tian fang\u{1}"));
         assert!(name_sort_key("尉迟恭").starts_with("yu chi gong\u{1}"));
         assert!(name_sort_key("王单").starts_with("wang dan\u{1}"));
+    }
+
+    #[test]
+    fn plain_ascii_keys_are_made_as_any_other() {
+        for text in ["13800138000", "Acme Ltd", "#1 shop", "a\u{b}b", "O'Brien & Co.", "3M", "x_y-z", ""] {
+            for surname in [true, false] {
+                assert_eq!(sort_key(text, surname), sort_key_of_key(name_key(text), surname), "{text:?}");
+            }
+        }
     }
 
     #[test]

@@ -176,9 +176,9 @@ fn import_in_tx(
             };
             report.date_order_examples = std::mem::take(&mut importer.cells.examples);
             let t = std::mem::take(&mut importer.tally);
-            (outcome, t, importer.cells.order)
+            (outcome, t, importer.cells.order, importer.finishing())
         };
-        let (restart, tally, order) = outcome;
+        let (restart, tally, order, finishing) = outcome;
         if let Some(proven) = restart {
             tx.rollback()?;
             day_first = DayOrder::Settled(proven);
@@ -204,6 +204,7 @@ fn import_in_tx(
             ImportStatus::Imported
         };
         if report.status == ImportStatus::Imported {
+            finishing.run(conn)?;
             conn.execute(
                 "UPDATE import_batches SET rows_read = ?2, created = ?3, updated = ?4, skipped = ?5 WHERE id = ?1",
                 params![
@@ -273,6 +274,29 @@ impl Drop for Tx<'_> {
                 "ROLLBACK"
             });
         }
+    }
+}
+
+/// The work left once every row is written, for an import that is kept: a dry run or a
+/// rejected file rolls back, and would only throw it away.
+pub(super) struct Finishing {
+    kind: ImportKind,
+    batch: i64,
+    work: work_settings::WorkSettings,
+    deferred_indexes: DeferredIndexes,
+}
+
+impl Finishing {
+    /// The new customers' search entries, the indexes a bulk load deferred, and for orders
+    /// the loyalty points they earn and their customers' "customer since".
+    fn run(mut self, conn: &Connection) -> Result<()> {
+        search::add_staged(conn)?;
+        self.deferred_indexes.rebuild(conn)?;
+        if self.kind == ImportKind::Orders {
+            loyalty::earn_for_batch(conn, &self.work, self.batch)?;
+            crate::customers::since::refresh_batch(conn, self.batch)?;
+        }
+        Ok(())
     }
 }
 
@@ -377,6 +401,16 @@ impl<'c> Importer<'c> {
         })
     }
 
+    /// What is left to do should the import be kept.
+    fn finishing(&mut self) -> Finishing {
+        Finishing {
+            kind: self.kind,
+            batch: self.batch,
+            work: self.work.clone(),
+            deferred_indexes: std::mem::take(&mut self.deferred_indexes),
+        }
+    }
+
     /// Counts the row as bad if it gave errors, keeping the buffer for the next row's.
     pub(super) fn end_row(&mut self) {
         let mut errors = std::mem::take(&mut self.cells.errors);
@@ -418,12 +452,6 @@ impl<'c> Importer<'c> {
         }
         self.close_order()?;
         self.flush_orders()?;
-        search::add_staged(self.conn)?;
-        self.deferred_indexes.rebuild(self.conn)?;
-        if self.kind == ImportKind::Orders {
-            loyalty::earn_for_batch(self.conn, &self.work, self.batch)?;
-            crate::customers::since::refresh_batch(self.conn, self.batch)?;
-        }
         let mut errors = std::mem::take(&mut self.cells.errors);
         self.tally.bad(&mut errors);
         self.tally.errors.sort_by_key(|e| e.row);

@@ -352,6 +352,41 @@ fn dry_run_reports_the_same_counts_and_writes_nothing() {
     assert_eq!((real.created, real.customers_created), (dry.created, dry.customers_created));
 }
 
+/// The customers an order file makes get their search entries, "customer since" and sort
+/// keys when the import commits, and not before.
+#[test]
+fn customers_an_order_file_names_by_phone_are_searchable_dated_and_sorted_once_it_commits() {
+    let (dir, db) = temp_db();
+    seed(&db);
+    // 13700137000 orders twice, the older order last.
+    let csv = "订单号,手机,下单日期,金额\nP1,13700137000,2024-03-09,59.00\nP2,13600136000,2024-02-01,30\n\
+               P3,13700137000,2024-01-15,20\n";
+    let path = write(dir.path(), "o.csv", csv.as_bytes());
+    let dry = run(&db, &path, &ImportOptions { dry_run: true, ..opts(ImportKind::Orders) });
+    assert_eq!((dry.status, dry.customers_created), (ImportStatus::DryRun, 2));
+    assert_eq!(search(&db, "13700137000"), Vec::<String>::new());
+
+    let real = run(&db, &path, &opts(ImportKind::Orders));
+    assert_eq!((real.status, real.customers_created), (ImportStatus::Imported, 2), "{:?}", real.errors);
+    assert_eq!(search(&db, "13700137000"), vec!["13700137000"]);
+    assert_eq!(search(&db, "0137000"), vec!["13700137000"], "the end of the phone finds it");
+    assert_eq!(search(&db, "136"), vec!["13600136000"]);
+    let since = |name: &str| -> Option<String> {
+        db.with_conn(|c| Ok(c.query_row("SELECT customer_since FROM customers WHERE name = ?1", [name], |r| r.get(0))?))
+            .expect("customer since")
+    };
+    assert_eq!(since("13700137000").as_deref(), Some("2024-01-15"), "the first order, not the first row");
+    assert_eq!(since("13600136000").as_deref(), Some("2024-02-01"));
+    let by_name: Vec<String> = db
+        .with_conn(|c| customers::list(c, &CustomerQuery { sort: customers::CustomerSort::Name, ..Default::default() }))
+        .expect("list")
+        .items
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(by_name, ["13600136000", "13700137000", "王芳", "张伟"], "numbers before pinyin");
+}
+
 #[test]
 fn possible_duplicates_are_listed_with_the_existing_customer() {
     let (dir, db) = temp_db();
