@@ -13,8 +13,8 @@ header customer_id,date,amount, then times:
                 (lifetimes' 30-day months); with --out, Headtail's months instead (see below)
   rfm           with --rfm only: pandas RFM quintile scoring (see rfm_scores)
 
-With --out FILE, the per-customer results are computed and written as Headtail's
-evaluation writes them, each step timed:
+and prints one JSON object on stdout. With --out FILE, the per-customer results Headtail's
+evaluation writes are computed and written too, each step timed:
 
   p_alive       BetaGeoFitter.conditional_probability_alive
   expected      conditional_expected_number_of_purchases_up_to_time over --months months
@@ -22,7 +22,11 @@ evaluation writes them, each step timed:
                 365.2425 / 12 days, not lifetimes' 30
   write         customer_id,p_alive,expected_purchases,clv to FILE (CLV in major units)
 
-and prints one JSON object on stdout. Time units (--unit):
+The margin is one share for everyone (--margin); Headtail takes each customer's own from
+order costs, and the default margin for orders without one, so the two agree when the
+orders carry no cost (as the generated ones of evaluate_bench).
+
+Time units (--unit):
 
   day   freq='D': purchases on one day count once, t_x and T in days.
   week  freq='D' with freq_multiplier=7: the same purchase days, t_x and T in days / 7.
@@ -39,6 +43,8 @@ Peak memory is ru_maxrss of this process (KiB on Linux), in MB (10^6 bytes).
 
     "$(tests/bench/lifetimes-venv.sh)" tests/bench/lifetimes_reference.py \
         --db headtail.sqlite --as-of 2026-11-23 --unit week --rfm
+    "$(tests/bench/lifetimes-venv.sh)" tests/bench/lifetimes_reference.py \
+        --db headtail.sqlite --as-of 2025-12-31 --out lifetimes.csv
 """
 
 import argparse
