@@ -17,6 +17,7 @@ APT_PACKAGES=(
   xdotool scrot           # the charts' end-to-end test answers GTK's save dialog and photographs it
   desktop-file-utils      # validates the desktop entry of the Debian package in its test,
   libgtk-3-bin x11-utils  # which opens the entry with gtk-launch and finds its window (xwininfo, xprop)
+  time                    # /usr/bin/time: evaluate_bench reads each timed process's peak memory from it
   nodejs npm
 )
 

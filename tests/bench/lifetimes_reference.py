@@ -10,9 +10,23 @@ header customer_id,date,amount, then times:
   gamma_gamma   GammaGammaFitter(penalizer_coef=0).fit on repeat buyers
                 (frequency > 0 and monetary_value > 0)
   clv           GammaGammaFitter.customer_lifetime_value over all customers, times --margin
+                (lifetimes' 30-day months); with --out, Headtail's months instead (see below)
   rfm           with --rfm only: pandas RFM quintile scoring (see rfm_scores)
 
-and prints one JSON object on stdout. Time units (--unit):
+and prints one JSON object on stdout. With --out FILE, the per-customer results Headtail's
+evaluation writes are computed and written too, each step timed:
+
+  p_alive       BetaGeoFitter.conditional_probability_alive
+  expected      conditional_expected_number_of_purchases_up_to_time over --months months
+  clv           the discounted CLV as Headtail defines it (see clv_by_month): months of
+                365.2425 / 12 days, not lifetimes' 30
+  write         customer_id,p_alive,expected_purchases,clv to FILE (CLV in major units)
+
+The margin is one share for everyone (--margin); Headtail takes each customer's own from
+order costs, and the default margin for orders without one, so the two agree when the
+orders carry no cost (as the generated ones of evaluate_bench).
+
+Time units (--unit):
 
   day   freq='D': purchases on one day count once, t_x and T in days.
   week  freq='D' with freq_multiplier=7: the same purchase days, t_x and T in days / 7.
@@ -29,6 +43,8 @@ Peak memory is ru_maxrss of this process (KiB on Linux), in MB (10^6 bytes).
 
     "$(tests/bench/lifetimes-venv.sh)" tests/bench/lifetimes_reference.py \
         --db headtail.sqlite --as-of 2026-11-23 --unit week --rfm
+    "$(tests/bench/lifetimes-venv.sh)" tests/bench/lifetimes_reference.py \
+        --db headtail.sqlite --as-of 2025-12-31 --out lifetimes.csv
 """
 
 import argparse
@@ -71,7 +87,10 @@ def parse_args(argv):
     p.add_argument("--discount", type=float, default=0.01, help="monthly discount rate")
     p.add_argument("--months", type=int, default=12, help="CLV horizon in months")
     p.add_argument("--rfm", action="store_true", help="also time pandas RFM quintile scoring")
+    p.add_argument("--out", help="write P(alive), expected purchases and CLV per customer to this CSV")
     args = p.parse_args(argv)
+    if args.out and args.week_periods:
+        p.error("--out needs days between purchases (no --week-periods), as Headtail counts them")
     if args.week_periods and args.unit != "week":
         p.error("--week-periods needs --unit week")
     if args.currency and not args.db:
@@ -138,6 +157,26 @@ def fit(model, *data, **kw):
         return 1e-6
 
 
+# Headtail's month: a twelfth of the Gregorian year, in days.
+DAYS_PER_MONTH = 365.2425 / 12
+
+
+def clv_by_month(bgf, ggf, summary, months, month, discount, margin):
+    """Headtail's CLV: the expected purchases of each month (the cumulative expectation at
+    the month's end minus the previous one), discounted by (1 + discount)^m, summed, times
+    the expected spend per purchase and the margin. lifetimes' customer_lifetime_value does
+    the same with months of 30 days (freq='D'); `month` is the month in the fitted unit."""
+    f, r, T = summary["frequency"], summary["recency"], summary["T"]
+    spend = ggf.conditional_expected_average_profit(f, summary["monetary_value"])
+    value = np.zeros(len(summary))
+    previous = np.zeros(len(summary))
+    for m in range(1, months + 1):
+        cumulative = bgf.conditional_expected_number_of_purchases_up_to_time(m * month, f, r, T).to_numpy()
+        value += np.maximum(cumulative - previous, 0.0) / (1 + discount) ** m
+        previous = cumulative
+    return margin * np.asarray(spend, dtype=float) * value
+
+
 def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
@@ -185,17 +224,39 @@ def main(argv=None):
     ggf_tol = fit(ggf, repeaters["frequency"], repeaters["monetary_value"])
     t = lap("gamma_gamma", t)
 
-    clv = args.margin * ggf.customer_lifetime_value(
-        bgf,
-        summary["frequency"],
-        summary["recency"],
-        summary["T"],
-        summary["monetary_value"],
-        time=args.months,
-        discount_rate=args.discount,
-        freq=clv_freq,
-    )
-    t = lap("clv", t)
+    if args.out:
+        unit_days = 1 if args.unit == "day" else 7
+        p_alive = bgf.conditional_probability_alive(summary["frequency"], summary["recency"], summary["T"])
+        t = lap("p_alive", t)
+        horizon = args.months * DAYS_PER_MONTH / unit_days
+        expected = bgf.conditional_expected_number_of_purchases_up_to_time(
+            horizon, summary["frequency"], summary["recency"], summary["T"]
+        )
+        t = lap("expected", t)
+        month = DAYS_PER_MONTH / unit_days
+        clv = clv_by_month(bgf, ggf, summary, args.months, month, args.discount, args.margin)
+        t = lap("clv", t)
+        pd.DataFrame(
+            {
+                "customer_id": summary.index.to_numpy(),
+                "p_alive": np.asarray(p_alive, dtype=float),
+                "expected_purchases": expected.to_numpy(),
+                "clv": clv,
+            }
+        ).to_csv(args.out, index=False, float_format="%.10g")
+        t = lap("write", t)
+    else:
+        clv = args.margin * ggf.customer_lifetime_value(
+            bgf,
+            summary["frequency"],
+            summary["recency"],
+            summary["T"],
+            summary["monetary_value"],
+            time=args.months,
+            discount_rate=args.discount,
+            freq=clv_freq,
+        )
+        t = lap("clv", t)
 
     if args.rfm:
         rfm = rfm_scores(orders, args.as_of)
@@ -230,7 +291,8 @@ def main(argv=None):
         "bgnbd": {k: float(p[k]) for k in ("r", "alpha", "a", "b")} | {"ll_sum": float(bg_ll), "tol": bgf_tol},
         "gamma_gamma": {"p": float(g["p"]), "q": float(g["q"]), "gamma": float(g["v"])}
         | {"ll_sum": float(gg_ll), "tol": ggf_tol},
-        "clv": {"months": args.months, "monthly_discount": args.discount, "margin": args.margin},
+        "clv": {"months": args.months, "monthly_discount": args.discount, "margin": args.margin}
+        | {"month_days": DAYS_PER_MONTH if args.out else "lifetimes (30 days, or 4.345 weeks)"},
         "clv_sum": float(clv.sum()),
     }
     if args.rfm:

@@ -1,27 +1,51 @@
-//! Evaluation at scale, side by side with the Python library lifetimes 0.11.3.
+//! Evaluation at scale, side by side with the Python library lifetimes 0.11.3, timed as the
+//! user waits for it.
 //!
 //! Writes an order file for N customers (default 1,000,000; about ten orders each, drawn
-//! from a buy-till-you-die process), imports it into a fresh database, then times a full
-//! evaluation from the SQLite file in a child process (so its peak memory is its own), the
-//! re-evaluation of one customer after a new order, and lifetimes on the same orders.
+//! from a buy-till-you-die process) and imports it into a fresh database, or takes an
+//! existing one. Then:
 //!
-//! `cargo run --release -p headtail-core --example evaluate_bench -- [CUSTOMERS] [--db FILE] [--repeat N] [--no-lifetimes]`
+//! - Headtail: `headtail evaluate --db FILE --as-of DATE --out FILE` (the release binary
+//!   beside this example, built if missing), a fresh process each time, `--repeat N` times
+//!   (default 3); the median run's wall time, the phases the command prints (open, load,
+//!   evaluate, save, write) and its peak memory (ru_maxrss, through /usr/bin/time).
+//! - lifetimes (`tests/bench/lifetimes_reference.py --out`, in the virtual environment
+//!   `tests/bench/lifetimes-venv.sh` makes): summary, BG/NBD and Gamma-Gamma fits, P(alive),
+//!   expected purchases and CLV over the database's CLV settings (horizon, discount, margin,
+//!   Headtail's month of 365.2425 / 12 days), the same per-customer results written to a
+//!   CSV, `--lifetimes-repeat N` times (default 2); the median (with an even count, the
+//!   faster of the middle two) of its timed steps.
+//! - The two files joined on customer id: for P(alive), expected purchases and CLV the
+//!   largest relative difference and the share of customers within 1 %, after allowing for
+//!   the rounding of Headtail's file (half its last decimal). It fails if any customer
+//!   differs by more than 1 % (see TOLERANCE).
+//! - The refresh of one customer after a new order (which adds that order to the database).
 //!
-//! The evaluation runs N times (default 3) and the median run is reported.
+//! It prints the ratio (lifetimes' timed steps / Headtail's whole command), both peaks, the
+//! core count and the database's customers and orders. `--no-lifetimes` leaves lifetimes and
+//! the comparison out.
 //!
-//! With `--db FILE` an existing database is evaluated instead (nothing is generated), or, if
-//! the file does not exist, the generated database is kept there. The
-//! lifetimes side needs the virtual environment made by `tests/bench/lifetimes-venv.sh`.
+//! `cargo run --release -p headtail-core --example evaluate_bench -- [CUSTOMERS] [--db FILE]
+//!  [--repeat N] [--lifetimes-repeat N] [--no-lifetimes] [--history MONTHS]`
+//!
+//! With `--db FILE` an existing database is evaluated (nothing is generated), or, if the file
+//! does not exist, the generated database is kept there. Every evaluation adds a run to it.
+//!
+//! `--history MONTHS` instead evaluates at that many successive month ends ending on the
+//! as-of date, a fresh process each, and prints each run's save time and the file's size
+//! after it, then what the runs took (file size after minus before, the write-ahead log
+//! checkpointed into the file both times). It adds that many runs: use a copy.
 
-use chrono::{NaiveDate, TimeZone, Utc};
-use headtail_core::evaluation::store::{self, Trigger};
-use headtail_core::evaluation::Stage;
+use chrono::{Datelike, Months, NaiveDate, TimeZone, Utc};
+use headtail_core::clv::{ClvSettings, TimeUnit};
+use headtail_core::evaluation::store::{self, MEMBER_CSV_HEADER};
 use headtail_core::import::{import_file, ImportKind, ImportOptions, ImportStatus};
 use headtail_core::orders::{self, OrderInput};
 use headtail_core::Database;
 use rand::distr::Open01;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::collections::HashMap;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -32,6 +56,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const AS_OF: &str = "2025-12-31";
 const CATEGORIES: [&str; 8] = ["茶叶", "茶具", "零食", "数码", "服装", "家居", "图书", "礼品"];
+/// The phases `headtail evaluate` prints on stderr, in order.
+const PHASES: [&str; 5] = ["open", "load", "evaluate", "save", "write"];
+/// The largest relative difference allowed for any customer, beyond the rounding of
+/// Headtail's file. The two sides fit the same models with different optimisers, so their
+/// parameters agree to a few digits, not exactly: on a million generated customers P(alive)
+/// and expected purchases agreed to Headtail's four decimals and CLV within 0.35 % (the
+/// Gamma-Gamma likelihood is flat along its parameters).
+const TOLERANCE: f64 = 0.01;
+
+type BoxResult<T> = Result<T, Box<dyn std::error::Error>>;
 
 /// Uniform in (0, 1), never 0, so that its logarithm is finite.
 fn uniform(rng: &mut ChaCha8Rng) -> f64 {
@@ -41,15 +75,6 @@ fn uniform(rng: &mut ChaCha8Rng) -> f64 {
 /// A standard normal draw (Box-Muller).
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     (-2.0 * uniform(rng).ln()).sqrt() * (std::f64::consts::TAU * uniform(rng)).cos()
-}
-
-fn peak_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .unwrap_or_default()
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// Each customer starts on a random day of five years, buys at a personal rate (log-normal
@@ -98,100 +123,329 @@ fn as_of() -> NaiveDate {
     NaiveDate::parse_from_str(AS_OF, "%Y-%m-%d").expect("constant date")
 }
 
-/// The child process: one full evaluation, figures on stdout.
-fn evaluate_only(path: &Path) -> Result<(), Box<dyn std::error::Error>> {
-    let db = Database::open(path)?;
+/// What `/usr/bin/time -f '%M'` wrote: the child's ru_maxrss in KiB, as MB (10^6 bytes).
+fn peak_mb(time_file: &Path) -> BoxResult<f64> {
+    let text = std::fs::read_to_string(time_file)?;
+    let kib: f64 = text
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .next_back()
+        .ok_or_else(|| format!("no peak memory in {}: {text}", time_file.display()))?;
+    Ok(kib * 1024.0 / 1e6)
+}
+
+/// Runs `program args` in a fresh process under /usr/bin/time: its output, wall seconds and
+/// peak memory.
+fn timed(program: &Path, args: &[&std::ffi::OsStr], scratch: &Path) -> BoxResult<(std::process::Output, f64, f64)> {
+    let time_file = scratch.join("time.txt");
     let t = Instant::now();
-    let mut last = (None, Instant::now());
-    let mut analytics_peak = 0.0;
-    let (run, timings) = store::run(&db, as_of(), Trigger::CommandLine, &mut |stage, _| {
-        if stage == Stage::Saving && last.0 != Some(Stage::Saving) {
-            analytics_peak = peak_mb();
-        }
-        if last.0 != Some(stage) {
-            if let Some(previous) = last.0 {
-                eprintln!(
-                    "  stage {previous:?}: {:.3} s (peak so far {:.0} MB)",
-                    last.1.elapsed().as_secs_f64(),
-                    peak_mb()
-                );
-            }
-            last = (Some(stage), Instant::now());
-        }
-    })?;
-    let total = t.elapsed().as_secs_f64();
-    println!("customers {}", run.customers);
-    println!("load {:.3}", timings.load_seconds);
-    println!("evaluate {:.3}", timings.evaluate_seconds);
-    println!("save {:.3}", timings.save_seconds);
-    println!("total {total:.3}");
-    println!("peak {:.0}", peak_mb());
-    println!("analytics_peak {analytics_peak:.0}");
-    // SAFETY: getrusage only writes the struct it is given.
-    let cpu = unsafe {
-        let mut usage = std::mem::zeroed::<libc_rusage::Rusage>();
-        libc_rusage::getrusage(0, &mut usage);
-        usage.seconds()
+    let output = Command::new("/usr/bin/time")
+        .args(["-f", "%M", "-o"])
+        .arg(&time_file)
+        .arg(program)
+        .args(args)
+        .output()
+        .map_err(|e| format!("/usr/bin/time ({e}): install the Debian package time"))?;
+    let wall = t.elapsed().as_secs_f64();
+    if !output.status.success() {
+        return Err(format!("{} failed: {}", program.display(), String::from_utf8_lossy(&output.stderr)).into());
+    }
+    Ok((output, wall, peak_mb(&time_file)?))
+}
+
+/// One `headtail evaluate`: its wall time, peak memory, and the phases it printed.
+struct HeadtailRun {
+    wall: f64,
+    peak_mb: f64,
+    customers: String,
+    /// Seconds of each of PHASES, NaN when the command did not print it.
+    phases: [f64; 5],
+}
+
+impl HeadtailRun {
+    fn phase(&self, name: &str) -> f64 {
+        PHASES.iter().position(|p| *p == name).map_or(f64::NAN, |i| self.phases[i])
+    }
+}
+
+/// Reads "evaluated N customers as of D (run R): N rows, open 0.01 s, load 6.28 s, ...".
+fn parse_phases(stderr: &str) -> (String, [f64; 5]) {
+    let mut phases = [f64::NAN; 5];
+    let Some(line) = stderr.lines().rev().find(|l| l.starts_with("evaluated ")) else {
+        return (String::from("?"), phases);
     };
-    println!("cpu {cpu:.3}");
-    if let Some(m) = &run.model.clv.purchases {
-        println!("bgnbd r={:.4} alpha={:.3} a={:.4} b={:.4}", m.r(), m.alpha(), m.a(), m.b());
+    let customers = line.split_whitespace().nth(1).unwrap_or("?").to_owned();
+    let figures = line.split_once("): ").map_or("", |(_, rest)| rest);
+    for part in figures.split(", ") {
+        let mut words = part.split_whitespace();
+        if let (Some(name), Some(value)) = (words.next(), words.next()) {
+            if let Some(i) = PHASES.iter().position(|p| *p == name) {
+                phases[i] = value.parse().unwrap_or(f64::NAN);
+            }
+        }
     }
-    if let Some(m) = &run.model.clv.spend {
-        println!("gamma_gamma p={:.4} q={:.4} gamma={:.2}", m.p(), m.q(), m.gamma());
+    (customers, phases)
+}
+
+fn evaluate(headtail: &Path, db: &Path, as_of: NaiveDate, out: &Path, scratch: &Path) -> BoxResult<HeadtailRun> {
+    let date = as_of.to_string();
+    let args = ["evaluate", "--db"].map(std::ffi::OsStr::new);
+    let rest = [std::ffi::OsStr::new("--as-of"), date.as_ref(), "--out".as_ref(), out.as_os_str()];
+    let all: Vec<&std::ffi::OsStr> = args.iter().copied().chain([db.as_os_str()]).chain(rest).collect();
+    let (output, wall, peak_mb) = timed(headtail, &all, scratch)?;
+    let (customers, phases) = parse_phases(&String::from_utf8_lossy(&output.stderr));
+    Ok(HeadtailRun { wall, peak_mb, customers, phases })
+}
+
+/// The release binary beside this example (target/release/examples/..), built if missing.
+fn headtail_binary() -> BoxResult<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let release = exe.parent().and_then(Path::parent).ok_or("no target directory")?;
+    let binary = release.join(format!("headtail{}", std::env::consts::EXE_SUFFIX));
+    if !binary.exists() {
+        eprintln!("building {}", binary.display());
+        let status = Command::new("cargo").args(["build", "--release", "--bin", "headtail"]).status()?;
+        if !status.success() || !binary.exists() {
+            return Err("cargo build --release --bin headtail failed".into());
+        }
     }
-    if let Some(why) = &run.model.clv.unavailable {
-        println!("clv unavailable: {why}");
+    Ok(binary)
+}
+
+/// Size of the database file and of its write-ahead log.
+fn file_sizes(db: &Path) -> (u64, u64) {
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let mut wal = db.as_os_str().to_owned();
+    wal.push("-wal");
+    (size(db), size(Path::new(&wal)))
+}
+
+/// Moves the write-ahead log into the file; the runs stored.
+fn checkpoint(db: &Path) -> BoxResult<i64> {
+    let conn = rusqlite::Connection::open(db)?;
+    conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+    Ok(conn.query_row("SELECT count(*) FROM evaluation_runs", [], |r| r.get(0))?)
+}
+
+fn stored_runs(db: &Path) -> BoxResult<i64> {
+    let conn = rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+    Ok(conn.query_row("SELECT count(*) FROM evaluation_runs", [], |r| r.get(0))?)
+}
+
+fn mb(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+/// The last day of `months` successive months, the last one `end`'s.
+fn month_ends(end: NaiveDate, months: u32) -> BoxResult<Vec<NaiveDate>> {
+    let first_of_next = NaiveDate::from_ymd_opt(end.year(), end.month(), 1).ok_or("date")? + Months::new(1);
+    (1..=months)
+        .rev()
+        .map(|back| {
+            first_of_next
+                .checked_sub_months(Months::new(back - 1))
+                .and_then(|d| d.pred_opt())
+                .ok_or_else(|| "date".into())
+        })
+        .collect()
+}
+
+/// Evaluations at successive month ends: what each run's saving costs and the file grows by.
+fn history(headtail: &Path, db: &Path, months: u32, keep_runs: u32, scratch: &Path) -> BoxResult<()> {
+    let runs_before = checkpoint(db)?;
+    let (before, _) = file_sizes(db);
+    println!(
+        "database before: {:.1} MB (write-ahead log checkpointed), {runs_before} runs stored, {keep_runs} kept at most",
+        mb(before)
+    );
+    let out = scratch.join("members.csv");
+    let mut saves = Vec::new();
+    let (mut size, mut runs) = (before, runs_before);
+    // What the runs that deleted none took: beyond keep_runs the oldest run is deleted and
+    // its pages reused, so the file grows less.
+    let (mut added, mut added_runs) = (0, 0);
+    for date in month_ends(as_of(), months)? {
+        let run = evaluate(headtail, db, date, &out, scratch)?;
+        let (file, wal) = file_sizes(db);
+        let stored = stored_runs(db)?;
+        println!(
+            "as of {date}: save {:.2} s, whole command {:.2} s; file {:.1} MB + wal {:.1} MB, {stored} runs stored",
+            run.phase("save"),
+            run.wall,
+            mb(file),
+            mb(wal)
+        );
+        if stored > runs {
+            added += (file + wal).saturating_sub(size);
+            added_runs += 1;
+        }
+        (size, runs) = (file + wal, stored);
+        saves.push(run.phase("save"));
+    }
+    let runs_after = checkpoint(db)?;
+    let (after, _) = file_sizes(db);
+    println!(
+        "{months} runs took {:.1} MB (file {:.1} MB after, write-ahead log checkpointed; {runs_after} runs stored)",
+        mb(after.saturating_sub(before)),
+        mb(after)
+    );
+    if added_runs > 0 {
+        println!("a run that deleted none took {:.1} MB (mean of {added_runs})", mb(added) / f64::from(added_runs));
+    }
+    if let (Some(first), Some(last)) = (saves.first(), saves.last()) {
+        println!("save: first run {first:.2} s, last run {last:.2} s");
     }
     Ok(())
 }
 
-/// The CPU time of this process, from getrusage(2) (no libc crate needed for one call).
-mod libc_rusage {
-    #[repr(C)]
-    pub struct Timeval {
-        sec: i64,
-        usec: i64,
+/// One lifetimes reference run: its timed steps (JSON) and the process's wall time and peak.
+struct LifetimesRun {
+    json: serde_json::Value,
+    wall: f64,
+    peak_mb: f64,
+}
+
+impl LifetimesRun {
+    fn total(&self) -> f64 {
+        self.json["seconds"]["total"].as_f64().unwrap_or(f64::NAN)
     }
-    #[repr(C)]
-    pub struct Rusage {
-        user: Timeval,
-        system: Timeval,
-        rest: [i64; 14],
+}
+
+fn lifetimes(db: &Path, clv: ClvSettings, out: &Path, scratch: &Path) -> BoxResult<LifetimesRun> {
+    let venv = Command::new("bash").arg("tests/bench/lifetimes-venv.sh").output()?;
+    if !venv.status.success() {
+        return Err(format!("lifetimes venv: {}", String::from_utf8_lossy(&venv.stderr)).into());
     }
-    impl Rusage {
-        pub fn seconds(&self) -> f64 {
-            let t = |v: &Timeval| v.sec as f64 + v.usec as f64 / 1e6;
-            t(&self.user) + t(&self.system)
+    let python = String::from_utf8_lossy(&venv.stdout).trim().lines().last().unwrap_or("python3").to_owned();
+    let unit = match clv.time_unit {
+        TimeUnit::Day => "day",
+        TimeUnit::Week => "week",
+    };
+    let (months, discount, margin) =
+        (clv.horizon_months.to_string(), clv.monthly_discount_rate.to_string(), clv.margin.to_string());
+    let args: Vec<&std::ffi::OsStr> = [
+        "tests/bench/lifetimes_reference.py".as_ref(),
+        "--db".as_ref(),
+        db.as_os_str(),
+        "--as-of".as_ref(),
+        AS_OF.as_ref(),
+        "--unit".as_ref(),
+        unit.as_ref(),
+        "--months".as_ref(),
+        months.as_ref(),
+        "--discount".as_ref(),
+        discount.as_ref(),
+        "--margin".as_ref(),
+        margin.as_ref(),
+        "--out".as_ref(),
+        out.as_os_str(),
+    ]
+    .to_vec();
+    let (output, wall, peak_mb) = timed(Path::new(&python), &args, scratch)?;
+    Ok(LifetimesRun { json: serde_json::from_slice(&output.stdout)?, wall, peak_mb })
+}
+
+/// How one measure of the two files compares.
+#[derive(Default)]
+struct Agreement {
+    customers: u64,
+    within: u64,
+    largest_difference: f64,
+    /// Largest relative difference beyond rounding, and the customer and values where.
+    worst: (f64, i64, f64, f64),
+}
+
+impl Agreement {
+    /// `headtail` was rounded to within `half_unit`; what rounding explains does not count.
+    fn add(&mut self, customer: i64, headtail: f64, reference: f64, half_unit: f64) {
+        let beyond = ((headtail - reference).abs() - half_unit).max(0.0);
+        let relative = if beyond == 0.0 { 0.0 } else { beyond / reference.abs() };
+        self.customers += 1;
+        self.largest_difference = self.largest_difference.max((headtail - reference).abs());
+        if relative <= TOLERANCE {
+            self.within += 1;
+        }
+        if relative > self.worst.0 || relative.is_nan() {
+            self.worst = (relative, customer, headtail, reference);
         }
     }
-    extern "C" {
-        pub fn getrusage(who: i32, usage: *mut Rusage) -> i32;
+}
+
+/// Joins Headtail's members file and the reference file on customer id. Returns the
+/// agreement of P(alive), expected purchases and CLV, and the customers with figures in one
+/// file only.
+fn compare(headtail: &Path, reference: &Path) -> BoxResult<([Agreement; 3], u64, u64)> {
+    let mut theirs: HashMap<i64, [f64; 3]> = HashMap::new();
+    let mut file = csv::Reader::from_path(reference)?;
+    for row in file.records() {
+        let row = row?;
+        let number = |i: usize| row.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(f64::NAN);
+        let id = row.get(0).and_then(|v| v.parse().ok()).ok_or("a reference row without a customer id")?;
+        theirs.insert(id, [number(1), number(2), number(3)]);
+    }
+    let mut file = csv::Reader::from_path(headtail)?;
+    let header = file.headers()?.clone();
+    // Names of the members file's code header, looked up in this file's.
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| h == name && MEMBER_CSV_HEADER.contains(&h))
+            .ok_or_else(|| format!("no column {name} in {}", headtail.display()))
+    };
+    let id_at = column("customer_id")?;
+    let at = [column("p_alive")?, column("expected_purchases_12m")?, column("predicted_clv")?];
+    // Four decimals for P(alive) and expected purchases, cents for CLV.
+    let half_units = [0.5e-4, 0.5e-4, 0.005];
+    let mut agreement: [Agreement; 3] = Default::default();
+    let (mut only_headtail, mut matched) = (0, 0);
+    for row in file.records() {
+        let row = row?;
+        let id: i64 = row.get(id_at).and_then(|v| v.parse().ok()).ok_or("a member row without a customer id")?;
+        let ours = at.map(|i| row.get(i).and_then(|v| v.parse::<f64>().ok()));
+        match (theirs.get(&id), ours[0]) {
+            (Some(reference), _) => {
+                matched += 1;
+                for k in 0..3 {
+                    agreement[k].add(id, ours[k].unwrap_or(f64::NAN), reference[k], half_units[k]);
+                }
+            }
+            (None, Some(_)) => only_headtail += 1,
+            (None, None) => {}
+        }
+    }
+    Ok((agreement, only_headtail, theirs.len() as u64 - matched))
+}
+
+fn option<T: std::str::FromStr>(args: &[String], name: &str) -> BoxResult<Option<T>>
+where
+    T::Err: std::error::Error + 'static,
+{
+    match args.iter().position(|a| a == name) {
+        Some(i) => Ok(Some(args.get(i + 1).ok_or(format!("{name} needs a value"))?.parse()?)),
+        None => Ok(None),
     }
 }
 
-fn figure(text: &str, key: &str) -> f64 {
-    text.lines().find_map(|l| l.strip_prefix(key)).and_then(|v| v.trim().parse().ok()).unwrap_or(f64::NAN)
+fn median_index(n: usize) -> usize {
+    // With an even count, the faster of the middle two.
+    (n - 1) / 2
 }
 
-fn main() -> Result<(), Box<dyn std::error::Error>> {
+fn main() -> BoxResult<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let Some(i) = args.iter().position(|a| a == "--evaluate-only") {
-        return evaluate_only(Path::new(args.get(i + 1).ok_or("--evaluate-only needs a path")?));
-    }
+    let with_value = ["--db", "--repeat", "--lifetimes-repeat", "--history"];
     let customers: u64 =
         // The one number that is not an option's value.
         (0..args.len())
-            .find(|&i| args[i].parse::<u64>().is_ok() && (i == 0 || !matches!(args[i - 1].as_str(), "--db" | "--repeat")))
+            .find(|&i| args[i].parse::<u64>().is_ok() && (i == 0 || !with_value.contains(&args[i - 1].as_str())))
             .map_or(Ok(1_000_000), |i| args[i].parse())?;
-    let existing = args.iter().position(|a| a == "--db").and_then(|i| args.get(i + 1)).map(PathBuf::from);
-    let lifetimes = !args.iter().any(|a| a == "--no-lifetimes");
-    let repeat: usize = match args.iter().position(|a| a == "--repeat") {
-        Some(i) => args.get(i + 1).ok_or("--repeat needs a number")?.parse()?,
-        None => 3,
-    };
-    if repeat == 0 {
-        return Err("--repeat must be at least 1".into());
+    let existing: Option<PathBuf> = option(&args, "--db")?;
+    let with_lifetimes = !args.iter().any(|a| a == "--no-lifetimes");
+    let repeat: usize = option(&args, "--repeat")?.unwrap_or(3);
+    let lifetimes_repeat: usize = option(&args, "--lifetimes-repeat")?.unwrap_or(2);
+    let history_months: Option<u32> = option(&args, "--history")?;
+    if repeat == 0 || lifetimes_repeat == 0 || history_months == Some(0) {
+        return Err("--repeat, --lifetimes-repeat and --history must be at least 1".into());
     }
     let dir = tempfile::tempdir()?;
     let db_path = match existing {
@@ -215,52 +469,116 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             path
         }
     };
+    let headtail = headtail_binary()?;
+    let (live, order_count, settings) = {
+        let db = Database::open(&db_path)?;
+        db.with_conn(|c| {
+            let live: i64 = c.query_row(
+                "SELECT count(*) FROM customers WHERE deleted_at IS NULL AND erased_at IS NULL",
+                [],
+                |r| r.get(0),
+            )?;
+            let orders: i64 = c.query_row("SELECT count(*) FROM orders", [], |r| r.get(0))?;
+            Ok((live, orders, store::settings(c)?))
+        })?
+    };
+    let cores = std::thread::available_parallelism().map_or(0, usize::from);
+    println!("database:            {} ({live} customers, {order_count} orders)", db_path.display());
+    println!("machine:             {cores} cores available");
+    println!("command:             {} evaluate --db FILE --as-of DATE --out FILE", headtail.display());
+
+    if let Some(months) = history_months {
+        return history(&headtail, &db_path, months, settings.keep_runs(), dir.path());
+    }
 
     // Several runs, the median reported: one run can meet the page cache cold or a busy core.
-    let exe = std::env::current_exe()?;
+    let ours = dir.path().join("headtail.csv");
     let mut runs = Vec::new();
-    for run in 1..=repeat {
-        let child = Command::new(&exe).arg("--evaluate-only").arg(&db_path).output()?;
-        if !child.status.success() {
-            return Err(format!("evaluation failed: {}", String::from_utf8_lossy(&child.stderr)).into());
-        }
-        if run == 1 {
-            eprint!("{}", String::from_utf8_lossy(&child.stderr));
-        }
-        let out = String::from_utf8_lossy(&child.stdout).to_string();
-        let (load, evaluate) = (figure(&out, "load "), figure(&out, "evaluate "));
-        println!(
-            "run {run}: load {load:.2} s + evaluate {evaluate:.2} s = {:.2} s, peak {:.0} MB; save {:.2} s",
-            load + evaluate,
-            figure(&out, "analytics_peak "),
-            figure(&out, "save ")
-        );
-        runs.push(out);
+    for i in 1..=repeat {
+        let run = evaluate(&headtail, &db_path, as_of(), &ours, dir.path())?;
+        let phases: Vec<String> = PHASES.iter().zip(run.phases).map(|(p, s)| format!("{p} {s:.2}")).collect();
+        println!("headtail run {i}: {:.2} s, peak {:.0} MB ({} s)", run.wall, run.peak_mb, phases.join(", "));
+        runs.push(run);
     }
-    runs.sort_by(|a, b| {
-        (figure(a, "load ") + figure(a, "evaluate ")).total_cmp(&(figure(b, "load ") + figure(b, "evaluate ")))
-    });
-    let out = &runs[runs.len() / 2];
-    let (load, evaluate, save, total, peak) = (
-        figure(out, "load "),
-        figure(out, "evaluate "),
-        figure(out, "save "),
-        figure(out, "total "),
-        figure(out, "peak "),
-    );
-    println!("median of {repeat} runs:");
-    println!("customers evaluated: {}", figure(out, "customers "));
-    println!("headtail load:       {load:.2} s (orders, lines, service costs, activity from SQLite)");
-    println!("headtail evaluate:   {evaluate:.2} s (RFM, tiers, BG/NBD + Gamma-Gamma fit, P(alive), CLV, lifecycle, actions)");
+    runs.sort_by(|a, b| a.wall.total_cmp(&b.wall));
+    let median = &runs[median_index(runs.len())];
+
+    let mut reference = Vec::new();
+    let theirs = dir.path().join("lifetimes.csv");
+    if with_lifetimes {
+        for i in 1..=lifetimes_repeat {
+            let run = lifetimes(&db_path, settings.clv(), &theirs, dir.path())?;
+            println!(
+                "lifetimes run {i}: {:.2} s ({:.2} s the process), peak {:.0} MB ({})",
+                run.total(),
+                run.wall,
+                run.peak_mb,
+                run.json["seconds"]
+            );
+            reference.push(run);
+        }
+        reference.sort_by(|a, b| a.total().total_cmp(&b.total()));
+    }
+
+    println!();
+    println!("customers evaluated: {} ({live} in the database, {order_count} orders), {cores} cores", median.customers);
     println!(
-        "headtail analytics:  {:.2} s (load + evaluate), peak {:.0} MB",
-        load + evaluate,
-        figure(out, "analytics_peak ")
+        "headtail evaluate:   {:.2} s whole command, peak {:.0} MB (median of {repeat})",
+        median.wall, median.peak_mb
     );
-    println!("headtail save run:   {save:.2} s (every member stored)");
-    println!("headtail total:      {total:.2} s, peak {peak:.0} MB, CPU {:.2} s (user + system)", figure(out, "cpu "));
-    for line in out.lines().filter(|l| l.starts_with("bgnbd") || l.starts_with("gamma") || l.starts_with("clv")) {
-        println!("  {line}");
+    let phase_sum: f64 = median.phases.iter().filter(|s| s.is_finite()).sum();
+    for (name, seconds) in PHASES.iter().zip(median.phases) {
+        let what = match *name {
+            "open" => "open the database",
+            "load" => "orders, lines, service costs, activity from SQLite",
+            "evaluate" => "RFM, tiers, BG/NBD + Gamma-Gamma fit, P(alive), CLV, lifecycle, actions",
+            "save" => "every member stored as a run",
+            _ => "the members CSV",
+        };
+        println!("  {name:<9} {seconds:>6.2} s  {what}");
+    }
+    println!("  {:<9} {:>6.2} s  process start, exit and what the phases leave out", "rest", median.wall - phase_sum);
+    if let Some(run) = reference.get(median_index(reference.len().max(1))) {
+        let (total, wall) = (run.total(), run.wall);
+        println!(
+            "lifetimes 0.11.3:    {total:.2} s timed steps ({wall:.2} s the process, with Python's start), peak {:.0} MB (median of {lifetimes_repeat})",
+            run.peak_mb
+        );
+        for name in ["load", "summary", "bgnbd", "gamma_gamma", "p_alive", "expected", "clv", "write"] {
+            println!("  {name:<12} {:>6.2} s", run.json["seconds"][name].as_f64().unwrap_or(f64::NAN));
+        }
+        println!("  bgnbd {}", run.json["bgnbd"]);
+        println!("  gamma_gamma {}", run.json["gamma_gamma"]);
+        println!("ratio (lifetimes timed steps / headtail whole command): {:.1}x", total / median.wall);
+        println!(
+            "peak memory: headtail {:.0} MB, lifetimes {:.0} MB ({:.1}x)",
+            median.peak_mb,
+            run.peak_mb,
+            run.peak_mb / median.peak_mb
+        );
+
+        let (agreement, only_headtail, only_reference) = compare(&ours, &theirs)?;
+        println!(
+            "results compared per customer (relative difference beyond the rounding of Headtail's file; {} customers, {only_headtail} with figures only in Headtail's file, {only_reference} only in lifetimes'):",
+            agreement[0].customers
+        );
+        let mut failed = only_headtail > 0 || only_reference > 0;
+        for (name, a) in ["P(alive)", "expected purchases", "CLV"].iter().zip(&agreement) {
+            let (worst, id, h, l) = a.worst;
+            // Below a millionth the difference is the rounding's, met in floating point.
+            let which =
+                if worst > 1e-6 { format!(" (customer {id}: headtail {h}, lifetimes {l:.6})") } else { String::new() };
+            println!(
+                "  {name:<19} largest {:.3} %{which}, within 1 %: {:.4} %; largest absolute difference {:.5}",
+                worst * 100.0,
+                a.within as f64 * 100.0 / a.customers.max(1) as f64,
+                a.largest_difference
+            );
+            failed |= a.within < a.customers || a.customers == 0;
+        }
+        if failed {
+            return Err(format!("Headtail and lifetimes differ by more than {:.0} %", TOLERANCE * 100.0).into());
+        }
     }
 
     // One new order, then the customer alone against the stored model.
@@ -280,29 +598,5 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let t = Instant::now();
     store::refresh_customer(&db, customer, as_of())?;
     println!("re-evaluate one customer after a new order: {:.1} ms", t.elapsed().as_secs_f64() * 1e3);
-
-    if lifetimes {
-        let venv = Command::new("bash").arg("tests/bench/lifetimes-venv.sh").output()?;
-        if !venv.status.success() {
-            return Err(format!("lifetimes venv: {}", String::from_utf8_lossy(&venv.stderr)).into());
-        }
-        let python = String::from_utf8_lossy(&venv.stdout).trim().lines().last().unwrap_or("python3").to_owned();
-        let reference = Command::new(python)
-            .args(["tests/bench/lifetimes_reference.py", "--db"])
-            .arg(&db_path)
-            .args(["--as-of", AS_OF, "--unit", "day"])
-            .output()?;
-        if !reference.status.success() {
-            return Err(format!("lifetimes: {}", String::from_utf8_lossy(&reference.stderr)).into());
-        }
-        let json: serde_json::Value = serde_json::from_slice(&reference.stdout)?;
-        let seconds = json["seconds"]["total"].as_f64().unwrap_or(f64::NAN);
-        let peak_lt = json["peak_mb"].as_f64().unwrap_or(f64::NAN);
-        println!("lifetimes 0.11.3:    {seconds:.2} s, peak {peak_lt:.0} MB ({})", json["seconds"]);
-        println!("  bgnbd {}", json["bgnbd"]);
-        println!("  gamma_gamma {}", json["gamma_gamma"]);
-        println!("speed-up (lifetimes total / headtail analytics): {:.1}x", seconds / (load + evaluate));
-        println!("speed-up (lifetimes total / headtail total incl. saving): {:.1}x", seconds / total);
-    }
     Ok(())
 }
