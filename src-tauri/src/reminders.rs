@@ -27,6 +27,11 @@ pub const OPEN_CUSTOMER_EVENT: &str = "open-customer";
 /// an import or another process); sooner when one is due before that.
 const CHECK_EVERY: Duration = Duration::from_secs(30);
 
+/// The first check waits this long after start: it claims every follow-up that fell due while
+/// the app was closed (on a large database a hundred thousand rows written at once), which
+/// would otherwise share the machine with the window loading its first page.
+const FIRST_CHECK_AFTER: Duration = Duration::from_secs(2);
+
 /// More follow-ups falling due at once than this (after the machine slept) are summarised.
 const ONE_BY_ONE: usize = 3;
 
@@ -43,6 +48,7 @@ pub fn start<R: Runtime>(app: &AppHandle<R>) {
     }
     let app = app.clone();
     let spawned = std::thread::Builder::new().name("reminders".into()).spawn(move || {
+        std::thread::sleep(FIRST_CHECK_AFTER);
         let mut started = false;
         loop {
             let wait = match app.state::<Store>().own_database() {
@@ -75,7 +81,7 @@ fn announce_due<R: Runtime>(app: &AppHandle<R>, db: &Database, at_start: bool) -
         } else {
             reminders::announcement(reminders::take_due(tx, &now)?, ONE_BY_ONE)
         };
-        Ok((announcement, settings::language(tx)?, reminders::next_due(tx)?))
+        Ok((announcement, settings::language(tx)?, reminders::next_due(tx, &now)?))
     })?;
     let words = Words::of(language.unwrap_or_else(system_language));
     match announcement {

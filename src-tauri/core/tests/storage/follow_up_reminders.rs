@@ -72,7 +72,8 @@ fn completed_follow_ups_and_those_of_deleted_or_erased_customers_are_not_announc
     headtail_core::erase::erase(&db, erased, at(1)).expect("erase");
 
     assert_eq!(take(&db, local(3, 2, 10, 0)), vec![open]);
-    assert_eq!(db.with_conn(next_due).expect("next due"), None, "nothing is left to announce");
+    let now = shanghai(local(3, 2, 10, 0));
+    assert_eq!(db.with_conn(|c| next_due(c, &now)).expect("next due"), None, "nothing is left to announce");
 
     // A restored customer's overdue follow-up is announced once it is back.
     db.with_tx(|tx| headtail_core::customers::restore(tx, deleted)).expect("restore");
@@ -126,7 +127,7 @@ fn at_start_the_overdue_ones_are_summarised_once() {
         OverdueSummary { count: 5, names: vec!["张伟".into(), "李娜".into(), "王芳".into()], more: true };
     assert_eq!(summary, Announcement::Summary(expected), "earliest due first, each customer named once");
     assert_eq!(take(&db, local(3, 2, 9, 0)), Vec::<i64>::new(), "the summarised ones are not announced one by one");
-    assert_eq!(db.with_conn(next_due).expect("next due"), Some(local(3, 2, 17, 0)));
+    assert_eq!(db.with_conn(|c| next_due(c, &now)).expect("next due"), Some(local(3, 2, 17, 0)));
     assert_eq!(take(&db, local(3, 2, 17, 0)), vec![upcoming]);
 
     // The next start has nothing left to tell.
@@ -143,4 +144,33 @@ fn a_single_overdue_follow_up_is_told_on_its_own() {
         Announcement::Each(due) => assert_eq!(due.iter().map(|d| d.follow_up_id).collect::<Vec<_>>(), vec![id]),
         other => panic!("one follow-up is not summarised: {other:?}"),
     }
+}
+
+#[test]
+fn the_next_due_time_is_the_earliest_unannounced_one_after_now() {
+    let (_dir, db) = temp_db();
+    let zhang = customer(&db, "张伟");
+    let li = customer(&db, "李娜");
+    for hour in 8..12 {
+        follow_up(&db, zhang, local(3, 2, hour, 0), "早上");
+    }
+    let now = shanghai(local(3, 2, 12, 0));
+    assert_eq!(take(&db, local(3, 2, 12, 0)).len(), 4);
+    let next = |db: &Database| db.with_conn(|c| next_due(c, &now)).expect("next due");
+    assert_eq!(next(&db), None, "the claimed ones do not count");
+
+    follow_up(&db, zhang, local(3, 2, 12, 0), "正午");
+    let afternoon = follow_up(&db, li, local(3, 2, 15, 0), "下午");
+    follow_up(&db, zhang, local(3, 2, 18, 0), "傍晚");
+    assert_eq!(next(&db), Some(local(3, 2, 15, 0)), "due exactly now is claimed by this check, not waited for");
+
+    // A completed one or one of a customer in the trash is not waited for.
+    db.with_conn(|c| {
+        c.execute("UPDATE follow_ups SET completed_at = '2026-03-02T05:00:00.000Z' WHERE id = ?1", [afternoon])?;
+        Ok(())
+    })
+    .expect("complete");
+    assert_eq!(next(&db), Some(local(3, 2, 18, 0)));
+    db.with_tx(|tx| headtail_core::customers::soft_delete(tx, zhang, at(1))).expect("delete");
+    assert_eq!(next(&db), None);
 }
