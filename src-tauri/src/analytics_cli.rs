@@ -4,8 +4,8 @@
 
 use chrono::NaiveDate;
 use headtail_core::clv::{summarize, BgNbd, GammaGamma, TimeUnit};
-use headtail_core::evaluation::store::{self, MemberFilter, Trigger};
-use headtail_core::evaluation::Stage;
+use headtail_core::evaluation::store::{self, EvaluationRun, Trigger};
+use headtail_core::evaluation::{Evaluation, Stage};
 use headtail_core::settings::Language;
 use headtail_core::{transaction_file, Database, Error, Result};
 use serde_json::json;
@@ -13,8 +13,9 @@ use std::io::{IsTerminal, Write};
 use std::path::Path;
 
 /// Evaluates every customer, stores the run and writes the members file (or standard output):
-/// codes, or headers and labels in `language`. Prints how long each phase took, opening the
-/// database (`opened` seconds, timed by the caller) included.
+/// codes, or headers and labels in `language`. The file is written from memory while the run
+/// is saved. Prints how long each phase took, opening the database (`opened` seconds, timed by
+/// the caller) included.
 pub fn evaluate(
     db: &Database,
     opened: f64,
@@ -23,28 +24,41 @@ pub fn evaluate(
     language: Option<Language>,
 ) -> Result<()> {
     let show = std::io::stderr().is_terminal();
-    let (run, timings) = store::run(db, as_of, Trigger::CommandLine, &mut |stage: Stage, done: f64| {
+    let write = |run: &EvaluationRun, evaluation: &Evaluation| -> Result<(u64, f64)> {
+        let writing = std::time::Instant::now();
+        let rows = db.with_conn(|conn| match out {
+            Some(path) => {
+                let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+                store::evaluation_csv(conn, run, evaluation, language, file)
+            }
+            None => store::evaluation_csv(conn, run, evaluation, language, std::io::stdout().lock()),
+        })?;
+        Ok((rows, writing.elapsed().as_secs_f64()))
+    };
+    let progress = &mut |stage: Stage, done: f64| {
         if show {
             eprint!("\revaluate: {stage:?} {:>3.0}%   ", done * 100.0);
         }
-    })?;
+    };
+    let stored = store::run_beside(db, as_of, Trigger::CommandLine, progress, write);
     if show {
         eprintln!();
     }
-    let writing = std::time::Instant::now();
-    let rows = db.with_conn(|conn| match out {
-        Some(path) => {
-            let file = std::io::BufWriter::new(std::fs::File::create(path)?);
-            store::members_csv(conn, &run, &MemberFilter::default(), language, file)
+    let (run, timings, (rows, written)) = match stored {
+        Ok(stored) => stored,
+        Err(e) => {
+            // A file written beside a save that failed is not left to be taken for the run's.
+            if let Some(path) = out {
+                let _ = std::fs::remove_file(path);
+            }
+            return Err(e);
         }
-        None => store::members_csv(conn, &run, &MemberFilter::default(), language, std::io::stdout().lock()),
-    })?;
+    };
     if let Some(why) = &run.model.clv.unavailable {
         eprintln!("headtail: CLV not computed for everyone: {why}");
     }
-    let written = writing.elapsed().as_secs_f64();
     eprintln!(
-        "evaluated {} customers as of {as_of} (run {}): {rows} rows, open {opened:.2} s, load {:.2} s, evaluate {:.2} s, save {:.2} s, write {written:.2} s",
+        "evaluated {} customers as of {as_of} (run {}): {rows} rows, open {opened:.2} s, load {:.2} s, evaluate {:.2} s, save {:.2} s, write {written:.2} s (while saving)",
         run.customers, run.id, timings.load_seconds, timings.evaluate_seconds, timings.save_seconds
     );
     Ok(())

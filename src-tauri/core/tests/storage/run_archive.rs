@@ -290,3 +290,28 @@ fn the_database_export_holds_every_stored_run_as_member_rows() {
     let latest: Vec<&str> = exported.iter().copied().filter(|l| l.starts_with(&format!("{second},"))).collect();
     assert_eq!(latest, rows.iter().map(String::as_str).collect::<Vec<_>>());
 }
+
+#[test]
+fn the_members_file_written_beside_the_save_is_the_stored_runs() {
+    let (_dir, db) = demo_db(400);
+    for language in [None, Some(headtail_core::settings::Language::ZhCn)] {
+        let (run, _, from_memory) =
+            store::run_beside(&db, day("2026-10-31"), Trigger::CommandLine, &mut |_, _| {}, |run, evaluation| {
+                let mut out = Vec::new();
+                db.with_conn(|c| store::evaluation_csv(c, run, evaluation, language, &mut out))?;
+                Ok(out)
+            })
+            .expect("run");
+        let mut stored = Vec::new();
+        db.with_conn(|c| store::members_csv(c, &run, &MemberFilter::default(), language, &mut stored)).expect("csv");
+        let from_memory = String::from_utf8(from_memory).expect("utf-8");
+        assert_eq!(from_memory.lines().count(), 401, "a header and every member");
+        assert_eq!(from_memory, String::from_utf8(stored).expect("utf-8"));
+    }
+    // A failure beside the save is reported; the run is stored all the same.
+    let failed = store::run_beside(&db, day("2026-11-30"), Trigger::CommandLine, &mut |_, _| {}, |_, _| {
+        Err::<(), _>(headtail_core::Error::Internal("disk full".into()))
+    });
+    assert!(matches!(failed, Err(headtail_core::Error::Internal(_))), "{failed:?}");
+    assert_eq!(db.with_conn(store::latest_run).expect("latest").map(|r| r.as_of), Some(day("2026-11-30")));
+}

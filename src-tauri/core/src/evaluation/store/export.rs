@@ -5,7 +5,9 @@ use super::members::{filter_args, filter_sql, MemberFilter};
 use super::rows::has_rows;
 use super::runs::EvaluationRun;
 use crate::error::{Error, Result};
-use crate::evaluation::{ExitStep, Lifecycle, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass};
+use crate::evaluation::{
+    Decision, Evaluation, ExitStep, Lifecycle, Measures, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
+};
 use crate::export::{formula_safe, BOM};
 use crate::labels::{self, Header, Label};
 use crate::money;
@@ -166,10 +168,17 @@ fn each_archived_line(
         let found: Option<(Option<String>, String)> =
             customer.query_row([m.customer_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
         let Some((external_id, name)) = found else { return Ok(()) };
-        visit(&MemberLine {
+        visit(&MemberLine::of(m, d, external_id.as_deref(), &name))
+    })
+}
+
+impl<'a> MemberLine<'a> {
+    /// The line of a member read whole, with its customer's ids and name.
+    fn of(m: &Measures, d: &Decision, external_id: Option<&'a str>, name: &'a str) -> Self {
+        MemberLine {
             customer_id: m.customer_id,
-            external_id: external_id.as_deref(),
-            name: &name,
+            external_id,
+            name,
             recency_days: m.recency_days.map(i64::from),
             frequency: i64::from(m.frequency),
             monetary_minor: m.monetary_minor,
@@ -188,8 +197,35 @@ fn each_archived_line(
             exit_step: d.exit_step,
             next_action: d.next_action,
             upsell_category: d.upsell_category.map(i64::from),
-        })
-    })
+        }
+    }
+}
+
+/// The members file of a run just evaluated, from memory (every member, in customer order):
+/// what [`members_csv`] writes for the run once it is stored, without reading it back.
+pub fn evaluation_csv(
+    conn: &Connection,
+    run: &EvaluationRun,
+    evaluation: &Evaluation,
+    language: Option<Language>,
+    out: impl std::io::Write,
+) -> Result<u64> {
+    let mut file = MembersCsv::new(run, language, out)?;
+    // The customers are walked beside the members, both by id.
+    let mut stmt = conn.prepare("SELECT id, external_id, name FROM customers ORDER BY id")?;
+    let mut customers = stmt.query([])?;
+    let mut customer: Option<(i64, Option<String>, String)> = None;
+    for (i, d) in evaluation.decisions.iter().enumerate() {
+        let m = evaluation.measures(i);
+        while customer.as_ref().is_none_or(|c| c.0 < m.customer_id) {
+            let Some(r) = customers.next()? else { break };
+            customer = Some((r.get(0)?, r.get(1)?, r.get(2)?));
+        }
+        if let Some((_, external_id, name)) = customer.as_ref().filter(|c| c.0 == m.customer_id) {
+            file.write(&MemberLine::of(&m, d, external_id.as_deref(), name))?;
+        }
+    }
+    file.finish()
 }
 
 /// One members file being written, a row at a time: what [`members_csv`] writes, for callers

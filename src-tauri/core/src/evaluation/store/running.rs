@@ -9,7 +9,7 @@ use super::summary::{RunSummary, SummaryBuilder};
 use super::{json, settings, Trigger};
 use crate::activity::CURRENCY_DEFAULT;
 use crate::db::Database;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::evaluation::engine::evaluate_columns;
 use crate::evaluation::lease::Lease;
 use crate::evaluation::{load, Evaluation, Member, Stage};
@@ -38,6 +38,23 @@ pub fn run(
     trigger: Trigger,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(EvaluationRun, RunTimings)> {
+    let (run, timings, ()) = run_beside(db, as_of, trigger, progress, |_, _| Ok(()))?;
+    Ok((run, timings))
+}
+
+/// [`run`], with `beside` given the run (its model set) and its members on a thread of its
+/// own while they are saved: a members file written from memory takes no time of its own.
+/// Its result comes back once the run is stored; the run is stored even if `beside` fails.
+///
+/// # Errors
+/// Database errors (then nothing is stored), and those of `beside`.
+pub fn run_beside<T: Send>(
+    db: &Database,
+    as_of: NaiveDate,
+    trigger: Trigger,
+    progress: &mut dyn FnMut(Stage, f64),
+    beside: impl FnOnce(&EvaluationRun, &Evaluation) -> Result<T> + Send,
+) -> Result<(EvaluationRun, RunTimings, T)> {
     // One run at a time per database, whichever process starts it; taking the lease also
     // removes what a run that died left half-saved.
     let lease = Lease::take(db, Utc::now())?;
@@ -73,7 +90,38 @@ pub fn run(
         }
         insert_run(tx, &run)
     })?;
-    let saved = save_members(db, &run, &evaluation, becomes_latest, progress).and_then(|(summary, cells)| {
+    let shown = EvaluationRun { model: evaluation.model.clone(), ..run.clone() };
+    let (saved, besides) = std::thread::scope(|scope| {
+        let besides = scope.spawn(|| beside(&shown, &evaluation));
+        let saved = save(db, &mut run, &evaluation, becomes_latest, &lease, clock, progress);
+        let besides = besides.join().map_err(|_| Error::Internal("the work beside the save failed".into()));
+        (saved, besides.and_then(|r| r))
+    });
+    if let Err(e) = saved {
+        // Best effort: the next run removes it otherwise.
+        let _ = db.with_tx(|tx| {
+            rows::drop_saving(tx)?;
+            Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?)
+        });
+        return Err(e);
+    }
+    progress(Stage::Saving, 1.0);
+    let save_seconds = clock.elapsed().as_secs_f64() - load_seconds - evaluate_seconds;
+    Ok((run, RunTimings { load_seconds, evaluate_seconds, save_seconds }, besides?))
+}
+
+/// Saves the members, then completes the run in one transaction with its cells, its rows
+/// taking the old ones' place, and the runs beyond the number to keep removed.
+fn save(
+    db: &Database,
+    run: &mut EvaluationRun,
+    evaluation: &Evaluation,
+    becomes_latest: bool,
+    lease: &Lease,
+    clock: Instant,
+    progress: &mut dyn FnMut(Stage, f64),
+) -> Result<()> {
+    save_members(db, run, evaluation, becomes_latest, progress).and_then(|(summary, cells)| {
         run.summary = summary;
         run.model = evaluation.model.clone();
         run.finished_at = now();
@@ -91,18 +139,7 @@ pub fn run(
             }
             prune(tx, run.settings.keep_runs())
         })
-    });
-    if let Err(e) = saved {
-        // Best effort: the next run removes it otherwise.
-        let _ = db.with_tx(|tx| {
-            rows::drop_saving(tx)?;
-            Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?)
-        });
-        return Err(e);
-    }
-    progress(Stage::Saving, 1.0);
-    let save_seconds = clock.elapsed().as_secs_f64() - load_seconds - evaluate_seconds;
-    Ok((run, RunTimings { load_seconds, evaluate_seconds, save_seconds }))
+    })
 }
 
 /// Members saved per transaction: each holds the write lock for a fraction of a second, so
