@@ -301,6 +301,13 @@ fn the_app_and_the_command_line_share_one_database() {
     let out = headtail(&["evaluate", "--db", &db, "--as-of", "2026-06-30", "--out", "/dev/null"]);
     assert_eq!(out.status.code(), Some(3), "busy: {}", String::from_utf8_lossy(&out.stderr));
     assert!(String::from_utf8_lossy(&out.stderr).contains("already running"));
+    // A refused run leaves a file that was there alone, as it does /dev/null.
+    let kept = app._dir.path().join("kept.csv");
+    std::fs::write(&kept, "kept").expect("write");
+    let out = headtail(&["evaluate", "--db", &db, "--as-of", "2026-06-30", "--out", kept.to_str().expect("path")]);
+    assert_eq!(out.status.code(), Some(3), "busy: {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&kept).expect("kept"), "kept");
+    assert!(std::path::Path::new("/dev/null").exists() && !std::path::Path::new("/dev/null").is_file());
     drop(lease);
     let out = headtail(&["evaluate", "--db", &db, "--as-of", "2026-06-30", "--out", "/dev/null"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));

@@ -40,6 +40,9 @@ pub fn evaluate(
             eprint!("\revaluate: {stage:?} {:>3.0}%   ", done * 100.0);
         }
     };
+    // Only a regular file this command creates is removed again if the run is not stored:
+    // never what was there before (`/dev/null`, a file the user kept).
+    let created = out.is_some_and(|path| !path.exists());
     let stored = store::run_beside(db, as_of, Trigger::CommandLine, progress, write);
     if show {
         eprintln!();
@@ -48,7 +51,7 @@ pub fn evaluate(
         Ok(stored) => stored,
         Err(e) => {
             // A file written beside a save that failed is not left to be taken for the run's.
-            if let Some(path) = out {
+            if let Some(path) = out.filter(|p| created && p.is_file()) {
                 let _ = std::fs::remove_file(path);
             }
             return Err(e);
