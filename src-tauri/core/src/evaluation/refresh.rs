@@ -56,11 +56,10 @@ fn refresh(db: &Database, customers: &[i64], today: NaiveDate) -> Result<Vec<Mem
     let as_of = today.max(run.as_of);
     let again = Again { model: Model { as_of, ..run.model.clone() }, run: &run, as_of };
     let members = if many(ids.len()) { again.in_one_pass(db, &ids)? } else { again.one_by_one(db, &ids)? };
-    let mut archived: Vec<(Member, Option<NaiveDate>)> = members.iter().map(|m| (m.clone(), Some(as_of))).collect();
-    archived.sort_by_key(|(m, _)| m.measures.customer_id);
-    for (chunk, archived) in members.chunks(SAVE_BATCH).zip(archived.chunks(SAVE_BATCH)) {
+    // Both ways give the members in the order of `ids`, ascending, as the archive takes them.
+    for chunk in members.chunks(SAVE_BATCH) {
         db.with_tx(|tx| {
-            archive::replace(tx, run.id, archived)?;
+            archive::replace(tx, run.id, chunk, as_of)?;
             let mut update = tx.prepare_cached(&update_member_sql())?;
             let mut cells = CellMoves::default();
             for m in chunk {

@@ -252,21 +252,22 @@ pub(crate) fn each(conn: &Connection, run: i64, mut visit: impl FnMut(&Archived)
     Ok(())
 }
 
-/// Replaces archived members of `run` by their refreshed figures (ascending customer order;
-/// customers without an archived member are left out), rewriting each chunk touched once.
-pub(crate) fn replace(conn: &Connection, run: i64, refreshed: &[Archived]) -> Result<()> {
+/// Replaces archived members of `run` by their figures refreshed `on` that date (ascending
+/// customer order; customers without an archived member are left out), rewriting each chunk
+/// touched once.
+pub(crate) fn replace(conn: &Connection, run: i64, refreshed: &[Member], on: NaiveDate) -> Result<()> {
     let mut update =
         conn.prepare_cached("UPDATE evaluation_archive SET data = ?3 WHERE run_id = ?1 AND first_customer = ?2")?;
     let mut next = 0;
-    while let Some((m, _)) = refreshed.get(next) {
+    while let Some(m) = refreshed.get(next) {
         let Some((first, mut members)) = chunk_of(conn, run, m.measures.customer_id)? else {
             next += 1;
             continue;
         };
         let last = members.last().map_or(i64::MIN, |(m, _)| m.measures.customer_id);
-        while let Some(new) = refreshed.get(next).filter(|(m, _)| m.measures.customer_id <= last) {
-            if let Ok(i) = members.binary_search_by_key(&new.0.measures.customer_id, |(m, _)| m.measures.customer_id) {
-                members[i] = new.clone();
+        while let Some(new) = refreshed.get(next).filter(|m| m.measures.customer_id <= last) {
+            if let Ok(i) = members.binary_search_by_key(&new.measures.customer_id, |(m, _)| m.measures.customer_id) {
+                members[i] = (new.clone(), Some(on));
             }
             next += 1;
         }
