@@ -213,11 +213,6 @@ pub struct ChartMembers {
     pub channel: Option<SalesChannel>,
 }
 
-/// The members' condition on `customer_id`, with the owner as `?2` and the channel as `?3`:
-/// each subquery is read once into a set, so a filter costs one pass over its table.
-const MEMBER_FILTER: &str = "(?2 IS NULL OR customer_id IN (SELECT id FROM customers WHERE owner = ?2))
-     AND (?3 IS NULL OR customer_id IN (SELECT customer_id FROM orders WHERE channel = ?3))";
-
 impl ChartMembers {
     fn owner(&self) -> Option<&str> {
         self.owner.as_deref().map(str::trim).filter(|o| !o.is_empty())
@@ -535,11 +530,12 @@ fn each_chart_member(
     filter: &ChartMembers,
     mut visit: impl FnMut(ChartMember<'_>) -> Result<()>,
 ) -> Result<()> {
+    let kept = kept_customers(conn, filter)?;
+    let dropped = |id: i64| kept.as_ref().is_some_and(|ids| ids.binary_search(&id).is_err());
     if !store::has_rows(conn, run_id)? {
-        let kept = kept_customers(conn, filter)?;
         return store::archive::each(conn, run_id, |(member, _)| {
             let (m, d) = (&member.measures, &member.decision);
-            if kept.as_ref().is_some_and(|ids| ids.binary_search(&m.customer_id).is_err()) {
+            if dropped(m.customer_id) {
                 return Ok(());
             }
             visit(ChartMember {
@@ -558,17 +554,21 @@ fn each_chart_member(
             })
         });
     }
-    let mut stmt = conn.prepare(&format!(
+    let mut stmt = conn.prepare(
         "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
                 contribution_minor, predicted_clv_minor, p_alive, customer_id
-         FROM evaluation_members WHERE run_id = ?1 AND {MEMBER_FILTER} ORDER BY customer_id"
-    ))?;
-    let mut rows = stmt.query(params![run_id, filter.owner(), filter.channel()])?;
+         FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id",
+    )?;
+    let mut rows = stmt.query([run_id])?;
     while let Some(row) = rows.next()? {
+        let customer_id: i64 = row.get(11)?;
+        if dropped(customer_id) {
+            continue;
+        }
         // Group keys are read in place rather than copied out, a million times over.
         let text = |i: usize| -> Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null().ok().flatten()) };
         visit(ChartMember {
-            customer_id: row.get(11)?,
+            customer_id,
             tier: text(0)?,
             lifecycle: text(1)?,
             behaviour: text(2)?,
@@ -585,7 +585,8 @@ fn each_chart_member(
     Ok(())
 }
 
-/// The customers [`MEMBER_FILTER`] keeps, ascending; `None` when it keeps everyone.
+/// The customers `filter` keeps (the owner's, and those with an order in the channel),
+/// ascending; `None` when it keeps everyone. Each condition reads its table once.
 fn kept_customers(conn: &Connection, filter: &ChartMembers) -> Result<Option<Vec<i64>>> {
     if filter.owner().is_none() && filter.channel().is_none() {
         return Ok(None);
