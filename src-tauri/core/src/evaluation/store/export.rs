@@ -12,7 +12,7 @@ use crate::export::{formula_safe, BOM};
 use crate::labels::{self, Header, Label};
 use crate::money;
 use crate::settings::Language;
-use rusqlite::{Connection, OptionalExtension};
+use rusqlite::Connection;
 
 /// The columns of a members file, one row per customer, with their names in each language.
 pub const MEMBER_HEADERS: [Header; 22] = [
@@ -159,17 +159,46 @@ fn each_archived_line(
     filter: &MemberFilter,
     mut visit: impl FnMut(&MemberLine<'_>) -> Result<()>,
 ) -> Result<()> {
-    let mut customer = conn.prepare_cached("SELECT external_id, name FROM customers WHERE id = ?1")?;
+    let mut stmt = conn.prepare(CustomerNames::SQL)?;
+    let mut names = CustomerNames::new(&mut stmt)?;
     archive::each(conn, run, |(member, _)| {
         let (m, d) = (&member.measures, &member.decision);
         if !filter.matches(d) {
             return Ok(());
         }
-        let found: Option<(Option<String>, String)> =
-            customer.query_row([m.customer_id], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
-        let Some((external_id, name)) = found else { return Ok(()) };
-        visit(&MemberLine::of(m, d, external_id.as_deref(), &name))
+        match names.of(m.customer_id)? {
+            Some((external_id, name)) => visit(&MemberLine::of(m, d, external_id, name)),
+            None => Ok(()),
+        }
     })
+}
+
+/// Each customer's external id and name, read in id order beside members in that order: one
+/// pass over the customers rather than a look-up for each member.
+struct CustomerNames<'s> {
+    rows: rusqlite::Rows<'s>,
+    current: Option<(i64, Option<String>, String)>,
+}
+
+impl<'s> CustomerNames<'s> {
+    const SQL: &'static str = "SELECT id, external_id, name FROM customers ORDER BY id";
+
+    fn new(stmt: &'s mut rusqlite::Statement<'_>) -> Result<Self> {
+        Ok(CustomerNames { rows: stmt.query([])?, current: None })
+    }
+
+    /// The external id and name of customer `id`, asked for in ascending order.
+    fn of(&mut self, id: i64) -> Result<Option<(Option<&str>, &str)>> {
+        while self.current.as_ref().is_none_or(|c| c.0 < id) {
+            let Some(r) = self.rows.next()? else { break };
+            self.current = Some((r.get(0)?, r.get(1)?, r.get(2)?));
+        }
+        Ok(self
+            .current
+            .as_ref()
+            .filter(|c| c.0 == id)
+            .map(|(_, external_id, name)| (external_id.as_deref(), name.as_str())))
+    }
 }
 
 impl<'a> MemberLine<'a> {
@@ -211,18 +240,12 @@ pub fn evaluation_csv(
     out: impl std::io::Write,
 ) -> Result<u64> {
     let mut file = MembersCsv::new(run, language, out)?;
-    // The customers are walked beside the members, both by id.
-    let mut stmt = conn.prepare("SELECT id, external_id, name FROM customers ORDER BY id")?;
-    let mut customers = stmt.query([])?;
-    let mut customer: Option<(i64, Option<String>, String)> = None;
+    let mut stmt = conn.prepare(CustomerNames::SQL)?;
+    let mut names = CustomerNames::new(&mut stmt)?;
     for (i, d) in evaluation.decisions.iter().enumerate() {
         let m = evaluation.measures(i);
-        while customer.as_ref().is_none_or(|c| c.0 < m.customer_id) {
-            let Some(r) = customers.next()? else { break };
-            customer = Some((r.get(0)?, r.get(1)?, r.get(2)?));
-        }
-        if let Some((_, external_id, name)) = customer.as_ref().filter(|c| c.0 == m.customer_id) {
-            file.write(&MemberLine::of(&m, d, external_id.as_deref(), name))?;
+        if let Some((external_id, name)) = names.of(m.customer_id)? {
+            file.write(&MemberLine::of(&m, d, external_id, name))?;
         }
     }
     file.finish()
