@@ -23,7 +23,7 @@ pub use list::{
     list, list_ids, list_with, CustomerPage, CustomerQuery, CustomerSort, ListEvaluation, ListStanding, SearchLimits,
     COUNT_CAP,
 };
-pub use queries::{create, create_in_batch, get, live_ids_named, restore, soft_delete, update};
+pub use queries::{create, create_in_batch, get, restore, soft_delete, update};
 pub(crate) use writer::{CustomerWriter, SearchEntry};
 
 use chrono::{DateTime, SecondsFormat, Utc};

@@ -93,20 +93,6 @@ pub fn create(conn: &Connection, input: CustomerInput, now: DateTime<Utc>) -> Re
     create_in_batch(conn, input, now, None)
 }
 
-/// The first `limit` live customers, by id, whose name has this duplicate key
-/// ([`super::name_key`]). The name's sort key holds its duplicate key, so the list's index on
-/// it finds them.
-pub fn live_ids_named(conn: &Connection, name_key: &str, limit: u32) -> Result<Vec<i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id FROM customers WHERE name_sort = ?1 AND name_key = ?2 AND deleted_at IS NULL AND erased_at IS NULL
-         ORDER BY id LIMIT ?3",
-    )?;
-    let ids = stmt
-        .query_map(params![super::sort_key::name_sort_key(name_key), name_key, limit], |r| r.get(0))?
-        .collect::<rusqlite::Result<Vec<i64>>>()?;
-    Ok(ids)
-}
-
 /// Any customer, deleted or not.
 pub fn get(conn: &Connection, id: i64) -> Result<Customer> {
     conn.prepare_cached(&format!("SELECT {COLUMNS} FROM customers c WHERE c.id = ?1"))?
