@@ -176,6 +176,8 @@ const COMPLAINT_EXACT: &[&str] =
 fn exact_fields(cmd: &str) -> Option<&'static [&'static str]> {
     match cmd {
         "run_evaluation" => Some(&["/as_of", "/trigger", "/customers", "/currency", "/settings"]),
+        // The run's id, or null in both.
+        "build_latest_standings" => Some(&[]),
         "list_evaluation_runs" => Some(&["/*/as_of", "/*/trigger", "/*/customers", "/*/settings"]),
         "evaluation_members" => Some(&["/total"]),
         "customer_standing" => Some(&["/as_of", "/evaluated_on"]),

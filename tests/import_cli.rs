@@ -165,17 +165,19 @@ fn export_writes_one_csv_per_table() {
     assert!(String::from_utf8_lossy(&customers).contains("钱多多"));
 }
 
-/// (purchase days, the date it was evaluated again on) of a customer in the latest run.
-fn standing(db: &Path, external_id: &str) -> (i64, Option<String>) {
-    rusqlite::Connection::open(db)
-        .expect("open")
-        .query_row(
-            "SELECT m.purchase_days, m.refreshed_on FROM evaluation_members m JOIN customers c ON c.id = m.customer_id
-             WHERE c.external_id = ?1 AND m.run_id = (SELECT max(id) FROM evaluation_runs)",
-            [external_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .expect("member of the latest run")
+/// (purchase days, the date it was evaluated again on, when later than the run's) of a
+/// customer in the latest run, as the profile shows it.
+fn standing(db: &Path, external_id: &str) -> (u32, Option<String>) {
+    let db = headtail_core::Database::open(db).expect("open");
+    let id: i64 = db
+        .with_conn(|c| Ok(c.query_row("SELECT id FROM customers WHERE external_id = ?1", [external_id], |r| r.get(0))?))
+        .expect("customer");
+    let standing = db
+        .with_conn(|c| headtail_core::evaluation::store::standing(c, id))
+        .expect("standing")
+        .expect("member of the latest run");
+    let refreshed = (standing.evaluated_on != standing.as_of).then(|| standing.evaluated_on.to_string());
+    (standing.member.measures.purchase_days, refreshed)
 }
 
 #[test]

@@ -70,6 +70,7 @@ pub fn ipc<R: Runtime>() -> Builder<R> {
         commands::run_evaluation,
         commands::list_evaluation_runs,
         commands::evaluation_members,
+        commands::build_latest_standings,
         commands::customer_standing,
         commands::customer_evaluation_history,
         commands::evaluation_migration,

@@ -168,15 +168,17 @@ fn from_row(r: &Row<'_>) -> rusqlite::Result<Complaint> {
 /// The customer's service level in the latest complete evaluation; standard when the
 /// customer was not in it or nothing was evaluated yet.
 pub fn service_level(conn: &Connection, customer_id: i64) -> Result<ServiceLevel> {
-    let level: Option<ServiceLevel> = conn
-        .prepare_cached(
-            "SELECT service_level FROM evaluation_members
-             WHERE customer_id = ?1
-               AND run_id = (SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1)",
-        )?
-        .query_row([customer_id], |r| r.get(0))
+    let latest: Option<i64> = conn
+        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
         .optional()?;
-    Ok(level.unwrap_or(ServiceLevel::Standard))
+    // From the run's codes: its rows may still be being built.
+    let Some(cell) =
+        latest.map(|run| crate::evaluation::store::stored_cell(conn, run, customer_id)).transpose()?.flatten()
+    else {
+        return Ok(ServiceLevel::Standard);
+    };
+    Ok(cell[4].and_then(ServiceLevel::parse).unwrap_or(ServiceLevel::Standard))
 }
 
 /// When the first response to a complaint of `customer_id` opened at `opened_at` is due.

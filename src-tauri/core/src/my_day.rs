@@ -33,7 +33,7 @@ use crate::page::{page_limit, Page};
 use crate::surveys::SurveyKind;
 use crate::work_settings::{self, WorkSettings};
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, Row};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -196,14 +196,9 @@ impl<'a> Context<'a> {
     }
 }
 
-/// The latest complete run, the one head customers are taken from.
+/// The run head customers are taken from: the latest complete run, once its rows are built.
 pub fn latest_evaluation(conn: &Connection) -> Result<Option<EvaluationBasis>> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT id, as_of FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1",
-        )?
-        .query_row([], |r| Ok(EvaluationBasis { run_id: r.get(0)?, as_of: r.get(1)? }))
-        .optional()?)
+    Ok(crate::evaluation::store::listed_run(conn)?.map(|(run_id, as_of)| EvaluationBasis { run_id, as_of }))
 }
 
 /// Customer `customer` is live and, when `owner` is given, that owner's (bound as `param`; an

@@ -482,10 +482,36 @@ pub async fn run_evaluation(
     // One at a time per database, also across processes: the core's lease refuses a second.
     let as_of = as_of.unwrap_or_else(today);
     on_db(&db, move |db| {
-        evaluation::run(db, as_of, trigger, &mut |stage, done| {
+        // A build of the lists' rows under way holds the lease: the run waits for it.
+        let _building = ROWS_BUILD.lock();
+        let progress = &mut |stage, done| {
             let _ = on_progress.send(EvaluationProgress { stage, done });
-        })
-        .map(|(run, _)| run)
+        };
+        evaluation::run_beside(db, as_of, trigger, progress, |_, _| Ok(())).map(|(run, _, ())| run)
+    })
+    .await
+}
+
+/// One build of the lists' rows at a time in this window, and none while it runs an
+/// evaluation.
+static ROWS_BUILD: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Builds the rows the lists, My day and the survey list read for the latest run, when a
+/// run was saved without them (this window's, after it returns, or another process's);
+/// returns the run, or None when they were up to date or another process holds the lease.
+#[tauri::command]
+#[specta::specta]
+pub async fn build_latest_standings(db: State<'_, Store>) -> CommandResult<Option<i64>> {
+    on_db(&db, |db| {
+        let _one = ROWS_BUILD.lock();
+        if db.is_read_only() {
+            return Ok(None);
+        }
+        match evaluation::build_latest(db) {
+            // An evaluation of another process: its rows are built when the window looks again.
+            Err(headtail_core::Error::Conflict(_)) => Ok(None),
+            built => built,
+        }
     })
     .await
 }

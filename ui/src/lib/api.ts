@@ -348,6 +348,8 @@ export const api = {
       channel.onmessage = onProgress;
       return commands.runEvaluation(asOf, trigger, channel);
     }),
+  /** Builds the latest run's list rows when a run was stored without them; the run, or null. */
+  buildLatestStandings: () => call(() => commands.buildLatestStandings()),
   listEvaluationRuns: () => call(() => commands.listEvaluationRuns()),
   evaluationMembers: (runId: number, filter: MemberFilter, offset: number, limit: number) =>
     call(() => commands.evaluationMembers(runId, filter, offset, limit)),

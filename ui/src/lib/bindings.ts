@@ -81,6 +81,12 @@ export const commands = {
 	runEvaluation: (asOf: string | null, trigger: Trigger, onProgress: Channel<EvaluationProgress>) => typedError<EvaluationRun_Serialize, ErrorPayload_Serialize>(__TAURI_INVOKE("run_evaluation", { asOf, trigger, onProgress })),
 	listEvaluationRuns: () => typedError<EvaluationRun_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("list_evaluation_runs")),
 	evaluationMembers: (runId: number, filter: MemberFilter_Deserialize, offset: number, limit: number) => typedError<Page<MemberRow_Serialize>, ErrorPayload_Serialize>(__TAURI_INVOKE("evaluation_members", { runId, filter, offset, limit })),
+	/**
+	 *  Builds the rows the lists, My day and the survey list read for the latest run, when a
+	 *  run was saved without them (this window's, after it returns, or another process's);
+	 *  returns the run, or None when they were up to date or another process holds the lease.
+	 */
+	buildLatestStandings: () => typedError<number | null, ErrorPayload_Serialize>(__TAURI_INVOKE("build_latest_standings")),
 	/**  The customer's standing in the latest evaluation with its reasons, if evaluated. */
 	customerStanding: (customerId: number) => typedError<Standing_Serialize | null, ErrorPayload_Serialize>(__TAURI_INVOKE("customer_standing", { customerId })),
 	customerEvaluationHistory: (customerId: number) => typedError<HistoryEntry_Serialize[], ErrorPayload_Serialize>(__TAURI_INVOKE("customer_evaluation_history", { customerId })),

@@ -10,6 +10,7 @@ import { showToast } from './toasts.svelte';
 let running = $state(false);
 let progress = $state<EvaluationProgress | null>(null);
 let version = $state(0);
+let standings = $state(0);
 
 export const evaluating = {
   get running(): boolean {
@@ -22,7 +23,21 @@ export const evaluating = {
   get version(): number {
     return version;
   },
+  /** Goes up when the list, My day and the survey list move to a newer run's standings. */
+  get standings(): number {
+    return standings;
+  },
 };
+
+/**
+ * A run is stored without the rows the lists read, so that its result shows at once; they
+ * are built next (seconds at a million customers), and the lists reload then. Also called at
+ * start and on coming back to the window, for a run another process stored.
+ */
+export async function buildStandings(): Promise<void> {
+  const result = await api.buildLatestStandings();
+  if (result.ok && result.data !== null) standings++;
+}
 
 /** Starts an evaluation at today's date unless one runs already; resolves with its run, or null. */
 export async function startEvaluation(trigger: Trigger): Promise<Run | null> {
@@ -40,6 +55,7 @@ export async function startEvaluation(trigger: Trigger): Promise<Run | null> {
   version++;
   const count = result.data.customers;
   showToast(() => t('segments.run_done', { count }));
+  void buildStandings();
   return result.data;
 }
 

@@ -672,6 +672,9 @@ export const steps = [
   call('run_evaluation', { asOf: '2025-06-01', trigger: 'import', onProgress: '__CHANNEL__:2' }, { second: 'id' }),
   call('run_evaluation', { asOf: '2025-06-01', trigger: 'someone', onProgress: '__CHANNEL__:3' }),
   call('run_evaluation', { asOf: '2025-06-31', trigger: 'manual', onProgress: '__CHANNEL__:3' }),
+  // A run is stored without the lists' rows; the window builds them next, once.
+  call('build_latest_standings'),
+  call('build_latest_standings'),
   call('list_evaluation_runs'),
   call('evaluation_members', { runId: '@second', filter: {}, offset: 0, limit: 50 }),
   call('evaluation_members', { runId: 999, filter: {}, offset: 0, limit: 50 }),

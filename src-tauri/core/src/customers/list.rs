@@ -9,7 +9,7 @@ use crate::error::Result;
 use crate::evaluation::{Lifecycle, RfmSegment, ServiceLevel, Tier, ValueClass};
 use crate::page::page_limit;
 use crate::search;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -130,12 +130,10 @@ pub(super) fn order_by(query: &CustomerQuery) -> String {
         .join(", ")
 }
 
-/// The latest complete evaluation run, which the list's standings come from.
+/// The evaluation run the list's standings come from: the latest complete run, once its rows
+/// are built.
 pub(super) fn latest_run_id(conn: &Connection) -> Result<Option<i64>> {
-    Ok(conn
-        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?)
+    Ok(crate::evaluation::store::listed_run(conn)?.map(|(id, _)| id))
 }
 
 pub(super) fn filter(query: &CustomerQuery, run: Option<i64>) -> Filter {

@@ -10,7 +10,8 @@
 
 use super::predict::predict_alone;
 use super::store::{
-    archive, cell_of, latest_run, stored_cell, write_member, CellMoves, EvaluationRun, MEMBER_COLUMNS, SAVE_BATCH,
+    archive, cell_of, latest_run, stored_cell, stored_code, write_member, CellMoves, EvaluationRun, RunStandings,
+    MEMBER_COLUMNS, SAVE_BATCH,
 };
 use super::{decide, load, measure, CustomerFacts, Day, Member, Model, Population};
 use crate::db::Database;
@@ -82,21 +83,16 @@ fn update_member_sql() -> String {
     format!("UPDATE evaluation_members SET {set} WHERE run_id = ?1 AND customer_id = ?2")
 }
 
-/// Keeps of `ids` (ascending) the members of `run`: many are looked for in one walk over the
-/// run's members, a few one by one.
+/// Keeps of `ids` (ascending) the members of `run`, from the run's codes (its rows may not be
+/// built yet): many are looked up in the codes read whole, a few two bytes at a time.
 fn keep_members(conn: &Connection, run: i64, ids: &mut Vec<i64>, many: bool) -> Result<()> {
     if many {
-        let mut stmt =
-            conn.prepare("SELECT customer_id FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id")?;
-        let members = stmt.query_map([run], |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
-        ids.retain(|id| members.binary_search(id).is_ok());
+        let standings = RunStandings::load(conn, run)?;
+        ids.retain(|&id| standings.cell(id).is_some());
     } else {
-        let mut stmt = conn.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2)",
-        )?;
         let mut kept = Vec::with_capacity(ids.len());
         for &id in ids.iter() {
-            if stmt.query_row([run, id], |r| r.get::<_, bool>(0))? {
+            if stored_code(conn, run, id)?.is_some() {
                 kept.push(id);
             }
         }

@@ -18,7 +18,7 @@ use crate::evaluation::store::settings as evaluation_settings;
 use crate::evaluation::Tier;
 use crate::page::page_limit;
 use chrono::{Days, NaiveDate};
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
 use specta::Type;
 
@@ -56,11 +56,7 @@ const DUE: &str = "FROM evaluation_members m INDEXED BY evaluation_members_behav
 /// One page of the customers due a survey on `today`. `limit` 0 means the default page size.
 pub fn survey_due(conn: &Connection, today: NaiveDate, offset: u32, limit: u32) -> Result<SurveyDuePage> {
     let interval_days = evaluation_settings(conn)?.survey_interval_days();
-    let run: Option<i64> = conn
-        .query_row("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1", [], |r| {
-            r.get(0)
-        })
-        .optional()?;
+    let run = crate::evaluation::store::listed_run(conn)?.map(|(id, _)| id);
     let Some(run) = run else {
         return Ok(SurveyDuePage { items: Vec::new(), total: 0, total_exact: true, interval_days, evaluated: false });
     };

@@ -22,6 +22,7 @@ mod hostile;
 mod import;
 mod import_customer_keys;
 mod interactions;
+mod latest_rows;
 mod loyalty;
 mod my_day;
 mod orders;

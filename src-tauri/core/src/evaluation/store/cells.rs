@@ -39,16 +39,35 @@ fn read_cell(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Cell> {
     ])
 }
 
-/// The cell of a member as stored; None when the customer is not in the run.
+/// The cell of a member as stored, from the run's codes (whether or not the run has rows);
+/// None when the customer is not in the run.
 pub(crate) fn stored_cell(conn: &Connection, run: i64, customer: i64) -> Result<Option<Cell>> {
+    let Some(code) = stored_code(conn, run, customer)? else { return Ok(None) };
     let found = conn
         .prepare_cached(
             "SELECT tier, segment, value_class, lifecycle, service_level
-             FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2",
+             FROM evaluation_cells WHERE run_id = ?1 AND cell = ?2",
         )?
-        .query_row([run, customer], |r| read_cell(r, 0))
+        .query_row(params![run, code], |r| read_cell(r, 0))
         .optional()?;
     Ok(found)
+}
+
+/// The member's cell number in the run's codes, two bytes read in place.
+pub(crate) fn stored_code(conn: &Connection, run: i64, customer: i64) -> Result<Option<u16>> {
+    let first: Option<i64> = conn
+        .prepare_cached("SELECT first_customer FROM evaluation_standings WHERE run_id = ?1")?
+        .query_row([run], |r| r.get(0))
+        .optional()?;
+    let Some(at) = first.and_then(|first| usize::try_from(customer - first).ok()) else { return Ok(None) };
+    let codes = conn.blob_open(MAIN_DB, c"evaluation_standings", c"codes", run, true)?;
+    let mut code = [0_u8; 2];
+    if at * 2 + 2 > codes.len() {
+        return Ok(None);
+    }
+    codes.read_at_exact(&mut code, at * 2)?;
+    let code = u16::from_le_bytes(code);
+    Ok((code != NOT_A_MEMBER).then_some(code))
 }
 
 fn too_many_cells() -> Error {

@@ -270,6 +270,9 @@ fn member_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
 }
 
 pub(super) fn member_in(conn: &Connection, run: i64, customer: i64) -> Result<Option<(Member, Option<NaiveDate>)>> {
+    if !super::rows::has_rows(conn, run)? {
+        return super::archive::member(conn, run, customer);
+    }
     Ok(conn
         .query_row(
             &format!(

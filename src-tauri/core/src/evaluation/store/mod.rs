@@ -14,13 +14,13 @@ mod summary;
 
 pub use super::refresh::refresh_customer;
 pub use archive::{archived_bytes, each_stored_member};
-pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, CellMoves};
+pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, stored_code, CellMoves};
 pub use cells::{rebuild_standings, RunStandings, StandingCell};
 pub use export::{each_member_line, evaluation_csv, members_csv, MemberLine, MembersCsv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
 pub use members::{members, MemberFilter, MemberRow};
 pub(crate) use members::{write_member, MEMBER_COLUMNS};
-pub use rows::{archive_rows, archive_stored_runs};
+pub use rows::{archive_rows, archive_stored_runs, build_latest, latest_without_rows, listed_run};
 pub(crate) use rows::{drop_saving, has_rows};
 pub(crate) use running::SAVE_BATCH;
 pub use running::{run, run_beside, RunTimings};

@@ -1,13 +1,18 @@
 //! The latest run's members as indexed rows (`evaluation_members`), for what filters, sorts
-//! and counts them in SQL. A run that becomes the latest fills a new table without indexes,
-//! which is then indexed in one sorted pass and takes the old one's place: a save costs the
-//! same however many runs are kept, and the previous run's rows go with a dropped table
-//! rather than a million deletes from four indexes.
+//! and counts them in SQL. A save stores only a run's archive; the rows are built from it
+//! afterwards ([`build_latest`]) into a new table without indexes, which is then indexed in
+//! one sorted pass and takes the old one's place. The user does not wait for them, a save
+//! costs the same however many runs are kept, and the previous run's rows go with a
+//! dropped table rather than a million deletes from four indexes.
 
-use super::archive::{self, Archived};
-use super::members::{member_columns, read_member};
+use super::archive::{self, decode, Archived};
+use super::members::{insert_member_sql, member_columns, read_member, write_member};
+use crate::db::Database;
 use crate::error::{Error, Result};
-use rusqlite::Connection;
+use crate::evaluation::lease::Lease;
+use chrono::{NaiveDate, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+use std::collections::HashMap;
 
 /// The table a run's rows are written to until it becomes the latest.
 pub(super) const SAVING: &str = "evaluation_members_saving";
@@ -97,4 +102,218 @@ pub fn archive_rows(conn: &Connection, run: i64) -> Result<()> {
         }
     }
     archive::append(conn, run, &chunk)
+}
+
+/// The run the lists, My day and the survey list read standings from: the one whose rows
+/// are built, the latest complete run except for the seconds after a save, while its rows
+/// are being built ([`build_latest`]).
+pub fn listed_run(conn: &Connection) -> Result<Option<(i64, NaiveDate)>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id, as_of FROM evaluation_runs WHERE id = (SELECT run_id FROM evaluation_members LIMIT 1)",
+        )?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+/// The latest complete run, when its rows are still to be built: the rows hold another
+/// run's members (or none while it has some).
+pub fn latest_without_rows(conn: &Connection) -> Result<Option<i64>> {
+    let latest: Option<i64> = conn
+        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let rows_of: Option<i64> =
+        conn.prepare_cached("SELECT run_id FROM evaluation_members LIMIT 1")?.query_row([], |r| r.get(0)).optional()?;
+    match latest {
+        Some(run) if rows_of != Some(run) && (rows_of.is_some() || archived(conn, run)?) => Ok(Some(run)),
+        _ => Ok(None),
+    }
+}
+
+fn archived(conn: &Connection, run: i64) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM evaluation_archive WHERE run_id = ?1)")?
+        .query_row([run], |r| r.get(0))?)
+}
+
+/// Builds the rows of the latest run from its archive when a save left them to be built,
+/// and puts them in place of the previous run's; returns the run, or None when there was
+/// nothing to build. A save stores only the archive, so that the user does not wait for a
+/// million rows and four indexes; this runs after it (in the app, in the background).
+///
+/// Members are copied a few chunks per transaction, so edits go on meanwhile; chunks a
+/// refresh rewrote during the copy are copied again in the transaction that swaps the
+/// tables.
+///
+/// # Errors
+/// A conflict while an evaluation or another build holds the lease; database errors (then
+/// the previous rows stay, and the next build starts again).
+pub fn build_latest(db: &Database) -> Result<Option<i64>> {
+    build_latest_with(db, &mut || Ok(()))
+}
+
+/// [`build_latest`], with `between` called after each batch of chunks is copied.
+pub(crate) fn build_latest_with(db: &Database, between: &mut dyn FnMut() -> Result<()>) -> Result<Option<i64>> {
+    if db.with_conn(latest_without_rows)?.is_none() {
+        return Ok(None);
+    }
+    let lease = Lease::take(db, Utc::now())?;
+    // Read again under the lease: another build may have finished meanwhile.
+    let Some(run) = db.with_conn(latest_without_rows)? else { return Ok(None) };
+    db.with_tx(|tx| start(tx))?;
+    let built = (|| -> Result<()> {
+        let customers = db.with_conn(existing_customers)?;
+        let mut copied: HashMap<i64, u64> = HashMap::new();
+        let mut after = i64::MIN;
+        loop {
+            let more = db.with_tx(|tx| {
+                let chunks = chunks_after(tx, run, after, BUILD_BATCH)?;
+                for (first, data) in &chunks {
+                    copy_chunk(tx, run, data, &customers)?;
+                    copied.insert(*first, fingerprint(data));
+                    after = *first;
+                }
+                Ok(chunks.len() == BUILD_BATCH)
+            })?;
+            between()?;
+            if !more {
+                break;
+            }
+        }
+        db.with_tx(|tx| {
+            lease.confirm(tx)?;
+            // Chunks a refresh rewrote after they were copied.
+            for (first, data) in chunks_after(tx, run, i64::MIN, usize::MAX)? {
+                if copied.get(&first) != Some(&fingerprint(&data)) {
+                    let last = decode(&data)?.last().map_or(first, |(m, _)| m.measures.customer_id);
+                    tx.execute(
+                        &format!("DELETE FROM {SAVING} WHERE run_id = ?1 AND customer_id BETWEEN ?2 AND ?3"),
+                        params![run, first, last],
+                    )?;
+                    copy_chunk(tx, run, &data, &existing_customers(tx)?)?;
+                }
+            }
+            finish(tx)
+        })
+    })();
+    if built.is_err() {
+        let _ = db.with_tx(|tx| drop_saving(tx));
+    }
+    built.map(|()| Some(run))
+}
+
+/// Archive chunks copied per transaction while rows are built.
+const BUILD_BATCH: usize = 12;
+
+fn chunks_after(conn: &Connection, run: i64, after: i64, limit: usize) -> Result<Vec<(i64, Vec<u8>)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT first_customer, data FROM evaluation_archive WHERE run_id = ?1 AND first_customer > ?2
+         ORDER BY first_customer LIMIT ?3",
+    )?;
+    let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+    let chunks = stmt.query_map(params![run, after, limit], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(chunks.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Writes one archive chunk's members as rows, leaving out customers since removed for
+/// good (their rows would have gone with them).
+fn copy_chunk(conn: &Connection, run: i64, data: &[u8], customers: &[bool]) -> Result<()> {
+    let mut insert = conn.prepare_cached(&insert_member_sql(SAVING))?;
+    for (m, refreshed) in decode(data)? {
+        let id = m.measures.customer_id;
+        if usize::try_from(id).ok().and_then(|i| customers.get(i)).copied().unwrap_or(false) {
+            write_member(&mut insert, run, &m.measures, &m.decision, refreshed)?;
+        }
+    }
+    Ok(())
+}
+
+/// Which customer ids have a row, trashed or not.
+fn existing_customers(conn: &Connection) -> Result<Vec<bool>> {
+    let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
+    let mut exists = vec![false; usize::try_from(max).unwrap_or(0) + 1];
+    let mut stmt = conn.prepare("SELECT id FROM customers")?;
+    let mut rows = stmt.query([])?;
+    while let Some(row) = rows.next()? {
+        if let Some(slot) = usize::try_from(row.get::<_, i64>(0)?).ok().and_then(|i| exists.get_mut(i)) {
+            *slot = true;
+        }
+    }
+    Ok(exists)
+}
+
+fn fingerprint(data: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    data.hash(&mut h);
+    h.finish()
+}
+
+/// Empties the rows when their run is about to be removed: a dropped table instead of a
+/// million deletes from four indexes.
+pub(super) fn clear_if_pruned(conn: &Connection, keep: u32) -> Result<()> {
+    let pruned: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM evaluation_runs WHERE complete = 1
+           AND id = (SELECT run_id FROM evaluation_members LIMIT 1)
+           AND id NOT IN (SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT ?1))",
+        [keep],
+        |r| r.get(0),
+    )?;
+    if pruned {
+        start(conn)?;
+        finish(conn)?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::evaluation::store::{members, run_beside, MemberFilter, Trigger};
+
+    #[test]
+    fn a_refresh_while_the_rows_are_copied_is_in_them_once_built() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("rows.sqlite")).expect("open");
+        let as_of = NaiveDate::from_ymd_opt(2026, 10, 31).expect("date");
+        db.with_tx(|tx| {
+            crate::demo::generate(tx, crate::demo::DemoSettings::new(120, 3, as_of), Utc::now(), |_, _| {})
+        })
+        .expect("demo");
+        let run = run_beside(&db, as_of, Trigger::Manual, &mut |_, _| {}, |_, _| Ok(())).expect("run").0.id;
+        let page = db.with_conn(|c| members(c, run, &MemberFilter::default(), 0, 200)).expect("members");
+        let buyer = page.items.iter().find(|r| r.member.measures.purchase_days > 0).expect("a buyer");
+        let id = buyer.member.measures.customer_id;
+        let mut refreshed = None;
+        let built = build_latest_with(&db, &mut || {
+            if refreshed.is_none() {
+                db.with_conn(|c| {
+                    c.execute(
+                        "INSERT INTO orders (customer_id, ordered_on, amount_minor, currency)
+                         VALUES (?1, '2026-11-02', 77700, 'CNY')",
+                        [id],
+                    )?;
+                    Ok(())
+                })?;
+                let today = NaiveDate::from_ymd_opt(2026, 11, 3).expect("date");
+                refreshed = crate::evaluation::refresh::refresh_customer(&db, id, today)?;
+            }
+            Ok(())
+        })
+        .expect("build");
+        assert_eq!(built, Some(run));
+        let refreshed = refreshed.expect("a member refreshed");
+        assert_ne!(refreshed.measures, buyer.member.measures);
+        let row = db
+            .with_conn(|c| {
+                Ok(c.query_row(
+                    &format!("SELECT {} FROM evaluation_members m WHERE m.customer_id = ?1", member_columns("m")),
+                    [id],
+                    read_member,
+                )?)
+            })
+            .expect("row");
+        assert_eq!(row.0, refreshed, "the row holds the refresh made after its chunk was copied");
+    }
 }

@@ -2,9 +2,8 @@
 
 use super::archive::{self, Archived};
 use super::cells::{cell_of, RunCells};
-use super::members::{insert_member_sql, write_member};
 use super::rows;
-use super::runs::{insert_run, latest_run, placeholder_model, prune, EvaluationRun};
+use super::runs::{insert_run, placeholder_model, prune, EvaluationRun};
 use super::summary::{RunSummary, SummaryBuilder};
 use super::{json, settings, Trigger};
 use crate::activity::CURRENCY_DEFAULT;
@@ -27,8 +26,8 @@ pub struct RunTimings {
     pub save_seconds: f64,
 }
 
-/// Evaluates everyone at `as_of` with the saved settings and stores the run; older runs
-/// beyond the number to keep are removed.
+/// Evaluates everyone at `as_of` with the saved settings and stores the run with its rows
+/// built; older runs beyond the number to keep are removed.
 ///
 /// # Errors
 /// Database errors (then nothing is stored).
@@ -39,12 +38,15 @@ pub fn run(
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(EvaluationRun, RunTimings)> {
     let (run, timings, ()) = run_beside(db, as_of, trigger, progress, |_, _| Ok(()))?;
+    rows::build_latest(db)?;
     Ok((run, timings))
 }
 
-/// [`run`], with `beside` given the run (its model set) and its members on a thread of its
-/// own while they are saved: a members file written from memory takes no time of its own.
-/// Its result comes back once the run is stored; the run is stored even if `beside` fails.
+/// Evaluates and stores the run as [`run`] does, except its rows: the lists read the
+/// previous run's until [`rows::build_latest`] has built them. `beside` is given the run
+/// (its model set) and its members on a thread of its own while they are saved: a members
+/// file written from memory takes no time of its own. Its result comes back once the run is
+/// stored; the run is stored even if `beside` fails.
 ///
 /// # Errors
 /// Database errors (then nothing is stored), and those of `beside`.
@@ -81,28 +83,17 @@ pub fn run_beside<T: Send>(
         model: placeholder_model(),
         settings,
     };
-    // Only a run dated no earlier than the latest becomes the latest (ties go to the newer
-    // run), and only the latest keeps rows; any run is archived.
-    let becomes_latest = db.with_conn(latest_run)?.is_none_or(|latest| as_of >= latest.as_of);
-    run.id = db.with_tx(|tx| {
-        if becomes_latest {
-            rows::start(tx)?;
-        }
-        insert_run(tx, &run)
-    })?;
+    run.id = db.with_tx(|tx| insert_run(tx, &run))?;
     let shown = EvaluationRun { model: evaluation.model.clone(), ..run.clone() };
     let (saved, besides) = std::thread::scope(|scope| {
         let besides = scope.spawn(|| beside(&shown, &evaluation));
-        let saved = save(db, &mut run, &evaluation, becomes_latest, &lease, clock, progress);
+        let saved = save(db, &mut run, &evaluation, &lease, clock, progress);
         let besides = besides.join().map_err(|_| Error::Internal("the work beside the save failed".into()));
         (saved, besides.and_then(|r| r))
     });
     if let Err(e) = saved {
         // Best effort: the next run removes it otherwise.
-        let _ = db.with_tx(|tx| {
-            rows::drop_saving(tx)?;
-            Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?)
-        });
+        let _ = db.with_tx(|tx| Ok(tx.execute("DELETE FROM evaluation_runs WHERE id = ?1", [run.id])?));
         return Err(e);
     }
     progress(Stage::Saving, 1.0);
@@ -110,18 +101,17 @@ pub fn run_beside<T: Send>(
     Ok((run, RunTimings { load_seconds, evaluate_seconds, save_seconds }, besides?))
 }
 
-/// Saves the members, then completes the run in one transaction with its cells, its rows
-/// taking the old ones' place, and the runs beyond the number to keep removed.
+/// Archives the members, then completes the run in one transaction with its cells, and the
+/// runs beyond the number to keep removed.
 fn save(
     db: &Database,
     run: &mut EvaluationRun,
     evaluation: &Evaluation,
-    becomes_latest: bool,
     lease: &Lease,
     clock: Instant,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<()> {
-    save_members(db, run, evaluation, becomes_latest, progress).and_then(|(summary, cells)| {
+    save_members(db, run, evaluation, progress).and_then(|(summary, cells)| {
         run.summary = summary;
         run.model = evaluation.model.clone();
         run.finished_at = now();
@@ -134,9 +124,7 @@ fn save(
                  WHERE id = ?1",
                 params![run.id, run.finished_at, json(&run.model)?, json(&run.summary)?, run.seconds],
             )?;
-            if becomes_latest {
-                rows::finish(tx)?;
-            }
+            rows::clear_if_pruned(tx, run.settings.keep_runs())?;
             prune(tx, run.settings.keep_runs())
         })
     })
@@ -147,13 +135,11 @@ fn save(
 /// A whole number of archive chunks, so that only a run's last chunk is short.
 pub(crate) const SAVE_BATCH: usize = 12 * archive::CHUNK;
 
-/// Saves the members in batches: archived always, and as rows of the table that takes the
-/// rows' place when the run `becomes_latest`.
+/// Archives the members in batches.
 fn save_members(
     db: &Database,
     run: &EvaluationRun,
     evaluation: &Evaluation,
-    becomes_latest: bool,
     progress: &mut dyn FnMut(Stage, f64),
 ) -> Result<(RunSummary, RunCells)> {
     let mut summary = SummaryBuilder::default();
@@ -170,15 +156,7 @@ fn save_members(
             cells.add(measures.customer_id, cell_of(d))?;
             batch.push((Member { measures, decision: d.clone() }, None));
         }
-        db.with_tx(|tx| {
-            if becomes_latest {
-                let mut stmt = tx.prepare_cached(&insert_member_sql(rows::SAVING))?;
-                for (m, _) in &batch {
-                    write_member(&mut stmt, run.id, &m.measures, &m.decision, None)?;
-                }
-            }
-            archive::append(tx, run.id, &batch)
-        })?;
+        db.with_tx(|tx| archive::append(tx, run.id, &batch))?;
         progress(Stage::Saving, end as f64 / total as f64);
         start = end;
     }
