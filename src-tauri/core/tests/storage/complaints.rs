@@ -160,8 +160,8 @@ fn list_for_customer_is_newest_first() {
     assert_eq!(page.items.iter().map(|c| c.id).collect::<Vec<_>>(), vec![second.id, first.id]);
 }
 
-/// A complete evaluation run as of `as_of` placing each customer at a service level; the
-/// measures a target does not read are zero.
+/// An evaluation run as of `as_of` placing each customer at a service level, with its
+/// standings' codes as a run stores them; the measures a target does not read are zero.
 fn evaluated(db: &headtail_core::Database, as_of: &str, complete: bool, levels: &[(i64, &str)]) {
     db.with_tx(|tx| {
         tx.execute(
@@ -178,11 +178,12 @@ fn evaluated(db: &headtail_core::Database, as_of: &str, complete: bool, levels: 
                      previous_window_revenue_minor, is_kol, referrals, open_complaints, categories,
                      returned_after_churn, low_value_runs_before, exit_runs_before, tier, potential_head, influential,
                      lifecycle, service_level, low_value_runs, exit_runs)
-                 VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'C', 0, 0, 'repeat', ?3, 0, 0)",
+                 VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'c', 0, 0, 'repeat', ?3, 0, 0)",
                 rusqlite::params![run, customer, level],
             )?;
         }
-        Ok(())
+        // A run stores its standings' codes with its members.
+        headtail_core::evaluation::store::rebuild_standings(tx, run)
     })
     .expect("store an evaluation run");
 }

@@ -110,7 +110,9 @@ pub fn archive_rows(conn: &Connection, run: i64) -> Result<()> {
 pub fn listed_run(conn: &Connection) -> Result<Option<(i64, NaiveDate)>> {
     Ok(conn
         .prepare_cached(
-            "SELECT id, as_of FROM evaluation_runs WHERE id = (SELECT run_id FROM evaluation_members LIMIT 1)",
+            "SELECT id, as_of FROM evaluation_runs r
+             WHERE complete = 1 AND EXISTS (SELECT 1 FROM evaluation_members m WHERE m.run_id = r.id)
+             ORDER BY as_of DESC, id DESC LIMIT 1",
         )?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?)
