@@ -156,7 +156,8 @@ fn run_to_draw(
     as_of: Option<NaiveDate>,
 ) -> std::result::Result<headtail_core::charts::FolderRequest, crate::exit::Failure> {
     if let Some(as_of) = as_of {
-        let (run, _) = store::run(db, as_of, Trigger::CommandLine, &mut |_, _| {})?;
+        // The window builds the lists' rows when it next opens the file; charts read the archive.
+        let (run, _, ()) = store::run_beside(db, as_of, Trigger::CommandLine, &mut |_, _| {}, |_, _| Ok(()))?;
         eprintln!("evaluated {} customers as of {as_of} (run {})", run.customers, run.id);
         return Ok(headtail_core::charts::FolderRequest { run: Some(run.id), ..request });
     }
