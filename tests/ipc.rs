@@ -312,6 +312,12 @@ fn the_app_and_the_command_line_share_one_database() {
     let out = headtail(&["evaluate", "--db", &db, "--as-of", "2026-06-30", "--out", "/dev/null"]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(app.call("list_evaluation_runs", json!({})).expect("runs").as_array().expect("runs").len(), 1);
+    // The command stored the run without the lists' rows: the window builds them, once.
+    assert!(app.call("list_customers", json!({"query": query("")})).expect("list")["evaluation"].is_null());
+    let run = app.call("build_latest_standings", json!({})).expect("build");
+    assert!(run.is_i64(), "{run}");
+    assert_eq!(app.call("list_customers", json!({"query": query("")})).expect("list")["evaluation"]["run_id"], run);
+    assert_eq!(app.call("build_latest_standings", json!({})).expect("again"), Value::Null);
 
     let csv = app._dir.path().join("orders.csv");
     std::fs::write(
