@@ -1,37 +1,15 @@
 //! A run is stored without the rows the lists read; they are built from its archive
 //! afterwards, and until then the list, My day and the survey list read the previous run's.
 
-use crate::temp_db;
-use chrono::NaiveDate;
+use crate::run_archive::{count, day, demo_db, index_definitions, run};
 use headtail_core::customers::{self, CustomerQuery};
-use headtail_core::demo::{self, DemoSettings};
 use headtail_core::evaluation::store::{self, refresh_customer, MemberFilter, Trigger};
 use headtail_core::evaluation::Lifecycle;
 use headtail_core::Database;
 
-fn day(text: &str) -> NaiveDate {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
-}
-
-/// A run with its rows built, as the tests and the report's own run make it.
-fn run(db: &Database, as_of: &str) -> i64 {
-    store::run(db, day(as_of), Trigger::Manual, &mut |_, _| {}).expect("run").0.id
-}
-
 /// A run as `headtail evaluate` and the window store it: the rows come later.
 fn run_without_rows(db: &Database, as_of: &str) -> i64 {
     store::run_beside(db, day(as_of), Trigger::Manual, &mut |_, _| {}, |_, _| Ok(())).expect("run").0.id
-}
-
-fn demo_db(customers: u32) -> (tempfile::TempDir, Database) {
-    let (dir, db) = temp_db();
-    let settings = DemoSettings::new(customers, 7, day("2026-10-31"));
-    db.with_tx(|tx| demo::generate(tx, settings, chrono::Utc::now(), |_, _| {})).expect("demo");
-    (dir, db)
-}
-
-fn count(db: &Database, sql: &str) -> i64 {
-    db.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).expect(sql)
 }
 
 fn listed_run(db: &Database) -> Option<i64> {
@@ -48,18 +26,6 @@ fn listed_clv(db: &Database) -> Vec<(i64, Option<i64>)> {
     let query = CustomerQuery { limit: 500, ..CustomerQuery::default() };
     let page = db.with_conn(|c| customers::list(c, &query)).expect("list");
     page.standings.iter().map(|s| (s.customer_id, s.predicted_clv_minor)).collect()
-}
-
-fn index_definitions(db: &Database) -> Vec<String> {
-    db.with_conn(|c| {
-        let mut stmt = c.prepare(
-            "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'evaluation_members'
-               AND sql IS NOT NULL ORDER BY name",
-        )?;
-        let found = stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
-        Ok(found)
-    })
-    .expect("indexes")
 }
 
 #[test]

@@ -11,22 +11,22 @@ use headtail_core::evaluation::{Lifecycle, Tier};
 use headtail_core::Database;
 use std::collections::HashMap;
 
-fn day(text: &str) -> NaiveDate {
+pub(crate) fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
 }
 
-fn run(db: &Database, as_of: &str) -> i64 {
+pub(crate) fn run(db: &Database, as_of: &str) -> i64 {
     store::run(db, day(as_of), Trigger::Manual, &mut |_, _| {}).expect("run").0.id
 }
 
-fn demo_db(customers: u32) -> (tempfile::TempDir, Database) {
+pub(crate) fn demo_db(customers: u32) -> (tempfile::TempDir, Database) {
     let (dir, db) = temp_db();
     let settings = DemoSettings::new(customers, 11, day("2026-10-31"));
     db.with_tx(|tx| demo::generate(tx, settings, chrono::Utc::now(), |_, _| {})).expect("demo");
     (dir, db)
 }
 
-fn count(db: &Database, sql: &str) -> i64 {
+pub(crate) fn count(db: &Database, sql: &str) -> i64 {
     db.with_conn(|c| Ok(c.query_row(sql, [], |r| r.get(0))?)).expect(sql)
 }
 
@@ -50,7 +50,7 @@ fn members_file(db: &Database, run: i64) -> String {
     String::from_utf8(out).expect("utf-8")
 }
 
-fn index_definitions(db: &Database) -> Vec<String> {
+pub(crate) fn index_definitions(db: &Database) -> Vec<String> {
     db.with_conn(|c| {
         let mut stmt = c.prepare(
             "SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'evaluation_members'
