@@ -24,6 +24,7 @@ mod import_customer_keys;
 mod interactions;
 mod loyalty;
 mod my_day;
+mod order_digest;
 mod orders;
 mod pipeline;
 mod platform_exports;

@@ -2,10 +2,10 @@
 
 use super::digest::BlockCategory;
 use super::{text, Index, MAX_CATEGORIES};
-use std::collections::HashMap;
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
+use std::collections::HashMap;
 
 /// The categories met, numbered as bits of a u64: at most 64, the first met when there are
 /// more, or a fixed list (a stored run's).

@@ -388,10 +388,7 @@ pub(super) fn prepare(db: &Database, blocks: i64, size: i64) -> Result<()> {
     }
     let stamp: i64 = rand::random();
     db.with_tx(|tx| {
-        tx.execute(
-            "DELETE FROM order_digests WHERE first_id % ?1 != 0 OR last_id != first_id + ?1 - 1",
-            [size],
-        )?;
+        tx.execute("DELETE FROM order_digests WHERE first_id % ?1 != 0 OR last_id != first_id + ?1 - 1", [size])?;
         let mut insert = tx.prepare(
             "INSERT OR IGNORE INTO order_digests (first_id, last_id, stamp, data) VALUES (?1, ?2, ?3, NULL)",
         )?;
@@ -408,9 +405,8 @@ pub(super) fn store(db: &Database, pending: Vec<Pending>) -> Result<()> {
         return Ok(());
     }
     db.with_tx(|tx| {
-        let mut update = tx.prepare(
-            "UPDATE order_digests SET data = ?1 WHERE first_id = ?2 AND stamp = ?3 AND data IS ?4",
-        )?;
+        let mut update =
+            tx.prepare("UPDATE order_digests SET data = ?1 WHERE first_id = ?2 AND stamp = ?3 AND data IS ?4")?;
         for p in pending {
             update.execute(params![p.data, p.from, p.seen.stamp, p.seen.data])?;
         }

@@ -49,7 +49,14 @@ impl OrderScan<'_> {
     }
 
     /// Adds an order that counts by the evaluation date into a customer's sums; its day if so.
-    fn add<T: OrderSink>(&self, sink: &mut T, first: &mut Day, day: Day, amount: i64, cost: Option<i64>) -> Option<Day> {
+    fn add<T: OrderSink>(
+        &self,
+        sink: &mut T,
+        first: &mut Day,
+        day: Day,
+        amount: i64,
+        cost: Option<i64>,
+    ) -> Option<Day> {
         if day > self.w.today {
             return None;
         }
@@ -206,7 +213,12 @@ pub(super) fn all_orders(
                     let mut index: Option<Arc<Index>> = None;
                     let mut totals = Vec::new();
                     let mut first_high = Vec::new();
-                    let sum = |index: &Index, totals: &mut Vec<OrderTotals>, first_high: &mut Vec<Day>, found: &mut Found, mut piece: Piece<'_>, block: Block| {
+                    let sum = |index: &Index,
+                               totals: &mut Vec<OrderTotals>,
+                               first_high: &mut Vec<Day>,
+                               found: &mut Found,
+                               mut piece: Piece<'_>,
+                               block: Block| {
                         if totals.is_empty() {
                             let n = index.len();
                             *totals = vec![OrderTotals::default(); n];
