@@ -9,7 +9,7 @@ use crate::db::Database;
 use crate::error::Result;
 use crate::evaluation::{CustomerFacts, Day, EvaluationSettings};
 use rusqlite::{params, Connection};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// What every order scan needs to know.
 #[derive(Clone, Copy)]
@@ -127,7 +127,7 @@ pub(super) const ORDER_PIECE: usize = 16;
 /// The pieces not read yet. Both threads take from one queue; in tests each has its own
 /// (alternate pieces), so that both surely read some.
 struct PieceQueues<'a> {
-    queues: Vec<std::sync::Mutex<Vec<Piece<'a>>>>,
+    queues: Vec<Mutex<Vec<Piece<'a>>>>,
 }
 
 impl<'a> PieceQueues<'a> {
@@ -145,11 +145,11 @@ impl<'a> PieceQueues<'a> {
         }
         // Taken from the end: lowest ids first, the order of the table.
         lists.iter_mut().for_each(|l| l.reverse());
-        PieceQueues { queues: lists.into_iter().map(std::sync::Mutex::new).collect() }
+        PieceQueues { queues: lists.into_iter().map(Mutex::new).collect() }
     }
 
     fn take(&self, thread: usize) -> Option<Piece<'a>> {
-        self.queues[thread % self.queues.len()].lock().ok()?.pop()
+        self.queues[thread % self.queues.len()].lock().unwrap_or_else(PoisonError::into_inner).pop()
     }
 }
 
@@ -168,6 +168,28 @@ struct Found {
     more: Vec<(u32, u32)>,
 }
 
+/// Blocks read ahead, not summed yet.
+type Ready<'p> = Mutex<Vec<(Piece<'p>, Block)>>;
+
+/// Blocks the second thread reads ahead while the first reads the customers: a few tens of
+/// megabytes.
+const READ_AHEAD: usize = 4;
+
+/// The next block to sum: one read ahead, else the next piece's.
+fn next_block<'p>(
+    conn: &Connection,
+    ready: &Ready<'p>,
+    take: &dyn Fn() -> Option<Piece<'p>>,
+    found: &mut Found,
+) -> Result<Option<(Piece<'p>, Block)>> {
+    if let Some(read) = ready.lock().unwrap_or_else(PoisonError::into_inner).pop() {
+        return Ok(Some(read));
+    }
+    let Some(piece) = take() else { return Ok(None) };
+    let block = block_of(conn, &piece, found)?;
+    Ok(Some((piece, block)))
+}
+
 /// A piece's block, from its digest or else from the tables (then its digest to store).
 fn block_of(conn: &Connection, piece: &Piece<'_>, found: &mut Found) -> Result<Block> {
     let (from, to) = (piece.from, piece.from + ORDER_PIECE as i64 - 1);
@@ -182,7 +204,7 @@ fn block_of(conn: &Connection, piece: &Piece<'_>, found: &mut Found) -> Result<B
 }
 
 /// Every order and order line, on two connections and cores: the first thread reads the
-/// customers while the second starts on the blocks of orders, then both read blocks, the
+/// customers while the second reads the first blocks of orders, then both sum blocks, the
 /// first into the facts, the second into totals of its own added to the facts at the end.
 pub(super) fn all_orders(
     db: &Database,
@@ -200,49 +222,28 @@ pub(super) fn all_orders(
     let mut counted = OrderOwners { owners: vec![u32::MAX; slots], days: vec![0; slots] };
     let mut categories = vec![0_u8; slots];
     let pieces = PieceQueues::new(&mut counted, &mut categories);
+    let ready: Ready<'_> = Mutex::new(Vec::new());
     // The customers are read while the second thread reads its first blocks, which it sums
     // once it gets the index through the channel.
     let (send_index, receive_index) = std::sync::mpsc::channel::<Arc<Index>>();
     let (mut facts, index, first_low, found_low, (totals, first_high, found_high)) =
         std::thread::scope(|scope| -> Result<_> {
             let pieces = &pieces;
+            let ready = &ready;
             let second = scope.spawn(move || {
                 db.with_conn(|conn| {
                     let mut found = Found::default();
-                    let mut waiting = Vec::new();
-                    let mut index: Option<Arc<Index>> = None;
-                    let mut totals = Vec::new();
-                    let mut first_high = Vec::new();
-                    let sum = |index: &Index,
-                               totals: &mut Vec<OrderTotals>,
-                               first_high: &mut Vec<Day>,
-                               found: &mut Found,
-                               mut piece: Piece<'_>,
-                               block: Block| {
-                        if totals.is_empty() {
-                            let n = index.len();
-                            *totals = vec![OrderTotals::default(); n];
-                            *first_high = vec![Day::MAX; n];
+                    // While the first thread reads the customers, a few blocks are read ahead
+                    // for either thread to sum once the index is there.
+                    let mut index = None;
+                    while ready.lock().unwrap_or_else(PoisonError::into_inner).len() < READ_AHEAD {
+                        if let Ok(ix) = receive_index.try_recv() {
+                            index = Some(ix);
+                            break;
                         }
-                        let scan = OrderScan { index, w, currency, settings };
-                        let mut sums = Sums { sinks: totals, first_day: first_high, more: &mut found.more };
-                        scan.apply(&mut piece, &block, &mut sums);
-                        found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
-                    };
-                    while let Some(piece) = pieces.take(1) {
+                        let Some(piece) = pieces.take(1) else { break };
                         let block = block_of(conn, &piece, &mut found)?;
-                        if index.is_none() {
-                            index = receive_index.try_recv().ok();
-                        }
-                        match &index {
-                            Some(ix) => {
-                                for (p, b) in waiting.drain(..) {
-                                    sum(ix, &mut totals, &mut first_high, &mut found, p, b);
-                                }
-                                sum(ix, &mut totals, &mut first_high, &mut found, piece, block);
-                            }
-                            None => waiting.push((piece, block)),
-                        }
+                        ready.lock().unwrap_or_else(PoisonError::into_inner).push((piece, block));
                     }
                     let index = match index {
                         Some(ix) => ix,
@@ -250,13 +251,16 @@ pub(super) fn all_orders(
                             .recv()
                             .map_err(|_| crate::Error::Internal("the customers could not be read".into()))?,
                     };
-                    for (p, b) in waiting {
-                        sum(&index, &mut totals, &mut first_high, &mut found, p, b);
+                    let scan = OrderScan { index: &index, w, currency, settings };
+                    let mut totals = vec![OrderTotals::default(); index.len()];
+                    let mut first_high = vec![Day::MAX; totals.len()];
+                    let mut more = Vec::new();
+                    let mut sums = Sums { sinks: &mut totals, first_day: &mut first_high, more: &mut more };
+                    while let Some((mut piece, block)) = next_block(conn, ready, &|| pieces.take(1), &mut found)? {
+                        scan.apply(&mut piece, &block, &mut sums);
+                        found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
                     }
-                    if totals.is_empty() {
-                        totals = vec![OrderTotals::default(); index.len()];
-                        first_high = vec![Day::MAX; index.len()];
-                    }
+                    found.more = more;
                     Ok((totals, first_high, found))
                 })
             });
@@ -270,8 +274,7 @@ pub(super) fn all_orders(
             let mut more = Vec::new();
             db.with_conn(|conn| {
                 let mut sums = Sums { sinks: &mut facts, first_day: &mut first_low, more: &mut more };
-                while let Some(mut piece) = pieces.take(0) {
-                    let block = block_of(conn, &piece, &mut found)?;
+                while let Some((mut piece, block)) = next_block(conn, ready, &|| pieces.take(0), &mut found)? {
                     scan.apply(&mut piece, &block, &mut sums);
                     found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
                 }
