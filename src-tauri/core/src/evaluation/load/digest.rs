@@ -461,4 +461,38 @@ mod tests {
         let raw = zstd::bulk::compress(&[FORMAT, 200, 1], 1).expect("compress");
         assert!(decode(&raw, 0, 15).is_err());
     }
+
+    #[test]
+    fn a_block_changed_while_it_was_read_keeps_no_digest() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let db = Database::open(&dir.path().join("digest.sqlite")).expect("open");
+        let as_of = chrono::NaiveDate::from_ymd_opt(2026, 10, 31).expect("date");
+        let demo = crate::demo::DemoSettings::new(20, 5, as_of);
+        db.with_tx(|tx| crate::demo::generate(tx, demo, chrono::Utc::now(), |_, _| {})).expect("demo");
+        let data = |db: &Database| -> Option<Vec<u8>> {
+            db.with_conn(|c| Ok(c.query_row("SELECT data FROM order_digests WHERE first_id = 0", [], |r| r.get(0))?))
+                .expect("row")
+        };
+        for changed in [false, true] {
+            db.with_conn(|c| Ok(c.execute("DELETE FROM order_digests", [])?)).expect("clear");
+            prepare(&db, 1, 16).expect("prepare");
+            let seen = db.with_conn(|c| Ok(stored(c, 0, 15)?.err().flatten())).expect("seen");
+            assert!(seen.is_some(), "a row to store into");
+            let block = db.with_conn(|c| read_block(c, 0, 15)).expect("block");
+            assert!(!block.ids.is_empty());
+            if changed {
+                // Another connection edits an order of the block, and another evaluation
+                // makes the block's row again before this one stores what it read.
+                db.with_conn(|c| Ok(c.execute("UPDATE orders SET amount_minor = amount_minor + 1 WHERE id = 1", [])?))
+                    .expect("edit");
+                prepare(&db, 1, 16).expect("prepare again");
+            }
+            store(&db, pending(&block, 0, seen).expect("encode").into_iter().collect()).expect("store");
+            assert_eq!(data(&db).is_some(), !changed, "changed: {changed}");
+            if !changed {
+                let stored = db.with_conn(|c| Ok(stored(c, 0, 15)?.ok())).expect("stored");
+                assert_eq!(stored, Some(block));
+            }
+        }
+    }
 }
