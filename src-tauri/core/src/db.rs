@@ -39,6 +39,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0022_sort_keys.sql"), Some(fill_sort_keys)),
     (include_str!("../migrations/0023_duplicates_and_customer_since.sql"), Some(fill_customer_since)),
     (include_str!("../migrations/0024_run_archive.sql"), Some(archive_runs)),
+    (include_str!("../migrations/0025_order_digest.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one

@@ -331,7 +331,8 @@ pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              AND sql NOT LIKE 'CREATE VIRTUAL%' AND name NOT LIKE 'customer_search_%'
              AND name NOT IN ('search_pending', 'database_identity', 'evaluation_lease', 'evaluation_cells',
-                              'evaluation_standings', 'evaluation_archive', 'evaluation_members_saving')
+                              'evaluation_standings', 'evaluation_archive', 'evaluation_members_saving',
+                              'order_digests')
              ORDER BY name",
         )?
         .query_map([], |r| r.get(0))?

@@ -11,7 +11,7 @@ fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").expect("date")
 }
 
-fn order(db: &Database, customer_id: i64, on: &str, amount_minor: i64, category: Option<&str>) {
+pub(crate) fn order(db: &Database, customer_id: i64, on: &str, amount_minor: i64, category: Option<&str>) {
     let input = OrderInput {
         customer_id,
         external_id: None,

@@ -25,6 +25,7 @@ mod interactions;
 mod latest_rows;
 mod loyalty;
 mod my_day;
+mod order_digest;
 mod orders;
 mod pipeline;
 mod platform_exports;

@@ -1,9 +1,11 @@
 //! The product categories each customer bought, from the order lines.
 
+use super::digest::BlockCategory;
 use super::{text, Index, MAX_CATEGORIES};
 use crate::error::Result;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection};
+use std::collections::HashMap;
 
 /// The categories met, numbered as bits of a u64: at most 64, the first met when there are
 /// more, or a fixed list (a stored run's).
@@ -66,51 +68,61 @@ impl Catalogue {
     }
 }
 
-/// Each order's categories as bit + 1 (0: none), with the rare further categories of an
-/// order kept aside: one byte per order instead of a join per line.
-pub(super) struct CategoriesByOrder {
-    catalogue: Catalogue,
-    first: Vec<u8>,
-    more: Vec<(u32, u8)>,
+/// Each order's categories as place in its block's categories + 1 (0: none), with the
+/// rare further categories of an order kept aside: one byte per order instead of a list.
+pub(super) struct OrderCategories<'a> {
+    pub(super) owners: &'a [u32],
+    pub(super) first: &'a [u8],
+    pub(super) more: &'a [(u32, u32)],
+    pub(super) block_size: usize,
 }
 
-impl CategoriesByOrder {
-    pub(super) fn per_customer(self, owners: &[u32], customers: usize) -> (Vec<String>, Vec<u64>) {
-        let mut bits = vec![0_u64; customers];
-        let firsts = self.first.iter().enumerate().filter(|(_, &c)| c > 0).map(|(o, &c)| (o, c - 1));
-        let more = self.more.iter().map(|&(o, c)| (o as usize, c));
-        for (order, bit) in firsts.chain(more) {
-            if let Some(&owner) = owners.get(order).filter(|&&owner| owner != u32::MAX) {
-                bits[owner as usize] |= 1 << bit;
+/// The catalogue (most bought first, or `known`) and each customer's categories as its bits,
+/// from each block's categories, those of lines in no block, and each order's categories.
+/// The catalogue is the one a pass over every line in id order gives: the first 64
+/// categories met, by lowest line id, when there are more.
+pub(super) fn per_customer(
+    blocks: &[Vec<BlockCategory>],
+    stray: &[BlockCategory],
+    orders: &OrderCategories<'_>,
+    customers: usize,
+    known: Option<&[String]>,
+) -> (Vec<String>, Vec<u64>) {
+    let names: Vec<String> = match known {
+        Some(known) => known.to_vec(),
+        None => {
+            let mut met: HashMap<&str, (u64, i64)> = HashMap::new();
+            for c in blocks.iter().flatten().chain(stray) {
+                let seen = met.entry(c.name.as_str()).or_insert((0, i64::MAX));
+                seen.0 += c.lines;
+                seen.1 = seen.1.min(c.first_line);
             }
+            let mut met: Vec<(&str, u64, i64)> = met.into_iter().map(|(n, (lines, first))| (n, lines, first)).collect();
+            if met.len() > MAX_CATEGORIES {
+                met.sort_unstable_by_key(|&(_, _, first)| first);
+                met.truncate(MAX_CATEGORIES);
+            }
+            met.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+            met.into_iter().map(|(n, _, _)| n.to_owned()).collect()
         }
-        let names = self.catalogue.finish(&mut bits);
-        (names, bits)
-    }
-}
-
-pub(super) fn categories_by_order(conn: &Connection, known: Option<&[String]>) -> Result<CategoriesByOrder> {
-    let max_order: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM orders", [], |r| r.get(0))?;
-    let mut found = CategoriesByOrder {
-        catalogue: Catalogue::new(known),
-        first: vec![0; usize::try_from(max_order).unwrap_or(0) + 1],
-        more: Vec::new(),
     };
-    // In table order; through the category index the scan would jump about the file.
-    let mut stmt = conn.prepare("SELECT order_id, category FROM order_lines NOT INDEXED WHERE category IS NOT NULL")?;
-    let mut rows = stmt.query([])?;
-    while let Some(row) = rows.next()? {
-        let Ok(order) = usize::try_from(row.get::<_, i64>(0)?) else { continue };
-        let Ok(name) = std::str::from_utf8(text(row, 1)?) else { continue };
-        let Some(bit) = found.catalogue.bit(name) else { continue };
-        let Some(slot) = found.first.get_mut(order) else { continue };
-        if *slot == 0 {
-            *slot = bit as u8 + 1;
-        } else if *slot != bit as u8 + 1 {
-            found.more.push((order as u32, bit as u8));
+    let mut bit_of: HashMap<&str, u32> = HashMap::new();
+    for (bit, name) in names.iter().enumerate().take(MAX_CATEGORIES) {
+        bit_of.entry(name.as_str()).or_insert(bit as u32);
+    }
+    let bits_of_blocks: Vec<Vec<Option<u32>>> =
+        blocks.iter().map(|b| b.iter().map(|c| bit_of.get(c.name.as_str()).copied()).collect()).collect();
+    let mut bits = vec![0_u64; customers];
+    let firsts = orders.first.iter().enumerate().filter(|(_, &c)| c > 0).map(|(o, &c)| (o, u32::from(c) - 1));
+    let more = orders.more.iter().map(|&(o, c)| (o as usize, c));
+    for (order, c) in firsts.chain(more) {
+        let Some(&owner) = orders.owners.get(order).filter(|&&owner| owner != u32::MAX) else { continue };
+        let bit = bits_of_blocks.get(order / orders.block_size).and_then(|b| b.get(c as usize)).copied().flatten();
+        if let Some(bit) = bit {
+            bits[owner as usize] |= 1 << bit;
         }
     }
-    Ok(found)
+    (names, bits)
 }
 
 /// One customer's categories, through the orders' customer index.

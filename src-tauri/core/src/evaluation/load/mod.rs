@@ -3,6 +3,7 @@
 
 mod activity;
 mod categories;
+mod digest;
 mod facts;
 mod orders;
 
@@ -13,7 +14,7 @@ use activity::{activity, previous_run, service_costs};
 use categories::categories_of_one;
 use chrono::NaiveDate;
 use facts::PurchaseDays;
-use orders::{all_orders, OrderScan, Orders, OrdersRead};
+use orders::{all_orders, OrderScan, OrdersRead};
 use rusqlite::Connection;
 use std::sync::Arc;
 
@@ -140,8 +141,7 @@ pub(crate) fn population_with(
             let mut days = Vec::new();
             let categories = db.with_conn(|conn| {
                 let scan = OrderScan { index: &index, w: windows, currency, settings };
-                let which = Orders::OfCustomer(id);
-                scan.run(conn, which, &mut facts, &mut first_day, &mut |_, _, day| days.push(day))?;
+                scan.of_customer(conn, id, &mut facts, &mut first_day, &mut |day| days.push(day))?;
                 categories_of_one(conn, &index, as_of, id, known)
             })?;
             let (names, bits) = categories;
