@@ -353,7 +353,8 @@ fn integrity(db: &Path) -> String {
     verdict
 }
 
-/// What an operation changes, without what differs between two runs of it (times, paths):
+/// What an operation changes, without what differs between two runs of it (times, paths, and
+/// what is derived and rebuilt when missing: search entries, order digests):
 /// the count of each table, complete evaluation runs only, and the content of the rows a
 /// restore, erasure, revert or edit changes.
 fn state(db: &Path) -> BTreeMap<String, String> {
@@ -363,7 +364,7 @@ fn state(db: &Path) -> BTreeMap<String, String> {
         .prepare(
             "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
              AND name NOT LIKE 'customer_search%' AND name NOT IN ('evaluation_runs', 'evaluation_members', 'evaluation_members_saving', 'evaluation_archive',
-                              'search_pending', 'evaluation_lease')",
+                              'search_pending', 'evaluation_lease', 'order_digests')",
         )
         .expect("tables")
         .query_map([], |r| r.get(0))
