@@ -220,6 +220,22 @@ pub(crate) fn append(conn: &Connection, run: i64, members: &[Archived]) -> Resul
     Ok(())
 }
 
+/// Archives every member of `evaluation` as `run`'s, in the batches a save writes them, and
+/// nothing else of a save: what benchmarks time of it.
+#[doc(hidden)]
+pub fn append_evaluation(conn: &Connection, run: i64, evaluation: &crate::evaluation::Evaluation) -> Result<()> {
+    let mut batch: Vec<Archived> = Vec::with_capacity(super::SAVE_BATCH);
+    for start in (0..evaluation.len()).step_by(super::SAVE_BATCH) {
+        batch.clear();
+        let end = (start + super::SAVE_BATCH).min(evaluation.len());
+        for i in start..end {
+            batch.push((Member { measures: evaluation.measures(i), decision: evaluation.decisions[i].clone() }, None));
+        }
+        append(conn, run, &batch)?;
+    }
+    Ok(())
+}
+
 /// The chunk of `run` that would hold `customer`: its first customer and its members.
 fn chunk_of(conn: &Connection, run: i64, customer: i64) -> Result<Option<(i64, Vec<Archived>)>> {
     let found: Option<(i64, i64, Vec<u8>)> = conn
