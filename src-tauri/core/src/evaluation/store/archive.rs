@@ -12,6 +12,7 @@ use crate::evaluation::{
     Behaviour, ExitStep, Lifecycle, Member, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
 };
 use chrono::{Datelike, NaiveDate};
+use rayon::prelude::*;
 use rusqlite::{params, Connection, OptionalExtension};
 
 /// Members per chunk: a customer's history reads one chunk of each run, a few hundred
@@ -171,13 +172,37 @@ macro_rules! enum_columns {
 
 enum_columns!(Tier, RfmSegment, ValueClass, Lifecycle, Behaviour, ServiceLevel, ExitStep, NextActionKind);
 
+/// Encodes chunks one after another, keeping the bytes before compression and zstd's context
+/// from one to the next.
+pub(crate) struct Encoder {
+    raw: Vec<u8>,
+    zstd: zstd::bulk::Compressor<'static>,
+}
+
+fn compress_error(e: std::io::Error) -> Error {
+    Error::Internal(format!("compressing a run: {e}"))
+}
+
+impl Encoder {
+    pub(crate) fn new() -> Result<Self> {
+        Ok(Encoder { raw: Vec::new(), zstd: zstd::bulk::Compressor::new(LEVEL).map_err(compress_error)? })
+    }
+
+    /// The compressed bytes of members in ascending customer order.
+    pub(crate) fn encode(&mut self, members: &[Archived]) -> Result<Vec<u8>> {
+        let raw = &mut self.raw;
+        raw.clear();
+        raw.reserve(members.len() * 96 + 8);
+        raw.push(FORMAT);
+        (members.len() as u64).put(raw);
+        encode_columns(members, raw);
+        self.zstd.compress(raw).map_err(compress_error)
+    }
+}
+
 /// The compressed bytes of members in ascending customer order.
 pub(crate) fn encode(members: &[Archived]) -> Result<Vec<u8>> {
-    let mut raw = Vec::with_capacity(members.len() * 96 + 8);
-    raw.push(FORMAT);
-    (members.len() as u64).put(&mut raw);
-    encode_columns(members, &mut raw);
-    zstd::bulk::compress(&raw, LEVEL).map_err(|e| Error::Internal(format!("compressing a run: {e}")))
+    Encoder::new()?.encode(members)
 }
 
 /// The members of one chunk, as [`encode`] wrote them.
@@ -206,9 +231,17 @@ pub(crate) fn append(conn: &Connection, run: i64, members: &[Archived]) -> Resul
         "INSERT INTO evaluation_archive (run_id, first_customer, last_customer, members, data)
          VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for chunk in members.chunks(CHUNK) {
+    // Chunks are encoded and compressed side by side; only their inserts take turns.
+    let chunks: Vec<&[Archived]> = members.chunks(CHUNK).collect();
+    let encoded = chunks
+        .par_iter()
+        .map_init(Encoder::new, |encoder, chunk| match encoder {
+            Ok(encoder) => encoder.encode(chunk),
+            Err(e) => Err(Error::Internal(e.to_string())),
+        })
+        .collect::<Result<Vec<_>>>()?;
+    for (chunk, data) in chunks.iter().zip(encoded) {
         let (Some(first), Some(last)) = (chunk.first(), chunk.last()) else { continue };
-        let data = encode(chunk)?;
         insert.execute(params![
             run,
             first.0.measures.customer_id,

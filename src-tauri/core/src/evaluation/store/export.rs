@@ -330,14 +330,29 @@ fn put_int(out: &mut Vec<u8>, v: i64) {
     put_digits(out, v.unsigned_abs(), 1);
 }
 
-/// `v` in decimal with at least `width` digits, zeros first.
+/// The two digits of every number below 100, in order.
+const PAIRS: &[u8; 200] =
+    b"0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// `v` in decimal with at least `width` digits (at most 20), zeros first: two digits at a
+/// step, the step that costs most in a file that is mostly numbers.
 fn put_digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
     let mut digits = [b'0'; 20];
     let mut at = digits.len();
-    while v > 0 {
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else if v > 0 {
         at -= 1;
-        digits[at] = b'0' + (v % 10) as u8;
-        v /= 10;
+        digits[at] = b'0' + v as u8;
     }
     at = at.min(digits.len() - width.min(digits.len()));
     out.extend_from_slice(&digits[at..]);
@@ -483,7 +498,7 @@ mod tests {
 
     #[test]
     fn fields_write_as_the_csv_writer_and_the_money_format_do() {
-        for v in [0, 7, -7, 10, 99_999, -1_000_000, i64::MAX, i64::MIN] {
+        for v in [0, 7, -7, 10, 99, 100, 101, 1_009, 99_999, -1_000_000, 5_000_000_123, i64::MAX, i64::MIN] {
             let mut s = Vec::new();
             put_int(&mut s, v);
             assert_eq!(s, v.to_string().as_bytes());
