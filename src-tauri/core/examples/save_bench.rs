@@ -67,6 +67,16 @@ fn main() -> BoxResult<()> {
     let latest = db.with_conn(store::latest_run)?.ok_or("the database has no run to take the settings of")?;
     let run = EvaluationRun { model: evaluation.model.clone(), as_of, ..latest };
     println!("{} members", evaluation.len());
+    if !only_file {
+        let figures = store::archive_figures(&evaluation)?;
+        for (level, bytes, seconds) in &figures.levels {
+            println!("zstd level {level}: {bytes} bytes, {seconds:.2} s to encode and compress");
+        }
+        println!("{:<32} {:>12} {:>12}", "column", "bytes", "compressed");
+        for (name, bytes, compressed) in &figures.columns {
+            println!("{name:<32} {bytes:>12} {compressed:>12}");
+        }
+    }
     for _ in 0..repeat {
         if only_file {
             timed("members file, not kept", || {

@@ -269,6 +269,73 @@ pub fn append_evaluation(conn: &Connection, run: i64, evaluation: &crate::evalua
     Ok(())
 }
 
+/// What the archive of `evaluation` takes: its compressed bytes at zstd levels 1 to 3 with the
+/// seconds each took to encode and compress, then each column's bytes before and after
+/// compression (each column of a chunk compressed on its own, at the level used).
+#[doc(hidden)]
+pub fn archive_figures(evaluation: &crate::evaluation::Evaluation) -> Result<ArchiveFigures> {
+    let members: Vec<Archived> = (0..evaluation.len())
+        .map(|i| (Member { measures: evaluation.measures(i), decision: evaluation.decisions[i].clone() }, None))
+        .collect();
+    let mut figures = ArchiveFigures::default();
+    for level in 1..=3 {
+        let clock = std::time::Instant::now();
+        let mut zstd = zstd::bulk::Compressor::new(level).map_err(compress_error)?;
+        let (mut raw, mut bytes) = (Vec::new(), 0);
+        for chunk in members.chunks(CHUNK) {
+            raw.clear();
+            raw.push(FORMAT);
+            (chunk.len() as u64).put(&mut raw);
+            encode_columns(chunk, &mut raw);
+            bytes += zstd.compress(&raw).map_err(compress_error)?.len();
+        }
+        figures.levels.push((level, bytes, clock.elapsed().as_secs_f64()));
+    }
+    let mut zstd = zstd::bulk::Compressor::new(LEVEL).map_err(compress_error)?;
+    for chunk in members.chunks(CHUNK) {
+        for (i, (name, bytes)) in super::members::encoded_columns(chunk).into_iter().enumerate() {
+            let compressed = zstd.compress(&bytes).map_err(compress_error)?.len();
+            if figures.columns.len() <= i {
+                figures.columns.push((name, 0, 0));
+            }
+            figures.columns[i].1 += bytes.len();
+            figures.columns[i].2 += compressed;
+        }
+        // The two floats as they could be written instead: which members have one, then the
+        // first byte of every value, the second, and so on, so that the like bytes (sign and
+        // exponent, leading mantissa) sit together.
+        for (name, p_alive) in [("p_alive by byte place", true), ("expected_purchases by byte place", false)] {
+            let values: Vec<Option<f64>> = chunk
+                .iter()
+                .map(|(m, _)| if p_alive { m.measures.p_alive } else { m.measures.expected_purchases })
+                .collect();
+            let mut bytes: Vec<u8> = values.iter().map(|v| u8::from(v.is_some())).collect();
+            for place in 0..8 {
+                bytes.extend(values.iter().flatten().map(|v| v.to_le_bytes()[place]));
+            }
+            let compressed = zstd.compress(&bytes).map_err(compress_error)?.len();
+            match figures.columns.iter_mut().find(|c| c.0 == name) {
+                Some(c) => {
+                    c.1 += bytes.len();
+                    c.2 += compressed;
+                }
+                None => figures.columns.push((name, bytes.len(), compressed)),
+            }
+        }
+    }
+    Ok(figures)
+}
+
+/// See [`archive_figures`].
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct ArchiveFigures {
+    /// zstd's level, the compressed bytes, the seconds.
+    pub levels: Vec<(i32, usize, f64)>,
+    /// A column's name, its bytes, compressed on its own.
+    pub columns: Vec<(&'static str, usize, usize)>,
+}
+
 /// The chunk of `run` that would hold `customer`: its first customer and its members.
 fn chunk_of(conn: &Connection, run: i64, customer: i64) -> Result<Option<(i64, Vec<Archived>)>> {
     let found: Option<(i64, i64, Vec<u8>)> = conn
