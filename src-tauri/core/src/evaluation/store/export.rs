@@ -4,7 +4,7 @@ use super::archive;
 use super::members::{filter_args, filter_sql, MemberFilter};
 use super::rows::has_rows;
 use super::runs::EvaluationRun;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::evaluation::{
     Decision, Evaluation, ExitStep, Lifecycle, Measures, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
 };
@@ -177,27 +177,48 @@ fn each_archived_line(
 /// pass over the customers rather than a look-up for each member.
 struct CustomerNames<'s> {
     rows: rusqlite::Rows<'s>,
-    current: Option<(i64, Option<String>, String)>,
+    /// The customer read last: its id, whether it has an external id, the id and the name
+    /// (kept from one customer to the next, not allocated for each).
+    id: Option<i64>,
+    has_external_id: bool,
+    external_id: String,
+    name: String,
 }
 
 impl<'s> CustomerNames<'s> {
     const SQL: &'static str = "SELECT id, external_id, name FROM customers ORDER BY id";
 
     fn new(stmt: &'s mut rusqlite::Statement<'_>) -> Result<Self> {
-        Ok(CustomerNames { rows: stmt.query([])?, current: None })
+        Ok(CustomerNames {
+            rows: stmt.query([])?,
+            id: None,
+            has_external_id: false,
+            external_id: String::new(),
+            name: String::new(),
+        })
     }
 
     /// The external id and name of customer `id`, asked for in ascending order.
     fn of(&mut self, id: i64) -> Result<Option<(Option<&str>, &str)>> {
-        while self.current.as_ref().is_none_or(|c| c.0 < id) {
+        while self.id.is_none_or(|current| current < id) {
             let Some(r) = self.rows.next()? else { break };
-            self.current = Some((r.get(0)?, r.get(1)?, r.get(2)?));
+            let text = |i: usize| -> Result<Option<&str>> {
+                Ok(r.get_ref(i)?.as_str_or_null().map_err(rusqlite::Error::from)?)
+            };
+            let external_id = text(1)?;
+            self.has_external_id = external_id.is_some();
+            self.external_id.clear();
+            self.external_id.push_str(external_id.unwrap_or_default());
+            self.name.clear();
+            self.name.push_str(text(2)?.ok_or(rusqlite::Error::InvalidColumnType(
+                2,
+                "name".into(),
+                rusqlite::types::Type::Null,
+            ))?);
+            self.id = Some(r.get(0)?);
         }
-        Ok(self
-            .current
-            .as_ref()
-            .filter(|c| c.0 == id)
-            .map(|(_, external_id, name)| (external_id.as_deref(), name.as_str())))
+        Ok((self.id == Some(id))
+            .then(|| (self.has_external_id.then_some(self.external_id.as_str()), self.name.as_str())))
     }
 }
 
@@ -254,32 +275,184 @@ pub fn evaluation_csv(
 /// One members file being written, a row at a time: what [`members_csv`] writes, for callers
 /// that split one pass over the members between several files.
 pub struct MembersCsv<'a, W: std::io::Write> {
-    run: &'a EvaluationRun,
-    language: Option<Language>,
-    digits: u32,
-    csv: csv::Writer<W>,
-    /// Each field is formatted here, then written: no allocation per field.
-    field: String,
+    format: LineFormat<'a>,
+    out: W,
+    /// Rows are formatted here and written a block at a time.
+    block: Vec<u8>,
     rows: u64,
 }
 
-fn csv_error(e: csv::Error) -> Error {
-    Error::Io(std::io::Error::other(e))
+/// Bytes of rows gathered before they are written.
+const BLOCK: usize = 1 << 16;
+
+/// How a members file writes a row: the language of its labels, the run's currency and
+/// categories. Fields are written as the csv crate's writer writes them (quoted only when they
+/// hold a comma, a quote or a line break, quotes doubled, rows ended by `\n`), without its
+/// check of every byte of fields that are only digits or codes.
+#[derive(Clone, Copy)]
+struct LineFormat<'a> {
+    language: Option<Language>,
+    digits: u32,
+    categories: &'a [String],
+}
+
+/// Whether a field must be quoted in a CSV row.
+fn needs_quotes(field: &str) -> bool {
+    field.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r'))
+}
+
+/// A text field, quoted when it must be.
+fn put_text(out: &mut Vec<u8>, field: &str) {
+    if !needs_quotes(field) {
+        out.extend_from_slice(field.as_bytes());
+        return;
+    }
+    out.push(b'"');
+    for (i, part) in field.split('"').enumerate() {
+        if i > 0 {
+            out.extend_from_slice(b"\"\"");
+        }
+        out.extend_from_slice(part.as_bytes());
+    }
+    out.push(b'"');
+}
+
+/// A text a user typed, which a spreadsheet must never take for a formula.
+fn put_typed(out: &mut Vec<u8>, field: &str) {
+    put_text(out, &formula_safe(field));
+}
+
+/// `v` in decimal, as `{v}` writes it.
+fn put_int(out: &mut Vec<u8>, v: i64) {
+    if v < 0 {
+        out.push(b'-');
+    }
+    put_digits(out, v.unsigned_abs(), 1);
+}
+
+/// The two digits of every number below 100, in order.
+const PAIRS: &[u8; 200] =
+    b"0001020304050607080910111213141516171819202122232425262728293031323334353637383940414243444546474849\
+5051525354555657585960616263646566676869707172737475767778798081828384858687888990919293949596979899";
+
+/// `v` in decimal with at least `width` digits (at most 20), zeros first: two digits at a
+/// step, the step that costs most in a file that is mostly numbers.
+fn put_digits(out: &mut Vec<u8>, mut v: u64, width: usize) {
+    let mut digits = [b'0'; 20];
+    let mut at = digits.len();
+    while v >= 100 {
+        let pair = (v % 100) as usize * 2;
+        v /= 100;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    }
+    if v >= 10 {
+        let pair = v as usize * 2;
+        at -= 2;
+        digits[at..at + 2].copy_from_slice(&PAIRS[pair..pair + 2]);
+    } else if v > 0 {
+        at -= 1;
+        digits[at] = b'0' + v as u8;
+    }
+    at = at.min(digits.len() - width.min(digits.len()));
+    out.extend_from_slice(&digits[at..]);
+}
+
+/// An amount in minor units with `digits` places, as [`money::decimal`] writes it.
+fn put_money(out: &mut Vec<u8>, minor: i64, digits: u32) {
+    if digits == 0 {
+        return put_int(out, minor);
+    }
+    let scale = 10_u64.pow(digits);
+    if minor < 0 {
+        out.push(b'-');
+    }
+    let abs = minor.unsigned_abs();
+    put_digits(out, abs / scale, 1);
+    out.push(b'.');
+    put_digits(out, abs % scale, digits as usize);
 }
 
 /// `v` with four decimals, as `{:.4}` writes it for a probability or an expected count,
 /// without the exact (and, for these values, slow) decimal expansion.
-fn four_decimals(v: f64, out: &mut String) {
-    use std::fmt::Write;
+fn four_decimals(v: f64, out: &mut Vec<u8>) {
     let scaled = (v * 10_000.0).round();
     if !v.is_finite() || scaled.abs() >= 9.0e15 {
-        let _ = write!(out, "{v:.4}");
+        out.extend_from_slice(format!("{v:.4}").as_bytes());
         return;
     }
     let scaled = scaled as i64;
-    let sign = if scaled < 0 { "-" } else { "" };
+    if scaled < 0 {
+        out.push(b'-');
+    }
     let abs = scaled.unsigned_abs();
-    let _ = write!(out, "{sign}{}.{:04}", abs / 10_000, abs % 10_000);
+    put_digits(out, abs / 10_000, 1);
+    out.push(b'.');
+    put_digits(out, abs % 10_000, 4);
+}
+
+impl LineFormat<'_> {
+    /// The row of `m`, its line break included.
+    fn write(&self, m: &MemberLine<'_>, out: &mut Vec<u8>) {
+        let language = self.language;
+        let label = |v: Option<&'static str>| v.unwrap_or_default();
+        let number = |out: &mut Vec<u8>, v: Option<i64>| {
+            if let Some(v) = v {
+                put_int(out, v);
+            }
+            out.push(b',');
+        };
+        let text = |out: &mut Vec<u8>, v: &str| {
+            put_text(out, v);
+            out.push(b',');
+        };
+        let money = |out: &mut Vec<u8>, minor: Option<i64>| {
+            if let Some(minor) = minor {
+                put_money(out, minor, self.digits);
+            }
+            out.push(b',');
+        };
+        let decimals = |out: &mut Vec<u8>, v: Option<f64>| {
+            if let Some(v) = v {
+                four_decimals(v, out);
+            }
+            out.push(b',');
+        };
+        number(out, Some(m.customer_id));
+        put_typed(out, m.external_id.unwrap_or_default());
+        out.push(b',');
+        put_typed(out, m.name);
+        out.push(b',');
+        number(out, m.recency_days);
+        number(out, Some(m.frequency));
+        money(out, Some(m.monetary_minor));
+        number(out, m.r_score);
+        number(out, m.f_score);
+        number(out, m.m_score);
+        text(out, label(m.segment.map(|v| v.text(language))));
+        text(out, label(m.value_class.map(|v| v.text(language))));
+        money(out, Some(m.contribution_minor));
+        match language {
+            // Tiers as their letters; prospects, in no tier, as the group's code.
+            None if m.tier == Tier::Prospect => text(out, m.tier.as_str()),
+            None => {
+                out.extend(m.tier.as_str().bytes().map(|b| b.to_ascii_uppercase()));
+                out.push(b',');
+            }
+            Some(l) => text(out, m.tier.label(l)),
+        }
+        text(out, m.lifecycle.text(language));
+        decimals(out, m.p_alive);
+        decimals(out, m.expected_purchases);
+        money(out, m.predicted_clv_minor);
+        text(out, m.service_level.text(language));
+        text(out, labels::yes_no(m.exit_step.is_some(), language));
+        text(out, label(m.exit_step.map(|v| v.text(language))));
+        text(out, label(m.next_action.map(|v| v.text(language))));
+        let upsell = m.upsell_category.and_then(|c| usize::try_from(c).ok()).and_then(|c| self.categories.get(c));
+        put_typed(out, upsell.map(String::as_str).unwrap_or_default());
+        out.push(b'\n');
+    }
 }
 
 impl<'a, W: std::io::Write> MembersCsv<'a, W> {
@@ -288,102 +461,75 @@ impl<'a, W: std::io::Write> MembersCsv<'a, W> {
         if language.is_some() {
             out.write_all(BOM)?;
         }
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(MEMBER_HEADERS.iter().map(|h| h.text(language))).map_err(csv_error)?;
-        let digits = money::minor_digits(&run.currency);
-        Ok(MembersCsv { run, language, digits, csv, field: String::with_capacity(64), rows: 0 })
-    }
-
-    fn field(&mut self, fill: impl FnOnce(&mut String, u32)) -> Result<()> {
-        self.field.clear();
-        fill(&mut self.field, self.digits);
-        self.csv.write_field(self.field.as_bytes()).map_err(csv_error)
-    }
-
-    fn number(&mut self, v: Option<i64>) -> Result<()> {
-        self.field(|s, _| {
-            if let Some(v) = v {
-                use std::fmt::Write;
-                let _ = write!(s, "{v}");
+        let mut block = Vec::with_capacity(BLOCK + 1024);
+        for (i, h) in MEMBER_HEADERS.iter().enumerate() {
+            if i > 0 {
+                block.push(b',');
             }
-        })
-    }
-
-    fn money(&mut self, minor: Option<i64>) -> Result<()> {
-        self.field(|s, digits| {
-            if let Some(m) = minor {
-                s.push_str(&money::decimal(m, digits));
-            }
-        })
-    }
-
-    fn text(&mut self, text: &str) -> Result<()> {
-        self.csv.write_field(text).map_err(csv_error)
-    }
-
-    /// A text a user typed, which a spreadsheet must never take for a formula.
-    fn typed(&mut self, text: &str) -> Result<()> {
-        self.text(&formula_safe(text))
+            put_text(&mut block, h.text(language));
+        }
+        block.push(b'\n');
+        let format =
+            LineFormat { language, digits: money::minor_digits(&run.currency), categories: &run.model.categories };
+        Ok(MembersCsv { format, out, block, rows: 0 })
     }
 
     pub fn write(&mut self, m: &MemberLine<'_>) -> Result<()> {
-        let language = self.language;
-        let label = |v: Option<&'static str>| v.unwrap_or_default();
-        self.number(Some(m.customer_id))?;
-        self.typed(m.external_id.unwrap_or_default())?;
-        self.typed(m.name)?;
-        self.number(m.recency_days)?;
-        self.number(Some(m.frequency))?;
-        self.money(Some(m.monetary_minor))?;
-        self.number(m.r_score)?;
-        self.number(m.f_score)?;
-        self.number(m.m_score)?;
-        self.text(label(m.segment.map(|v| v.text(language))))?;
-        self.text(label(m.value_class.map(|v| v.text(language))))?;
-        self.money(Some(m.contribution_minor))?;
-        match language {
-            // Tiers as their letters; prospects, in no tier, as the group's code.
-            None if m.tier == Tier::Prospect => self.text(m.tier.as_str())?,
-            None => self.field(|s, _| s.push_str(&m.tier.as_str().to_uppercase()))?,
-            Some(l) => self.text(m.tier.label(l))?,
-        }
-        self.text(m.lifecycle.text(language))?;
-        self.field(|s, _| m.p_alive.into_iter().for_each(|v| four_decimals(v, s)))?;
-        self.field(|s, _| m.expected_purchases.into_iter().for_each(|v| four_decimals(v, s)))?;
-        self.money(m.predicted_clv_minor)?;
-        self.text(m.service_level.text(language))?;
-        self.text(labels::yes_no(m.exit_step.is_some(), language))?;
-        self.text(label(m.exit_step.map(|v| v.text(language))))?;
-        self.text(label(m.next_action.map(|v| v.text(language))))?;
-        let run = self.run;
-        let upsell = m.upsell_category.and_then(|c| usize::try_from(c).ok()).and_then(|c| run.model.categories.get(c));
-        self.typed(upsell.map(String::as_str).unwrap_or_default())?;
-        self.csv.write_record(None::<&[u8]>).map_err(csv_error)?;
+        self.format.write(m, &mut self.block);
         self.rows += 1;
+        if self.block.len() >= BLOCK {
+            self.out.write_all(&self.block)?;
+            self.block.clear();
+        }
         Ok(())
     }
 
-    /// Flushes the file; the rows written.
+    /// Writes what is left and flushes the file; the rows written.
     pub fn finish(mut self) -> Result<u64> {
-        self.csv.flush()?;
+        self.out.write_all(&self.block)?;
+        self.out.flush()?;
         Ok(self.rows)
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{four_decimals, MEMBER_HEADERS};
+    use super::{four_decimals, put_int, put_money, put_text, MEMBER_HEADERS};
+
+    #[test]
+    fn fields_write_as_the_csv_writer_and_the_money_format_do() {
+        for v in [0, 7, -7, 10, 99, 100, 101, 1_009, 99_999, -1_000_000, 5_000_000_123, i64::MAX, i64::MIN] {
+            let mut s = Vec::new();
+            put_int(&mut s, v);
+            assert_eq!(s, v.to_string().as_bytes());
+            for digits in 0..=3 {
+                let mut s = Vec::new();
+                put_money(&mut s, v, digits);
+                assert_eq!(String::from_utf8_lossy(&s), crate::money::decimal(v, digits), "{v} {digits}");
+            }
+        }
+        let texts = ["", "plain", "张伟", "a,b", "say \"hi\"", "\"", "line\nbreak", "cr\r", "'=1+1", " padded "];
+        for text in texts {
+            let mut ours = Vec::new();
+            put_text(&mut ours, text);
+            let mut theirs = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+            theirs.write_record([text, "x"]).expect("csv");
+            let theirs = theirs.into_inner().expect("csv");
+            ours.extend_from_slice(b",x\n");
+            assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs), "{text:?}");
+        }
+    }
 
     #[test]
     fn four_decimals_write_as_the_standard_format_does() {
         for v in [0.0, 1.0, 0.123_449_9, 0.999_96, 12.345_67, 3.0e-5, 0.5, 1234.5678, -0.25, 0.976_849_999] {
-            let mut s = String::new();
+            let mut s = Vec::new();
             four_decimals(v, &mut s);
-            assert_eq!(s, format!("{v:.4}"), "{v}");
+            assert_eq!(String::from_utf8_lossy(&s), format!("{v:.4}"), "{v}");
         }
-        let mut s = String::new();
+        let mut s = Vec::new();
         four_decimals(f64::NAN, &mut s);
-        assert_eq!(s, "NaN");
+        assert_eq!(s, b"NaN");
     }
     use crate::labels::ui_locales::{locale, message};
 

@@ -71,6 +71,26 @@ macro_rules! member_table {
             members.iter().for_each(|(_, refreshed)| refreshed.put(out));
         }
 
+        /// Each column's name and bytes as [`encode_columns`] writes them: what each takes.
+        pub(super) fn encoded_columns(members: &[(Member, Option<NaiveDate>)]) -> Vec<(&'static str, Vec<u8>)> {
+            use super::archive::Column;
+            let mut columns = Vec::new();
+            $({
+                let out = &mut Vec::new();
+                member_table!(@put members, out, $m);
+                columns.push((stringify!($m), std::mem::take(out)));
+            })+
+            $({
+                let out = &mut Vec::new();
+                members.iter().for_each(|(m, _)| m.decision.$d.put(out));
+                columns.push((stringify!($d), std::mem::take(out)));
+            })+
+            let out = &mut Vec::new();
+            members.iter().for_each(|(_, refreshed)| refreshed.put(out));
+            columns.push(("refreshed_on", std::mem::take(out)));
+            columns
+        }
+
         /// `n` members as [`encode_columns`] wrote them.
         pub(super) fn decode_columns(n: usize, input: &mut &[u8]) -> Result<Vec<(Member, Option<NaiveDate>)>> {
             use super::archive::Column;
