@@ -5,74 +5,28 @@ use super::orders::OrderOwners;
 use super::Windows;
 use crate::evaluation::{CustomerFacts, Day};
 
-/// Where an order's money goes: the customer's facts, or the totals a second thread keeps
-/// for its share of the orders until they are added to the facts.
+/// Where an order's money goes: a customer's facts.
 pub(super) trait OrderSink {
     fn add(&mut self, day: Day, amount: i64, margin: i64, w: Windows, first_day: &mut Day);
 }
 
-/// The order sums of one customer's facts, for a second thread's share of the orders.
-#[derive(Debug, Clone, Copy, Default)]
-pub(super) struct OrderTotals {
-    orders: u32,
-    window_orders: u32,
-    lifetime_revenue_minor: i64,
-    lifetime_margin_minor: i64,
-    first_day_revenue_minor: i64,
-    window_revenue_minor: i64,
-    window_margin_minor: i64,
-    previous_window_revenue_minor: i64,
-}
-
-macro_rules! add_order {
-    ($t:expr, $day:expr, $amount:expr, $margin:expr, $w:expr, $first:expr) => {{
-        let t = $t;
-        t.orders += 1;
-        t.lifetime_revenue_minor += $amount;
-        t.lifetime_margin_minor += $margin;
-        if $day > $w.window_start {
-            t.window_orders += 1;
-            t.window_revenue_minor += $amount;
-            t.window_margin_minor += $margin;
-        } else if $day > $w.previous_start {
-            t.previous_window_revenue_minor += $amount;
-        }
-        if $day < *$first {
-            *$first = $day;
-            t.first_day_revenue_minor = $amount;
-        } else if $day == *$first {
-            t.first_day_revenue_minor += $amount;
-        }
-    }};
-}
-
 impl OrderSink for CustomerFacts {
     fn add(&mut self, day: Day, amount: i64, margin: i64, w: Windows, first_day: &mut Day) {
-        add_order!(self, day, amount, margin, w, first_day);
-    }
-}
-
-impl OrderSink for OrderTotals {
-    fn add(&mut self, day: Day, amount: i64, margin: i64, w: Windows, first_day: &mut Day) {
-        add_order!(self, day, amount, margin, w, first_day);
-    }
-}
-
-impl CustomerFacts {
-    /// Adds the totals of orders read elsewhere; `first_day` is where each side's first
-    /// purchase day is, this side's first.
-    pub(super) fn absorb(&mut self, t: &OrderTotals, first_day: (Day, Day)) {
-        self.orders += t.orders;
-        self.window_orders += t.window_orders;
-        self.lifetime_revenue_minor += t.lifetime_revenue_minor;
-        self.lifetime_margin_minor += t.lifetime_margin_minor;
-        self.window_revenue_minor += t.window_revenue_minor;
-        self.window_margin_minor += t.window_margin_minor;
-        self.previous_window_revenue_minor += t.previous_window_revenue_minor;
-        match first_day.1.cmp(&first_day.0) {
-            std::cmp::Ordering::Less => self.first_day_revenue_minor = t.first_day_revenue_minor,
-            std::cmp::Ordering::Equal => self.first_day_revenue_minor += t.first_day_revenue_minor,
-            std::cmp::Ordering::Greater => {}
+        self.orders += 1;
+        self.lifetime_revenue_minor += amount;
+        self.lifetime_margin_minor += margin;
+        if day > w.window_start {
+            self.window_orders += 1;
+            self.window_revenue_minor += amount;
+            self.window_margin_minor += margin;
+        } else if day > w.previous_start {
+            self.previous_window_revenue_minor += amount;
+        }
+        if day < *first_day {
+            *first_day = day;
+            self.first_day_revenue_minor = amount;
+        } else if day == *first_day {
+            self.first_day_revenue_minor += amount;
         }
     }
 }

@@ -3,13 +3,13 @@
 
 use super::categories::{per_customer, OrderCategories};
 use super::digest::{self, Block, BlockCategory};
-use super::facts::{OrderSink, OrderTotals, PurchaseDays};
+use super::facts::{OrderSink, PurchaseDays};
 use super::{customers, parse_day, text, Index, Windows};
 use crate::db::Database;
 use crate::error::Result;
 use crate::evaluation::{CustomerFacts, Day, EvaluationSettings};
 use rusqlite::{params, Connection};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 /// What every order scan needs to know.
 #[derive(Clone, Copy)]
@@ -124,33 +124,17 @@ pub(super) const ORDER_PIECE: usize = 1 << 18;
 #[cfg(test)]
 pub(super) const ORDER_PIECE: usize = 16;
 
-/// The pieces not read yet. Both threads take from one queue; in tests each has its own
-/// (alternate pieces), so that both surely read some.
-struct PieceQueues<'a> {
-    queues: Vec<Mutex<Vec<Piece<'a>>>>,
-}
-
-impl<'a> PieceQueues<'a> {
-    fn new(counted: &'a mut OrderOwners, categories: &'a mut [u8]) -> Self {
-        let queues = if cfg!(test) { 2 } else { 1 };
-        let mut lists: Vec<Vec<Piece<'a>>> = (0..queues).map(|_| Vec::new()).collect();
-        let slices = counted
-            .owners
-            .chunks_mut(ORDER_PIECE)
-            .zip(counted.days.chunks_mut(ORDER_PIECE))
-            .zip(categories.chunks_mut(ORDER_PIECE));
-        for (k, ((owners, days), categories)) in slices.enumerate() {
-            let from = (k * ORDER_PIECE) as i64;
-            lists[k % queues].push(Piece { from, owners, days, categories });
-        }
-        // Taken from the end: lowest ids first, the order of the table.
-        lists.iter_mut().for_each(|l| l.reverse());
-        PieceQueues { queues: lists.into_iter().map(Mutex::new).collect() }
-    }
-
-    fn take(&self, thread: usize) -> Option<Piece<'a>> {
-        self.queues[thread % self.queues.len()].lock().unwrap_or_else(PoisonError::into_inner).pop()
-    }
+/// The pieces of `counted` and `categories`, lowest ids first, the order of the table.
+fn pieces<'a>(counted: &'a mut OrderOwners, categories: &'a mut [u8]) -> Vec<Piece<'a>> {
+    let slices = counted
+        .owners
+        .chunks_mut(ORDER_PIECE)
+        .zip(counted.days.chunks_mut(ORDER_PIECE))
+        .zip(categories.chunks_mut(ORDER_PIECE));
+    slices
+        .enumerate()
+        .map(|(k, ((owners, days), categories))| Piece { from: (k * ORDER_PIECE) as i64, owners, days, categories })
+        .collect()
 }
 
 /// For each order id, whom the order counted for (`u32::MAX`: nobody) and on which day.
@@ -159,53 +143,34 @@ pub(super) struct OrderOwners {
     pub(super) days: Vec<Day>,
 }
 
-/// What a thread found besides its sums: each block's categories (by block number), the
-/// digests to store, and the order categories that did not fit their byte.
+/// What the summing thread found besides its sums: each block's categories (by block
+/// number) and the order categories that did not fit their byte.
 #[derive(Default)]
 struct Found {
     catalogues: Vec<(usize, Vec<BlockCategory>)>,
-    digests: Vec<digest::Pending>,
     more: Vec<(u32, u32)>,
 }
 
-/// Blocks read ahead, not summed yet.
-type Ready<'p> = Mutex<Vec<(Piece<'p>, Block)>>;
-
-/// Blocks the second thread reads ahead while the first reads the customers: a few tens of
-/// megabytes.
+/// Blocks the reading thread may have ready before they are summed: a few tens of megabytes.
 const READ_AHEAD: usize = 4;
 
-/// The next block to sum: one read ahead, else the next piece's.
-fn next_block<'p>(
-    conn: &Connection,
-    ready: &Ready<'p>,
-    take: &dyn Fn() -> Option<Piece<'p>>,
-    found: &mut Found,
-) -> Result<Option<(Piece<'p>, Block)>> {
-    if let Some(read) = ready.lock().unwrap_or_else(PoisonError::into_inner).pop() {
-        return Ok(Some(read));
-    }
-    let Some(piece) = take() else { return Ok(None) };
-    let block = block_of(conn, &piece, found)?;
-    Ok(Some((piece, block)))
-}
-
 /// A piece's block, from its digest or else from the tables (then its digest to store).
-fn block_of(conn: &Connection, piece: &Piece<'_>, found: &mut Found) -> Result<Block> {
+fn block_of(conn: &Connection, piece: &Piece<'_>, digests: &mut Vec<digest::Pending>) -> Result<Block> {
     let (from, to) = (piece.from, piece.from + ORDER_PIECE as i64 - 1);
     match digest::stored(conn, from, to)? {
         Ok(block) => Ok(block),
         Err(seen) => {
             let block = digest::read_block(conn, from, to)?;
-            found.digests.extend(digest::pending(&block, from, seen)?);
+            digests.extend(digest::pending(&block, from, seen)?);
             Ok(block)
         }
     }
 }
 
-/// Every order and order line, on two connections and cores: the first thread reads the
-/// customers while the second reads the first blocks of orders, then both sum blocks, the
-/// first into the facts, the second into totals of its own added to the facts at the end.
+/// Every order and order line, on two connections and cores: the second thread reads the
+/// blocks of orders (digests, or the tables) while the first reads the customers and then
+/// sums each block as it comes. Summing is the cheap part; one set of sums keeps the memory
+/// of a million customers' totals counted once.
 pub(super) fn all_orders(
     db: &Database,
     w: Windows,
@@ -221,87 +186,44 @@ pub(super) fn all_orders(
     let _ = digest::prepare(db, blocks as i64, ORDER_PIECE as i64);
     let mut counted = OrderOwners { owners: vec![u32::MAX; slots], days: vec![0; slots] };
     let mut categories = vec![0_u8; slots];
-    let pieces = PieceQueues::new(&mut counted, &mut categories);
-    let ready: Ready<'_> = Mutex::new(Vec::new());
-    // The customers are read while the second thread reads its first blocks, which it sums
-    // once it gets the index through the channel.
-    let (send_index, receive_index) = std::sync::mpsc::channel::<Arc<Index>>();
-    let (mut facts, index, first_low, found_low, (totals, first_high, found_high)) =
-        std::thread::scope(|scope| -> Result<_> {
-            let pieces = &pieces;
-            let ready = &ready;
-            let second = scope.spawn(move || {
-                db.with_conn(|conn| {
-                    let mut found = Found::default();
-                    // While the first thread reads the customers, a few blocks are read ahead
-                    // for either thread to sum once the index is there.
-                    let mut index = None;
-                    while ready.lock().unwrap_or_else(PoisonError::into_inner).len() < READ_AHEAD {
-                        if let Ok(ix) = receive_index.try_recv() {
-                            index = Some(ix);
-                            break;
-                        }
-                        let Some(piece) = pieces.take(1) else { break };
-                        let block = block_of(conn, &piece, &mut found)?;
-                        ready.lock().unwrap_or_else(PoisonError::into_inner).push((piece, block));
-                    }
-                    let index = match index {
-                        Some(ix) => ix,
-                        None => receive_index
-                            .recv()
-                            .map_err(|_| crate::Error::Internal("the customers could not be read".into()))?,
-                    };
-                    let scan = OrderScan { index: &index, w, currency, settings };
-                    let mut totals = vec![OrderTotals::default(); index.len()];
-                    let mut first_high = vec![Day::MAX; totals.len()];
-                    let mut more = Vec::new();
-                    let mut sums = Sums { sinks: &mut totals, first_day: &mut first_high, more: &mut more };
-                    while let Some((mut piece, block)) = next_block(conn, ready, &|| pieces.take(1), &mut found)? {
-                        scan.apply(&mut piece, &block, &mut sums);
-                        found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
-                    }
-                    found.more = more;
-                    Ok((totals, first_high, found))
-                })
-            });
-            let (mut facts, index) = db.with_conn(|conn| customers(conn, None))?;
-            let index = Arc::new(index);
-            // A closed channel only means the second thread already failed; its error follows.
-            let _ = send_index.send(Arc::clone(&index));
-            let scan = OrderScan { index: &index, w, currency, settings };
-            let mut first_low = vec![Day::MAX; facts.len()];
-            let mut found = Found::default();
-            let mut more = Vec::new();
+    let pieces = pieces(&mut counted, &mut categories);
+    let (mut facts, index, found, digests) = std::thread::scope(|scope| -> Result<_> {
+        let (send, receive) = std::sync::mpsc::sync_channel::<(Piece<'_>, Block)>(READ_AHEAD);
+        let reader = scope.spawn(move || {
             db.with_conn(|conn| {
-                let mut sums = Sums { sinks: &mut facts, first_day: &mut first_low, more: &mut more };
-                while let Some((mut piece, block)) = next_block(conn, ready, &|| pieces.take(0), &mut found)? {
-                    scan.apply(&mut piece, &block, &mut sums);
-                    found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
+                let mut digests = Vec::new();
+                for piece in pieces {
+                    let block = block_of(conn, &piece, &mut digests)?;
+                    // A closed channel means the summing thread failed; its error follows.
+                    if send.send((piece, block)).is_err() {
+                        break;
+                    }
                 }
-                Ok(())
-            })?;
-            found.more = more;
-            let rest = second.join().map_err(|_| crate::Error::Internal("order scan failed".into()))??;
-            Ok((facts, index, first_low, found, rest))
-        })?;
-    drop(pieces);
-    for (i, f) in facts.iter_mut().enumerate() {
-        f.absorb(&totals[i], (first_low[i], first_high[i]));
-    }
-    drop((totals, first_low, first_high));
+                Ok(digests)
+            })
+        });
+        let (mut facts, index) = db.with_conn(|conn| customers(conn, None))?;
+        let scan = OrderScan { index: &index, w, currency, settings };
+        let mut first_day = vec![Day::MAX; facts.len()];
+        let mut found = Found::default();
+        let mut sums = Sums { sinks: &mut facts, first_day: &mut first_day, more: &mut found.more };
+        for (mut piece, block) in receive {
+            scan.apply(&mut piece, &block, &mut sums);
+            found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
+        }
+        let digests = reader.join().map_err(|_| crate::Error::Internal("order scan failed".into()))??;
+        Ok((facts, Arc::new(index), found, digests))
+    })?;
     let mut catalogues: Vec<Vec<BlockCategory>> = vec![Vec::new(); blocks];
-    let mut more = found_low.more;
-    more.extend(found_high.more);
-    let mut digests = found_low.digests;
-    digests.extend(found_high.digests);
-    for (block, found) in found_low.catalogues.into_iter().chain(found_high.catalogues) {
+    for (block, found) in found.catalogues {
         catalogues[block] = found;
     }
     let stray = db.with_conn(|conn| digest::stray_lines(conn, (blocks * ORDER_PIECE) as i64 - 1))?;
     // Stored after reading, in one short write: a failed store leaves the blocks to the next
     // evaluation, which reads them from the tables again.
     let _ = digest::store(db, digests);
-    let bits = OrderCategories { owners: &counted.owners, first: &categories, more: &more, block_size: ORDER_PIECE };
+    let bits =
+        OrderCategories { owners: &counted.owners, first: &categories, more: &found.more, block_size: ORDER_PIECE };
     let (categories, bits) = per_customer(&catalogues, &stray, &bits, facts.len(), known);
     for (f, b) in facts.iter_mut().zip(bits) {
         f.categories = b;
