@@ -16,7 +16,16 @@ use std::time::Instant;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// mimalloc's `mi_option_purge_delay` (mimalloc.h's option enum; the Rust bindings name the
+/// options around it but not this one).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
+    // Freed memory goes back to the system at once instead of 10 ms later: an evaluation
+    // frees and allocates blocks of orders tens of megabytes at a time, and with the delay a
+    // million customers' run peaked at 450-460 MB instead of 370-376 MB, for the same time.
+    // SAFETY: a plain integer option, set before any other thread exists.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) };
     // --help and --version print and exit here, before anything touches a display.
     let cli = Cli::parse();
     if let Some(Command::Import(args)) = &cli.command {

@@ -167,10 +167,10 @@ fn block_of(conn: &Connection, piece: &Piece<'_>, digests: &mut Vec<digest::Pend
     }
 }
 
-/// Every order and order line, on two connections and cores: the second thread reads the
-/// blocks of orders (digests, or the tables) while the first reads the customers and then
-/// sums each block as it comes. Summing is the cheap part; one set of sums keeps the memory
-/// of a million customers' totals counted once.
+/// Every order and order line, on two connections and cores: the second thread reads blocks
+/// of orders (digests, or the tables) while the first reads the customers; then the first
+/// sums each block the second has ready, and reads one itself when none is. Summing is the
+/// cheap part: one set of sums, not a second million customers' totals to add up.
 pub(super) fn all_orders(
     db: &Database,
     w: Windows,
@@ -186,19 +186,24 @@ pub(super) fn all_orders(
     let _ = digest::prepare(db, blocks as i64, ORDER_PIECE as i64);
     let mut counted = OrderOwners { owners: vec![u32::MAX; slots], days: vec![0; slots] };
     let mut categories = vec![0_u8; slots];
-    let pieces = pieces(&mut counted, &mut categories);
+    let mut pieces = pieces(&mut counted, &mut categories);
+    // Taken from the end: lowest ids first.
+    pieces.reverse();
+    let queue = std::sync::Mutex::new(pieces);
+    let take = || queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner).pop();
     let (mut facts, index, found, digests) = std::thread::scope(|scope| -> Result<_> {
         let (send, receive) = std::sync::mpsc::sync_channel::<(Piece<'_>, Block)>(READ_AHEAD);
-        let reader = scope.spawn(move || {
+        let reader = scope.spawn(|| {
             db.with_conn(|conn| {
                 let mut digests = Vec::new();
-                for piece in pieces {
+                while let Some(piece) = take() {
                     let block = block_of(conn, &piece, &mut digests)?;
                     // A closed channel means the summing thread failed; its error follows.
                     if send.send((piece, block)).is_err() {
                         break;
                     }
                 }
+                drop(send);
                 Ok(digests)
             })
         });
@@ -206,12 +211,29 @@ pub(super) fn all_orders(
         let scan = OrderScan { index: &index, w, currency, settings };
         let mut first_day = vec![Day::MAX; facts.len()];
         let mut found = Found::default();
-        let mut sums = Sums { sinks: &mut facts, first_day: &mut first_day, more: &mut found.more };
-        for (mut piece, block) in receive {
-            scan.apply(&mut piece, &block, &mut sums);
-            found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
-        }
-        let digests = reader.join().map_err(|_| crate::Error::Internal("order scan failed".into()))??;
+        let mut digests = Vec::new();
+        db.with_conn(|conn| {
+            let mut sums = Sums { sinks: &mut facts, first_day: &mut first_day, more: &mut found.more };
+            // Blocks the reader has ready are summed first; while it has none, this thread
+            // reads one itself, and once none are left to take it waits for the reader's last.
+            loop {
+                let next = match receive.try_recv() {
+                    Ok(read) => Some(read),
+                    Err(_) => match take() {
+                        Some(piece) => {
+                            let block = block_of(conn, &piece, &mut digests)?;
+                            Some((piece, block))
+                        }
+                        None => receive.recv().ok(),
+                    },
+                };
+                let Some((mut piece, block)) = next else { break };
+                scan.apply(&mut piece, &block, &mut sums);
+                found.catalogues.push((piece.from as usize / ORDER_PIECE, block.categories));
+            }
+            Ok(())
+        })?;
+        digests.extend(reader.join().map_err(|_| crate::Error::Internal("order scan failed".into()))??);
         Ok((facts, Arc::new(index), found, digests))
     })?;
     let mut catalogues: Vec<Vec<BlockCategory>> = vec![Vec::new(); blocks];
