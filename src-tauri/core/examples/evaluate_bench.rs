@@ -34,9 +34,10 @@
 //! does not exist, the generated database is kept there. Every evaluation adds a run to it.
 //!
 //! `--history MONTHS` instead evaluates at that many successive month ends ending on the
-//! as-of date, a fresh process each, and prints each run's save time and the file's size
-//! after it, then what the runs took (file size after minus before, the write-ahead log
-//! checkpointed into the file both times). It adds that many runs: use a copy.
+//! as-of date, a fresh process each, builds the list rows after each, and prints each run's
+//! save time and the file's size after it, then what the runs took (file size after minus
+//! before, the write-ahead log checkpointed into the file both times) and the pages each
+//! table of the stored runs takes. It adds that many runs: use a copy.
 
 use chrono::{Datelike, Months, NaiveDate, TimeZone, Utc};
 use headtail_core::clv::{ClvSettings, TimeUnit};
@@ -306,6 +307,22 @@ fn history(headtail: &Path, db: &Path, months: u32, keep_runs: u32, scratch: &Pa
     }
     if let (Some(first), Some(last)) = (saves.first(), saves.last()) {
         println!("save: first run {first:.2} s, last run {last:.2} s");
+    }
+    stored_sizes(db)
+}
+
+/// The pages each table and index of the stored runs takes: what the runs take even when
+/// the file did not grow (the pages of deleted runs are reused).
+fn stored_sizes(db: &Path) -> BoxResult<()> {
+    let conn = rusqlite::Connection::open(db)?;
+    let mut stmt = conn
+        .prepare("SELECT name, sum(pgsize) FROM dbstat WHERE name LIKE 'evaluation%' GROUP BY name ORDER BY 2 DESC")?;
+    let sizes = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+    let sizes = sizes.collect::<Result<Vec<_>, _>>()?;
+    let total: i64 = sizes.iter().map(|(_, bytes)| bytes).sum();
+    println!("the stored runs take {:.1} MB:", total as f64 / 1e6);
+    for (name, bytes) in sizes.iter().filter(|(_, bytes)| *bytes >= 100_000) {
+        println!("  {name:<32} {:>8.1} MB", *bytes as f64 / 1e6);
     }
     Ok(())
 }
