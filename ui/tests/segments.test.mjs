@@ -208,6 +208,22 @@ describe('segments overview', () => {
   });
 });
 
+describe('the lists after a run', () => {
+  test('a failed build of the list rows says so, and the lists keep the run before', async () => {
+    const failure = { code: 'database', message: 'disk I/O error', details: { fields: [], params: { reason: 'disk I/O error' } } };
+    const page = await openSegments({ evaluation: { runs: 1 } });
+    // The window's own look at start, a moment after it opens, finds nothing to build.
+    await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'build_latest_standings'));
+    await page.evaluate((f) => window.__fake.failNext('build_latest_standings', f), failure);
+    await page.getByTestId('run-evaluation').click();
+    await page.locator('.toast').filter({ hasText: tr(en, 'segments.run_done_other', { count: 8 }) }).waitFor();
+    const toast = page.locator('.toast').filter({ hasText: 'The lists could not move to the latest evaluation' });
+    await toast.waitFor();
+    assert.equal(plain(await toast.textContent()), tr(en, 'segments.standings_failed', { reason: en.error.database }));
+    assert.equal((await ipcCalls(page, 'build_latest_standings')).length, 2);
+  });
+});
+
 describe('standing on the profile', () => {
   async function openProfile(id, seed = {}) {
     const page = await open({ seed: { customers: CUSTOMERS, evaluation: true, ...seed } });

@@ -36,7 +36,12 @@ export const evaluating = {
  */
 export async function buildStandings(): Promise<void> {
   const result = await api.buildLatestStandings();
-  if (result.ok && result.data !== null) standings++;
+  if (!result.ok) {
+    const error = result.error;
+    showToast(() => t('segments.standings_failed', { reason: errorText(error) }), { tone: 'error' });
+    return;
+  }
+  if (result.data !== null) standings++;
 }
 
 /** Starts an evaluation at today's date unless one runs already; resolves with its run, or null. */
