@@ -185,7 +185,9 @@ pub(crate) fn build_latest_with(db: &Database, between: &mut dyn FnMut() -> Resu
         }
         db.with_tx(|tx| {
             lease.confirm(tx)?;
-            // Chunks a refresh rewrote after they were copied.
+            // Chunks a refresh rewrote after they were copied; the customers are read again,
+            // once, when there is one.
+            let mut now_existing = None;
             for (first, data) in chunks_after(tx, run, i64::MIN, usize::MAX)? {
                 if copied.get(&first) != Some(&fingerprint(&data)) {
                     let last = decode(&data)?.last().map_or(first, |(m, _)| m.measures.customer_id);
@@ -193,7 +195,10 @@ pub(crate) fn build_latest_with(db: &Database, between: &mut dyn FnMut() -> Resu
                         &format!("DELETE FROM {SAVING} WHERE run_id = ?1 AND customer_id BETWEEN ?2 AND ?3"),
                         params![run, first, last],
                     )?;
-                    copy_chunk(tx, run, &data, &existing_customers(tx)?)?;
+                    if now_existing.is_none() {
+                        now_existing = Some(existing_customers(tx)?);
+                    }
+                    copy_chunk(tx, run, &data, now_existing.as_deref().unwrap_or_default())?;
                 }
             }
             finish(tx)
