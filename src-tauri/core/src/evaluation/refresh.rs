@@ -57,6 +57,8 @@ fn refresh(db: &Database, customers: &[i64], today: NaiveDate) -> Result<Vec<Mem
     let as_of = today.max(run.as_of);
     let again = Again { model: Model { as_of, ..run.model.clone() }, run: &run, as_of };
     let members = if many(ids.len()) { again.in_one_pass(db, &ids)? } else { again.one_by_one(db, &ids)? };
+    // The rows, the archive and the caller all see a member as the run keeps it.
+    let members = members.iter().map(archive::as_stored).collect::<Result<Vec<_>>>()?;
     // Both ways give the members in the order of `ids`, ascending, as the archive takes them.
     for chunk in members.chunks(SAVE_BATCH) {
         db.with_tx(|tx| {

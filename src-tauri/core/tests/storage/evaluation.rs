@@ -82,12 +82,14 @@ fn a_run_is_stored_with_every_customer_and_its_summary() {
     for row in a.items.iter().take(5) {
         let id = row.member.measures.customer_id;
         let alone = store::refresh_customer(&db, id, day("2026-10-31")).expect("refresh").expect("member");
+        let alone = store::as_stored(&alone).expect("as stored");
         assert_eq!(alone.measures, row.member.measures, "customer {id}");
     }
     let all = db.with_conn(|c| store::members(c, run.id, &MemberFilter::default(), 0, 500)).expect("members");
     for row in all.items.iter().step_by(37) {
         let id = row.member.measures.customer_id;
         let alone = store::refresh_customer(&db, id, day("2026-10-31")).expect("refresh").expect("member");
+        let alone = store::as_stored(&alone).expect("as stored");
         assert_eq!(alone.measures, row.member.measures, "customer {id}");
         assert_eq!(alone.decision, row.member.decision, "customer {id}");
     }

@@ -81,6 +81,7 @@ fn a_refresh_before_the_rows_are_built_reaches_them() {
     .expect("order");
     let refreshed = refresh_customer(&db, id, day("2026-11-21")).expect("refresh").expect("still a member");
     assert_ne!(refreshed.measures, buyer.member.measures);
+    let refreshed = store::as_stored(&refreshed).expect("as stored");
     store::build_latest(&db).expect("build");
     let row = all_members(&db, second).into_iter().find(|r| r.member.measures.customer_id == id).expect("row");
     assert_eq!(row.member, refreshed);

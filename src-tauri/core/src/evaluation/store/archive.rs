@@ -24,8 +24,60 @@ pub(crate) const CHUNK: usize = 4096;
 /// read back alike.
 const LEVEL: i32 = 1;
 
-/// The format of a chunk's bytes before compression, written first.
-const FORMAT: u8 = 1;
+/// The format of a chunk's bytes before compression, written first. Format 1 kept the two
+/// floats whole and the contribution as a column of its own; chunks of either read back.
+const FORMAT: u8 = 2;
+
+/// Decimal places P(alive) is kept to: far finer than anything shown or decided on, at a
+/// third of the bytes of the float.
+pub(super) const P_ALIVE_PLACES: u32 = 7;
+/// Decimal places the expected purchases are kept to.
+pub(super) const PURCHASES_PLACES: u32 = 6;
+
+/// An optional float kept to `PLACES` decimals, as a whole number of those; one too large or
+/// not finite is kept whole.
+pub(super) struct Fixed<const PLACES: u32>(pub(super) Option<f64>);
+
+impl<const PLACES: u32> Fixed<PLACES> {
+    const SCALE: f64 = 10_u64.pow(PLACES) as f64;
+    /// Beyond this every whole number is no longer a float of its own.
+    const LIMIT: f64 = (1_u64 << 53) as f64;
+}
+
+impl<const PLACES: u32> Column for Fixed<PLACES> {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self.0 {
+            None => out.push(0),
+            Some(v) if (v * Self::SCALE).abs() < Self::LIMIT => {
+                out.push(1);
+                ((v * Self::SCALE).round() as i64).put(out);
+            }
+            Some(v) => {
+                out.push(2);
+                v.put(out);
+            }
+        }
+    }
+    fn take(input: &mut &[u8]) -> Result<Self> {
+        Ok(Fixed(match take_byte(input)? {
+            0 => None,
+            1 => Some(i64::take(input)? as f64 / Self::SCALE),
+            2 => Some(f64::take(input)?),
+            _ => return Err(damaged()),
+        }))
+    }
+}
+
+/// What a member's contribution differs by from its window's margin less service cost: 0
+/// for every member the engine measured.
+pub(super) fn contribution_rest(m: &crate::evaluation::Measures) -> i64 {
+    m.contribution_minor.wrapping_sub(m.window_margin_minor.wrapping_sub(m.window_service_cost_minor))
+}
+
+/// The contribution of `m`, read with [`contribution_rest`] in its place.
+pub(super) fn contribution_with_rest(m: &crate::evaluation::Measures) -> i64 {
+    m.contribution_minor.wrapping_add(m.window_margin_minor.wrapping_sub(m.window_service_cost_minor))
+}
 
 /// A member as archived: with the date a later refresh evaluated it at.
 pub(crate) type Archived = (Member, Option<NaiveDate>);
@@ -207,19 +259,26 @@ pub(crate) fn encode(members: &[Archived]) -> Result<Vec<u8>> {
     Encoder::new()?.encode(members)
 }
 
+/// A member as a stored run keeps it: P(alive) and the expected purchases to their places.
+pub fn as_stored(member: &Member) -> Result<Member> {
+    let kept = decode(&encode(&[(member.clone(), None)])?)?;
+    kept.into_iter().next().map(|(m, _)| m).ok_or_else(damaged)
+}
+
 /// The members of one chunk, as [`encode`] wrote them.
 pub(crate) fn decode(data: &[u8]) -> Result<Vec<Archived>> {
     // Each member takes at least one byte per field: a bound on what a chunk can inflate to.
     let raw = zstd::bulk::decompress(data, CHUNK * 1024).map_err(|_| damaged())?;
     let mut input = raw.as_slice();
-    if take_byte(&mut input)? != FORMAT {
+    let format = take_byte(&mut input)?;
+    if !(1..=FORMAT).contains(&format) {
         return Err(damaged());
     }
     let n = usize::try_from(u64::take(&mut input)?).map_err(|_| damaged())?;
     if n > CHUNK {
         return Err(damaged());
     }
-    let members = decode_columns(n, &mut input)?;
+    let members = decode_columns(n, format, &mut input)?;
     if !input.is_empty() {
         return Err(damaged());
     }
@@ -302,27 +361,6 @@ pub fn archive_figures(evaluation: &crate::evaluation::Evaluation) -> Result<Arc
             }
             figures.columns[i].1 += bytes.len();
             figures.columns[i].2 += compressed;
-        }
-        // The two floats as they could be written instead: which members have one, then the
-        // first byte of every value, the second, and so on, so that the like bytes (sign and
-        // exponent, leading mantissa) sit together.
-        for (name, p_alive) in [("p_alive by byte place", true), ("expected_purchases by byte place", false)] {
-            let values: Vec<Option<f64>> = chunk
-                .iter()
-                .map(|(m, _)| if p_alive { m.measures.p_alive } else { m.measures.expected_purchases })
-                .collect();
-            let mut bytes: Vec<u8> = values.iter().map(|v| u8::from(v.is_some())).collect();
-            for place in 0..8 {
-                bytes.extend(values.iter().flatten().map(|v| v.to_le_bytes()[place]));
-            }
-            let compressed = zstd.compress(&bytes).map_err(compress_error)?.len();
-            match figures.columns.iter_mut().find(|c| c.0 == name) {
-                Some(c) => {
-                    c.1 += bytes.len();
-                    c.2 += compressed;
-                }
-                None => figures.columns.push((name, bytes.len(), compressed)),
-            }
         }
     }
     Ok(figures)
@@ -441,19 +479,22 @@ mod tests {
         assert!(u32::take(&mut input).is_err(), "reading past the end is an error, not a panic");
     }
 
-    #[test]
-    fn chunks_compressed_at_any_level_read_back_alike() {
+    fn sample_members() -> Vec<Archived> {
         use crate::evaluation::{Decision, Measures};
         let date = NaiveDate::from_ymd_opt(2026, 1, 31).expect("date");
-        let members: Vec<Archived> = (1..=300_i64)
+        (1..=300_i64)
             .map(|id| {
                 let measures = Measures {
                     customer_id: id * 3,
                     recency_days: Some(id as u32 % 40),
                     frequency: id as u32 % 7,
                     monetary_minor: id * 1234 - 5000,
+                    window_margin_minor: id * 700,
+                    window_service_cost_minor: id % 4 * 50,
+                    // As measured for most; a few as a hand-made member might have it.
+                    contribution_minor: id * 700 - id % 4 * 50 + if id % 50 == 0 { 13 } else { 0 },
                     p_alive: (id % 5 != 0).then(|| 1.0 / id as f64),
-                    expected_purchases: Some(id as f64 * 0.37),
+                    expected_purchases: Some(if id % 97 == 0 { f64::INFINITY } else { id as f64 * 0.37 }),
                     ..Measures::default()
                 };
                 let decision = Decision {
@@ -476,19 +517,79 @@ mod tests {
                 };
                 (Member { measures, decision }, (id % 3 == 0).then_some(date))
             })
-            .collect();
+            .collect()
+    }
+
+    /// `members` with the two floats as the archive keeps them.
+    fn kept(members: &[Archived]) -> Vec<Archived> {
+        let round = |v: Option<f64>, places: i32| {
+            v.map(|v| if v.is_finite() { (v * 10_f64.powi(places)).round() / 10_f64.powi(places) } else { v })
+        };
+        members
+            .iter()
+            .cloned()
+            .map(|(mut m, refreshed)| {
+                m.measures.p_alive = round(m.measures.p_alive, P_ALIVE_PLACES as i32);
+                m.measures.expected_purchases = round(m.measures.expected_purchases, PURCHASES_PLACES as i32);
+                (m, refreshed)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn chunks_compressed_at_any_level_read_back_alike() {
+        let members = sample_members();
         let mut raw = vec![FORMAT];
         (members.len() as u64).put(&mut raw);
         encode_columns(&members, &mut raw);
+        let expected = kept(&members);
+        assert_ne!(expected, members, "some floats have more places than are kept");
         // Runs archived at other levels than today's still read.
         for level in [1, 3, 19] {
             let data = zstd::bulk::compress(&raw, level).expect("compress");
-            assert_eq!(decode(&data).expect("decode"), members, "level {level}");
+            assert_eq!(decode(&data).expect("decode"), expected, "level {level}");
         }
         let mut encoder = Encoder::new().expect("encoder");
         for _ in 0..2 {
-            assert_eq!(decode(&encoder.encode(&members).expect("encode")).expect("decode"), members);
+            assert_eq!(decode(&encoder.encode(&members).expect("encode")).expect("decode"), expected);
         }
+        // Kept once, a member reads back the same ever after.
+        assert_eq!(decode(&encode(&expected).expect("encode")).expect("decode"), expected);
+    }
+
+    #[test]
+    fn chunks_of_the_first_format_read_back_whole() {
+        let members = sample_members();
+        // The first format: the floats whole, the contribution as itself.
+        let mut raw = vec![1_u8];
+        (members.len() as u64).put(&mut raw);
+        for (name, bytes) in super::super::members::encoded_columns(&members) {
+            match name {
+                "p_alive" => members.iter().for_each(|(m, _)| m.measures.p_alive.put(&mut raw)),
+                "expected_purchases" => members.iter().for_each(|(m, _)| m.measures.expected_purchases.put(&mut raw)),
+                "contribution_minor" => members.iter().for_each(|(m, _)| m.measures.contribution_minor.put(&mut raw)),
+                _ => raw.extend_from_slice(&bytes),
+            }
+        }
+        let data = zstd::bulk::compress(&raw, LEVEL).expect("compress");
+        assert_eq!(decode(&data).expect("decode"), members);
+    }
+
+    #[test]
+    fn a_float_kept_to_places_reads_back_as_the_nearest_decimal() {
+        let mut out = Vec::new();
+        let values = [Some(0.123_456_78), Some(1.0), Some(0.0), None, Some(f64::NAN), Some(1e300), Some(-2.5e-8)];
+        values.iter().for_each(|v| Fixed::<7>(*v).put(&mut out));
+        let mut input = out.as_slice();
+        let read: Vec<Option<f64>> = values.iter().map(|_| Fixed::<7>::take(&mut input).expect("read").0).collect();
+        assert!(input.is_empty());
+        assert_eq!(read[0], Some(0.123_456_8));
+        assert_eq!(read[0].map(|v| v.to_string()), Some("0.1234568".to_owned()));
+        assert_eq!(&read[1..4], &[Some(1.0), Some(0.0), None]);
+        assert!(read[4].is_some_and(f64::is_nan), "not finite: kept whole");
+        assert_eq!(read[5], Some(1e300), "too large for the places: kept whole");
+        assert_eq!(read[6], Some(-0.0));
+        assert!(Fixed::<7>::take(&mut [3_u8].as_slice()).is_err());
     }
 
     #[test]

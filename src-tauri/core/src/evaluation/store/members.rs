@@ -91,15 +91,22 @@ macro_rules! member_table {
             columns
         }
 
-        /// `n` members as [`encode_columns`] wrote them.
-        pub(super) fn decode_columns(n: usize, input: &mut &[u8]) -> Result<Vec<(Member, Option<NaiveDate>)>> {
+        /// `n` members as [`encode_columns`] wrote them in the archive's `format`.
+        pub(super) fn decode_columns(
+            n: usize,
+            format: u8,
+            input: &mut &[u8],
+        ) -> Result<Vec<(Member, Option<NaiveDate>)>> {
             use super::archive::Column;
-            $(let $m = member_table!(@take n, input, $m);)+
+            $(let $m = member_table!(@take n, format, input, $m);)+
             $(let $d = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<_>>>()?;)+
             let refreshed = (0..n).map(|_| Column::take(input)).collect::<Result<Vec<Option<NaiveDate>>>>()?;
             Ok((0..n)
                 .map(|i| {
-                    let measures = Measures { $($m: $m[i],)+ };
+                    let mut measures = Measures { $($m: $m[i],)+ };
+                    if format >= 2 {
+                        measures.contribution_minor = super::archive::contribution_with_rest(&measures);
+                    }
                     (Member { measures, decision: Decision { $($d: $d[i],)+ } }, refreshed[i])
                 })
                 .collect())
@@ -113,10 +120,36 @@ macro_rules! member_table {
             last = m.measures.customer_id;
         });
     }};
+    // The two floats to a fixed number of decimals (see `archive::Fixed`).
+    (@put $members:ident, $out:ident, p_alive) => {
+        $members.iter().for_each(|(m, _)| super::archive::Fixed::<{ super::archive::P_ALIVE_PLACES }>(m.measures.p_alive).put($out))
+    };
+    (@put $members:ident, $out:ident, expected_purchases) => {
+        $members.iter().for_each(|(m, _)| super::archive::Fixed::<{ super::archive::PURCHASES_PLACES }>(m.measures.expected_purchases).put($out))
+    };
+    // The contribution is the window's margin less its service cost: only what differs from
+    // that is written, nothing at all for a member the engine measured.
+    (@put $members:ident, $out:ident, contribution_minor) => {
+        $members.iter().for_each(|(m, _)| super::archive::contribution_rest(&m.measures).put($out))
+    };
     (@put $members:ident, $out:ident, $m:ident) => {
         $members.iter().for_each(|(m, _)| m.measures.$m.put($out))
     };
-    (@take $n:ident, $input:ident, customer_id) => {{
+    (@take $n:ident, $format:ident, $input:ident, p_alive) => {
+        member_table!(@take_float $n, $format, $input, P_ALIVE_PLACES)
+    };
+    (@take $n:ident, $format:ident, $input:ident, expected_purchases) => {
+        member_table!(@take_float $n, $format, $input, PURCHASES_PLACES)
+    };
+    (@take_float $n:ident, $format:ident, $input:ident, $places:ident) => {
+        (0..$n)
+            .map(|_| match $format {
+                1 => Column::take($input),
+                _ => super::archive::Fixed::<{ super::archive::$places }>::take($input).map(|f| f.0),
+            })
+            .collect::<Result<Vec<Option<f64>>>>()?
+    };
+    (@take $n:ident, $format:ident, $input:ident, customer_id) => {{
         let mut last = 0_i64;
         (0..$n)
             .map(|_| {
@@ -125,7 +158,7 @@ macro_rules! member_table {
             })
             .collect::<Result<Vec<i64>>>()?
     }};
-    (@take $n:ident, $input:ident, $m:ident) => {
+    (@take $n:ident, $format:ident, $input:ident, $m:ident) => {
         (0..$n).map(|_| Column::take($input)).collect::<Result<Vec<_>>>()?
     };
     (@read $row:ident, $column:expr) => { $row.get($column)? };

@@ -13,7 +13,7 @@ mod runs;
 mod summary;
 
 pub use super::refresh::refresh_customer;
-pub use archive::{append_evaluation, archive_figures, archived_bytes, each_stored_member, ArchiveFigures};
+pub use archive::{append_evaluation, archive_figures, archived_bytes, as_stored, each_stored_member, ArchiveFigures};
 pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, stored_code, CellMoves};
 pub use cells::{rebuild_standings, RunStandings, StandingCell};
 pub use export::{each_member_line, evaluation_csv, members_csv, MemberLine, MembersCsv, MEMBER_CSV_HEADER};

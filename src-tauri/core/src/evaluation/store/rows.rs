@@ -321,6 +321,8 @@ mod tests {
                 )?)
             })
             .expect("row");
-        assert_eq!(row.0, refreshed, "the row holds the refresh made after its chunk was copied");
+        // As the archive keeps it: the floats to their places.
+        let kept = decode(&archive::encode(&[(refreshed, None)]).expect("encode")).expect("decode");
+        assert_eq!(row.0, kept[0].0, "the row holds the refresh made after its chunk was copied");
     }
 }
