@@ -41,6 +41,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0024_run_archive.sql"), Some(archive_runs)),
     (include_str!("../migrations/0025_order_digest.sql"), None),
     (include_str!("../migrations/0026_evaluated_customers.sql"), None),
+    (include_str!("../migrations/0027_narrow_member_indexes.sql"), None),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
