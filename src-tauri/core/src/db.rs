@@ -42,6 +42,7 @@ const MIGRATION_STEPS: &[(&str, Option<RustStep>)] = &[
     (include_str!("../migrations/0025_order_digest.sql"), None),
     (include_str!("../migrations/0026_evaluated_customers.sql"), None),
     (include_str!("../migrations/0027_narrow_member_indexes.sql"), None),
+    (include_str!("../migrations/0028_member_rows_by_place.sql"), Some(build_member_rows)),
 ];
 
 /// The search tokens are made in Rust, so a new search table is filled here. This is the one
@@ -59,6 +60,11 @@ fn fill_standing_codes(tx: &Transaction<'_>) -> HookResult {
 /// The stored runs are compressed in Rust; the rows of all but the latest then go.
 fn archive_runs(tx: &Transaction<'_>) -> HookResult {
     crate::evaluation::store::archive_stored_runs(tx).map_err(|e| HookError::Hook(e.to_string()))
+}
+
+/// The latest run's member rows, made again from its archive in their new shape.
+fn build_member_rows(tx: &Transaction<'_>) -> HookResult {
+    crate::evaluation::store::rebuild_latest_rows(tx).map_err(|e| HookError::Hook(e.to_string()))
 }
 
 /// The list's sort keys are made in Rust, so existing customers get theirs here.

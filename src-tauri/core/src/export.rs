@@ -344,14 +344,18 @@ pub fn database_csv(conn: &Connection, dir: &Path) -> Result<Vec<TableExport>> {
         handle.write_all(BOM)?;
         let mut writer = csv::Writer::from_writer(handle);
         let mut stmt = conn.prepare(&format!("SELECT * FROM \"{}\"", table.replace('"', "\"\"")))?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        let mut names: Vec<String> = stmt.column_names().into_iter().map(str::to_owned).collect();
+        if table == "evaluation_members" {
+            // Every figure of a member, as the archive has them: the rows hold only some.
+            let columns = crate::evaluation::store::MEMBER_COLUMNS.iter().copied();
+            names = std::iter::once("run_id").chain(columns).map(str::to_owned).collect();
+        }
         writer.write_record(&names).map_err(csv_error)?;
         let width = names.len();
         let mut count = 0;
         let mut record: Vec<String> = Vec::with_capacity(width);
         if table == "evaluation_members" {
-            // Only the latest run has rows: every stored run's members come from the archive,
-            // in the columns the rows have.
+            // Only the latest run has rows: every stored run's members come from the archive.
             drop(stmt);
             crate::evaluation::store::each_stored_member(conn, |values| {
                 record.clear();

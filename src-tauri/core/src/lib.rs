@@ -2,7 +2,7 @@
 
 // First, so that every module below can use the macro without an import.
 #[macro_use]
-mod text_enum;
+pub mod text_enum;
 
 pub mod activity;
 pub mod backup;

@@ -26,11 +26,12 @@
 
 use crate::complaints::ComplaintSeverity;
 use crate::error::Result;
-use crate::evaluation::Tier;
+use crate::evaluation::{Lifecycle, Tier};
 use crate::follow_ups::agenda::{self, AgendaBucket, AgendaCounts, AgendaItem, AgendaQuery, NOT_LIVE};
 use crate::follow_ups::FollowUpSource;
 use crate::page::{page_limit, Page};
 use crate::surveys::SurveyKind;
+use crate::text_enum::{Place, Placed};
 use crate::work_settings::{self, WorkSettings};
 use chrono::{Days, NaiveDate, NaiveDateTime, NaiveTime};
 use rusqlite::{params, Connection, Row};
@@ -223,17 +224,22 @@ fn live_of(owner: Option<&str>, customer: &str, param: &str) -> String {
 }
 
 /// Head members of run `?1` among live customers of owner `?2` (or all). The head condition is
-/// written as in the partial index `evaluation_members_head_facts`, and the index is named:
-/// without statistics the planner took the primary key and walked the whole run.
+/// written as in the partial index `evaluation_members_head_facts` (tier A is place 0), and
+/// the index is named: without statistics the planner took the primary key and walked the
+/// whole run.
 fn head(owner: Option<&str>) -> String {
     format!(
         "FROM evaluation_members m INDEXED BY evaluation_members_head_facts
-         WHERE m.run_id = ?1 AND (m.tier = 'a' OR m.potential_head = 1) AND {}",
+         WHERE m.run_id = ?1 AND (m.tier = {} OR m.potential_head = 1) AND {}",
+        Tier::A.place(),
         live_of(owner, "m.customer_id", "?2")
     )
 }
 
-const AT_RISK_WHERE: &str = "AND m.lifecycle = 'at_risk'";
+/// The at-risk members among the head.
+fn at_risk_where() -> String {
+    format!("AND m.lifecycle = {}", Lifecycle::AtRisk.place())
+}
 
 /// Complaints not answered by `?2` of live customers of owner `?1` (or all). The waiting
 /// condition is written as in the partial index `complaints_waiting_response`, named so that
@@ -282,7 +288,7 @@ fn count_section(conn: &Connection, cx: &Context<'_>, section: MyDaySection) -> 
             None => Ok(0),
         },
         MyDaySection::AtRisk => match cx.evaluation {
-            Some(run) => count(conn, &format!("{} {AT_RISK_WHERE}", head(owner)), params![run.run_id, owner]),
+            Some(run) => count(conn, &format!("{} {}", head(owner), at_risk_where()), params![run.run_id, owner]),
             None => Ok(0),
         },
         MyDaySection::LateComplaints => count(conn, LATE_COMPLAINTS, params![owner, cx.now]),
@@ -349,18 +355,19 @@ fn items(
             let sql = format!(
                 "SELECT c.id, c.name, c.owner, p.tier, p.potential_head, p.recency_days, p.predicted_clv_minor
                  FROM (SELECT m.customer_id, m.tier, m.potential_head, m.recency_days, m.predicted_clv_minor
-                       {} {AT_RISK_WHERE}
+                       {} {}
                        ORDER BY m.tier, m.predicted_clv_minor IS NULL, m.predicted_clv_minor DESC, m.customer_id
                        LIMIT ?3 OFFSET ?4) p
                    CROSS JOIN customers c ON c.id = p.customer_id
                  ORDER BY p.tier, p.predicted_clv_minor IS NULL, p.predicted_clv_minor DESC, p.customer_id",
-                head(owner)
+                head(owner),
+                at_risk_where()
             );
             query_items(conn, &sql, params![run.run_id, owner, limit, offset], |r| {
                 row_item(
                     r,
                     MyDayFact::AtRisk {
-                        tier: r.get(3)?,
+                        tier: r.get::<_, Place<Tier>>(3)?.0,
                         potential_head: r.get(4)?,
                         recency_days: r.get(5)?,
                         predicted_clv_minor: r.get(6)?,
@@ -460,7 +467,12 @@ fn no_contact(conn: &Connection, cx: &Context<'_>, offset: u32, limit: u32) -> R
     let members = conn
         .prepare_cached(&sql)?
         .query_map(params![run.run_id, cx.owner, cx.no_contact_since(), page_limit(limit), offset], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, Tier>(1)?, r.get::<_, bool>(2)?, r.get::<_, Option<NaiveDateTime>>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, Place<Tier>>(1)?.0,
+                r.get::<_, bool>(2)?,
+                r.get::<_, Option<NaiveDateTime>>(3)?,
+            ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut customer = conn.prepare_cached("SELECT name, owner FROM customers WHERE id = ?1")?;

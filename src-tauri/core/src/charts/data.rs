@@ -522,8 +522,8 @@ impl ChartMember<'_> {
     }
 }
 
-/// The members of run `run_id` that `filter` keeps, in customer order: the latest run's rows,
-/// or an earlier run's archive.
+/// The members of run `run_id` that `filter` keeps, in customer order, from the run's archive;
+/// customers since removed for good are left out.
 fn each_chart_member(
     conn: &Connection,
     run_id: i64,
@@ -531,58 +531,31 @@ fn each_chart_member(
     mut visit: impl FnMut(ChartMember<'_>) -> Result<()>,
 ) -> Result<()> {
     let kept = kept_customers(conn, filter)?;
-    let dropped = |id: i64| kept.as_ref().is_some_and(|ids| ids.binary_search(&id).is_err());
-    if !store::has_rows(conn, run_id)? {
-        return store::archive::each(conn, run_id, |(member, _)| {
-            let (m, d) = (&member.measures, &member.decision);
-            if dropped(m.customer_id) {
-                return Ok(());
-            }
-            visit(ChartMember {
-                customer_id: m.customer_id,
-                tier: Some(d.tier.as_str()),
-                lifecycle: Some(d.lifecycle.as_str()),
-                behaviour: d.behaviour.map(|b| b.as_str()),
-                segment: d.segment.map(|s| s.as_str()),
-                value_class: d.value_class.map(|v| v.as_str()),
-                r_score: d.r_score,
-                f_score: d.f_score,
-                monetary_minor: m.monetary_minor,
-                contribution_minor: m.contribution_minor,
-                predicted_clv_minor: m.predicted_clv_minor,
-                p_alive: m.p_alive,
-            })
-        });
-    }
-    let mut stmt = conn.prepare(
-        "SELECT tier, lifecycle, behaviour, segment, value_class, r_score, f_score, monetary_minor,
-                contribution_minor, predicted_clv_minor, p_alive, customer_id
-         FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id",
-    )?;
-    let mut rows = stmt.query([run_id])?;
-    while let Some(row) = rows.next()? {
-        let customer_id: i64 = row.get(11)?;
-        if dropped(customer_id) {
-            continue;
+    let existing = store::existing_customers(conn)?;
+    let dropped = |id: i64| {
+        !usize::try_from(id).ok().and_then(|i| existing.get(i)).copied().unwrap_or(false)
+            || kept.as_ref().is_some_and(|ids| ids.binary_search(&id).is_err())
+    };
+    store::archive::each(conn, run_id, |(member, _)| {
+        let (m, d) = (&member.measures, &member.decision);
+        if dropped(m.customer_id) {
+            return Ok(());
         }
-        // Group keys are read in place rather than copied out, a million times over.
-        let text = |i: usize| -> Result<Option<&str>> { Ok(row.get_ref(i)?.as_str_or_null().ok().flatten()) };
         visit(ChartMember {
-            customer_id,
-            tier: text(0)?,
-            lifecycle: text(1)?,
-            behaviour: text(2)?,
-            segment: text(3)?,
-            value_class: text(4)?,
-            r_score: row.get(5)?,
-            f_score: row.get(6)?,
-            monetary_minor: row.get(7)?,
-            contribution_minor: row.get(8)?,
-            predicted_clv_minor: row.get(9)?,
-            p_alive: row.get(10)?,
-        })?;
-    }
-    Ok(())
+            customer_id: m.customer_id,
+            tier: Some(d.tier.as_str()),
+            lifecycle: Some(d.lifecycle.as_str()),
+            behaviour: d.behaviour.map(|b| b.as_str()),
+            segment: d.segment.map(|s| s.as_str()),
+            value_class: d.value_class.map(|v| v.as_str()),
+            r_score: d.r_score,
+            f_score: d.f_score,
+            monetary_minor: m.monetary_minor,
+            contribution_minor: m.contribution_minor,
+            predicted_clv_minor: m.predicted_clv_minor,
+            p_alive: m.p_alive,
+        })
+    })
 }
 
 /// The customers `filter` keeps (the owner's, and those with an order in the channel),

@@ -27,6 +27,7 @@ use crate::evaluation::store::RunStandings;
 use crate::evaluation::{Lifecycle, RfmSegment, ServiceLevel, Tier, ValueClass};
 use crate::page::page_limit;
 use crate::search;
+use crate::text_enum::Place;
 use chrono::{NaiveDate, NaiveDateTime};
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
@@ -410,11 +411,11 @@ pub(crate) fn standing_of(conn: &Connection, run: Option<i64>, customer_id: i64)
         )?
         .query_row([run, customer_id], |r| {
             Ok(ListStanding {
-                tier: r.get(0)?,
-                segment: r.get(1)?,
-                value_class: r.get(2)?,
-                lifecycle: r.get(3)?,
-                service_level: r.get(4)?,
+                tier: r.get::<_, Option<Place<_>>>(0)?.map(|v| v.0),
+                segment: r.get::<_, Option<Place<_>>>(1)?.map(|v| v.0),
+                value_class: r.get::<_, Option<Place<_>>>(2)?.map(|v| v.0),
+                lifecycle: r.get::<_, Option<Place<_>>>(3)?.map(|v| v.0),
+                service_level: r.get::<_, Option<Place<_>>>(4)?.map(|v| v.0),
                 p_alive: r.get(5)?,
                 predicted_clv_minor: r.get(6)?,
                 ..empty.clone()

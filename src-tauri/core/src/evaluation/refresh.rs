@@ -10,8 +10,8 @@
 
 use super::predict::predict_alone;
 use super::store::{
-    archive, cell_of, latest_run, stored_cell, stored_code, write_member, CellMoves, EvaluationRun, RunStandings,
-    MEMBER_COLUMNS, SAVE_BATCH,
+    archive, cell_of, latest_run, stored_cell, stored_code, update_row_sql, write_row, CellMoves, EvaluationRun,
+    RunStandings, SAVE_BATCH,
 };
 use super::{decide, load, measure, CustomerFacts, Day, Member, Model, Population};
 use crate::db::Database;
@@ -63,26 +63,18 @@ fn refresh(db: &Database, customers: &[i64], today: NaiveDate) -> Result<Vec<Mem
     for chunk in members.chunks(SAVE_BATCH) {
         db.with_tx(|tx| {
             archive::replace(tx, run.id, chunk, as_of)?;
-            let mut update = tx.prepare_cached(&update_member_sql())?;
+            let mut update = tx.prepare_cached(&update_row_sql())?;
             let mut cells = CellMoves::default();
             for m in chunk {
                 if let Some(before) = stored_cell(tx, run.id, m.measures.customer_id)? {
                     cells.moved(m.measures.customer_id, before, cell_of(&m.decision));
                 }
-                write_member(&mut update, run.id, &m.measures, &m.decision, Some(as_of))?;
+                write_row(&mut update, run.id, m, Some(as_of))?;
             }
             cells.write(tx, run.id)
         })?;
     }
     Ok(members)
-}
-
-/// Replaces a member's figures: the parameters of [`write_member`]'s insert, the run and the
-/// customer first to find the row.
-fn update_member_sql() -> String {
-    let columns = MEMBER_COLUMNS.iter().skip(1);
-    let set = columns.enumerate().map(|(i, c)| format!("{c} = ?{}", i + 3)).collect::<Vec<_>>().join(", ");
-    format!("UPDATE evaluation_members SET {set} WHERE run_id = ?1 AND customer_id = ?2")
 }
 
 /// Keeps of `ids` (ascending) the members of `run`, from the run's codes (its rows may not be

@@ -17,6 +17,7 @@ use crate::error::Result;
 use crate::evaluation::store::settings as evaluation_settings;
 use crate::evaluation::Tier;
 use crate::page::page_limit;
+use crate::text_enum::Place;
 use chrono::{Days, NaiveDate};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
@@ -46,10 +47,11 @@ pub struct SurveyDuePage {
     pub evaluated: bool,
 }
 
-/// The customers due a survey: active in run ?1, live, no answer on or after ?2.
+/// The customers due a survey: active in run ?1 (behaviour 0, as the partial index holds
+/// them), live, no answer on or after ?2.
 const DUE: &str = "FROM evaluation_members m INDEXED BY evaluation_members_behaviour
      JOIN customers c ON c.id = m.customer_id
-     WHERE m.run_id = ?1 AND m.behaviour = 'active' AND (m.last_survey IS NULL OR m.last_survey < ?2)
+     WHERE m.run_id = ?1 AND m.behaviour = 0 AND (m.last_survey IS NULL OR m.last_survey < ?2)
        AND c.deleted_at IS NULL AND c.erased_at IS NULL
        AND NOT EXISTS (SELECT 1 FROM survey_responses r WHERE r.customer_id = m.customer_id AND r.responded_on >= ?2)";
 
@@ -76,7 +78,7 @@ pub fn survey_due(conn: &Connection, today: NaiveDate, offset: u32, limit: u32) 
                 name: r.get(1)?,
                 company: r.get(2)?,
                 owner: r.get(3)?,
-                tier: r.get(4)?,
+                tier: r.get::<_, Place<_>>(4)?.0,
                 last_answer_on: r.get(5)?,
             })
         })?

@@ -34,14 +34,23 @@ fn member(
     (revenue, contribution): (i64, i64),
     (clv, p_alive): (Option<i64>, Option<f64>),
 ) {
-    sql(
-        db,
-        "UPDATE evaluation_members SET tier = ?3, lifecycle = ?4, behaviour = ?5, segment = ?6, value_class = ?7,
-           r_score = ?8, f_score = ?9, monetary_minor = ?10, contribution_minor = ?11, predicted_clv_minor = ?12,
-           p_alive = ?13
-         WHERE run_id = ?1 AND customer_id = ?2",
-        params![run, customer, tier, lifecycle, behaviour, segment, class, r, f, revenue, contribution, clv, p_alive],
-    );
+    use headtail_core::evaluation::{Behaviour, Lifecycle, RfmSegment, Tier, ValueClass};
+    db.with_conn(|conn| {
+        crate::edit_members(conn, run, |members| {
+            let m = members.iter_mut().find(|m| m.measures.customer_id == customer).expect("a member");
+            let d = &mut m.decision;
+            d.tier = Tier::parse(tier).expect("tier");
+            d.lifecycle = Lifecycle::parse(lifecycle).expect("lifecycle");
+            d.behaviour = behaviour.map(|b| Behaviour::parse(b).expect("behaviour"));
+            d.segment = segment.map(|v| RfmSegment::parse(v).expect("segment"));
+            d.value_class = class.map(|v| ValueClass::parse(v).expect("value class"));
+            (d.r_score, d.f_score) = (r, f);
+            let m = &mut m.measures;
+            (m.monetary_minor, m.contribution_minor, m.predicted_clv_minor, m.p_alive) =
+                (revenue, contribution, clv, p_alive);
+        })
+    })
+    .expect("member");
 }
 
 fn evaluate(db: &Database, as_of: &str) -> i64 {
@@ -131,7 +140,6 @@ fn base() -> Base {
         (Some(0), Some(0.05)),
     );
     m(first, c[5], ("d", "prospect", None), (None, None, None, None), (0, -100), (None, None));
-    db.with_conn(|conn| store::archive_rows(conn, first)).expect("archive");
     let c7 = customer(&db, "客户7");
     order(&db, c7, "2026-09-01", 100, Some("online_shop"));
     let second = evaluate(&db, "2026-09-30");
@@ -144,8 +152,10 @@ fn base() -> Base {
     m(second, c[3], ("d", "churned", Some("churned")), none, (0, 0), (None, None));
     m(second, c[5], ("d", "prospect", None), none, (0, 0), (None, None));
     m(second, c[6], ("c", "new", Some("active")), none, (0, 0), (None, None));
-    sql(&db, "DELETE FROM evaluation_members WHERE run_id = ?1 AND customer_id = ?2", params![second, c[4]]);
-    db.with_conn(|conn| store::archive_rows(conn, second)).expect("archive");
+    db.with_conn(|conn| {
+        crate::edit_members(conn, second, |members| members.retain(|m| m.measures.customer_id != c[4]))
+    })
+    .expect("c5 leaves");
     Base { db, _dir: dir, c, first, second }
 }
 

@@ -2,6 +2,7 @@ use crate::{customer, field_rules, local, rules, temp_db};
 use headtail_core::complaints::{self, ComplaintInput, ComplaintQuery, ComplaintSeverity, ComplaintStatus};
 use headtail_core::customers::CustomerInput;
 use headtail_core::error::Rule;
+use headtail_core::evaluation::{Lifecycle, ServiceLevel, Tier};
 use headtail_core::import::{import_file, revert_batch, Field, ImportKind, ImportOptions, ImportStatus, Reason};
 use headtail_core::work_settings::{self, WorkSettingsInput};
 use headtail_core::Error;
@@ -171,19 +172,13 @@ fn evaluated(db: &headtail_core::Database, as_of: &str, complete: bool, levels: 
             rusqlite::params![as_of, levels.len() as i64, complete],
         )?;
         let run = tx.last_insert_rowid();
-        for (customer, level) in levels {
-            tx.execute(
-                "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency, monetary_minor,
-                     contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
-                     previous_window_revenue_minor, is_kol, referrals, open_complaints, categories,
-                     returned_after_churn, low_value_runs_before, exit_runs_before, tier, potential_head, influential,
-                     lifecycle, service_level, low_value_runs, exit_runs)
-                 VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'c', 0, 0, 'repeat', ?3, 0, 0)",
-                rusqlite::params![run, customer, level],
-            )?;
-        }
-        // A run stores its standings' codes with its members.
-        headtail_core::evaluation::store::rebuild_standings(tx, run)
+        // A run stores its members' archive and standings' codes together.
+        let members = levels.iter().map(|(customer, level)| {
+            let mut m = crate::hand_member(*customer, Tier::C, Lifecycle::Repeat);
+            m.decision.service_level = ServiceLevel::parse(level).expect("service level");
+            m
+        });
+        headtail_core::evaluation::store::put_members(tx, run, &members.collect::<Vec<_>>())
     })
     .expect("store an evaluation run");
 }

@@ -109,7 +109,7 @@ fn keeping_one_run_removes_the_rows_with_the_run_they_belong_to() {
     assert_eq!(count(&db, "SELECT count(*) FROM evaluation_runs"), 1);
     assert_eq!(listed_run(&db), None, "no rows of a removed run remain");
     assert_eq!(count(&db, "SELECT count(*) FROM evaluation_members"), 0);
-    assert_eq!(index_definitions(&db).len(), 4);
+    assert_eq!(index_definitions(&db).len(), 3);
     assert_eq!(store::build_latest(&db).expect("build"), Some(second));
     assert_eq!(count(&db, "SELECT count(*) FROM evaluation_members"), 120);
 }

@@ -104,3 +104,46 @@ pub fn found(db: &Database, term: &str) -> Vec<String> {
     .map(|c| c.name)
     .collect()
 }
+
+/// A member of a hand-made run: its customer and standing, every other figure zero.
+pub fn hand_member(
+    customer_id: i64,
+    tier: headtail_core::evaluation::Tier,
+    lifecycle: headtail_core::evaluation::Lifecycle,
+) -> headtail_core::evaluation::Member {
+    use headtail_core::evaluation::{Decision, Measures, Member, ServiceLevel};
+    Member {
+        measures: Measures { customer_id, ..Measures::default() },
+        decision: Decision {
+            r_score: None,
+            f_score: None,
+            m_score: None,
+            segment: None,
+            value_class: None,
+            tier,
+            potential_head: false,
+            influential: false,
+            lifecycle,
+            behaviour: None,
+            service_level: ServiceLevel::Standard,
+            low_value_runs: 0,
+            exit_runs: 0,
+            exit_step: None,
+            next_action: None,
+            upsell_category: None,
+        },
+    }
+}
+
+/// Changes the members of a stored run by hand: `edit` gets them all (ascending by customer)
+/// and may change, add or remove any; the run's archive, standings and rows follow.
+pub fn edit_members(
+    conn: &rusqlite::Connection,
+    run: i64,
+    edit: impl FnOnce(&mut Vec<headtail_core::evaluation::Member>),
+) -> headtail_core::Result<()> {
+    use headtail_core::evaluation::store;
+    let mut members = store::stored_members(conn, run)?;
+    edit(&mut members);
+    store::put_members(conn, run, &members)
+}

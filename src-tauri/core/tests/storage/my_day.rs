@@ -45,17 +45,14 @@ fn run(db: &Database, as_of: &str, complete: bool, members: &[Member]) -> i64 {
             rusqlite::params![as_of, members.len() as i64, complete],
         )?;
         let run = tx.last_insert_rowid();
-        for (customer_id, tier, potential_head, lifecycle) in members {
-            tx.execute(
-                "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency,
-                   monetary_minor, contribution_minor, historical_clv_minor, window_margin_minor,
-                   window_service_cost_minor, previous_window_revenue_minor, is_kol, referrals, open_complaints,
-                   categories, returned_after_churn, low_value_runs_before, exit_runs_before, tier, potential_head,
-                   influential, lifecycle, service_level, low_value_runs, exit_runs, recency_days, predicted_clv_minor)
-                 VALUES (?1, ?2, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, ?3, ?4, 0, ?5, 'standard', 0, 0, 40, ?6)",
-                rusqlite::params![run, customer_id, tier.as_str(), potential_head, lifecycle.as_str(), customer_id * 100],
-            )?;
-        }
+        let members = members.iter().map(|&(customer_id, tier, potential_head, lifecycle)| {
+            let mut m = crate::hand_member(customer_id, tier, lifecycle);
+            m.decision.potential_head = potential_head;
+            (m.measures.purchase_days, m.measures.span_days, m.measures.frequency) = (1, 1, 1);
+            (m.measures.recency_days, m.measures.predicted_clv_minor) = (Some(40), Some(customer_id * 100));
+            m
+        });
+        headtail_core::evaluation::store::put_members(tx, run, &members.collect::<Vec<_>>())?;
         Ok(run)
     })
     .expect("store run")
@@ -509,21 +506,22 @@ fn head_customers_of_a_real_evaluation() {
     let later = local(11, 30, 10, 0) + chrono::Duration::days(60);
     let day = db.with_conn(|c| my_day::my_day(c, &MyDayQuery { owner: None, limit: 500 }, later)).expect("my day");
     assert_eq!(day.evaluation.map(|e| e.run_id), Some(evaluation.id));
-    // The same rule worked out customer by customer.
+    // The same rule worked out customer by customer, from the run's members as stored.
     let expected: Vec<i64> = db
         .with_conn(|c| {
-            let mut stmt = c.prepare(
-                "SELECT m.customer_id, (SELECT max(occurred_at) FROM interactions i WHERE i.customer_id = m.customer_id)
-                 FROM evaluation_members m WHERE m.run_id = ?1 AND (m.tier = 'a' OR m.potential_head = 1)",
-            )?;
-            let rows = stmt
-                .query_map([evaluation.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, Option<NaiveDateTime>>(1)?)))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows
+            let head = store::stored_members(c, evaluation.id)?
                 .into_iter()
-                .filter(|(_, last)| last.is_none_or(|at| (later.date() - at.date()).num_days() >= 30))
-                .map(|(id, _)| id)
-                .collect())
+                .filter(|m| m.decision.tier == Tier::A || m.decision.potential_head)
+                .map(|m| m.measures.customer_id);
+            let mut last = c.prepare("SELECT max(occurred_at) FROM interactions WHERE customer_id = ?1")?;
+            let mut out = Vec::new();
+            for id in head {
+                let at: Option<NaiveDateTime> = last.query_row([id], |r| r.get(0))?;
+                if at.is_none_or(|at| (later.date() - at.date()).num_days() >= 30) {
+                    out.push(id);
+                }
+            }
+            Ok(out)
         })
         .expect("head customers");
     assert!(!expected.is_empty(), "the demo has head customers out of contact two months on");

@@ -66,7 +66,7 @@ pub(crate) fn index_definitions(db: &Database) -> Vec<String> {
 fn an_earlier_run_reads_back_from_its_archive_as_it_was_stored() {
     let (_dir, db) = demo_db(700);
     let indexes = index_definitions(&db);
-    assert_eq!(indexes.len(), 4, "{indexes:?}");
+    assert_eq!(indexes.len(), 3, "{indexes:?}");
     let first = run(&db, "2026-09-30");
     let tier_a = MemberFilter { tier: Some(Tier::A), ..MemberFilter::default() };
     let (members, tier_a_members) =
@@ -227,7 +227,12 @@ fn a_database_with_runs_as_rows_is_archived_when_opened() {
     let db = Database::open(&path).expect("migrated");
     assert_eq!(count(&db, "SELECT count(*) FROM evaluation_members WHERE run_id = 2"), 2);
     assert_eq!(count(&db, "SELECT count(*) FROM evaluation_members"), 2, "the earlier run's rows are gone");
-    assert_eq!(index_definitions(&db).len(), 4);
+    assert_eq!(index_definitions(&db).len(), 3);
+    // The rows left hold each standing as its place: tier B is 1, at risk 4, A 0, loyal 3.
+    assert_eq!(count(&db, "SELECT sum(tier * 10 + lifecycle) FROM evaluation_members WHERE customer_id = 1"), 14);
+    assert_eq!(count(&db, "SELECT sum(tier * 10 + lifecycle) FROM evaluation_members WHERE customer_id = 7"), 3);
+    let latest = all_members(&db, 2, &MemberFilter { tier: Some(Tier::B), ..Default::default() });
+    assert_eq!(latest.iter().map(|m| m.member.measures.predicted_clv_minor).collect::<Vec<_>>(), [Some(40_000)]);
     let old = all_members(&db, 1, &MemberFilter::default());
     let summary: Vec<_> = old
         .iter()
@@ -264,32 +269,25 @@ fn the_database_export_holds_every_stored_run_as_member_rows() {
     let text = std::fs::read_to_string(&members.file).expect("read");
     let mut lines = text.trim_start_matches('\u{feff}').lines();
     let header: Vec<&str> = lines.next().expect("header").split(',').collect();
-    // The latest run's exported lines are its rows, formatted as any table's.
-    let rows: Vec<String> = db
-        .with_conn(|c| {
-            let mut stmt = c.prepare("SELECT * FROM evaluation_members WHERE run_id = ?1 ORDER BY customer_id")?;
-            assert_eq!(stmt.column_names(), header);
-            let width = stmt.column_count();
-            let rows = stmt.query_map([second], |r| {
-                (0..width)
-                    .map(|i| {
-                        Ok(match r.get_ref(i)? {
-                            rusqlite::types::ValueRef::Null => String::new(),
-                            rusqlite::types::ValueRef::Integer(n) => n.to_string(),
-                            rusqlite::types::ValueRef::Real(f) => f.to_string(),
-                            v => v.as_str().map(str::to_owned)?,
-                        })
-                    })
-                    .collect::<rusqlite::Result<Vec<_>>>()
-                    .map(|cells| cells.join(","))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-        })
-        .expect("rows");
+    // Every figure of a member, not only those the latest run's rows hold.
+    assert_eq!(&header[..2], ["run_id", "customer_id"]);
+    for column in ["purchase_days", "expected_purchases", "historical_clv_minor", "tier", "upsell_category"] {
+        assert!(header.contains(&column), "{column} in {header:?}");
+    }
     let exported: Vec<&str> = lines.collect();
     assert_eq!(exported.iter().filter(|l| l.starts_with(&format!("{first},"))).count(), 150);
-    let latest: Vec<&str> = exported.iter().copied().filter(|l| l.starts_with(&format!("{second},"))).collect();
-    assert_eq!(latest, rows.iter().map(String::as_str).collect::<Vec<_>>());
+    let latest: Vec<Vec<&str>> =
+        exported.iter().filter(|l| l.starts_with(&format!("{second},"))).map(|l| l.split(',').collect()).collect();
+    let stored = db.with_conn(|c| store::stored_members(c, second)).expect("members");
+    assert_eq!(latest.len(), stored.len());
+    let at = |column: &str| header.iter().position(|h| *h == column).expect("column");
+    for (line, m) in latest.iter().zip(&stored) {
+        assert_eq!(line.len(), header.len());
+        assert_eq!(line[at("customer_id")], m.measures.customer_id.to_string());
+        assert_eq!(line[at("tier")], m.decision.tier.as_str());
+        assert_eq!(line[at("lifecycle")], m.decision.lifecycle.as_str());
+        assert_eq!(line[at("frequency")], m.measures.frequency.to_string());
+    }
 }
 
 #[test]

@@ -75,13 +75,13 @@ fn facts(db: &Database) -> Facts {
             .prepare("SELECT id FROM customers WHERE deleted_at IS NULL AND erased_at IS NULL")?
             .query_map([], |r| r.get(0))?
             .collect::<rusqlite::Result<Vec<i64>>>()?;
-        let members = c
-            .prepare(
-                "SELECT customer_id, tier, lifecycle, service_level, predicted_clv_minor FROM evaluation_members
-                 WHERE run_id = ?1",
-            )?
-            .query_map([run], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?
-            .collect::<rusqlite::Result<HashMap<_, _>>>()?;
+        let members = store::stored_members(c, run)?
+            .into_iter()
+            .map(|m| {
+                let d = &m.decision;
+                (m.measures.customer_id, (d.tier, d.lifecycle, d.service_level, m.measures.predicted_clv_minor))
+            })
+            .collect::<HashMap<_, _>>();
         let mut next: HashMap<i64, (NaiveDateTime, i64)> = HashMap::new();
         let open = c
             .prepare("SELECT customer_id, due_at, id FROM follow_ups WHERE completed_at IS NULL")?
@@ -389,10 +389,34 @@ fn cells(db: &Database) -> (CellRows, CellRows) {
     };
     let key = "coalesce(tier, '-') || '/' || coalesce(segment, '-') || '/' || coalesce(value_class, '-') || '/' \
                || coalesce(lifecycle, '-') || '/' || coalesce(service_level, '-')";
-    (
-        read(&format!("SELECT run_id, {key}, sum(members) FROM evaluation_cells GROUP BY 1, 2 ORDER BY 1, 2")),
-        read(&format!("SELECT run_id, {key}, count(*) FROM evaluation_members GROUP BY 1, 2 ORDER BY 1, 2")),
-    )
+    let stored = read(&format!("SELECT run_id, {key}, sum(members) FROM evaluation_cells GROUP BY 1, 2 ORDER BY 1, 2"));
+    // Counted from every run's members as stored.
+    let counted = db
+        .with_conn(|c| {
+            let runs: Vec<i64> = c
+                .prepare("SELECT id FROM evaluation_runs ORDER BY id")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut counts: std::collections::BTreeMap<(i64, String), i64> = Default::default();
+            for run in runs {
+                for m in store::stored_members(c, run)? {
+                    let d = &m.decision;
+                    let key = [
+                        Some(d.tier.as_str()),
+                        d.segment.map(|v| v.as_str()),
+                        d.value_class.map(|v| v.as_str()),
+                        Some(d.lifecycle.as_str()),
+                        Some(d.service_level.as_str()),
+                    ]
+                    .map(|v| v.unwrap_or("-"))
+                    .join("/");
+                    *counts.entry((run, key)).or_default() += 1;
+                }
+            }
+            Ok(counts.into_iter().map(|((run, key), n)| (run, key, n)).collect())
+        })
+        .expect("counted");
+    (stored, counted)
 }
 
 /// Every member's code in each run names the cell of its tier, segment and lifecycle stage.
@@ -404,11 +428,14 @@ fn codes_match_members(db: &Database) {
             .collect::<rusqlite::Result<_>>()?;
         for run in runs {
             let standings = store::RunStandings::load(c, run)?;
-            let mut stmt =
-                c.prepare("SELECT customer_id, tier, segment, lifecycle FROM evaluation_members WHERE run_id = ?1")?;
-            let members = stmt
-                .query_map([run], |r| Ok((r.get::<_, i64>(0)?, [r.get(1)?, r.get(2)?, r.get(3)?])))?
-                .collect::<rusqlite::Result<Vec<(i64, [Option<String>; 3])>>>()?;
+            let members: Vec<(i64, [Option<String>; 3])> = store::stored_members(c, run)?
+                .into_iter()
+                .map(|m| {
+                    let d = &m.decision;
+                    let standing = [Some(d.tier.as_str()), d.segment.map(|v| v.as_str()), Some(d.lifecycle.as_str())];
+                    (m.measures.customer_id, standing.map(|v| v.map(str::to_owned)))
+                })
+                .collect();
             assert!(!members.is_empty());
             for (customer, standing) in members {
                 let cell = standings.cell(customer).expect("a member has a code");
@@ -452,12 +479,11 @@ fn standing_cells_hold_each_runs_members_through_saves_refreshes_and_pruning() {
     // A prospect's first order moves them out of the prospects' cell.
     let prospect: i64 = db
         .with_conn(|c| {
-            Ok(c.query_row(
-                "SELECT customer_id FROM evaluation_members WHERE lifecycle = 'prospect' LIMIT 1",
-                [],
-                |r| r.get(0),
-            )?)
+            let run: i64 = c.query_row("SELECT max(id) FROM evaluation_runs", [], |r| r.get(0))?;
+            let members = store::stored_members(c, run)?;
+            Ok(members.iter().find(|m| m.decision.lifecycle == Lifecycle::Prospect).map(|m| m.measures.customer_id))
         })
+        .expect("members")
         .expect("a prospect");
     let prospects = |db: &Database| -> i64 {
         db.with_conn(|c| {

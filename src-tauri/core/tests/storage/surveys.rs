@@ -28,17 +28,19 @@ pub fn eval_run(db: &Database, as_of: &str, complete: bool) -> i64 {
 /// A customer's standing in a run: tier, RFM segment, lifecycle stage, behaviour.
 pub fn eval_member(db: &Database, run: i64, customer_id: i64, standing: (&str, Option<&str>, &str, Option<&str>)) {
     let (tier, segment, lifecycle, behaviour) = standing;
+    use headtail_core::evaluation::{Behaviour, Lifecycle, RfmSegment, Tier};
+    let mut member = crate::hand_member(
+        customer_id,
+        Tier::parse(tier).expect("tier"),
+        Lifecycle::parse(lifecycle).expect("lifecycle"),
+    );
+    member.decision.segment = segment.map(|v| RfmSegment::parse(v).expect("segment"));
+    member.decision.behaviour = behaviour.map(|v| Behaviour::parse(v).expect("behaviour"));
     db.with_conn(|c| {
-        c.execute(
-            "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency, monetary_minor,
-                contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
-                previous_window_revenue_minor, is_kol, referrals, open_complaints, categories, returned_after_churn,
-                low_value_runs_before, exit_runs_before, segment, tier, potential_head, influential, lifecycle,
-                behaviour, service_level, low_value_runs, exit_runs)
-             VALUES (?1, ?2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, ?3, ?4, 0, 0, ?5, ?6, 'standard', 0, 0)",
-            params![run, customer_id, segment, tier, lifecycle, behaviour],
-        )?;
-        headtail_core::evaluation::store::rebuild_standings(c, run)
+        crate::edit_members(c, run, |members| {
+            members.retain(|m| m.measures.customer_id != customer_id);
+            members.push(member);
+        })
     })
     .expect("insert member")
 }

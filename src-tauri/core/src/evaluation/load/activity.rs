@@ -5,6 +5,7 @@ use super::{parse_day, scoped, text, Index, Windows};
 use crate::error::Result;
 use crate::evaluation::store;
 use crate::evaluation::{CustomerFacts, EvaluationSettings, Lifecycle, PreviousRun};
+use crate::text_enum::Place;
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -136,7 +137,7 @@ pub(super) fn previous_run(
     let mut rows = stmt.query(params![run, only])?;
     while let Some(row) = rows.next()? {
         let Some(i) = index.get(row.get(0)?) else { continue };
-        facts[i].previous = Some(previous(row.get::<_, Lifecycle>(1)?, row.get(2)?, row.get(3)?));
+        facts[i].previous = Some(previous(row.get::<_, Place<Lifecycle>>(1)?.0, row.get(2)?, row.get(3)?));
     }
     Ok(())
 }

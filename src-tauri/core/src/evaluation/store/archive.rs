@@ -394,6 +394,25 @@ pub(crate) fn member(conn: &Connection, run: i64, customer: i64) -> Result<Optio
     Ok(members.binary_search_by_key(&customer, |(m, _)| m.measures.customer_id).ok().map(|i| members[i].clone()))
 }
 
+/// The members of `run` of customers `ids` (ascending) that it has, each chunk inflated once.
+pub(crate) fn members_of(conn: &Connection, run: i64, ids: &[i64]) -> Result<Vec<Archived>> {
+    let mut found = Vec::with_capacity(ids.len());
+    let mut chunk: Option<(i64, Vec<Archived>)> = None;
+    for &id in ids {
+        let last = chunk.as_ref().and_then(|(_, members)| members.last()).map(|(m, _)| m.measures.customer_id);
+        let held = chunk.as_ref().is_some_and(|(first, _)| *first <= id) && last.is_some_and(|last| id <= last);
+        if !held {
+            chunk = chunk_of(conn, run, id)?;
+        }
+        if let Some((_, members)) = &chunk {
+            if let Ok(i) = members.binary_search_by_key(&id, |(m, _)| m.measures.customer_id) {
+                found.push(members[i].clone());
+            }
+        }
+    }
+    Ok(found)
+}
+
 /// Every member of `run` in ascending customer order, a chunk inflated at a time.
 pub(crate) fn each(conn: &Connection, run: i64, mut visit: impl FnMut(&Archived) -> Result<()>) -> Result<()> {
     let mut stmt =

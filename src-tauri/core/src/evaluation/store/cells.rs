@@ -10,6 +10,7 @@
 
 use crate::error::{Error, Result};
 use crate::evaluation::{Decision, Lifecycle, RfmSegment, ServiceLevel, Tier, ValueClass};
+use crate::text_enum::Place;
 use rusqlite::{params, Connection, OptionalExtension, MAIN_DB};
 use std::collections::HashMap;
 
@@ -247,20 +248,40 @@ impl RunStandings {
     }
 }
 
-/// Makes a run's cells and codes again from its member rows: for runs saved before they were
-/// kept (the migration that added them, when every run had rows), and for rows of the latest
-/// run written by hand.
+/// Makes a run's cells and codes again from its members: from its archive, or, for runs
+/// saved before there was one (the migration that added the codes), from its member rows.
 pub fn rebuild_standings(conn: &Connection, run: i64) -> Result<()> {
     conn.execute("DELETE FROM evaluation_cells WHERE run_id = ?1", [run])?;
     conn.execute("DELETE FROM evaluation_standings WHERE run_id = ?1", [run])?;
     let mut cells = RunCells::default();
+    // Before the archive's migration there is no table to ask.
+    let has_archive: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'evaluation_archive')",
+        [],
+        |r| r.get(0),
+    )?;
+    let archived = has_archive
+        && conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM evaluation_archive WHERE run_id = ?1)")?
+            .query_row([run], |r| r.get::<_, bool>(0))?;
+    if archived {
+        super::archive::each(conn, run, |(m, _)| cells.add(m.measures.customer_id, cell_of(&m.decision)))?;
+        return cells.write(conn, run);
+    }
     let mut stmt = conn.prepare(
         "SELECT customer_id, tier, segment, value_class, lifecycle, service_level
          FROM evaluation_members WHERE run_id = ?1",
     )?;
     let mut rows = stmt.query([run])?;
     while let Some(r) = rows.next()? {
-        cells.add(r.get(0)?, read_cell(r, 1)?)?;
+        let cell = [
+            r.get::<_, Option<Place<Tier>>>(1)?.map(|v| v.0.as_str()),
+            r.get::<_, Option<Place<RfmSegment>>>(2)?.map(|v| v.0.as_str()),
+            r.get::<_, Option<Place<ValueClass>>>(3)?.map(|v| v.0.as_str()),
+            r.get::<_, Option<Place<Lifecycle>>>(4)?.map(|v| v.0.as_str()),
+            r.get::<_, Option<Place<ServiceLevel>>>(5)?.map(|v| v.0.as_str()),
+        ];
+        cells.add(r.get(0)?, cell)?;
     }
     cells.write(conn, run)
 }

@@ -1,8 +1,7 @@
 //! The members of a run as a CSV file.
 
 use super::archive;
-use super::members::{filter_args, filter_sql, MemberFilter};
-use super::rows::has_rows;
+use super::members::MemberFilter;
 use super::runs::EvaluationRun;
 use crate::error::Result;
 use crate::evaluation::{
@@ -100,60 +99,9 @@ pub struct MemberLine<'a> {
     pub upsell_category: Option<i64>,
 }
 
-/// The members of a run matching `filter` in customer order, each read into a [`MemberLine`]:
-/// only the columns a members file shows, a million rows at a time.
+/// The members of a run matching `filter` in customer order, each read into a [`MemberLine`]
+/// (only the columns a members file shows) from the run's archive, a chunk at a time.
 pub fn each_member_line(
-    conn: &Connection,
-    run: i64,
-    filter: &MemberFilter,
-    mut visit: impl FnMut(&MemberLine<'_>) -> Result<()>,
-) -> Result<()> {
-    if !has_rows(conn, run)? {
-        return each_archived_line(conn, run, filter, visit);
-    }
-    let (clause, values) = filter_sql(filter);
-    let mut stmt = conn.prepare(&format!(
-        "SELECT m.customer_id, c.external_id, c.name, m.recency_days, m.frequency, m.monetary_minor,
-                m.contribution_minor, m.p_alive, m.expected_purchases, m.predicted_clv_minor, m.r_score,
-                m.f_score, m.m_score, m.segment, m.value_class, m.tier, m.lifecycle, m.service_level,
-                m.exit_step, m.next_action, m.upsell_category
-         FROM evaluation_members m JOIN customers c ON c.id = m.customer_id
-         WHERE {clause} ORDER BY m.customer_id"
-    ))?;
-    let mut rows = stmt.query(filter_args(&run, &values).as_slice())?;
-    while let Some(r) = rows.next()? {
-        let text =
-            |i: usize| -> Result<Option<&str>> { Ok(r.get_ref(i)?.as_str_or_null().map_err(rusqlite::Error::from)?) };
-        let line = MemberLine {
-            customer_id: r.get(0)?,
-            external_id: text(1)?,
-            name: text(2)?.unwrap_or_default(),
-            recency_days: r.get(3)?,
-            frequency: r.get(4)?,
-            monetary_minor: r.get(5)?,
-            contribution_minor: r.get(6)?,
-            p_alive: r.get(7)?,
-            expected_purchases: r.get(8)?,
-            predicted_clv_minor: r.get(9)?,
-            r_score: r.get(10)?,
-            f_score: r.get(11)?,
-            m_score: r.get(12)?,
-            segment: r.get(13)?,
-            value_class: r.get(14)?,
-            tier: r.get(15)?,
-            lifecycle: r.get(16)?,
-            service_level: r.get(17)?,
-            exit_step: r.get(18)?,
-            next_action: r.get(19)?,
-            upsell_category: r.get(20)?,
-        };
-        visit(&line)?;
-    }
-    Ok(())
-}
-
-/// [`each_member_line`] of a run kept only in the archive.
-fn each_archived_line(
     conn: &Connection,
     run: i64,
     filter: &MemberFilter,

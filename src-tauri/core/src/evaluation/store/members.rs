@@ -7,6 +7,7 @@ use crate::evaluation::{
     Decision, Lifecycle, Measures, Member, NextActionKind, RfmSegment, ServiceLevel, Tier, ValueClass,
 };
 use crate::page::{page_limit, Page};
+use crate::text_enum::{Place, Placed};
 use chrono::NaiveDate;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
@@ -20,18 +21,7 @@ macro_rules! member_table {
         /// The columns in the order written and read; the date of a later refresh comes last.
         pub(crate) const MEMBER_COLUMNS: &[&str] = &[$(stringify!($m),)+ $(stringify!($d),)+ "refreshed_on"];
 
-        pub(crate) fn write_member(
-            stmt: &mut rusqlite::Statement<'_>,
-            run: i64,
-            m: &Measures,
-            d: &Decision,
-            refreshed: Option<NaiveDate>,
-        ) -> Result<()> {
-            stmt.execute(params![run, $(m.$m $(as $m_sql)?,)+ $(d.$d,)+ refreshed])?;
-            Ok(())
-        }
-
-        /// The values a member row holds, `run` first, as [`write_member`] binds them.
+        /// The values of a member as the database export writes them, `run` first.
         pub(crate) fn member_values(
             run: i64,
             m: &Measures,
@@ -175,19 +165,9 @@ member_table! {
         behaviour, service_level, low_value_runs, exit_runs, exit_step, next_action, upsell_category;
 }
 
-/// The first column after a member's, where a query puts what it selects besides.
-pub(super) const AFTER_MEMBER: usize = MEMBER_COLUMNS.len();
-
 /// The member columns of the table `alias`, for a SELECT that [`read_member`] reads.
 pub(super) fn member_columns(alias: &str) -> String {
     MEMBER_COLUMNS.iter().map(|c| format!("{alias}.{c}")).collect::<Vec<_>>().join(", ")
-}
-
-/// The insert of a member into `table`: the rows table or one shaped as it.
-pub(super) fn insert_member_sql(table: &str) -> String {
-    let placeholders = (2..=MEMBER_COLUMNS.len() + 1).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
-    let columns = MEMBER_COLUMNS.join(", ");
-    format!("INSERT INTO {table} (run_id, {columns}) VALUES (?1, {placeholders})")
 }
 
 /// Which members of a run to list.
@@ -213,21 +193,24 @@ pub struct MemberRow {
     pub member: Member,
 }
 
-pub(super) fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
+fn filter_sql(filter: &MemberFilter) -> (String, Vec<Box<dyn rusqlite::ToSql>>) {
     let mut clauses = vec!["m.run_id = ?1".to_owned()];
     let mut values: Vec<Box<dyn rusqlite::ToSql>> = Vec::new();
-    let mut text = |column: &str, value: Option<&'static str>| {
+    let mut place = |column: &str, value: Option<Box<dyn rusqlite::ToSql>>| {
         if let Some(v) = value {
-            values.push(Box::new(v));
+            values.push(v);
             clauses.push(format!("m.{column} = ?{}", values.len() + 1));
         }
     };
-    text("tier", filter.tier.map(|v| v.as_str()));
-    text("segment", filter.segment.map(|v| v.as_str()));
-    text("value_class", filter.value_class.map(|v| v.as_str()));
-    text("lifecycle", filter.lifecycle.map(|v| v.as_str()));
-    text("service_level", filter.service_level.map(|v| v.as_str()));
-    text("next_action", filter.next_action.map(|v| v.as_str()));
+    fn boxed<T: Placed + 'static>(v: Option<T>) -> Option<Box<dyn rusqlite::ToSql>> {
+        v.map(|v| Box::new(Place(v)) as Box<dyn rusqlite::ToSql>)
+    }
+    place("tier", boxed(filter.tier));
+    place("segment", boxed(filter.segment));
+    place("value_class", boxed(filter.value_class));
+    place("lifecycle", boxed(filter.lifecycle));
+    place("service_level", boxed(filter.service_level));
+    place("next_action", boxed(filter.next_action));
     if filter.potential_head {
         clauses.push("m.potential_head = 1".into());
     }
@@ -262,10 +245,33 @@ pub fn members(conn: &Connection, run: i64, filter: &MemberFilter, offset: u32, 
         conn.query_row(&format!("SELECT count(*) FROM evaluation_members m WHERE {clause}"), args.as_slice(), |r| {
             r.get(0)
         })?;
-    let order = format!("m.contribution_minor DESC, m.customer_id LIMIT {} OFFSET {offset}", page_limit(limit));
-    let mut stmt = conn.prepare(&member_rows_sql(&clause, &order))?;
-    let items = stmt.query_map(args.as_slice(), member_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(Page { items, total })
+    let mut stmt = conn.prepare(&format!(
+        "SELECT m.customer_id FROM evaluation_members m WHERE {clause}
+         ORDER BY m.contribution_minor DESC, m.customer_id LIMIT {} OFFSET {offset}",
+        page_limit(limit)
+    ))?;
+    let ids = stmt.query_map(args.as_slice(), |r| r.get(0))?.collect::<rusqlite::Result<Vec<i64>>>()?;
+    Ok(Page { items: member_rows(conn, run, &ids)?, total })
+}
+
+/// The members of `run` of customers `ids`, in that order, with their names: each from its
+/// chunk of the archive, a chunk inflated once however many of the page it holds.
+fn member_rows(conn: &Connection, run: i64, ids: &[i64]) -> Result<Vec<MemberRow>> {
+    let mut ascending = ids.to_vec();
+    ascending.sort_unstable();
+    let found = archive::members_of(conn, run, &ascending)?;
+    let mut customer = conn.prepare_cached("SELECT name, company, external_id FROM customers WHERE id = ?1")?;
+    let mut items = Vec::with_capacity(ids.len());
+    for id in ids {
+        let Ok(at) = found.binary_search_by_key(id, |(m, _)| m.measures.customer_id) else { continue };
+        let Some((name, company, external_id)) =
+            customer.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?
+        else {
+            continue;
+        };
+        items.push(MemberRow { name, company, external_id, member: found[at].0.clone() });
+    }
+    Ok(items)
 }
 
 /// [`members`] of a run kept only in the archive: the page is picked from each member's
@@ -286,54 +292,18 @@ fn archived_members(
     })?;
     keys.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
     let total = keys.len() as u32;
-    let mut customer = conn.prepare_cached("SELECT name, company, external_id FROM customers WHERE id = ?1")?;
-    let mut items = Vec::new();
-    for &(_, id) in keys.iter().skip(offset as usize).take(page_limit(limit) as usize) {
-        let Some((member, _)) = archive::member(conn, run, id)? else { continue };
-        let Some((name, company, external_id)) =
-            customer.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).optional()?
-        else {
-            continue;
-        };
-        items.push(MemberRow { name, company, external_id, member });
-    }
-    Ok(Page { items, total })
+    let page: Vec<i64> = keys.iter().skip(offset as usize).take(page_limit(limit) as usize).map(|k| k.1).collect();
+    Ok(Page { items: member_rows(conn, run, &page)?, total })
 }
 
 /// The run id, then the filter's values: the parameters of [`filter_sql`]'s clause.
-pub(super) fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
+fn filter_args<'a>(run: &'a i64, values: &'a [Box<dyn rusqlite::ToSql>]) -> Vec<&'a dyn rusqlite::ToSql> {
     let mut args: Vec<&dyn rusqlite::ToSql> = vec![run];
     args.extend(values.iter().map(|v| v.as_ref()));
     args
 }
 
-/// Members (read by [`member_row`]) with their customer's name, company and external id.
-fn member_rows_sql(clause: &str, order: &str) -> String {
-    let columns = member_columns("m");
-    format!(
-        "SELECT {columns}, c.name, c.company, c.external_id FROM evaluation_members m
-         JOIN customers c ON c.id = m.customer_id WHERE {clause} ORDER BY {order}"
-    )
-}
-
-fn member_row(row: &Row<'_>) -> rusqlite::Result<MemberRow> {
-    let (member, _) = read_member(row)?;
-    let name = row.get(AFTER_MEMBER)?;
-    Ok(MemberRow { name, company: row.get(AFTER_MEMBER + 1)?, external_id: row.get(AFTER_MEMBER + 2)?, member })
-}
-
+/// One customer's member of `run`, from the run's archive.
 pub(super) fn member_in(conn: &Connection, run: i64, customer: i64) -> Result<Option<(Member, Option<NaiveDate>)>> {
-    if !super::rows::has_rows(conn, run)? {
-        return super::archive::member(conn, run, customer);
-    }
-    Ok(conn
-        .query_row(
-            &format!(
-                "SELECT {} FROM evaluation_members m WHERE m.run_id = ?1 AND m.customer_id = ?2",
-                member_columns("m")
-            ),
-            [run, customer],
-            read_member,
-        )
-        .optional()?)
+    archive::member(conn, run, customer)
 }

@@ -18,10 +18,13 @@ pub(crate) use cells::{cell_of, rebuild_all_standings, stored_cell, stored_code,
 pub use cells::{rebuild_standings, RunStandings, StandingCell};
 pub use export::{each_member_line, evaluation_csv, members_csv, MemberLine, MembersCsv, MEMBER_CSV_HEADER};
 pub use history::{history, migration, standing, Dimension, Flow, HistoryEntry, Standing};
+pub(crate) use members::MEMBER_COLUMNS;
 pub use members::{members, MemberFilter, MemberRow};
-pub(crate) use members::{write_member, MEMBER_COLUMNS};
-pub use rows::{archive_rows, archive_stored_runs, build_latest, latest_without_rows, listed_run};
-pub(crate) use rows::{drop_saving, has_rows};
+pub use rows::{
+    archive_stored_runs, build_latest, latest_without_rows, listed_run, put_members, rebuild_latest_rows,
+    stored_members,
+};
+pub(crate) use rows::{drop_saving, existing_customers, has_rows, update_row_sql, write_row};
 pub(crate) use running::SAVE_BATCH;
 pub use running::{run, run_beside, RunTimings};
 pub use runs::{get_run, latest_run, runs, EvaluationRun};

@@ -1,18 +1,89 @@
 //! The latest run's members as indexed rows (`evaluation_members`), for what filters, sorts
-//! and counts them in SQL. A save stores only a run's archive; the rows are built from it
+//! and counts them in SQL: only those figures, each standing as its place in its set. A
+//! member's other figures are read from the archive. A save stores only a run's archive; the rows are built from it
 //! afterwards ([`build_latest`]) into a new table without indexes, which is then indexed in
 //! one sorted pass and takes the old one's place. The user does not wait for them, a save
 //! costs the same however many runs are kept, and the previous run's rows go with a
 //! dropped table rather than a million deletes from four indexes.
 
 use super::archive::{self, decode, Archived};
-use super::members::{insert_member_sql, member_columns, read_member, write_member};
+use super::members::{member_columns, read_member};
 use crate::db::Database;
 use crate::error::{Error, Result};
 use crate::evaluation::lease::Lease;
+use crate::evaluation::Member;
+use crate::text_enum::Place;
 use chrono::{NaiveDate, Utc};
 use rusqlite::{params, Connection, OptionalExtension};
 use std::collections::HashMap;
+
+/// The columns of a member row in the order [`write_row`] binds them: the customer and the
+/// run first, which find the row.
+const ROW_COLUMNS: [&str; 19] = [
+    "customer_id",
+    "run_id",
+    "recency_days",
+    "contribution_minor",
+    "p_alive",
+    "predicted_clv_minor",
+    "last_survey",
+    "tier",
+    "segment",
+    "value_class",
+    "lifecycle",
+    "service_level",
+    "behaviour",
+    "potential_head",
+    "low_value_runs",
+    "exit_runs",
+    "exit_step",
+    "next_action",
+    "refreshed_on",
+];
+
+/// The insert of a member row into `table`: the rows table or one shaped as it.
+fn insert_row_sql(table: &str) -> String {
+    let places = (1..=ROW_COLUMNS.len()).map(|i| format!("?{i}")).collect::<Vec<_>>().join(", ");
+    format!("INSERT INTO {table} ({}) VALUES ({places})", ROW_COLUMNS.join(", "))
+}
+
+/// The update of a member's row to new figures, bound as [`write_row`] binds them.
+pub(crate) fn update_row_sql() -> String {
+    let set = ROW_COLUMNS.iter().enumerate().skip(2).map(|(i, c)| format!("{c} = ?{}", i + 1));
+    format!("UPDATE {ROWS} SET {} WHERE customer_id = ?1 AND run_id = ?2", set.collect::<Vec<_>>().join(", "))
+}
+
+/// Runs `stmt` (an insert or the update of a member row) with the member's row values.
+pub(crate) fn write_row(
+    stmt: &mut rusqlite::Statement<'_>,
+    run: i64,
+    member: &Member,
+    refreshed: Option<NaiveDate>,
+) -> Result<()> {
+    let (m, d) = (&member.measures, &member.decision);
+    stmt.execute(params![
+        m.customer_id,
+        run,
+        m.recency_days,
+        m.contribution_minor,
+        m.p_alive,
+        m.predicted_clv_minor,
+        m.last_survey,
+        Place(d.tier),
+        d.segment.map(Place),
+        d.value_class.map(Place),
+        Place(d.lifecycle),
+        Place(d.service_level),
+        d.behaviour.map(Place),
+        d.potential_head,
+        d.low_value_runs,
+        d.exit_runs,
+        d.exit_step.map(Place),
+        d.next_action.map(Place),
+        refreshed,
+    ])?;
+    Ok(())
+}
 
 /// The table a run's rows are written to until it becomes the latest.
 pub(super) const SAVING: &str = "evaluation_members_saving";
@@ -84,9 +155,9 @@ pub fn archive_stored_runs(conn: &Connection) -> Result<()> {
     finish(conn)
 }
 
-/// Writes the archive of `run` anew from its rows (only the latest run has rows): after
-/// the rows were changed in SQL.
-pub fn archive_rows(conn: &Connection, run: i64) -> Result<()> {
+/// Writes the archive of `run` anew from its rows as they were before they held places and
+/// only the figures SQL reads (0024's step, while every run had rows of every figure).
+fn archive_rows(conn: &Connection, run: i64) -> Result<()> {
     conn.execute("DELETE FROM evaluation_archive WHERE run_id = ?1", [run])?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {} FROM evaluation_members m WHERE m.run_id = ?1 ORDER BY m.customer_id",
@@ -192,8 +263,8 @@ pub(crate) fn build_latest_with(db: &Database, between: &mut dyn FnMut() -> Resu
                 if copied.get(&first) != Some(&fingerprint(&data)) {
                     let last = decode(&data)?.last().map_or(first, |(m, _)| m.measures.customer_id);
                     tx.execute(
-                        &format!("DELETE FROM {SAVING} WHERE run_id = ?1 AND customer_id BETWEEN ?2 AND ?3"),
-                        params![run, first, last],
+                        &format!("DELETE FROM {SAVING} WHERE customer_id BETWEEN ?1 AND ?2"),
+                        params![first, last],
                     )?;
                     if now_existing.is_none() {
                         now_existing = Some(existing_customers(tx)?);
@@ -226,18 +297,60 @@ fn chunks_after(conn: &Connection, run: i64, after: i64, limit: usize) -> Result
 /// Writes one archive chunk's members as rows, leaving out customers since removed for
 /// good (their rows would have gone with them).
 fn copy_chunk(conn: &Connection, run: i64, data: &[u8], customers: &[bool]) -> Result<()> {
-    let mut insert = conn.prepare_cached(&insert_member_sql(SAVING))?;
+    let mut insert = conn.prepare_cached(&insert_row_sql(SAVING))?;
     for (m, refreshed) in decode(data)? {
         let id = m.measures.customer_id;
         if usize::try_from(id).ok().and_then(|i| customers.get(i)).copied().unwrap_or(false) {
-            write_member(&mut insert, run, &m.measures, &m.decision, refreshed)?;
+            write_row(&mut insert, run, &m, refreshed)?;
         }
     }
     Ok(())
 }
 
+/// Builds the rows of the latest complete run from its archive at once, in the caller's
+/// transaction: after a change of their shape, or members written by hand.
+pub fn rebuild_latest_rows(conn: &Connection) -> Result<()> {
+    start(conn)?;
+    let latest: Option<i64> = conn
+        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    if let Some(run) = latest {
+        let customers = existing_customers(conn)?;
+        for (_, data) in chunks_after(conn, run, i64::MIN, usize::MAX)? {
+            copy_chunk(conn, run, &data, &customers)?;
+        }
+    }
+    finish(conn)
+}
+
+/// Makes `members` (in any order) the members of `run`, as a save leaves them: its archive,
+/// its standings, and the rows when it is the latest complete run. For tools and tests that
+/// need runs of chosen standings.
+#[doc(hidden)]
+pub fn put_members(conn: &Connection, run: i64, members: &[Member]) -> Result<()> {
+    let mut all: Vec<Archived> = members.iter().map(|m| (m.clone(), None)).collect();
+    all.sort_by_key(|(m, _)| m.measures.customer_id);
+    all.dedup_by_key(|(m, _)| m.measures.customer_id);
+    conn.execute("DELETE FROM evaluation_archive WHERE run_id = ?1", [run])?;
+    archive::append(conn, run, &all)?;
+    super::cells::rebuild_standings(conn, run)?;
+    rebuild_latest_rows(conn)
+}
+
+/// Every member of `run`, ascending by customer.
+#[doc(hidden)]
+pub fn stored_members(conn: &Connection, run: i64) -> Result<Vec<Member>> {
+    let mut all = Vec::new();
+    archive::each(conn, run, |(m, _)| {
+        all.push(m.clone());
+        Ok(())
+    })?;
+    Ok(all)
+}
+
 /// Which customer ids have a row, trashed or not.
-fn existing_customers(conn: &Connection) -> Result<Vec<bool>> {
+pub(crate) fn existing_customers(conn: &Connection) -> Result<Vec<bool>> {
     let max: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM customers", [], |r| r.get(0))?;
     let mut exists = vec![false; usize::try_from(max).unwrap_or(0) + 1];
     let mut stmt = conn.prepare("SELECT id FROM customers")?;
@@ -312,17 +425,22 @@ mod tests {
         assert_eq!(built, Some(run));
         let refreshed = refreshed.expect("a member refreshed");
         assert_ne!(refreshed.measures, buyer.member.measures);
+        let m = &refreshed.measures;
         let row = db
             .with_conn(|c| {
                 Ok(c.query_row(
-                    &format!("SELECT {} FROM evaluation_members m WHERE m.customer_id = ?1", member_columns("m")),
+                    "SELECT contribution_minor, recency_days, p_alive, predicted_clv_minor, refreshed_on
+                     FROM evaluation_members WHERE customer_id = ?1",
                     [id],
-                    read_member,
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
                 )?)
             })
             .expect("row");
-        // As the archive keeps it: the floats to their places.
-        let kept = decode(&archive::encode(&[(refreshed, None)]).expect("encode")).expect("decode");
-        assert_eq!(row.0, kept[0].0, "the row holds the refresh made after its chunk was copied");
+        let on = NaiveDate::from_ymd_opt(2026, 11, 3);
+        assert_eq!(
+            row,
+            (m.contribution_minor, m.recency_days, m.p_alive, m.predicted_clv_minor, on),
+            "the row holds the refresh made after its chunk was copied"
+        );
     }
 }

@@ -41,12 +41,13 @@ fn active_customers_without_a_recent_answer_are_due() {
     ] {
         eval_member(&db, run, id, ("b", Some("loyal"), "repeat", behaviour));
         if let Some(day) = last {
+            let day = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("day");
             db.with_conn(|c| {
-                c.execute(
-                    "UPDATE evaluation_members SET last_survey = ?1 WHERE customer_id = ?2",
-                    rusqlite::params![day, id],
-                )?;
-                Ok(())
+                crate::edit_members(c, run, |members| {
+                    members.iter_mut().filter(|m| m.measures.customer_id == id).for_each(|m| {
+                        m.measures.last_survey = Some(day);
+                    });
+                })
             })
             .expect("last survey");
         }
@@ -102,17 +103,13 @@ fn past_the_cap_the_count_says_at_least() {
     })
     .expect("customers");
     db.with_tx(|tx| {
-        tx.execute(
-            "INSERT INTO evaluation_members (run_id, customer_id, purchase_days, span_days, frequency, monetary_minor,
-                contribution_minor, historical_clv_minor, window_margin_minor, window_service_cost_minor,
-                previous_window_revenue_minor, is_kol, referrals, open_complaints, categories, returned_after_churn,
-                low_value_runs_before, exit_runs_before, tier, potential_head, influential, lifecycle, behaviour,
-                service_level, low_value_runs, exit_runs)
-             SELECT ?1, id, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 'c', 0, 0, 'repeat', 'active', 'standard', 0, 0
-             FROM customers",
-            [run],
-        )?;
-        Ok(())
+        let cap = i64::from(headtail_core::customers::COUNT_CAP);
+        let members = (1..=cap + 5).map(|id| {
+            let mut m = crate::hand_member(id, Tier::C, headtail_core::evaluation::Lifecycle::Repeat);
+            m.decision.behaviour = Some(headtail_core::evaluation::Behaviour::Active);
+            m
+        });
+        headtail_core::evaluation::store::put_members(tx, run, &members.collect::<Vec<_>>())
     })
     .expect("members");
     let page = due(&db, 0, 20);
