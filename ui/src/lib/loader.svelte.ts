@@ -45,7 +45,7 @@ export function latestOnly(): <R>(request: Promise<R>) => Promise<R | null> {
  *
  * `ahead` is the answer to the first request read ahead of time (null when that read
  * failed): it is shown as soon as it is there, and only then is `request` sent, to check
- * it. While it is checked nothing is dimmed, and an equal answer leaves it as it is.
+ * it. While it is checked nothing is dimmed; its answer then changes only what differs.
  */
 export function createLoader<T>(
   request: () => Promise<Result<T>>,
@@ -72,7 +72,7 @@ export function createLoader<T>(
     }
     error = null;
     if (options.accept && !options.accept(result.data)) return false;
-    if (!(checking && JSON.stringify(data) === JSON.stringify(result.data))) data = result.data;
+    data = result.data;
     return true;
   }
 
