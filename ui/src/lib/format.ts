@@ -4,28 +4,21 @@
 
 // Building a formatter costs far more than using one, and a page of a list formats hundreds
 // of values: each formatter is built once for its locale and options.
-const dateFormats = new Map<string, Intl.DateTimeFormat>();
-const numberFormats = new Map<string, Intl.NumberFormat>();
-
-export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
-  const key = `${locale} ${JSON.stringify(options)}`;
-  let format = dateFormats.get(key);
-  if (format === undefined) {
-    format = new Intl.DateTimeFormat(locale, options);
-    dateFormats.set(key, format);
-  }
-  return format;
+function builtOnce<O, F>(build: (locale: string, options: O) => F): (locale: string, options: O) => F {
+  const built = new Map<string, F>();
+  return (locale, options) => {
+    const key = `${locale} ${JSON.stringify(options)}`;
+    let format = built.get(key);
+    if (format === undefined) {
+      format = build(locale, options);
+      built.set(key, format);
+    }
+    return format;
+  };
 }
 
-export function numberFormat(locale: string, options: Intl.NumberFormatOptions = {}): Intl.NumberFormat {
-  const key = `${locale} ${JSON.stringify(options)}`;
-  let format = numberFormats.get(key);
-  if (format === undefined) {
-    format = new Intl.NumberFormat(locale, options);
-    numberFormats.set(key, format);
-  }
-  return format;
-}
+export const dateFormat = builtOnce((locale, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, options));
+export const numberFormat = builtOnce((locale, options: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options));
 
 function parse(iso: string): Date | null {
   const d = new Date(iso);
@@ -48,7 +41,7 @@ export function formatDateTime(iso: string, locale: string, timeZone?: string): 
 
 /** A whole number with the locale's grouping, e.g. "1,234". */
 export function formatNumber(value: number, locale: string): string {
-  return numberFormat(locale).format(value);
+  return numberFormat(locale, {}).format(value);
 }
 
 /** How many minor units a currency has (CNY 2, JPY 0, KWD 3), as Intl knows it. */
