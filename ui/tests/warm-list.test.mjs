@@ -121,6 +121,21 @@ describe('the customer list read ahead', () => {
     assert.equal(await page.getByTestId('customer-count').textContent(), tr(en, 'customers.count_other', { count: 4 }));
   });
 
+  test('an evaluation finished after the read drops the page, before its list rows are built', async () => {
+    const page = await openMyDay({ evaluation: { stageDelayMs: 5 }, delays: { build_latest_standings: 5000 } });
+    await page.waitForTimeout(100);
+    await page.getByTestId('nav-segments').click();
+    await page.getByTestId('run-evaluation').click();
+    await page.locator('.toast').filter({ hasText: tr(en, 'segments.run_done_other', { count: 3 }) }).waitFor();
+    await slowList(page);
+
+    await page.getByTestId('nav-customers').click();
+    await page.locator('p.loading').waitFor();
+    await page.waitForTimeout(SLOW_MS / 2);
+    assert.equal(await page.getByTestId('customer-row').count(), 0);
+    await waitForNames(page, NAMES);
+  });
+
   test('a failed read is not shown: the list reads for itself', async () => {
     const failure = { code: 'database', message: 'database error: disk I/O error', details: { fields: [], params: {} } };
     const page = await openMyDay({ failures: { list_customers: [failure] } });
