@@ -160,6 +160,18 @@ async function waitForNames(page, names) {
   );
 }
 
+/**
+ * Opens the list with its own first read failing with `failure`: the read of its first page
+ * made while My day is shown fails first (quietly), so the list reads for itself.
+ */
+async function openFailingList(seed, failure) {
+  const page = await open({ seed: { ...seed, failures: { list_customers: [failure] } }, view: 'my-day' });
+  await page.waitForFunction(() => window.__fake.calls.some((c) => c.cmd === 'list_customers'));
+  await page.evaluate((f) => window.__fake.failNext('list_customers', f), failure);
+  await page.getByTestId('nav-customers').click();
+  return page;
+}
+
 async function lastListQuery(page) {
   const calls = await ipcCalls(page, 'list_customers');
   assert.ok(calls.length > 0, 'listCustomers was never called');
@@ -685,9 +697,7 @@ describe('errors and safety', () => {
   test('a conflict is translated and keeps the backend reason as its detail (zh-CN)', async () => {
     const reason = 'an evaluation is already running';
     const conflict = { code: 'conflict', message: reason, details: { fields: [], params: { reason } } };
-    const page = await open({
-      seed: { customers: CUSTOMERS, language: 'zh-CN', failures: { list_customers: [conflict] } },
-    });
+    const page = await openFailingList({ customers: CUSTOMERS, language: 'zh-CN' }, conflict);
     const banner = page.getByTestId('error-banner');
     await banner.waitFor();
     assert.equal(await banner.getAttribute('data-code'), 'conflict');
@@ -696,9 +706,7 @@ describe('errors and safety', () => {
   });
 
   test('a failed list load shows a translated banner with a working retry (zh-CN)', async () => {
-    const page = await open({
-      seed: { customers: CUSTOMERS, language: 'zh-CN', failures: { list_customers: ['backend task panicked'] } },
-    });
+    const page = await openFailingList({ customers: CUSTOMERS, language: 'zh-CN' }, 'backend task panicked');
     const banner = page.getByTestId('error-banner');
     await banner.waitFor();
     assert.equal(await banner.locator('.banner-message').textContent(), zh.error.invalid_argument);

@@ -21,7 +21,7 @@ import type {
 } from './bindings';
 import type { EvaluationSettings } from './api';
 import { t } from './i18n.svelte';
-import { formatLocalDate, formatMoney, formatNumber } from './format';
+import { formatLocalDate, formatMoney, formatNumber, numberFormat } from './format';
 import { forVariant, keysOf, type ByVariant } from './sets';
 
 /** The value tiers, then prospects: not a tier but a group of their own, shown beside them. */
@@ -156,13 +156,13 @@ export function ordered<G extends { key: string }>(groups: readonly G[], keys: r
 /** A share in [0, 1] as a percentage, e.g. 0.834 → "83.4%". */
 export function formatPercent(share: number | null | undefined, locale: string, digits = 1): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return '—';
-  return new Intl.NumberFormat(locale, { style: 'percent', maximumFractionDigits: digits }).format(share);
+  return numberFormat(locale, { style: 'percent', maximumFractionDigits: digits }).format(share);
 }
 
 /** A model parameter or other real number with a few significant digits. */
 export function formatReal(value: number | null | undefined, locale: string): string {
   if (value === null || value === undefined || !Number.isFinite(value)) return '—';
-  return new Intl.NumberFormat(locale, { maximumSignificantDigits: 4 }).format(value);
+  return numberFormat(locale, { maximumSignificantDigits: 4 }).format(value);
 }
 
 /** How the sentences of reasons show money, dates and numbers. */

@@ -2,6 +2,24 @@
 // Timestamps from the backend are RFC 3339 UTC; they are shown in the user's time zone unless
 // one is given (tests pass "UTC" to be deterministic).
 
+// Building a formatter costs far more than using one, and a page of a list formats hundreds
+// of values: each formatter is built once for its locale and options.
+function builtOnce<O, F>(build: (locale: string, options: O) => F): (locale: string, options: O) => F {
+  const built = new Map<string, F>();
+  return (locale, options) => {
+    const key = `${locale} ${JSON.stringify(options)}`;
+    let format = built.get(key);
+    if (format === undefined) {
+      format = build(locale, options);
+      built.set(key, format);
+    }
+    return format;
+  };
+}
+
+export const dateFormat = builtOnce((locale, options: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat(locale, options));
+export const numberFormat = builtOnce((locale, options: Intl.NumberFormatOptions) => new Intl.NumberFormat(locale, options));
+
 function parse(iso: string): Date | null {
   const d = new Date(iso);
   return Number.isNaN(d.getTime()) ? null : d;
@@ -11,24 +29,24 @@ function parse(iso: string): Date | null {
 export function formatDate(iso: string, locale: string, timeZone?: string): string {
   const d = parse(iso);
   if (!d) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone }).format(d);
+  return dateFormat(locale, { dateStyle: 'medium', timeZone }).format(d);
 }
 
 /** A date with hours and minutes, such as "Mar 4, 2025, 9:05 AM" or "2025年3月4日 09:05". */
 export function formatDateTime(iso: string, locale: string, timeZone?: string): string {
   const d = parse(iso);
   if (!d) return iso;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
+  return dateFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone }).format(d);
 }
 
 /** A whole number with the locale's grouping, e.g. "1,234". */
 export function formatNumber(value: number, locale: string): string {
-  return new Intl.NumberFormat(locale).format(value);
+  return numberFormat(locale, {}).format(value);
 }
 
 /** How many minor units a currency has (CNY 2, JPY 0, KWD 3), as Intl knows it. */
 export function currencyDigits(currency: string, locale = 'en'): number {
-  return new Intl.NumberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return numberFormat(locale, { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
 /**
@@ -40,7 +58,7 @@ export function formatMoney(minorUnits: number, currency: string, locale: string
   if (!Number.isSafeInteger(minorUnits)) {
     throw new RangeError(`minor units must be a safe integer, got ${minorUnits}`);
   }
-  const nf = new Intl.NumberFormat(locale, { style: 'currency', currency });
+  const nf = numberFormat(locale, { style: 'currency', currency });
   const digits = nf.resolvedOptions().maximumFractionDigits ?? 2;
   const negative = minorUnits < 0;
   const abs = String(Math.abs(minorUnits)).padStart(digits + 1, '0');
@@ -69,14 +87,14 @@ function parseLocal(text: string): { date: Date; timed: boolean } | null {
 export function formatLocalDate(text: string, locale: string): string {
   const p = parseLocal(text);
   if (!p) return text;
-  return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(p.date);
+  return dateFormat(locale, { dateStyle: 'medium', timeZone: 'UTC' }).format(p.date);
 }
 
 /** A local date with its weekday, for day headings: "Sun, Jun 1, 2025" or "2025年6月1日周日". */
 export function formatLocalDay(text: string, locale: string): string {
   const p = parseLocal(text);
   if (!p) return text;
-  return new Intl.DateTimeFormat(locale, {
+  return dateFormat(locale, {
     weekday: 'short',
     year: 'numeric',
     month: 'short',
@@ -89,7 +107,7 @@ export function formatLocalDay(text: string, locale: string): string {
 export function formatLocalTime(text: string, locale: string): string {
   const p = parseLocal(text);
   if (!p || !p.timed) return '';
-  return new Intl.DateTimeFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(p.date);
+  return dateFormat(locale, { timeStyle: 'short', timeZone: 'UTC' }).format(p.date);
 }
 
 /** A file size in bytes, kilobytes, megabytes or gigabytes (powers of 1000), e.g. "1.3 MB". */
@@ -101,7 +119,7 @@ export function formatBytes(bytes: number, locale: string): string {
     value /= 1000;
     i++;
   }
-  return new Intl.NumberFormat(locale, {
+  return numberFormat(locale, {
     style: 'unit',
     unit: units[i],
     // "512 bytes" reads better than the short "512 byte".
@@ -151,7 +169,7 @@ export function toMinorUnits(text: string, currency: string): number | null {
 /** The symbol a locale writes for a currency, e.g. "¥" for CNY, "$" for USD. */
 export function currencySymbol(currency: string, locale: string): string {
   try {
-    const parts = new Intl.NumberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(0);
+    const parts = numberFormat(locale, { style: 'currency', currency, currencyDisplay: 'narrowSymbol' }).formatToParts(0);
     return parts.find((p) => p.type === 'currency')?.value ?? currency;
   } catch {
     return currency;

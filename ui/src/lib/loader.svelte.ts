@@ -42,19 +42,27 @@ export function latestOnly(): <R>(request: Promise<R>) => Promise<R | null> {
  * `await` changes, like an effect (call it while a component initialises). `accept` sees
  * each answer first and can refuse it, keeping what is shown, when the answer asks for
  * something else (a page that emptied: the view moves to the last page instead).
+ *
+ * `ahead` is the answer to the first request read ahead of time (null when that read
+ * failed): it is shown as soon as it is there, and only then is `request` sent, to check
+ * it. While it is checked nothing is dimmed; its answer then changes only what differs.
  */
 export function createLoader<T>(
   request: () => Promise<Result<T>>,
-  options: { accept?: (data: T) => boolean } = {},
+  options: { accept?: (data: T) => boolean; ahead?: Promise<T | null> | null } = {},
 ): Loader<T> {
   let data = $state<T | null>(null);
   let loading = $state(false);
   let error = $state<ApiError | null>(null);
   let attempt = $state(0);
   const latest = latestOnly();
+  let ahead = options.ahead ?? null;
+  /** The next request checks the answer read ahead. */
+  let checkNext = false;
 
-  async function load(next: () => Promise<Result<T>>): Promise<boolean> {
-    loading = true;
+  async function load(next: () => Promise<Result<T>>, checking = false): Promise<boolean> {
+    // A check leaves what is shown undimmed.
+    if (!checking) loading = true;
     const result = await latest(next());
     if (result === null) return false;
     loading = false;
@@ -68,9 +76,29 @@ export function createLoader<T>(
     return true;
   }
 
+  async function showAhead(read: Promise<T | null>): Promise<void> {
+    loading = true;
+    const answer = await read;
+    // The view's own first request waits for this one; a page it loaded itself stays.
+    if (answer !== null && data === null) {
+      data = answer;
+      loading = false;
+      checkNext = true;
+    }
+    attempt++;
+  }
+
   $effect(() => {
     void attempt;
-    void load(request);
+    if (ahead !== null) {
+      // Until it is there, the view's request is not sent; it is sent next, as the view is then.
+      void showAhead(ahead);
+      ahead = null;
+      return;
+    }
+    const checking = checkNext;
+    checkNext = false;
+    void load(request, checking);
   });
 
   return {
@@ -89,7 +117,7 @@ export function createLoader<T>(
     dismiss: () => {
       error = null;
     },
-    load,
+    load: (next) => load(next),
   };
 }
 
