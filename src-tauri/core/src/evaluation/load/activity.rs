@@ -129,7 +129,9 @@ pub(super) fn previous_run(
         };
     }
     let mut stmt = conn.prepare(&scoped(
-        "SELECT customer_id, lifecycle, low_value_runs, exit_runs FROM evaluation_members
+        // The rows hold one run: read in their own order (a customer by its key), not along an
+        // index of the run with a look-up per row, which took seven times as long.
+        "SELECT customer_id, lifecycle, low_value_runs, exit_runs FROM evaluation_members NOT INDEXED
          WHERE run_id = ?1 AND {only}",
         "?2",
         only,

@@ -270,7 +270,7 @@ pub fn rebuild_standings(conn: &Connection, run: i64) -> Result<()> {
     }
     let mut stmt = conn.prepare(
         "SELECT customer_id, tier, segment, value_class, lifecycle, service_level
-         FROM evaluation_members WHERE run_id = ?1",
+         FROM evaluation_members NOT INDEXED WHERE run_id = ?1",
     )?;
     let mut rows = stmt.query([run])?;
     while let Some(r) = rows.next()? {
