@@ -8,6 +8,7 @@
 // finished or its list rows built (`evaluating`, compared when the page is taken).
 import { api, type CustomerPage, type CustomerQuery } from './api';
 import { evaluating } from './evaluating.svelte';
+import { afterNextFrame } from './frames';
 
 /** Rows per page of the customer list. */
 export const PAGE_SIZE = 50;
@@ -43,7 +44,7 @@ const resultsKey = (): string => `${evaluating.version}/${evaluating.standings}`
 export function warmCustomerList(): void {
   if (started) return;
   started = true;
-  requestAnimationFrame(() => setTimeout(readOpeningPage, 0));
+  afterNextFrame(readOpeningPage);
 }
 
 function readOpeningPage(): void {
