@@ -2,6 +2,7 @@
 // newer one is on its way, and the error of the last request. Requests are numbered so that
 // a late answer never overwrites the answer to a newer one.
 import type { ApiError, Result } from './api';
+import { afterNextFrame } from './frames';
 
 export type Loader<T> = {
   /** The last answer, or null until the first one arrives. */
@@ -46,10 +47,16 @@ export function latestOnly(): <R>(request: Promise<R>) => Promise<R | null> {
  * `ahead` is the answer to the first request read ahead of time (null when that read
  * failed): it is shown as soon as it is there, and only then is `request` sent, to check
  * it. While it is checked nothing is dimmed; its answer then changes only what differs.
+ * With `depends` (reading what `request` reads), the check waits for that answer to be
+ * drawn, not to take the processor from the drawing.
  */
 export function createLoader<T>(
   request: () => Promise<Result<T>>,
-  options: { accept?: (data: T) => boolean; ahead?: Promise<T | null> | null } = {},
+  options: {
+    accept?: (data: T) => boolean;
+    ahead?: Promise<T | null> | null;
+    depends?: () => unknown;
+  } = {},
 ): Loader<T> {
   let data = $state<T | null>(null);
   let loading = $state(false);
@@ -98,6 +105,12 @@ export function createLoader<T>(
     }
     const checking = checkNext;
     checkNext = false;
+    if (checking && options.depends) {
+      // What the request reads is read here, so that a change still sends it again.
+      options.depends();
+      afterNextFrame(() => void load(request, true));
+      return;
+    }
     void load(request, checking);
   });
 
