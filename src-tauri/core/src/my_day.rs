@@ -236,6 +236,16 @@ fn head(owner: Option<&str>) -> String {
     )
 }
 
+/// [`head`], walked in customer order: the rows in their own order, the customer their key.
+fn head_by_customer(owner: Option<&str>) -> String {
+    format!(
+        "FROM evaluation_members m NOT INDEXED
+         WHERE m.run_id = ?1 AND (m.tier = {} OR m.potential_head = 1) AND {}",
+        Tier::A.place(),
+        live_of(owner, "m.customer_id", "?2")
+    )
+}
+
 /// The at-risk members among the head.
 fn at_risk_where() -> String {
     format!("AND m.lifecycle = {}", Lifecycle::AtRisk.place())
@@ -462,19 +472,25 @@ fn no_contact(conn: &Connection, cx: &Context<'_>, offset: u32, limit: u32) -> R
     if total == 0 {
         return Ok(Page { items: Vec::new(), total });
     }
-    // Never contacted first, then the longest without contact.
-    let sql = format!("{} ORDER BY last IS NOT NULL, last, customer_id LIMIT ?4 OFFSET ?5", uncontacted(cx.owner));
-    let members = conn
-        .prepare_cached(&sql)?
-        .query_map(params![run.run_id, cx.owner, cx.no_contact_since(), page_limit(limit), offset], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Place<Tier>>(1)?.0,
-                r.get::<_, bool>(2)?,
-                r.get::<_, Option<NaiveDateTime>>(3)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let member = |r: &Row<'_>| -> rusqlite::Result<(i64, Tier, bool, Option<NaiveDateTime>)> {
+        Ok((r.get(0)?, r.get::<_, Place<Tier>>(1)?.0, r.get(2)?, r.get(3)?))
+    };
+    // Never contacted first, by customer: a page wholly among them is read walking the head
+    // in customer order until it is full, without the last contact of every head member.
+    let never = format!(
+        "SELECT m.customer_id, m.tier, m.potential_head, NULL {}
+           AND NOT EXISTS (SELECT 1 FROM interactions i WHERE i.customer_id = m.customer_id)
+         ORDER BY m.customer_id LIMIT ?3 OFFSET ?4",
+        head_by_customer(cx.owner)
+    );
+    let params = params![run.run_id, cx.owner, page_limit(limit), offset];
+    let mut members = conn.prepare_cached(&never)?.query_map(params, member)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    if members.len() < page_limit(limit) as usize {
+        // Then the longest without contact.
+        let sql = format!("{} ORDER BY last IS NOT NULL, last, customer_id LIMIT ?4 OFFSET ?5", uncontacted(cx.owner));
+        let params = params![run.run_id, cx.owner, cx.no_contact_since(), page_limit(limit), offset];
+        members = conn.prepare_cached(&sql)?.query_map(params, member)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    }
     let mut customer = conn.prepare_cached("SELECT name, owner FROM customers WHERE id = ?1")?;
     let items = members
         .into_iter()

@@ -502,6 +502,15 @@ fn head_customers_of_a_real_evaluation() {
     let until = local(11, 30, 0, 0).date();
     db.with_tx(|tx| demo::generate(tx, DemoSettings::new(300, 7, until), chrono::Utc::now(), |_, _| {})).expect("demo");
     let (evaluation, _) = store::run(&db, until, Trigger::Manual, &mut |_, _| {}).expect("run");
+    // Every member head, a third of them never contacted: pages of both kinds.
+    db.with_conn(|c| {
+        crate::edit_members(c, evaluation.id, |members| {
+            members.iter_mut().for_each(|m| m.decision.potential_head = true)
+        })
+    })
+    .expect("all head");
+    db.with_conn(|c| Ok(c.execute("DELETE FROM interactions WHERE customer_id % 3 = 0", [])?))
+        .expect("never contacted");
     // Two months after the run, so that some head customers have waited long enough.
     let later = local(11, 30, 10, 0) + chrono::Duration::days(60);
     let day = db.with_conn(|c| my_day::my_day(c, &MyDayQuery { owner: None, limit: 500 }, later)).expect("my day");
@@ -525,12 +534,28 @@ fn head_customers_of_a_real_evaluation() {
         })
         .expect("head customers");
     assert!(!expected.is_empty(), "the demo has head customers out of contact two months on");
-    let mut found = ids(&day.no_contact);
+    let in_order = ids(&day.no_contact);
+    let mut found = in_order.clone();
     found.sort_unstable();
     let mut expected = expected;
     expected.sort_unstable();
     assert_eq!(found, expected);
     assert_eq!(day.no_contact.total as usize, expected.len());
+    // Never contacted first, then the longest out of contact; pages of 7 across the two give
+    // the same order as the whole.
+    let never = |item: &my_day::MyDayItem| matches!(item.fact, MyDayFact::NoContact { last_contact_at: None, .. });
+    let split = day.no_contact.items.iter().take_while(|i| never(i)).count();
+    assert!(split > 7 && split < in_order.len(), "both kinds, across pages: {split} of {}", in_order.len());
+    assert!(day.no_contact.items[split..].iter().all(|i| !never(i)));
+    let mut paged = Vec::new();
+    while paged.len() < in_order.len() {
+        let query =
+            MyDaySectionQuery { owner: None, section: MyDaySection::NoContact, offset: paged.len() as u32, limit: 7 };
+        let page = db.with_conn(|c| my_day::section(c, &query, later)).expect("page");
+        assert!(!page.items.is_empty());
+        paged.extend(ids(&page));
+    }
+    assert_eq!(paged, in_order);
 }
 
 #[test]
