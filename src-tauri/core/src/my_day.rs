@@ -228,18 +228,18 @@ fn live_of(owner: Option<&str>, customer: &str, param: &str) -> String {
 /// the index is named: without statistics the planner took the primary key and walked the
 /// whole run.
 fn head(owner: Option<&str>) -> String {
-    format!(
-        "FROM evaluation_members m INDEXED BY evaluation_members_head_facts
-         WHERE m.run_id = ?1 AND (m.tier = {} OR m.potential_head = 1) AND {}",
-        Tier::A.place(),
-        live_of(owner, "m.customer_id", "?2")
-    )
+    head_read(owner, "INDEXED BY evaluation_members_head_facts")
 }
 
 /// [`head`], walked in customer order: the rows in their own order, the customer their key.
 fn head_by_customer(owner: Option<&str>) -> String {
+    head_read(owner, "NOT INDEXED")
+}
+
+/// The head condition of [`head`], the rows read as `access` says.
+fn head_read(owner: Option<&str>, access: &str) -> String {
     format!(
-        "FROM evaluation_members m NOT INDEXED
+        "FROM evaluation_members m {access}
          WHERE m.run_id = ?1 AND (m.tier = {} OR m.potential_head = 1) AND {}",
         Tier::A.place(),
         live_of(owner, "m.customer_id", "?2")

@@ -30,13 +30,14 @@ pub(crate) fn cell_of(d: &Decision) -> Cell {
     ]
 }
 
+/// A cell from five columns from `first` on: as text (the cells) or as places (member rows).
 fn read_cell(r: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Cell> {
     Ok([
-        r.get::<_, Option<Tier>>(first)?.map(Tier::as_str),
-        r.get::<_, Option<RfmSegment>>(first + 1)?.map(RfmSegment::as_str),
-        r.get::<_, Option<ValueClass>>(first + 2)?.map(ValueClass::as_str),
-        r.get::<_, Option<Lifecycle>>(first + 3)?.map(Lifecycle::as_str),
-        r.get::<_, Option<ServiceLevel>>(first + 4)?.map(ServiceLevel::as_str),
+        r.get::<_, Option<Place<Tier>>>(first)?.map(|v| v.0.as_str()),
+        r.get::<_, Option<Place<RfmSegment>>>(first + 1)?.map(|v| v.0.as_str()),
+        r.get::<_, Option<Place<ValueClass>>>(first + 2)?.map(|v| v.0.as_str()),
+        r.get::<_, Option<Place<Lifecycle>>>(first + 3)?.map(|v| v.0.as_str()),
+        r.get::<_, Option<Place<ServiceLevel>>>(first + 4)?.map(|v| v.0.as_str()),
     ])
 }
 
@@ -260,11 +261,7 @@ pub fn rebuild_standings(conn: &Connection, run: i64) -> Result<()> {
         [],
         |r| r.get(0),
     )?;
-    let archived = has_archive
-        && conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM evaluation_archive WHERE run_id = ?1)")?
-            .query_row([run], |r| r.get::<_, bool>(0))?;
-    if archived {
+    if has_archive && super::rows::archived(conn, run)? {
         super::archive::each(conn, run, |(m, _)| cells.add(m.measures.customer_id, cell_of(&m.decision)))?;
         return cells.write(conn, run);
     }
@@ -274,14 +271,7 @@ pub fn rebuild_standings(conn: &Connection, run: i64) -> Result<()> {
     )?;
     let mut rows = stmt.query([run])?;
     while let Some(r) = rows.next()? {
-        let cell = [
-            r.get::<_, Option<Place<Tier>>>(1)?.map(|v| v.0.as_str()),
-            r.get::<_, Option<Place<RfmSegment>>>(2)?.map(|v| v.0.as_str()),
-            r.get::<_, Option<Place<ValueClass>>>(3)?.map(|v| v.0.as_str()),
-            r.get::<_, Option<Place<Lifecycle>>>(4)?.map(|v| v.0.as_str()),
-            r.get::<_, Option<Place<ServiceLevel>>>(5)?.map(|v| v.0.as_str()),
-        ];
-        cells.add(r.get(0)?, cell)?;
+        cells.add(r.get(0)?, read_cell(r, 1)?)?;
     }
     cells.write(conn, run)
 }

@@ -192,10 +192,7 @@ pub fn listed_run(conn: &Connection) -> Result<Option<(i64, NaiveDate)>> {
 /// The latest complete run, when its rows are still to be built: the rows hold another
 /// run's members (or none while it has some).
 pub fn latest_without_rows(conn: &Connection) -> Result<Option<i64>> {
-    let latest: Option<i64> = conn
-        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
+    let latest = latest_complete(conn)?;
     let rows_of: Option<i64> =
         conn.prepare_cached("SELECT run_id FROM evaluation_members LIMIT 1")?.query_row([], |r| r.get(0)).optional()?;
     match latest {
@@ -204,7 +201,16 @@ pub fn latest_without_rows(conn: &Connection) -> Result<Option<i64>> {
     }
 }
 
-fn archived(conn: &Connection, run: i64) -> Result<bool> {
+/// The latest complete run, the one whose members the rows should hold.
+fn latest_complete(conn: &Connection) -> Result<Option<i64>> {
+    Ok(conn
+        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
+/// Whether `run` has chunks in the archive.
+pub(super) fn archived(conn: &Connection, run: i64) -> Result<bool> {
     Ok(conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM evaluation_archive WHERE run_id = ?1)")?
         .query_row([run], |r| r.get(0))?)
@@ -311,11 +317,7 @@ fn copy_chunk(conn: &Connection, run: i64, data: &[u8], customers: &[bool]) -> R
 /// transaction: after a change of their shape, or members written by hand.
 pub fn rebuild_latest_rows(conn: &Connection) -> Result<()> {
     start(conn)?;
-    let latest: Option<i64> = conn
-        .prepare_cached("SELECT id FROM evaluation_runs WHERE complete = 1 ORDER BY as_of DESC, id DESC LIMIT 1")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
-    if let Some(run) = latest {
+    if let Some(run) = latest_complete(conn)? {
         let customers = existing_customers(conn)?;
         for (_, data) in chunks_after(conn, run, i64::MIN, usize::MAX)? {
             copy_chunk(conn, run, &data, &customers)?;
